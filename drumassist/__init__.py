@@ -1,0 +1,3 @@
+"""drumassist: a mixing assistant for drum multitracks."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,7 @@
+"""``python -m drumassist``."""
+
+import sys
+
+from drumassist.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""Feature extraction (Essentia) and the feature cache."""

@@ -1,0 +1,1 @@
+"""Playback with sounddevice: may import sounddevice, never Qt."""

@@ -1,0 +1,1 @@
+"""Pure numpy/soundfile core: loading, loudness, mixing, export, sessions. Never imports Qt."""

@@ -1,0 +1,177 @@
+"""Write a mix to WAV or FLAC atomically, optionally normalised to a loudness target.
+
+The file is written to a hidden temporary file in the destination folder and then
+renamed into place, so a failure (a full disk, a crash, a cancel) never leaves a
+half-written export, and an existing file is replaced only when asked to.
+16-bit output is dithered with TPDF noise of +-1 LSB; quantisation is done here,
+not by libsndfile, so a file read back as float equals ``round(x * 2**(bits-1))``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+import soundfile as sf
+
+from drumassist.core.atomic import write_atomically
+from drumassist.core.loudness import integrated_loudness, is_silent
+from drumassist.core.mix import db_to_lin, peak_dbfs
+from drumassist.core.progress import Progress, check_cancelled
+from drumassist.errors import ExportError
+
+log = logging.getLogger(__name__)
+
+#: Loudness targets users pick most: EBU R128 broadcast and streaming.
+EBU_R128_LUFS = -23.0
+STREAMING_LUFS = -14.0
+DEFAULT_PEAK_CEILING_DBFS = -1.0
+BIT_DEPTHS = (16, 24, 32)
+_FORMATS = {".wav": "WAV", ".flac": "FLAC"}
+_SUBTYPES = {16: "PCM_16", 24: "PCM_24", 32: "FLOAT"}
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What was written: where, how loud, how hot, and anything the user should know."""
+
+    path: Path
+    loudness_lufs: float
+    peak_dbfs: float
+    gain_db: float
+    warnings: tuple[str, ...]
+
+
+def export_audio(
+    audio: np.ndarray,
+    sample_rate: int,
+    path: str | Path,
+    *,
+    bit_depth: int = 24,
+    loudness_lufs: float | None = None,
+    peak_ceiling_dbfs: float = DEFAULT_PEAK_CEILING_DBFS,
+    overwrite: bool = False,
+    protected: Collection[Path] = (),
+    dither_seed: int = 0,
+    progress: Progress | None = None,
+) -> ExportResult:
+    """Write ``audio`` (``(frames, channels)`` float) to ``path`` (.wav or .flac).
+
+    Parameters
+    ----------
+    loudness_lufs
+        If given, the mix is scaled to this integrated loudness, unless that would
+        put its sample peak above ``peak_ceiling_dbfs``: then it is scaled to the
+        ceiling instead and a warning says so.
+    overwrite
+        Replace an existing file. Without it an existing file is an ExportError.
+    protected
+        Files that must never be written over, such as the session's stems.
+    """
+    target = Path(path)
+    fmt = _check_destination(target, bit_depth=bit_depth, overwrite=overwrite, protected=protected)
+    data = np.asarray(audio, dtype=np.float64)
+    data = data[:, None] if data.ndim == 1 else data
+    gain_db, warnings = _level(data, sample_rate, loudness_lufs, peak_ceiling_dbfs)
+    data = data * db_to_lin(gain_db)
+    check_cancelled(progress)
+    quantised, clip_warnings = _quantise(data, bit_depth, dither_seed)
+    warnings += clip_warnings
+    _write_file(
+        target, quantised, sample_rate, fmt=fmt, subtype=_SUBTYPES[bit_depth], overwrite=overwrite
+    )
+    if progress is not None:
+        progress.report(1.0, f"wrote {target.name}")
+    for warning in warnings:
+        log.warning("%s: %s", target.name, warning)
+    return ExportResult(
+        path=target,
+        loudness_lufs=integrated_loudness(data, sample_rate),
+        peak_dbfs=peak_dbfs(data),
+        gain_db=gain_db,
+        warnings=tuple(warnings),
+    )
+
+
+def _check_destination(
+    target: Path, *, bit_depth: int, overwrite: bool, protected: Collection[Path]
+) -> str:
+    fmt = _FORMATS.get(target.suffix.lower())
+    if fmt is None:
+        raise ExportError(f"{target.name}: export as .wav or .flac, not '{target.suffix}'")
+    if bit_depth not in BIT_DEPTHS:
+        raise ExportError(f"{target.name}: bit depth {bit_depth}; choose 16, 24 or 32 (float)")
+    if fmt == "FLAC" and bit_depth == 32:
+        raise ExportError(f"{target.name}: FLAC stores 16 or 24 bit, not 32-bit float")
+    if not target.parent.is_dir():
+        raise ExportError(f"{target.name}: the folder {target.parent} does not exist")
+    resolved = target.resolve()
+    if any(resolved == Path(p).resolve() for p in protected):
+        raise ExportError(f"{target.name}: refusing to write over one of the session's stems")
+    if target.exists() and not overwrite:
+        raise ExportError(f"{target.name}: the file exists; pass --force to replace it")
+    return fmt
+
+
+def _level(
+    data: np.ndarray, sample_rate: int, loudness_lufs: float | None, ceiling_dbfs: float
+) -> tuple[float, list[str]]:
+    """The gain in dB to apply, and warnings about the level."""
+    if loudness_lufs is None:
+        return 0.0, []
+    measured = integrated_loudness(data, sample_rate)
+    if is_silent(measured):
+        return 0.0, ["the mix is silent; it was not normalised"]
+    gain_db = loudness_lufs - measured
+    peak_after = peak_dbfs(data) + gain_db
+    if peak_after > ceiling_dbfs:
+        limited = gain_db - (peak_after - ceiling_dbfs)
+        return limited, [
+            f"reaching {loudness_lufs:.1f} LUFS would put the peak at {peak_after:+.1f} dBFS,"
+            f" above the {ceiling_dbfs:.1f} dBFS ceiling; exported at"
+            f" {measured + limited:.1f} LUFS instead"
+        ]
+    return gain_db, []
+
+
+def _quantise(data: np.ndarray, bit_depth: int, seed: int) -> tuple[np.ndarray, list[str]]:
+    peak = peak_dbfs(data)
+    if bit_depth == 32:
+        warnings = [f"the mix peaks at {peak:+.1f} dBFS (above full scale)"] if peak > 0 else []
+        return data.astype(np.float32), warnings
+    scale = 2.0 ** (bit_depth - 1)
+    scaled = data * scale
+    if bit_depth == 16:
+        rng = np.random.default_rng(seed)
+        # TPDF dither: the difference of two uniform variables, +-1 LSB peak.
+        scaled += rng.uniform(-0.5, 0.5, data.shape) + rng.uniform(-0.5, 0.5, data.shape)
+    quantised = np.round(scaled)
+    clipped = int(np.count_nonzero((quantised > scale - 1) | (quantised < -scale)))
+    np.clip(quantised, -scale, scale - 1, out=quantised)
+    warnings = []
+    if clipped:
+        warnings.append(
+            f"the mix peaks at {peak:+.1f} dBFS; {clipped} samples clipped at {bit_depth} bit"
+        )
+    if bit_depth == 16:
+        return quantised.astype(np.int16), warnings
+    # libsndfile keeps the top 24 bits of int32 data for PCM_24.
+    return quantised.astype(np.int32) << 8, warnings
+
+
+def _write_file(
+    target: Path, data: np.ndarray, sample_rate: int, *, fmt: str, subtype: str, overwrite: bool
+) -> None:
+    def write(handle: BinaryIO) -> None:
+        sf.write(handle, data, sample_rate, format=fmt, subtype=subtype)
+
+    try:
+        write_atomically(target, write, overwrite=overwrite)
+    except FileExistsError as exc:
+        raise ExportError(f"{target.name}: the file exists; pass --force to replace it") from exc
+    except (OSError, sf.LibsndfileError, RuntimeError) as exc:
+        raise ExportError(f"{target.name}: could not write the file ({exc})") from exc

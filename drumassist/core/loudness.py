@@ -1,0 +1,103 @@
+"""ITU-R BS.1770-4 integrated loudness that copes with silence and very short tracks.
+
+The K-weighting filters are pyloudnorm's; the gating is computed here with one
+cumulative sum instead of pyloudnorm's per-block Python loop, which is about ten
+times faster on long stems and gives the same figure (a test checks this).
+
+A track shorter than one 400 ms gating block is measured over one block padded
+with silence: the energy of the hit spread over 400 ms, which is what a meter
+shows for it. A track whose every block falls below the absolute gate
+(-70 LUFS) is silent and measures ``-inf``.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+
+BLOCK_S = 0.4
+OVERLAP = 0.75
+ABSOLUTE_GATE_LUFS = -70.0
+RELATIVE_GATE_LU = -10.0
+#: Loudness of a silent signal.
+SILENT_LUFS = -math.inf
+
+
+@lru_cache(maxsize=16)
+def _k_weighting_sos(sample_rate: int) -> np.ndarray:
+    from pyloudnorm.iirfilter import IIRfilter
+
+    stages = [
+        IIRfilter(4.0, 1 / math.sqrt(2), 1500.0, sample_rate, "high_shelf"),
+        IIRfilter(0.0, 0.5, 38.0, sample_rate, "high_pass"),
+    ]
+    sos = []
+    for stage in stages:
+        b, a = stage.b * stage.passband_gain, stage.a
+        sos.append(np.concatenate([b / a[0], a / a[0]]))
+    return np.array(sos)
+
+
+def block_energies(audio: np.ndarray, sample_rate: int) -> np.ndarray:
+    """Mean square of the K-weighted signal per 400 ms block (75 % overlap).
+
+    Returns an array ``(blocks, channels)``; a signal shorter than a block is
+    padded with silence to one block.
+    """
+    from scipy.signal import sosfilt
+
+    data = np.asarray(audio)
+    if data.ndim == 1:
+        data = data[:, None]
+    block = math.ceil(BLOCK_S * sample_rate)
+    frames = max(data.shape[0], block)
+    hop_s = BLOCK_S * (1.0 - OVERLAP)
+    hops_per_block = round(BLOCK_S / hop_s)
+    count = round((frames / sample_rate - BLOCK_S) / hop_s) + 1
+    # Energy per 100 ms hop, then each block sums four hops: no per-block loop.
+    bounds = (np.arange(count + hops_per_block - 1) * hop_s * sample_rate).astype(np.int64)
+    energies = np.zeros((count, data.shape[1]))
+    sos = _k_weighting_sos(sample_rate)
+    for ch in range(data.shape[1]):
+        signal = np.zeros(frames)
+        signal[: data.shape[0]] = data[:, ch]
+        weighted = sosfilt(sos, signal)
+        hops = np.add.reduceat(weighted * weighted, bounds[bounds < frames])
+        hops = np.pad(hops, (0, len(bounds) - len(hops)))
+        windows = np.lib.stride_tricks.sliding_window_view(hops, hops_per_block)
+        energies[:, ch] = windows[:count].sum(axis=1)
+    return energies / (BLOCK_S * sample_rate)
+
+
+def integrated_loudness(audio: np.ndarray, sample_rate: int) -> float:
+    """Integrated loudness in LUFS of ``audio`` (1-D, or ``(frames, channels)``).
+
+    Returns ``-inf`` for silence. Each of up to two channels has weight 1, as in
+    BS.1770, so a mono track is measured as mono.
+    """
+    data = np.asarray(audio)
+    if data.size == 0 or not np.any(data):
+        return SILENT_LUFS
+    z = block_energies(data, sample_rate)
+    with np.errstate(divide="ignore"):
+        block_lufs = -0.691 + 10.0 * np.log10(z.sum(axis=1))
+    gated = block_lufs >= ABSOLUTE_GATE_LUFS
+    if not gated.any():
+        return SILENT_LUFS
+    relative_gate = -0.691 + 10.0 * math.log10(z[gated].mean(axis=0).sum()) + RELATIVE_GATE_LU
+    gated &= block_lufs > relative_gate
+    if not gated.any():
+        return SILENT_LUFS
+    return float(-0.691 + 10.0 * math.log10(z[gated].mean(axis=0).sum()))
+
+
+def is_silent(loudness_lufs: float) -> bool:
+    """True when a measured loudness means silence."""
+    return not math.isfinite(loudness_lufs)
+
+
+def gain_to_target_db(loudness_lufs: float, target_lufs: float) -> float:
+    """The gain in dB that brings ``loudness_lufs`` to ``target_lufs`` (0 for silence)."""
+    return 0.0 if is_silent(loudness_lufs) else target_lufs - loudness_lufs

@@ -1,0 +1,298 @@
+"""Load a folder (or a list) of drum stems into a :class:`Multitrack`.
+
+Every stem is read as float32 ``(frames, channels)``. Stems at another sample rate
+are resampled with soxr to the session rate, shorter stems are padded with silence
+to the longest, and each such change is recorded in :attr:`Multitrack.notices` so
+the user is told. Files that are not audio are skipped and listed, never fatal;
+audio files that cannot be used raise :class:`InvalidStemError` naming the file.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+from drumassist.core.progress import Progress, check_cancelled
+from drumassist.core.roles import Role, role_from_name
+from drumassist.errors import InvalidStemError
+
+log = logging.getLogger(__name__)
+
+#: File name extensions read as audio (through libsndfile).
+AUDIO_EXTENSIONS = frozenset(
+    {
+        ".wav",
+        ".wave",
+        ".bwf",
+        ".flac",
+        ".aif",
+        ".aiff",
+        ".aifc",
+        ".ogg",
+        ".oga",
+        ".opus",
+        ".mp3",
+        ".w64",
+        ".caf",
+        ".rf64",
+    }
+)
+MAX_CHANNELS = 2
+MIN_SAMPLE_RATE = 8000
+MAX_SAMPLE_RATE = 384000
+
+
+@dataclass(frozen=True, eq=False)
+class Track:
+    """One stem: its name, where it came from, its role and its audio.
+
+    ``audio`` is float32 with shape ``(frames, channels)``, channels 1 or 2.
+    """
+
+    name: str
+    audio: np.ndarray
+    role: Role = Role.OTHER
+    path: Path | None = None
+
+    @property
+    def channels(self) -> int:
+        return int(self.audio.shape[1])
+
+    @property
+    def is_stereo(self) -> bool:
+        return self.channels == 2
+
+    def mono(self) -> np.ndarray:
+        """The track as one float32 channel (the mean of its channels)."""
+        if self.channels == 1:
+            return self.audio[:, 0]
+        return self.audio.mean(axis=1, dtype=np.float32)
+
+
+@dataclass(frozen=True, eq=False)
+class Multitrack:
+    """Stems of equal length at one sample rate, plus what loading had to change."""
+
+    tracks: tuple[Track, ...]
+    sample_rate: int
+    notices: tuple[str, ...] = ()
+    ignored: tuple[Path, ...] = field(default=())
+
+    @property
+    def frames(self) -> int:
+        return int(self.tracks[0].audio.shape[0]) if self.tracks else 0
+
+    @property
+    def duration_s(self) -> float:
+        return self.frames / self.sample_rate
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(t.name for t in self.tracks)
+
+    @property
+    def roles(self) -> tuple[Role, ...]:
+        return tuple(t.role for t in self.tracks)
+
+    def index(self, name: str) -> int:
+        """Position of the track called ``name``; KeyError if there is none."""
+        for i, track in enumerate(self.tracks):
+            if track.name == name:
+                return i
+        raise KeyError(name)
+
+    def with_roles(self, roles: Mapping[str, Role]) -> Multitrack:
+        """A copy (sharing the audio) with the given tracks' roles overridden."""
+        unknown = set(roles) - set(self.names)
+        if unknown:
+            raise KeyError(f"no track named {', '.join(sorted(unknown))}")
+        tracks = tuple(replace(t, role=roles.get(t.name, t.role)) for t in self.tracks)
+        return replace(self, tracks=tracks)
+
+
+def from_arrays(
+    arrays: Mapping[str, np.ndarray], *, sample_rate: int, roles: Mapping[str, Role] | None = None
+) -> Multitrack:
+    """Build a Multitrack from in-memory arrays (1-D mono or ``(frames, channels)``)."""
+    tracks = []
+    for name, data in arrays.items():
+        audio = np.asarray(data, dtype=np.float32)
+        audio = audio[:, None] if audio.ndim == 1 else audio
+        role = (roles or {}).get(name, role_from_name(name))
+        tracks.append(Track(name=name, audio=np.ascontiguousarray(audio), role=role))
+    return _conform(tracks, [sample_rate] * len(tracks), sample_rate, [], ())
+
+
+def load_multitrack(
+    source: str | Path | Sequence[str | Path],
+    *,
+    sample_rate: int | None = None,
+    progress: Progress | None = None,
+) -> Multitrack:
+    """Load stems from a folder or from a list of files.
+
+    Parameters
+    ----------
+    source
+        A folder (its audio files, not its subfolders) or a sequence of files;
+        a sequence holding just one folder is that folder.
+    sample_rate
+        The session rate. By default the most common rate among the stems
+        (the highest one on a tie), so that as few stems as possible are resampled.
+    progress
+        Told after each file; loading stops between files when it is cancelled.
+
+    Raises
+    ------
+    InvalidStemError
+        The folder is missing or empty, fewer than two stems are usable, or a
+        stem cannot be read, has no samples, has more than two channels or holds
+        non-finite samples. The message names the file.
+    """
+    if not isinstance(source, str | Path) and len(source) == 1:
+        only = Path(source[0])
+        if only.is_dir() or (not only.exists() and not is_audio_file(only)):
+            source = only
+    files, ignored = _list_sources(source)
+    if len(files) < 2:
+        raise InvalidStemError(_too_few_message(source, files, ignored))
+    tracks: list[Track] = []
+    rates: list[int] = []
+    for i, path in enumerate(files):
+        check_cancelled(progress)
+        audio, rate = read_stem(path)
+        tracks.append(Track(name=path.stem, audio=audio, role=role_from_name(path.stem), path=path))
+        rates.append(rate)
+        if progress is not None:
+            progress.report((i + 1) / len(files), f"read {path.name}")
+    _make_names_unique(tracks)
+    session_rate = sample_rate or _session_rate(rates)
+    notices = [f"{p.name}: not audio, ignored" for p in ignored]
+    return _conform(tracks, rates, session_rate, notices, tuple(ignored))
+
+
+def read_stem(path: Path) -> tuple[np.ndarray, int]:
+    """Read one audio file as float32 ``(frames, channels)`` and its sample rate."""
+    try:
+        audio, rate = sf.read(str(path), dtype="float32", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
+        raise InvalidStemError(f"{path.name}: cannot read audio ({_reason(exc)})") from exc
+    if audio.shape[0] == 0:
+        raise InvalidStemError(f"{path.name}: the file holds no samples (zero length)")
+    if audio.shape[1] > MAX_CHANNELS:
+        raise InvalidStemError(
+            f"{path.name}: {audio.shape[1]} channels; drumassist takes mono or stereo stems"
+        )
+    if not MIN_SAMPLE_RATE <= rate <= MAX_SAMPLE_RATE:
+        raise InvalidStemError(f"{path.name}: sample rate {rate} Hz is outside 8-384 kHz")
+    if not np.isfinite(audio).all():
+        raise InvalidStemError(f"{path.name}: holds NaN or infinite samples")
+    return np.ascontiguousarray(audio), int(rate)
+
+
+def is_audio_file(path: Path) -> bool:
+    """True for a file name that drumassist will try to read as audio."""
+    # "._kick.wav" files are macOS resource forks, not audio.
+    return path.suffix.lower() in AUDIO_EXTENSIONS and not path.name.startswith("._")
+
+
+def _list_sources(source: str | Path | Sequence[str | Path]) -> tuple[list[Path], list[Path]]:
+    if isinstance(source, str | Path):
+        folder = Path(source)
+        if not folder.exists():
+            raise InvalidStemError(f"{folder}: no such folder")
+        if not folder.is_dir():
+            raise InvalidStemError(f"{folder.name}: expected a folder of stems, got a file")
+        entries = sorted((p for p in folder.iterdir() if p.is_file()), key=_natural_key)
+    else:
+        entries = [Path(p) for p in source]
+        for path in entries:
+            if not path.is_file():
+                raise InvalidStemError(f"{path.name}: no such file")
+    files = [p for p in entries if is_audio_file(p)]
+    ignored = [p for p in entries if not is_audio_file(p)]
+    for path in ignored:
+        log.info("ignoring %s: not an audio file", path.name)
+    return files, ignored
+
+
+def _too_few_message(
+    source: str | Path | Sequence[str | Path], files: list[Path], ignored: list[Path]
+) -> str:
+    where = Path(source).name if isinstance(source, str | Path) else "the selection"
+    skipped = f" (ignored: {', '.join(p.name for p in ignored)})" if ignored else ""
+    if not files:
+        return f"{where}: no audio files found{skipped}"
+    return (
+        f"{where}: only one audio file ({files[0].name}); a multitrack needs at least two stems"
+        f"{skipped}"
+    )
+
+
+def _natural_key(path: Path) -> list[object]:
+    """Sort "Tom 2" before "Tom 10"."""
+    return [int(s) if s.isdigit() else s.lower() for s in re.split(r"(\d+)", path.name)]
+
+
+def _make_names_unique(tracks: list[Track]) -> None:
+    counts = Counter(t.name for t in tracks)
+    for i, track in enumerate(tracks):
+        if counts[track.name] > 1 and track.path is not None:
+            tracks[i] = replace(track, name=track.path.name)
+
+
+def _session_rate(rates: list[int]) -> int:
+    counts = Counter(rates)
+    return max(counts, key=lambda r: (counts[r], r))
+
+
+def _conform(
+    tracks: list[Track],
+    rates: list[int],
+    session_rate: int,
+    notices: list[str],
+    ignored: tuple[Path, ...],
+) -> Multitrack:
+    """Resample to ``session_rate`` and pad to the longest stem, noting each change."""
+    import soxr
+
+    resampled: list[Track] = []
+    for track, rate in zip(tracks, rates, strict=True):
+        if rate != session_rate:
+            audio = soxr.resample(track.audio, rate, session_rate, quality="HQ")
+            track = replace(track, audio=np.ascontiguousarray(audio, dtype=np.float32))
+            notices.append(f"{_label(track)}: resampled from {rate} Hz to {session_rate} Hz")
+        resampled.append(track)
+    frames = max(t.audio.shape[0] for t in resampled)
+    padded: list[Track] = []
+    for track in resampled:
+        missing = frames - track.audio.shape[0]
+        if missing > 0:
+            audio = np.zeros((frames, track.channels), dtype=np.float32)
+            audio[: track.audio.shape[0]] = track.audio
+            track = replace(track, audio=audio)
+            notices.append(
+                f"{_label(track)}: {missing / session_rate:.3f} s shorter than the longest stem;"
+                " padded with silence"
+            )
+        padded.append(track)
+    for notice in notices:
+        log.info("%s", notice)
+    return Multitrack(tuple(padded), session_rate, tuple(notices), ignored)
+
+
+def _label(track: Track) -> str:
+    return track.path.name if track.path is not None else track.name
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    # libsndfile prefixes its messages with the full path; the caller names the file.
+    return text.split(": ", 1)[-1] if text.startswith(("Error opening", "<")) else text

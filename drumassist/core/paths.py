@@ -1,0 +1,44 @@
+"""Where drumassist keeps its files on the user's machine (platformdirs)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+APP_NAME = "drumassist"
+
+
+def data_dir() -> Path:
+    """The user's data folder (the demo multitrack lives here).
+
+    ``DRUMASSIST_DATA_DIR`` overrides it, for tests and portable installs.
+    """
+    override = os.environ.get("DRUMASSIST_DATA_DIR")
+    if override:
+        return Path(override)
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME, appauthor=False)
+
+
+def cache_dir() -> Path:
+    """The user's cache folder (feature cache, fetched sample kits).
+
+    ``DRUMASSIST_CACHE_DIR`` overrides it, for tests.
+    """
+    override = os.environ.get("DRUMASSIST_CACHE_DIR")
+    if override:
+        return Path(override)
+    from platformdirs import user_cache_path
+
+    return user_cache_path(APP_NAME, appauthor=False)
+
+
+def demo_folder(*, seed: int = 0) -> Path:
+    """The built-in demo multitrack, generated into the data folder on first use."""
+    from drumassist.core.demo import DEMO_TRACKS, write_demo
+
+    folder = data_dir() / f"demo-seed{seed}"
+    if not all((folder / f"{name}.wav").is_file() for name in DEMO_TRACKS):
+        write_demo(folder, seed=seed, overwrite=True)
+    return folder

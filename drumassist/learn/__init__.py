@@ -1,0 +1,1 @@
+"""Reverse engineering, corpora, models, baselines and evaluation."""

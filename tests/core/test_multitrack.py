@@ -1,0 +1,166 @@
+"""Loading stem folders: formats, bit depths, stereo, resampling, padding, ignored files."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from drumassist.core.multitrack import from_arrays, load_multitrack
+from drumassist.core.roles import Role
+
+
+def test_folder_loads_as_float32_with_roles(make_stems, drum_arrays):
+    folder = make_stems(drum_arrays)
+    mt = load_multitrack(folder)
+    assert mt.sample_rate == 44100
+    assert mt.frames == 3 * 44100
+    assert set(mt.names) == set(drum_arrays)
+    roles = dict(zip(mt.names, mt.roles, strict=True))
+    assert roles == {
+        "Kick In": Role.KICK,
+        "Snare Top": Role.SNARE,
+        "HH": Role.HIHAT,
+        "OH L": Role.OVERHEAD,
+    }
+    for track in mt.tracks:
+        assert track.audio.dtype == np.float32
+        assert track.audio.shape == (mt.frames, 1)
+        # 24-bit round trip: within half an LSB of the source.
+        np.testing.assert_allclose(track.audio[:, 0], drum_arrays[track.name], atol=2**-23)
+    assert mt.notices == ()
+
+
+@pytest.mark.parametrize(
+    ("ext", "subtype", "atol"),
+    [
+        (".wav", "PCM_16", 2**-15),
+        (".wav", "PCM_24", 2**-23),
+        (".wav", "PCM_32", 2**-30),
+        (".wav", "FLOAT", 0),
+        (".wav", "DOUBLE", 1e-7),
+        (".wav", "PCM_U8", 2**-7),
+        (".flac", "PCM_16", 2**-15),
+        (".flac", "PCM_24", 2**-23),
+        (".aiff", "PCM_16", 2**-15),
+        (".aiff", "PCM_24", 2**-23),
+    ],
+)
+def test_formats_and_bit_depths(make_stems, drum_arrays, ext, subtype, atol):
+    folder = make_stems(drum_arrays, ext=ext, subtype=subtype)
+    mt = load_multitrack(folder)
+    assert len(mt.tracks) == 4
+    for track in mt.tracks:
+        np.testing.assert_allclose(track.audio[:, 0], drum_arrays[track.name], atol=atol)
+
+
+@pytest.mark.parametrize(("ext", "subtype"), [(".ogg", "VORBIS"), (".mp3", "MPEG_LAYER_III")])
+def test_lossy_formats_load(make_stems, drum_arrays, ext, subtype):
+    if subtype not in sf.available_subtypes(ext[1:].upper() if ext != ".mp3" else "MP3"):
+        pytest.skip(f"this libsndfile cannot write {subtype}")
+    folder = make_stems(drum_arrays, ext=ext, subtype=subtype)
+    mt = load_multitrack(folder)
+    assert len(mt.tracks) == 4
+    # Lossy codecs add delay and change samples; the loudness stays close.
+    for track in mt.tracks:
+        src_rms = np.sqrt(np.mean(drum_arrays[track.name] ** 2))
+        got_rms = np.sqrt(np.mean(track.audio**2))
+        assert abs(20 * np.log10(got_rms / src_rms)) < 1.0
+
+
+def test_stereo_stem_is_kept_stereo(make_stems, drum_arrays):
+    pair = np.stack([drum_arrays["OH L"], drum_arrays["HH"]], axis=1)
+    arrays = {"Kick": drum_arrays["Kick In"], "Overheads": pair}
+    mt = load_multitrack(make_stems(arrays))
+    overheads = mt.tracks[mt.index("Overheads")]
+    assert overheads.is_stereo and overheads.channels == 2
+    np.testing.assert_allclose(overheads.audio, pair, atol=2**-23)
+    np.testing.assert_allclose(overheads.mono(), pair.mean(axis=1), atol=2**-23)
+
+
+def test_mismatched_rate_is_resampled_and_reported(make_stems, drum_arrays, tmp_path):
+    folder = make_stems(drum_arrays)
+    t = np.arange(3 * 48000) / 48000
+    tone = (0.5 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+    sf.write(str(folder / "Tom 1.wav"), tone, 48000, subtype="PCM_24")
+    mt = load_multitrack(folder)
+    assert mt.sample_rate == 44100  # four stems at 44.1 kHz outvote one at 48 kHz
+    tom = mt.tracks[mt.index("Tom 1")]
+    assert tom.audio.shape == (3 * 44100, 1)
+    assert any("Tom 1.wav: resampled from 48000 Hz to 44100 Hz" in n for n in mt.notices)
+    # The tone keeps its pitch: the spectrum peaks at 440 Hz.
+    spectrum = np.abs(np.fft.rfft(tom.audio[:, 0]))
+    assert abs(np.argmax(spectrum) * 44100 / tom.audio.shape[0] - 440) < 1.0
+
+
+def test_explicit_session_rate(make_stems, drum_arrays):
+    mt = load_multitrack(make_stems(drum_arrays), sample_rate=48000)
+    assert mt.sample_rate == 48000
+    assert mt.frames == 3 * 48000
+    assert len(mt.notices) == 4
+
+
+def test_shorter_stem_is_padded_and_reported(make_stems, drum_arrays):
+    arrays = dict(drum_arrays)
+    arrays["Snare Top"] = arrays["Snare Top"][:44100]
+    mt = load_multitrack(make_stems(arrays))
+    snare = mt.tracks[mt.index("Snare Top")].audio[:, 0]
+    assert snare.shape == (3 * 44100,)
+    assert not snare[44100:].any()
+    assert any("Snare Top.wav: 2.000 s shorter" in n for n in mt.notices)
+
+
+def test_non_audio_files_are_ignored_and_listed(make_stems, drum_arrays):
+    folder = make_stems(drum_arrays)
+    for junk in ("notes.txt", ".DS_Store", "Kick In.asd", "cover.png", "._Kick In.wav"):
+        (folder / junk).write_bytes(b"not audio")
+    (folder / "bounces").mkdir()
+    mt = load_multitrack(folder)
+    assert len(mt.tracks) == 4
+    assert sorted(p.name for p in mt.ignored) == sorted(
+        ["notes.txt", ".DS_Store", "Kick In.asd", "cover.png", "._Kick In.wav"]
+    )
+    assert any("notes.txt: not audio, ignored" in n for n in mt.notices)
+
+
+def test_list_of_files_and_natural_order(make_stems, drum_arrays):
+    arrays = {f"Tom {i}": drum_arrays["Kick In"] for i in (10, 2, 1)}
+    folder = make_stems(arrays)
+    assert load_multitrack(folder).names == ("Tom 1", "Tom 2", "Tom 10")
+    files = [folder / "Tom 10.wav", folder / "Tom 1.wav"]
+    assert load_multitrack(files).names == ("Tom 10", "Tom 1")
+
+
+def test_same_name_in_two_formats_keeps_both(make_stems, drum_arrays):
+    folder = make_stems({"kick": drum_arrays["Kick In"]})
+    sf.write(str(folder / "kick.flac"), drum_arrays["HH"], 44100)
+    mt = load_multitrack(folder)
+    assert sorted(mt.names) == ["kick.flac", "kick.wav"]
+
+
+def test_role_override_shares_audio(drum_arrays):
+    mt = from_arrays(drum_arrays, sample_rate=44100)
+    changed = mt.with_roles({"OH L": Role.ROOM})
+    assert changed.tracks[changed.index("OH L")].role is Role.ROOM
+    assert mt.tracks[mt.index("OH L")].role is Role.OVERHEAD
+    assert changed.tracks[0].audio is mt.tracks[0].audio
+    with pytest.raises(KeyError, match="Bongo"):
+        mt.with_roles({"Bongo": Role.OTHER})
+
+
+def test_progress_and_cancel(make_stems, drum_arrays):
+    from drumassist.core.progress import CancelToken
+    from drumassist.errors import CancelledError
+
+    folder = make_stems(drum_arrays)
+    seen: list[float] = []
+
+    class Recorder(CancelToken):
+        def report(self, fraction: float, message: str = "") -> None:
+            seen.append(fraction)
+            if len(seen) == 2:
+                self.cancel()
+
+    with pytest.raises(CancelledError):
+        load_multitrack(folder, progress=Recorder())
+    assert seen == [0.25, 0.5]

@@ -1,0 +1,164 @@
+"""The CLI as a user runs it: a real subprocess, real files, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+
+def run_cli(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("DISPLAY", None)
+    full_env.pop("WAYLAND_DISPLAY", None)
+    return subprocess.run(
+        [sys.executable, "-m", "drumassist", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.fixture
+def folder(make_stems, drum_arrays) -> Path:
+    arrays = dict(drum_arrays)
+    arrays["silent"] = np.zeros_like(arrays["HH"])
+    return make_stems(arrays)
+
+
+def test_info_json(folder):
+    proc = run_cli("info", folder, "--json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["sample_rate"] == 44100
+    assert doc["duration_s"] == pytest.approx(3.0)
+    by_name = {t["name"]: t for t in doc["tracks"]}
+    assert set(by_name) == {"Kick In", "Snare Top", "HH", "OH L", "silent"}
+    assert by_name["Kick In"]["role"] == "kick"
+    assert by_name["HH"]["role"] == "hi-hat"
+    assert by_name["OH L"]["channels"] == 1
+    assert by_name["silent"]["loudness_lufs"] is None
+    assert isinstance(by_name["Snare Top"]["loudness_lufs"], float)
+    assert by_name["HH"]["path"] == str(folder / "HH.wav")
+
+
+def test_info_text(folder):
+    proc = run_cli("info", folder)
+    assert proc.returncode == 0
+    assert "5 tracks, 44100 Hz, 3.00 s" in proc.stdout
+    assert "silent" in proc.stdout
+
+
+def test_mix_matches_numpy_and_refuses_to_overwrite(folder, drum_arrays, tmp_path):
+    gains = {
+        "tracks": [
+            {"name": "Kick In", "gain_db": -2},
+            {"name": "Snare Top", "gain_db": -4},
+            {"name": "HH", "gain_db": -12},
+            {"name": "OH L", "gain_db": -6},
+            {"name": "silent", "gain_db": None},
+        ]
+    }
+    gains_file = tmp_path / "g.json"
+    gains_file.write_text(json.dumps(gains))
+    out = tmp_path / "out.wav"
+    proc = run_cli("mix", folder, "--gains", gains_file, "-o", out, "--mono", "--bit-depth", "24")
+    assert proc.returncode == 0, proc.stderr
+    assert f"wrote {out}" in proc.stdout
+    data, _ = sf.read(str(out), dtype="float64")
+    expected = sum(
+        drum_arrays[t["name"]].astype(np.float64) * 10 ** (t["gain_db"] / 20)
+        for t in gains["tracks"]
+        if t["gain_db"] is not None
+    )
+    np.testing.assert_allclose(data, expected, atol=2**-23 + 2e-7)
+
+    again = run_cli("mix", folder, "--gains", gains_file, "-o", out)
+    assert again.returncode == 1
+    assert (
+        again.stderr.strip()
+        == "drumassist: error: out.wav: the file exists; pass --force to replace it"
+    )
+    forced = run_cli("mix", folder, "--gains", gains_file, "-o", out, "--force", "--loudness")
+    assert forced.returncode == 0, forced.stderr
+    assert "(-23.0 LUFS" in forced.stdout
+    assert sf.info(str(out)).channels == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("info", "{missing}"), "nowhere: no such folder"),
+        (("info", "{junk}"), "junk: no audio files found"),
+        (("mix", "{folder}", "--gains", "{missing}", "-o", "{out}"), "no such gains file"),
+    ],
+)
+def test_errors_are_one_line_without_traceback(folder, tmp_path, args, message):
+    (tmp_path / "junk").mkdir()
+    paths = {
+        "missing": tmp_path / "nowhere",
+        "junk": tmp_path / "junk",
+        "folder": folder,
+        "out": tmp_path / "o.wav",
+    }
+    proc = run_cli(*[a.format(**paths) for a in args])
+    assert proc.returncode == 1
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("drumassist: error: ")
+    assert message in lines[0]
+    assert "Traceback" not in proc.stderr
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    proc = run_cli("--debug", "info", tmp_path / "nowhere")
+    assert proc.returncode != 0
+    assert "Traceback" in proc.stderr
+
+
+def test_corrupt_stem_names_the_file(folder):
+    (folder / "tom.wav").write_bytes(b"garbage")
+    proc = run_cli("info", folder)
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("drumassist: error: tom.wav: cannot read audio")
+
+
+def test_demo_writes_eight_stems_and_info_reads_them(tmp_path):
+    out = tmp_path / "demo"
+    proc = run_cli("demo", out, "--duration", "4")
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        f"{n}.wav"
+        for n in ("kick", "snare", "hi-hat", "overhead_L", "overhead_R", "tom_1", "tom_2", "tom_3")
+    )
+    info = json.loads(run_cli("info", out, "--json").stdout)
+    roles = {t["name"]: t["role"] for t in info["tracks"]}
+    assert roles["hi-hat"] == "hi-hat" and roles["overhead_L"] == "overhead"
+    assert roles["tom_3"] == "tom"
+    assert info["duration_s"] == pytest.approx(4.0)
+    refused = run_cli("demo", out, "--duration", "4")
+    assert refused.returncode == 1 and "exists" in refused.stderr
+
+
+def test_quickstart_headless(tmp_path):
+    env = {"DRUMASSIST_DATA_DIR": str(tmp_path / "data")}
+    proc = run_cli("quickstart", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "8 tracks, 44100 Hz" in proc.stdout
+    assert "(-23.0 LUFS" in proc.stdout
+    mix_path = tmp_path / "data" / "demo-mix.wav"
+    assert sf.info(str(mix_path)).channels == 2
+
+
+def test_version():
+    proc = run_cli("--version")
+    assert proc.returncode == 0
+    assert proc.stdout.startswith("drumassist ")

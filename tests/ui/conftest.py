@@ -1,0 +1,5 @@
+"""The window runs offscreen in tests."""
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
