@@ -33,3 +33,7 @@ class ModelError(DrumassistError):
 
 class CancelledError(DrumassistError):
     """Long work stopped because the user cancelled it."""
+
+
+class PlaybackError(DrumassistError):
+    """Audio playback is unavailable (no device, no PortAudio) or failed."""

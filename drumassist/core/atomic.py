@@ -14,7 +14,7 @@ from typing import BinaryIO
 
 
 def write_atomically(
-    target: Path, write: Callable[[BinaryIO], None], *, overwrite: bool, mode: int = 0o644
+    target: Path, write: Callable[[BinaryIO], object], *, overwrite: bool, mode: int = 0o644
 ) -> None:
     """Call ``write(handle)`` on a temporary file and move it to ``target``.
 

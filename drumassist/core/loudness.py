@@ -26,7 +26,8 @@ SILENT_LUFS = -math.inf
 
 
 @lru_cache(maxsize=16)
-def _k_weighting_sos(sample_rate: int) -> np.ndarray:
+def k_weighting_sos(sample_rate: int) -> np.ndarray:
+    """The BS.1770 K-weighting filter at ``sample_rate`` as second-order sections."""
     from pyloudnorm.iirfilter import IIRfilter
 
     stages = [
@@ -59,7 +60,7 @@ def block_energies(audio: np.ndarray, sample_rate: int) -> np.ndarray:
     # Energy per 100 ms hop, then each block sums four hops: no per-block loop.
     bounds = (np.arange(count + hops_per_block - 1) * hop_s * sample_rate).astype(np.int64)
     energies = np.zeros((count, data.shape[1]))
-    sos = _k_weighting_sos(sample_rate)
+    sos = k_weighting_sos(sample_rate)
     for ch in range(data.shape[1]):
         signal = np.zeros(frames)
         signal[: data.shape[0]] = data[:, ch]

@@ -1,88 +1,24 @@
-"""The drumassist command line: headless access to everything the window does.
-
-Errors the user can cause are printed as one line on stderr with a non-zero exit
-status; ``--debug`` shows the traceback instead.
-"""
+"""Core commands: info, mix, demo, quickstart, gui."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import logging
 import math
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from drumassist import __version__
-from drumassist.errors import DrumassistError
-
-log = logging.getLogger("drumassist")
-
-EXIT_ERROR = 1
-EXIT_INTERNAL = 2
-EXIT_INTERRUPTED = 130
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; returns the process exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.debug else logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
-    if not hasattr(args, "func"):
-        parser.print_help()
-        return EXIT_ERROR
-    try:
-        return int(args.func(args) or 0)
-    except DrumassistError as exc:
-        print(f"drumassist: error: {exc}", file=sys.stderr)
-        if args.debug:
-            raise
-        return EXIT_ERROR
-    except KeyboardInterrupt:
-        print("drumassist: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except Exception as exc:
-        # The last line of defence for the CLI: one line, not a traceback.
-        if args.debug:
-            raise
-        print(
-            f"drumassist: internal error: {type(exc).__name__}: {exc} (run with --debug for"
-            " details)",
-            file=sys.stderr,
-        )
-        return EXIT_INTERNAL
-
-
-def gui_main() -> int:
-    """Entry point of ``drumassist-gui``."""
-    return main(["gui", *sys.argv[1:]])
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="drumassist", description="A mixing assistant for drum multitracks."
-    )
-    parser.add_argument("--version", action="version", version=f"drumassist {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
-    parser.add_argument("-v", "--verbose", action="store_true", help="show what is being done")
-    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for register in COMMANDS:
-        register(sub)
-    return parser
-
+from drumassist.cli.common import load_stems, stems_argument
 
 # -- info ---------------------------------------------------------------------------------------
 
 
 def _add_info(sub: Any) -> None:
     p = sub.add_parser("info", help="list the stems of a multitrack with roles and loudness")
-    _stems_argument(p)
+    stems_argument(p)
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_info)
 
@@ -90,7 +26,7 @@ def _add_info(sub: Any) -> None:
 def _cmd_info(args: argparse.Namespace) -> int:
     from drumassist.core.loudness import integrated_loudness
 
-    multitrack = _load(args.stems)
+    multitrack = load_stems(args.stems)
     rows = []
     for track in multitrack.tracks:
         lufs = integrated_loudness(track.audio, multitrack.sample_rate)
@@ -117,7 +53,6 @@ def _cmd_info(args: argparse.Namespace) -> int:
         level = "silent" if row["loudness_lufs"] is None else f"{row['loudness_lufs']:.1f} LUFS"
         kind = "stereo" if row["channels"] == 2 else "mono"
         print(f"  {row['name']:<24} {row['role']:<9} {kind:<7} {level:>12}")
-    _print_notices(multitrack.notices)
     return 0
 
 
@@ -126,7 +61,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
 
 def _add_mix(sub: Any) -> None:
     p = sub.add_parser("mix", help="mix the stems with the gains in a JSON file and export")
-    _stems_argument(p)
+    stems_argument(p)
     p.add_argument(
         "--gains",
         required=True,
@@ -184,7 +119,7 @@ def _cmd_mix(args: argparse.Namespace) -> int:
     from drumassist.core.gainsfile import read_gains
     from drumassist.core.mix import mix
 
-    multitrack = _load(args.stems)
+    multitrack = load_stems(args.stems)
     gains = read_gains(args.gains, multitrack.names)
     audio = mix(multitrack, gains.gains_db, pans=gains.pans, stereo=args.stereo)
     result = export_audio(
@@ -265,7 +200,7 @@ def _quickstart_mix(folder: Path) -> int:
     from drumassist.core.export import export_audio
     from drumassist.core.mix import mix
 
-    multitrack = _load([folder])
+    multitrack = load_stems([folder])
     gains = [DEMO_BALANCE_DB.get(name, 0.0) for name in multitrack.names]
     audio = mix(multitrack, gains, stereo=True, pans=_demo_pans(multitrack.names))
     result = export_audio(
@@ -305,24 +240,7 @@ def _cmd_gui(args: argparse.Namespace) -> int:
     return run(args.path)
 
 
-# -- helpers ------------------------------------------------------------------------------------
-
-
-def _stems_argument(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "stems", nargs="+", type=Path, metavar="STEMS", help="a folder of stems, or the stem files"
-    )
-
-
-def _load(stems: Sequence[Path]) -> Any:
-    from drumassist.core.multitrack import load_multitrack
-
-    return load_multitrack(list(stems))
-
-
-def _print_notices(notices: Sequence[str]) -> None:
-    for notice in notices:
-        print(f"note: {notice}", file=sys.stderr)
-
-
-COMMANDS: list[Callable[[Any], None]] = [_add_info, _add_mix, _add_demo, _add_quickstart, _add_gui]
+def register(sub: Any) -> None:
+    """Add the core commands to the ``drumassist`` parser."""
+    for add in (_add_info, _add_mix, _add_demo, _add_quickstart, _add_gui):
+        add(sub)
