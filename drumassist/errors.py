@@ -37,3 +37,11 @@ class CancelledError(DrumassistError):
 
 class PlaybackError(DrumassistError):
     """Audio playback is unavailable (no device, no PortAudio) or failed."""
+
+
+class AnalysisError(DrumassistError):
+    """Features cannot be extracted: bad audio, an unknown extractor, a failed worker."""
+
+
+class CorpusError(DrumassistError):
+    """A training corpus cannot be built or read (missing kits, bad manifest, ...)."""

@@ -21,6 +21,8 @@ def _private_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
     base = tmp_path_factory.mktemp("userdirs")
     monkeypatch.setenv("DRUMASSIST_DATA_DIR", str(base / "data"))
     monkeypatch.setenv("DRUMASSIST_CACHE_DIR", str(base / "cache"))
+    monkeypatch.setenv("DRUMASSIST_CONFIG_DIR", str(base / "config"))
+    monkeypatch.setenv("DRUMASSIST_LOG_DIR", str(base / "log"))
 
 
 @pytest.fixture

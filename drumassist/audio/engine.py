@@ -78,6 +78,8 @@ class MixEngine:
         self.position = 0
         self.underflows = 0
         self.meter: Meter | None = None
+        # The serial of the last seek taken, so the GUI knows when position is current.
+        self.seek_serial = 0
         self._applied = np.array(state.live_factors, dtype=np.float32)
         self._target = np.array(self._applied)
         self._seen_state: PlaybackState | None = None
@@ -85,7 +87,6 @@ class MixEngine:
         self._applied_active = state.live_active
         self._target_active = state.live_active
         self._target_peak_gain = state.live_peak_gain
-        self._seek_serial = 0
         self._acc = np.zeros((MAX_BLOCK_FRAMES, OUT_CHANNELS), dtype=np.float32)
         self._old = np.zeros_like(self._acc)
         self._tmp = np.zeros_like(self._acc)
@@ -128,8 +129,8 @@ class MixEngine:
         self._ramp_pending = True
         self._target_active = state.live_active
         self._target_peak_gain = state.live_peak_gain
-        if state.seek_to is not None and state.seek_serial != self._seek_serial:
-            self._seek_serial = state.seek_serial
+        if state.seek_to is not None and state.seek_serial != self.seek_serial:
+            self.seek_serial = state.seek_serial
             self.position = min(max(0, state.seek_to), self.frames)
 
     def _render(

@@ -77,6 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _registrars() -> list[Callable[[Any], None]]:
     """Each command group's ``register(subparsers)``, in the order of ``--help``."""
-    from drumassist.cli import commands
+    from drumassist.cli import commands, corpus, features, reverse, suggest
 
-    return [commands.register]
+    return [
+        commands.register,
+        suggest.register,
+        reverse.register,
+        corpus.register,
+        features.register,
+    ]

@@ -115,22 +115,21 @@ def _export_options(p: argparse.ArgumentParser) -> None:
 
 
 def _cmd_mix(args: argparse.Namespace) -> int:
-    from drumassist.core.export import export_audio
+    from drumassist.core.export import export_mix
     from drumassist.core.gainsfile import read_gains
-    from drumassist.core.mix import mix
 
     multitrack = load_stems(args.stems)
     gains = read_gains(args.gains, multitrack.names)
-    audio = mix(multitrack, gains.gains_db, pans=gains.pans, stereo=args.stereo)
-    result = export_audio(
-        audio,
-        multitrack.sample_rate,
+    result = export_mix(
+        multitrack,
+        gains.gains_db,
         args.output,
+        pans=gains.pans,
+        stereo=args.stereo,
         bit_depth=args.bit_depth,
         loudness_lufs=args.loudness,
         peak_ceiling_dbfs=args.ceiling,
         overwrite=args.force,
-        protected=[t.path for t in multitrack.tracks if t.path is not None],
     )
     _print_export(result)
     return 0

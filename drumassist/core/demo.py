@@ -14,8 +14,7 @@ from __future__ import annotations
 import bisect
 import logging
 import math
-from collections.abc import Callable, Iterator
-from functools import partial
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
@@ -25,12 +24,13 @@ import soundfile as sf
 from scipy import signal
 
 from drumassist.core.atomic import write_atomically
+from drumassist.core.drumsynth import SOUNDS as _SOUNDS
+from drumassist.core.drumsynth import VARIANTS, FloatArray, filt, synth_sounds, time_axis
 from drumassist.core.progress import Progress, check_cancelled
 from drumassist.errors import DrumassistError, ExportError
 
 logger = logging.getLogger(__name__)
 
-FloatArray = npt.NDArray[np.float64]
 Stem = npt.NDArray[np.float32]
 
 # fmt: off
@@ -46,9 +46,8 @@ MIN_SAMPLE_RATE_HZ, MAX_SAMPLE_RATE_HZ = 22050, 192000
 MAX_DURATION_S = 3600.0
 PEAK_TARGET_DBFS, PEAK_CEILING_DBFS = -6.0, -3.0
 _LEAD_IN_S = 0.1
-_VARIANTS = 2  # round robin, so repeated hits are not sample-identical
 _HUMANISE_SD_S, _HUMANISE_MAX_S = 0.0018, 0.004
-_CHOKE_FADE_S, _END_FADE_S = 0.01, 0.05
+_CHOKE_FADE_S = 0.01
 
 # Kit geometry in metres: x to the drummer's right, y away from the drummer, z up.
 _SOURCE_POS_M = {
@@ -89,138 +88,6 @@ class _Style(NamedTuple):
     sixteenths: bool  # 16th hats with snare ghost notes (funk) or 8th hats (rock)
     kicks: tuple[tuple[int, ...], tuple[int, ...]]  # main pattern, every 4th bar
     phrase_bars: int
-
-
-def _time(length_s: float, sr: int) -> FloatArray:
-    return np.arange(round(length_s * sr)) / sr
-
-
-def _env(t: FloatArray, decay_s: float, attack_s: float = 0.001) -> FloatArray:
-    return (1.0 - np.exp(-t / attack_s)) * np.exp(-t / decay_s)
-
-
-def _unit(x: FloatArray) -> FloatArray:
-    peak = float(np.max(np.abs(x)))
-    return x / peak if peak > 0 else x
-
-
-def _filt(
-    x: FloatArray, kind: str, cutoff_hz: float | tuple[float, float], sr: int, order: int = 2
-) -> FloatArray:
-    """Butterworth filter with its cutoffs kept safely below Nyquist."""
-    if isinstance(cutoff_hz, tuple):
-        high_hz = min(cutoff_hz[1], 0.45 * sr)
-        wn: float | tuple[float, float] = (min(cutoff_hz[0], high_hz / 1.25), high_hz)
-    else:
-        wn = min(cutoff_hz, 0.45 * sr)
-    sos = signal.butter(order, wn, btype=kind, fs=sr, output="sos")
-    return np.asarray(signal.sosfilt(sos, x, axis=-1))
-
-
-def _metal(rng: np.random.Generator, t: FloatArray, freqs_hz: FloatArray) -> FloatArray:
-    """Inharmonic square waves, the TR-808 recipe for metallic tones."""
-    phases = rng.uniform(0.0, 2.0 * np.pi, (len(freqs_hz), 1))
-    return np.sign(np.sin(2.0 * np.pi * np.asarray(freqs_hz)[:, None] * t + phases)).sum(axis=0)
-
-
-def _kick(rng: np.random.Generator, sr: int) -> FloatArray:
-    t = _time(0.8, sr)
-    f_start_hz, f_end_hz = rng.uniform(140.0, 160.0), rng.uniform(48.0, 55.0)
-    freq_hz = f_end_hz + (f_start_hz - f_end_hz) * np.exp(-t / 0.03)
-    body = np.tanh(1.5 * np.sin(2.0 * np.pi * np.cumsum(freq_hz) / sr)) * _env(t, 0.2, 0.0005)
-    click = _filt(rng.standard_normal(t.size), "bandpass", (1500.0, 7000.0), sr)
-    return np.stack([_unit(body), 0.5 * _unit(click * _env(t, 0.005, 0.0002))])
-
-
-def _snare(rng: np.random.Generator, sr: int) -> FloatArray:
-    t = _time(0.6, sr)
-    bent = np.cumsum(1.0 + 0.06 * np.exp(-t / 0.012)) / sr  # the head's pitch drop
-    ratio, amp, decay_s = np.array([[1.0, 1.59, 2.14, 2.3], [1.0, 0.5, 0.35, 0.25],
-                                    [0.09, 0.06, 0.05, 0.04]])[:, :, None]  # fmt: skip
-    f0_hz = rng.uniform(180.0, 220.0)
-    tone = amp * np.sin(2.0 * np.pi * f0_hz * ratio * bent) * np.exp(-t / decay_s)
-    noise = rng.standard_normal(t.size)
-    wires = _unit(_filt(noise, "bandpass", (800.0, 5000.0), sr)) * _env(t, 0.14)
-    sizzle = _unit(_filt(noise, "bandpass", (4000.0, 10000.0), sr)) * _env(t, 0.1, 0.0005)
-    return np.stack([_unit(_unit(tone.sum(axis=0)) + 0.8 * wires), 0.7 * sizzle])
-
-
-def _hat(rng: np.random.Generator, sr: int, *, open_hat: bool) -> FloatArray:
-    t = _time(1.6 if open_hat else 0.35, sr)
-    freqs_hz = np.array([205.3, 304.4, 369.6, 522.7, 540.0, 800.0]) * rng.uniform(0.97, 1.03)
-    metal, noise = _metal(rng, t, freqs_hz), rng.standard_normal(t.size)
-    band = _unit(_filt(metal, "bandpass", (6000.0, 12000.0), sr))
-    hiss = _unit(_filt(noise, "highpass", 7000.0, sr))
-    air = _unit(_filt(metal + 2.0 * noise, "highpass", 10000.0, sr))
-    decay_s = 0.45 if open_hat else 0.04
-    body = _unit(band + 0.4 * hiss) * _env(t, decay_s, 0.0005)
-    return np.stack([body, 0.5 * air * _env(t, 0.6 * decay_s, 0.0005)])
-
-
-def _cymbal(rng: np.random.Generator, sr: int, *, decay_s: float, ping: bool) -> FloatArray:
-    """A washy crash or, with ``ping``, a ride whose stick note rings through the wash."""
-    t = _time(3.0 * decay_s, sr)
-    ring = _metal(rng, t, rng.uniform(300.0, 1200.0, 3))  # ring modulation: denser partials
-    metal = _metal(rng, t, rng.uniform(250.0, 900.0, 8)) * ring
-    noise = rng.standard_normal(t.size)
-    shimmer = _unit(_filt(metal, "bandpass", (2500.0, 9000.0), sr))
-    wash = _unit(_filt(noise, "bandpass", (2000.0, 8000.0), sr))
-    low = _unit(_filt(metal, "bandpass", (500.0, 2500.0), sr))
-    body = (shimmer + 0.6 * wash) * _env(t, decay_s, 0.002) + 0.4 * low * _env(t, 0.6 * decay_s)
-    if ping:
-        bell = _unit(_filt(_metal(rng, t, rng.uniform(2500.0, 5000.0, 3)), "highpass", 2500.0, sr))
-        body = 0.5 * _unit(body) + bell * _env(t, 0.4)
-    air = _unit(_filt(metal + noise, "highpass", 8000.0, sr)) * _env(t, 0.5 * decay_s)
-    return np.stack([_unit(body), air])
-
-
-def _tom(rng: np.random.Generator, sr: int, *, pitch_hz: float) -> FloatArray:
-    t = _time(2.0, sr)
-    f0_hz = pitch_hz * rng.uniform(0.97, 1.03)
-    decay_s = 0.08 + 0.2 * (150.0 / pitch_hz) ** 0.8  # bigger drums ring longer
-    bent = np.cumsum(1.0 + 0.3 * np.exp(-t / 0.06)) / sr  # pitch drops as the head settles
-    tone = np.sin(2.0 * np.pi * f0_hz * bent) * np.exp(-t / decay_s)
-    tone += 0.35 * np.sin(3.0 * np.pi * f0_hz * bent) * np.exp(-t / (0.5 * decay_s))
-    noise = rng.standard_normal(t.size)
-    skin = _unit(_filt(noise, "bandpass", (2.0 * f0_hz, 10.0 * f0_hz), sr)) * _env(t, 0.05)
-    stick = _unit(_filt(noise, "bandpass", (1500.0, 6000.0), sr)) * _env(t, 0.006, 0.0002)
-    return np.stack([_unit(_unit(np.tanh(1.3 * tone)) + 0.25 * skin), 0.4 * stick])
-
-
-# sound -> (where it is in the kit, peak level at full velocity, synthesiser)
-_SOUNDS: dict[str, tuple[str, float, Callable[[np.random.Generator, int], FloatArray]]] = {
-    "kick": ("kick", 1.0, _kick),
-    "snare": ("snare", 1.0, _snare),
-    "hat_closed": ("hi-hat", 0.5, partial(_hat, open_hat=False)),
-    "hat_open": ("hi-hat", 0.5, partial(_hat, open_hat=True)),
-    "tom_1": ("tom_1", 0.8, partial(_tom, pitch_hz=150.0)),
-    "tom_2": ("tom_2", 0.8, partial(_tom, pitch_hz=110.0)),
-    "tom_3": ("tom_3", 0.8, partial(_tom, pitch_hz=80.0)),
-    "crash": ("crash", 0.8, partial(_cymbal, decay_s=1.4, ping=False)),
-    "ride": ("ride", 0.6, partial(_cymbal, decay_s=1.0, ping=True)),
-}
-
-
-def _synth_sounds(
-    seed_seq: np.random.SeedSequence, sr: int, used: set[str]
-) -> dict[str, list[FloatArray]]:
-    """The variants of each used sound as (2, n) body/bright components peaking at its level.
-
-    Every sound has its own seed, so it does not change with which others are used.
-    """
-    fade = np.linspace(1.0, 0.0, round(_END_FADE_S * sr))
-    sounds = {}
-    for (name, (_, level, synth)), sound_seq in zip(
-        _SOUNDS.items(), seed_seq.spawn(len(_SOUNDS)), strict=True
-    ):
-        if name not in used:
-            continue
-        rng = np.random.default_rng(sound_seq)
-        variants = [synth(rng, sr) for _ in range(_VARIANTS)]
-        for comps in variants:
-            comps[:, -fade.size :] *= fade  # no click where a snippet ends
-        sounds[name] = [level * c / np.max(np.abs(c.sum(axis=0))) for c in variants]
-    return sounds
 
 
 def _choose_style(rng: np.random.Generator) -> _Style:
@@ -275,7 +142,7 @@ def _make_groove(rng: np.random.Generator, duration_s: float) -> list[_Hit]:
             time_s = _LEAD_IN_S + (bar * 16 + step) * step_s + float(jitter_s)
             velocity = float(np.clip(vel * math.exp(rng.normal(0.0, 0.08)), 0.05, 1.0))
             if time_s < duration_s:
-                hits.append(_Hit(sound, time_s, velocity, int(rng.integers(_VARIANTS))))
+                hits.append(_Hit(sound, time_s, velocity, int(rng.integers(VARIANTS))))
     hits.sort(key=lambda h: h.time_s)
     hat_times = [h.time_s for h in hits if h.sound.startswith("hat")]
     for i, hit in enumerate(hits):
@@ -296,7 +163,7 @@ def _mic_response(
     source = _SOUNDS[sound][0]
     dist_m = _distance_m(mic, source)
     if mic in _MIC_HIGHPASS_HZ:
-        comps = _filt(comps, "highpass", _MIC_HIGHPASS_HZ[mic], sr)
+        comps = filt(comps, "highpass", _MIC_HIGHPASS_HZ[mic], sr)
     if room_ir is not None:  # an overhead: the whole kit at 1/r, with the room
         heard = signal.oaconvolve(comps / dist_m, room_ir[np.newaxis, :], axes=-1)
     elif source == mic:
@@ -305,14 +172,14 @@ def _mic_response(
         att_db = 20.0 * math.log10(dist_m / _distance_m(mic, mic)) + _OFF_AXIS_REJECTION_DB
         att_db = float(np.clip(att_db + _ISOLATION_DB.get(mic, 0.0), *_BLEED_RANGE_DB))
         cutoff_hz = float(np.clip(1500.0 / dist_m, 2000.0, 5000.0))
-        heard = _filt(comps, "lowpass", cutoff_hz, sr, order=1) * 10.0 ** (-att_db / 20.0)
+        heard = filt(comps, "lowpass", cutoff_hz, sr, order=1) * 10.0 ** (-att_db / 20.0)
     return heard.astype(np.float32), round(dist_m / SPEED_OF_SOUND_M_S * sr)
 
 
 def _room_ir(rng: np.random.Generator, sr: int) -> FloatArray:
     """Direct sound plus a short, dark, decaying diffuse tail about 10 dB down."""
-    t = _time(0.35, sr)
-    tail = _filt(rng.standard_normal(t.size), "lowpass", 5000.0, sr) * np.exp(-t / 0.09)
+    t = time_axis(0.35, sr)
+    tail = filt(rng.standard_normal(t.size), "lowpass", 5000.0, sr) * np.exp(-t / 0.09)
     tail[t < 0.006] = 0.0
     ir = tail * 10.0 ** (-10.0 / 20.0) / np.sqrt(np.sum(tail**2))
     ir[0] += 1.0
@@ -389,7 +256,7 @@ def _iter_stems(
     check_cancelled(progress)
     hits = _demo_hits(seed, n_frames / sample_rate)
     _, synth_seq, room_seq, trim_seq = np.random.SeedSequence(seed).spawn(4)
-    sounds = _synth_sounds(synth_seq, sample_rate, {hit.sound for hit in hits})
+    sounds = synth_sounds(synth_seq, sample_rate, {hit.sound for hit in hits})
     room_rng = np.random.default_rng(room_seq)
     trims_db = np.random.default_rng(trim_seq).uniform(-1.0, 1.0, len(DEMO_TRACKS))
     for i, mic in enumerate(DEMO_TRACKS):

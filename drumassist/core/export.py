@@ -10,7 +10,7 @@ not by libsndfile, so a file read back as float equals ``round(x * 2**(bits-1))`
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -20,7 +20,8 @@ import soundfile as sf
 
 from drumassist.core.atomic import write_atomically
 from drumassist.core.loudness import integrated_loudness, is_silent
-from drumassist.core.mix import db_to_lin, peak_dbfs
+from drumassist.core.mix import db_to_lin, mix, peak_dbfs
+from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress, check_cancelled
 from drumassist.errors import ExportError
 
@@ -175,3 +176,37 @@ def _write_file(
         raise ExportError(f"{target.name}: the file exists; pass --force to replace it") from exc
     except (OSError, sf.LibsndfileError, RuntimeError) as exc:
         raise ExportError(f"{target.name}: could not write the file ({exc})") from exc
+
+
+def export_mix(
+    multitrack: Multitrack,
+    gains_db: Sequence[float] | np.ndarray,
+    path: str | Path,
+    *,
+    pans: Sequence[float] | np.ndarray | None = None,
+    mutes: Sequence[bool] | np.ndarray | None = None,
+    stereo: bool = True,
+    bit_depth: int = 24,
+    loudness_lufs: float | None = None,
+    peak_ceiling_dbfs: float = DEFAULT_PEAK_CEILING_DBFS,
+    overwrite: bool = False,
+    progress: Progress | None = None,
+) -> ExportResult:
+    """Mix ``multitrack`` and export it; the stems themselves are never written over."""
+    if progress is not None:
+        progress.report(0.1, "mixing")
+    audio = mix(multitrack, gains_db, pans=pans, mutes=mutes, stereo=stereo)
+    check_cancelled(progress)
+    if progress is not None:
+        progress.report(0.5, "writing")
+    return export_audio(
+        audio,
+        multitrack.sample_rate,
+        path,
+        bit_depth=bit_depth,
+        loudness_lufs=loudness_lufs,
+        peak_ceiling_dbfs=peak_ceiling_dbfs,
+        overwrite=overwrite,
+        protected=[t.path for t in multitrack.tracks if t.path is not None],
+        progress=progress,
+    )

@@ -55,8 +55,8 @@ def mix(
     multitrack: Multitrack,
     gains_db: Sequence[float] | np.ndarray,
     *,
-    pans: Sequence[float] | None = None,
-    mutes: Sequence[bool] | None = None,
+    pans: Sequence[float] | np.ndarray | None = None,
+    mutes: Sequence[bool] | np.ndarray | None = None,
     stereo: bool = False,
     start: int = 0,
     stop: int | None = None,
@@ -80,8 +80,8 @@ def channel_factors(
     multitrack: Multitrack,
     gains_db: Sequence[float] | np.ndarray,
     *,
-    pans: Sequence[float] | None = None,
-    mutes: Sequence[bool] | None = None,
+    pans: Sequence[float] | np.ndarray | None = None,
+    mutes: Sequence[bool] | np.ndarray | None = None,
     stereo: bool = False,
 ) -> np.ndarray:
     """The routing matrices ``(tracks, 2, out_channels)`` of a mix.

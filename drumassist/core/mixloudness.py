@@ -48,8 +48,8 @@ class MixLoudness:
         self,
         gains_db: Sequence[float] | np.ndarray,
         *,
-        pans: Sequence[float] | None = None,
-        mutes: Sequence[bool] | None = None,
+        pans: Sequence[float] | np.ndarray | None = None,
+        mutes: Sequence[bool] | np.ndarray | None = None,
         stereo: bool = False,
     ) -> float:
         """Integrated loudness (LUFS) of the mix ``core.mix.mix`` would make."""

@@ -42,3 +42,26 @@ def demo_folder(*, seed: int = 0) -> Path:
     if not all((folder / f"{name}.wav").is_file() for name in DEMO_TRACKS):
         write_demo(folder, seed=seed, overwrite=True)
     return folder
+
+
+def config_dir() -> Path:
+    """The user's settings folder (window layout, recent sessions, audio device).
+
+    ``DRUMASSIST_CONFIG_DIR`` overrides it, for tests.
+    """
+    override = os.environ.get("DRUMASSIST_CONFIG_DIR")
+    if override:
+        return Path(override)
+    from platformdirs import user_config_path
+
+    return user_config_path(APP_NAME, appauthor=False)
+
+
+def log_dir() -> Path:
+    """The user's log folder. ``DRUMASSIST_LOG_DIR`` overrides it, for tests."""
+    override = os.environ.get("DRUMASSIST_LOG_DIR")
+    if override:
+        return Path(override)
+    from platformdirs import user_log_path
+
+    return user_log_path(APP_NAME, appauthor=False)

@@ -53,6 +53,19 @@ class CancelToken:
         return self._event.is_set()
 
 
+class ScaledProgress:
+    """Maps a sub-task's 0..1 progress into the slice ``start..end`` of a whole task."""
+
+    def __init__(self, progress: Progress, start: float, end: float) -> None:
+        self._progress, self._start, self._end = progress, start, end
+
+    def report(self, fraction: float, message: str = "") -> None:
+        self._progress.report(self._start + (self._end - self._start) * fraction, message)
+
+    def cancelled(self) -> bool:
+        return self._progress.cancelled()
+
+
 def check_cancelled(progress: Progress | None) -> None:
     """Raise :class:`CancelledError` if ``progress`` says the user cancelled."""
     if progress is not None and progress.cancelled():

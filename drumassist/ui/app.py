@@ -1,9 +1,52 @@
-"""Start the Qt application and show the main window."""
+"""Start the Qt application: logging to the user's log folder, the theme, the window,
+and a dialog (with the log path) for any exception that escapes, instead of vanishing."""
 
 from __future__ import annotations
 
+import logging
 import sys
+import traceback
+from logging.handlers import RotatingFileHandler
 from pathlib import Path
+from types import TracebackType
+
+log = logging.getLogger(__name__)
+LOG_FILE_NAME = "drumassist.log"
+
+
+def setup_logging() -> Path:
+    """Log to a rotating file in the user's log folder; returns its path."""
+    from drumassist.core.paths import log_dir
+
+    folder = log_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / LOG_FILE_NAME
+    handler = RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(min(root.level or logging.INFO, logging.INFO))
+    return path
+
+
+def install_excepthook(log_path: Path) -> None:
+    """Show unhandled exceptions in a dialog that names the log file."""
+
+    def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+        log.critical("unhandled exception", exc_info=(kind, value, tb))
+        from PySide6.QtWidgets import QApplication, QMessageBox
+
+        if QApplication.instance() is None:
+            traceback.print_exception(kind, value, tb)
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Critical,
+            "drumassist: unexpected error",
+            f"{kind.__name__}: {value}\n\nThe details are in the log:\n{log_path}",
+        )
+        box.exec()
+
+    sys.excepthook = hook
 
 
 def run(path: Path | None = None) -> int:
@@ -14,14 +57,18 @@ def run(path: Path | None = None) -> int:
     from drumassist.ui.mainwindow import MainWindow
     from drumassist.ui.theme import apply_dark_theme
 
+    log_path = setup_logging()
+    install_excepthook(log_path)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("drumassist")
     app.setOrganizationName("drumassist")
     app.setApplicationVersion(__version__)
     apply_dark_theme(app)  # type: ignore[arg-type]
     window = MainWindow()
-    window.resize(1100, 700)
+    if window.settings.value("window/geometry") is None:
+        window.resize(1280, 800)
     window.show()
+    log.info("drumassist %s started", __version__)
     if path is not None:
         window.open_stems([path])
     return int(app.exec())

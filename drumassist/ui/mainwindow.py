@@ -1,4 +1,4 @@
-"""The main window: open a stem folder (drop, menu or demo) and see its tracks."""
+"""The main window: open stems, suggest a balance, mix on strips, A/B, export, sessions."""
 
 from __future__ import annotations
 
@@ -7,189 +7,470 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
+import numpy as np
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
+    QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMainWindow,
+    QMenu,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QStackedWidget,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from drumassist.core.export import ExportResult
 from drumassist.core.multitrack import Multitrack
-from drumassist.core.progress import Progress
+from drumassist.core.session import SESSION_SUFFIX, save_session
+from drumassist.errors import DrumassistError
+from drumassist.learn.suggest import METHODS, Suggestion
+from drumassist.ui import loading
+from drumassist.ui.document import MixDocument
+from drumassist.ui.exportdialog import ExportDialog, ExportRequest
+from drumassist.ui.menus import build_menus
+from drumassist.ui.mixerpanel import MixerPanel
+from drumassist.ui.player import PlayerController
+from drumassist.ui.settings import RecentList, open_settings
 from drumassist.ui.tasks import TaskRunner
+from drumassist.ui.transport import Transport
+from drumassist.ui.welcome import WelcomePanel
 
 log = logging.getLogger(__name__)
 
-COLUMNS = ("Track", "Role", "Channels", "Loudness")
-
-
-def _load_with_loudness(
-    sources: Sequence[Path], progress: Progress
-) -> tuple[Multitrack, list[float]]:
-    from drumassist.core.loudness import integrated_loudness
-    from drumassist.core.multitrack import load_multitrack
-
-    multitrack = load_multitrack(list(sources), progress=progress)
-    loudness = [integrated_loudness(t.audio, multitrack.sample_rate) for t in multitrack.tracks]
-    return multitrack, loudness
-
 
 class MainWindow(QMainWindow):
-    """A window that loads a multitrack in the background and lists its tracks."""
+    """One multitrack at a time, mixed on strips, with suggestions beside the faders."""
 
     multitrack_loaded = Signal(object)
+    suggestion_ready = Signal(object)
+    export_finished = Signal(object)
 
-    def __init__(self) -> None:
+    def __init__(self, *, settings: QSettings | None = None) -> None:
         super().__init__()
         self.setWindowTitle("drumassist")
         self.setAcceptDrops(True)
-        self.multitrack: Multitrack | None = None
+        self.settings = settings or open_settings()
+        self.recent = RecentList(self.settings)
+        self.document: MixDocument | None = None
+        self.player: PlayerController | None = None
+        self.mixer: MixerPanel | None = None
+        self.last_export: ExportResult | None = None
+        self._loader = self._runner(self._on_loaded, "Loading")
+        self._suggester = self._runner(self._on_suggested, "Suggesting")
+        self._exporter = self._runner(self._on_exported, "Exporting")
         self._build()
-        self._runner = TaskRunner(self)
-        self._runner.progress.connect(self._on_progress)
-        self._runner.finished.connect(self._on_loaded)
-        self._runner.failed.connect(self._on_failed)
-        self._runner.cancelled.connect(self._progress.hide)
+        self.recent_menu: QMenu
+        self.actions_ = build_menus(self)
+        self._update_enabled()
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
 
-    # -- building --------------------------------------------------------------------------
+    def _runner(self, on_done: object, verb: str) -> TaskRunner:
+        runner = TaskRunner(self)
+        runner.progress.connect(lambda f, m: self._show_progress(f, f"{verb}: {m}"))
+        runner.finished.connect(on_done)
+        runner.failed.connect(self.show_error)
+        runner.cancelled.connect(lambda: self._end_busy(f"{verb} cancelled"))
+        return runner
+
+    # -- layout ------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self._stack = QStackedWidget()
-        self._stack.addWidget(self._welcome_panel())
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self._stack.addWidget(self.table)
+        self.welcome = WelcomePanel(self.recent)
+        self.welcome.open_folder.connect(self.choose_folder)
+        self.welcome.open_demo.connect(self.open_demo)
+        self.welcome.open_path.connect(lambda p: self.open_stems([p]))
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.welcome)
         self.error_label = QLabel()
         self.error_label.setObjectName("error")
         self.error_label.setWordWrap(True)
+        self.error_label.setToolTip("Click to dismiss")
+        self.error_label.mousePressEvent = lambda _e: self.error_label.hide()  # type: ignore[method-assign]
         self.error_label.hide()
+        self.transport = Transport()
+        self.transport.setEnabled(False)
         central = QWidget()
         layout = QVBoxLayout(central)
-        layout.setContentsMargins(16, 16, 16, 16)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.addLayout(self._suggest_bar())
         layout.addWidget(self.error_label)
-        layout.addWidget(self._stack)
+        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.transport)
         self.setCentralWidget(central)
-        self._progress = QProgressBar()
-        self._progress.setMaximumWidth(220)
-        self._progress.hide()
-        self.statusBar().addPermanentWidget(self._progress)
-        self._build_menu()
+        self.status_info = QLabel()
+        self.status_loudness = QLabel()
+        self.status_underruns = QLabel()
+        for label in (self.status_info, self.status_loudness, self.status_underruns):
+            self.statusBar().addPermanentWidget(label)
+        self.status_loudness.setToolTip("Integrated loudness of what you hear (A or B)")
+        self.status_underruns.setToolTip("Audio blocks the sound card ran out of (underruns)")
 
-    def _welcome_panel(self) -> QWidget:
-        panel = QWidget()
-        layout = QVBoxLayout(panel)
-        layout.addStretch(1)
-        title = QLabel("drumassist")
-        title.setObjectName("title")
-        hint = QLabel("Drop a folder of drum stems here, or")
-        hint.setObjectName("hint")
-        for label in (title, hint):
-            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            layout.addWidget(label)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        open_button = QPushButton("Open folder…")
-        open_button.setObjectName("primary")
-        open_button.setToolTip("Choose a folder of stems (Ctrl+O)")
-        open_button.clicked.connect(self.choose_folder)
-        demo_button = QPushButton("Try the demo")
-        demo_button.setToolTip("Open the built-in demo drum multitrack")
-        demo_button.clicked.connect(self.open_demo)
-        buttons.addWidget(open_button)
-        buttons.addWidget(demo_button)
-        buttons.addStretch(1)
-        layout.addLayout(buttons)
-        layout.addStretch(2)
-        return panel
+    def _suggest_bar(self) -> QHBoxLayout:
+        self.suggest_button = QPushButton("Suggest balance")
+        self.suggest_button.setObjectName("primary")
+        self.suggest_button.setToolTip("Analyse the tracks and suggest a gain for each")
+        self.suggest_button.clicked.connect(self.run_suggestion)
+        self.method_box = QComboBox()
+        for name, (description, _fn) in METHODS.items():
+            self.method_box.addItem(name, name)
+            self.method_box.setItemData(
+                self.method_box.count() - 1, description, Qt.ItemDataRole.ToolTipRole
+            )
+        self.method_box.setToolTip("Which method suggests the balance")
+        self.apply_button = QPushButton("Apply suggestion")
+        self.apply_button.setToolTip("Move every fader to the suggestion (undoable)")
+        self.apply_button.clicked.connect(self.apply_suggestion)
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(240)
+        self.progress.setTextVisible(False)
+        self.progress.hide()
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop the work in progress")
+        self.cancel_button.clicked.connect(self.cancel_work)
+        self.cancel_button.hide()
+        bar = QHBoxLayout()
+        for widget in (self.suggest_button, self.method_box, self.apply_button):
+            bar.addWidget(widget)
+        bar.addStretch(1)
+        bar.addWidget(self.progress)
+        bar.addWidget(self.cancel_button)
+        return bar
 
-    def _build_menu(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        open_action = QAction("&Open folder…", self)
-        open_action.setShortcut(QKeySequence.StandardKey.Open)
-        open_action.triggered.connect(self.choose_folder)
-        demo_action = QAction("Open the &demo", self)
-        demo_action.triggered.connect(self.open_demo)
-        quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        for action in (open_action, demo_action, quit_action):
-            file_menu.addAction(action)
+    def _update_enabled(self) -> None:
+        loaded = self.document is not None
+        has_suggestion = (
+            loaded and self.document is not None and self.document.suggestion is not None
+        )
+        for widget in (self.suggest_button, self.method_box, self.transport):
+            widget.setEnabled(loaded)
+        self.apply_button.setEnabled(bool(has_suggestion))
+        self.transport.set_b_available(bool(has_suggestion))
+        for name in ("save", "save_as", "export", "play", "ab"):
+            self.actions_[name].setEnabled(loaded)
 
-    # -- opening ---------------------------------------------------------------------------
+    # -- opening -----------------------------------------------------------------------------
 
     def choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Open a folder of stems")
         if folder:
             self.open_stems([Path(folder)])
 
+    def choose_session(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(
+            self, "Open a session", "", f"drumassist sessions (*{SESSION_SUFFIX})"
+        )
+        if name:
+            self.open_stems([Path(name)])
+
     def open_demo(self) -> None:
         from drumassist.core.paths import demo_folder
 
-        self._runner.start(lambda progress: _load_with_loudness([demo_folder()], progress))
-        self._show_busy("Preparing the demo…")
+        def work(progress: object) -> loading.Loaded:
+            return loading.load_sources([demo_folder()], progress)  # type: ignore[arg-type]
+
+        if self.maybe_save():
+            self._start(self._loader, work, "Preparing the demo")
 
     def open_stems(self, sources: Sequence[Path]) -> None:
-        """Load stems in the background; the table fills in when they are ready."""
+        """Load a folder, files or a session file in the background."""
         paths = [Path(p) for p in sources]
-        self._runner.start(lambda progress: _load_with_loudness(paths, progress))
-        self._show_busy(f"Loading {paths[0].name}…")
+        if paths and self.maybe_save():
+            self._start(
+                self._loader, lambda p: loading.load_sources(paths, p), f"Opening {paths[0].name}"
+            )
 
-    def _show_busy(self, message: str) -> None:
-        self.error_label.hide()
-        self._progress.setValue(0)
-        self._progress.show()
-        self.statusBar().showMessage(message)
-
-    def _on_progress(self, fraction: float, message: str) -> None:
-        self._progress.setValue(round(fraction * 100))
-        self.statusBar().showMessage(message)
-
-    def _on_loaded(self, result: tuple[Multitrack, list[float]]) -> None:
-        multitrack, loudness = result
-        self.multitrack = multitrack
-        self._progress.hide()
-        self._fill_table(multitrack, loudness)
-        self._stack.setCurrentWidget(self.table)
-        self.statusBar().showMessage(
-            f"{len(multitrack.tracks)} tracks · {multitrack.sample_rate} Hz ·"
-            f" {multitrack.duration_s:.1f} s"
+    def _on_loaded(self, loaded: loading.Loaded) -> None:
+        self._close_document()
+        doc = MixDocument(loaded.multitrack, loaded.meter, session_path=loaded.session_path)
+        self.document = doc
+        self.player = PlayerController(
+            doc, device=self.settings.value("audio/device") or None, parent=self
         )
-        if multitrack.notices:
-            self.statusBar().setToolTip("\n".join(multitrack.notices))
-        self.multitrack_loaded.emit(multitrack)
+        self.mixer = MixerPanel(doc)
+        self.stack.addWidget(self.mixer)
+        self.stack.setCurrentWidget(self.mixer)
+        self._connect_document(doc, self.player)
+        self.transport.set_multitrack(loaded.multitrack)
+        notes = list(loaded.multitrack.notices)
+        if loaded.session is not None:
+            doc.load_session_state(loaded.session.session)
+            notes += [f"{p.name}: missing, left out" for p in loaded.session.missing]
+        self.recent.add(loaded.session_path or _source_folder(loaded.multitrack))
+        self._end_busy(f"Opened {len(loaded.multitrack.tracks)} tracks")
+        if notes:
+            self.show_error("\n".join(notes), warning=True)
+        self._update_title()
+        self._update_enabled()
+        self._update_status()
+        self.multitrack_loaded.emit(loaded.multitrack)
 
-    def _on_failed(self, message: str) -> None:
-        self._progress.hide()
-        self.statusBar().clearMessage()
+    def _connect_document(self, doc: MixDocument, player: PlayerController) -> None:
+        doc.strip_changed.connect(lambda _i: self._update_status())
+        doc.suggestion_changed.connect(self._update_enabled)
+        doc.dirty_changed.connect(lambda _d: self._update_title())
+        undo, redo = self.actions_["undo"], self.actions_["redo"]
+        doc.undo_stack.canUndoChanged.connect(undo.setEnabled)
+        doc.undo_stack.canRedoChanged.connect(redo.setEnabled)
+        undo.setEnabled(False)
+        redo.setEnabled(False)
+        player.position_changed.connect(self.transport.set_position)
+        player.playing_changed.connect(self.transport.set_playing)
+        player.ab_changed.connect(self.transport.set_ab)
+        player.ab_changed.connect(lambda _b: self._update_status())
+        player.meter_changed.connect(self.mixer.show_meter if self.mixer else (lambda _m: None))
+        player.underflows_changed.connect(
+            lambda n: self.status_underruns.setText(f"underruns: {n}")
+        )
+        player.unavailable.connect(lambda why: self.show_error(f"Playback unavailable: {why}"))
+
+    def _close_document(self) -> None:
+        if self.player is not None:
+            self.player.close()
+            self.player.deleteLater()
+        if self.mixer is not None:
+            self.stack.removeWidget(self.mixer)
+            self.mixer.deleteLater()
+        if self.document is not None:
+            self.document.deleteLater()
+        self.document, self.player, self.mixer = None, None, None
+
+    # -- suggestions -------------------------------------------------------------------------
+
+    def run_suggestion(self) -> None:
+        doc = self.document
+        if doc is None:
+            return
+        method = str(self.method_box.currentData())
+        multitrack, meter = doc.multitrack, doc.meter
+        self._start(
+            self._suggester,
+            lambda p: loading.run_suggestion(multitrack, meter, method, p),
+            f"Suggesting ({method})",
+        )
+
+    def _on_suggested(self, suggestion: Suggestion) -> None:
+        if self.document is None or suggestion.names != self.document.multitrack.names:
+            return
+        self.document.set_suggestion(suggestion)
+        self._end_busy(f"Suggestion ready: {suggestion.method}")
+        self.suggestion_ready.emit(suggestion)
+
+    def apply_suggestion(self) -> None:
+        if self.document is not None:
+            self.document.apply_suggestion()
+
+    def cancel_work(self) -> None:
+        for runner in (self._loader, self._suggester, self._exporter):
+            runner.cancel()
+
+    # -- export ------------------------------------------------------------------------------
+
+    def export_mix(self) -> None:
+        doc = self.document
+        if doc is None:
+            return
+        default = (
+            _source_folder(doc.multitrack).parent / f"{_source_folder(doc.multitrack).name}-mix.wav"
+        )
+        dialog = ExportDialog(
+            methods=tuple(METHODS),
+            has_suggestion=doc.suggestion is not None,
+            default_path=default,
+            parent=self,
+        )
+        if dialog.exec() != ExportDialog.DialogCode.Accepted:
+            return
+        self.start_export(dialog.request())
+
+    def start_export(self, request: ExportRequest, *, overwrite: bool | None = None) -> None:
+        doc = self.document
+        if doc is None:
+            return
+        if overwrite is None:
+            overwrite = request.path.exists() and self.confirm(
+                f"{request.path.name} exists. Replace it?"
+            )
+            if request.path.exists() and not overwrite:
+                return
+        gains = doc.gains_b() if request.source == "B" else doc.gains_a()
+        job = loading.ExportJob(
+            multitrack=doc.multitrack,
+            meter=doc.meter,
+            method=None if request.source in ("A", "B") else request.source,
+            gains_db=gains if gains is not None else doc.gains_a(),
+            pans=doc.pans(),
+            # A and B export what is heard (mutes, solos); a method exports every track.
+            mutes=~doc.audible()
+            if request.source in ("A", "B")
+            else np.zeros(len(doc.strips), bool),
+            path=request.path,
+            stereo=request.stereo,
+            bit_depth=request.bit_depth,
+            loudness_lufs=request.loudness_lufs,
+            ceiling_dbfs=request.ceiling_dbfs,
+            overwrite=bool(overwrite),
+        )
+        self._start(
+            self._exporter, lambda p: loading.run_export(job, p), f"Exporting {request.path.name}"
+        )
+
+    def _on_exported(self, result: ExportResult) -> None:
+        self.last_export = result
+        level = (
+            f"{result.loudness_lufs:.1f} LUFS" if math.isfinite(result.loudness_lufs) else "silent"
+        )
+        self._end_busy(f"Exported {result.path.name} ({level}, peak {result.peak_dbfs:+.1f} dBFS)")
+        if result.warnings:
+            self.show_error("\n".join(result.warnings), warning=True)
+        self.export_finished.emit(result)
+
+    # -- sessions ----------------------------------------------------------------------------
+
+    def save_session(self, *, ask: bool = False) -> bool:
+        doc = self.document
+        if doc is None:
+            return False
+        path = doc.session_path
+        if path is None or ask:
+            start = str(_source_folder(doc.multitrack) / f"session{SESSION_SUFFIX}")
+            name, _ = QFileDialog.getSaveFileName(
+                self, "Save session", start, f"drumassist sessions (*{SESSION_SUFFIX})"
+            )
+            if not name:
+                return False
+            path = Path(name).with_suffix(SESSION_SUFFIX)
+        return self.save_session_to(path)
+
+    def save_session_to(self, path: Path) -> bool:
+        if self.document is None:
+            return False
+        try:
+            save_session(self.document.to_session(), path)
+        except DrumassistError as exc:
+            self.show_error(str(exc))
+            return False
+        self.document.session_path = path
+        self.document.undo_stack.setClean()
+        self.recent.add(path)
+        self.statusBar().showMessage(f"Saved {path.name}", 4000)
+        self._update_title()
+        return True
+
+    def maybe_save(self) -> bool:
+        """Ask about unsaved changes; False means the user cancelled."""
+        doc = self.document
+        if doc is None or doc.undo_stack.isClean():
+            return True
+        answer = QMessageBox.question(
+            self,
+            "Unsaved changes",
+            "Save the changes to this session first?",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+        )
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save_session()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def confirm(self, question: str) -> bool:
+        answer = QMessageBox.question(self, "drumassist", question)
+        return answer == QMessageBox.StandardButton.Yes
+
+    # -- transport ---------------------------------------------------------------------------
+
+    def toggle_play(self) -> None:
+        if self.player is not None:
+            self.player.toggle_play()
+
+    def toggle_ab(self) -> None:
+        if self.player is not None and self.document is not None and self.document.suggestion:
+            self.player.toggle_ab()
+
+    # -- feedback ----------------------------------------------------------------------------
+
+    def _start(self, runner: TaskRunner, work: object, message: str) -> None:
+        self.error_label.hide()
+        self.progress.setValue(0)
+        self.progress.show()
+        self.cancel_button.show()
+        self.statusBar().showMessage(message)
+        runner.start(work)  # type: ignore[arg-type]
+
+    def _show_progress(self, fraction: float, message: str) -> None:
+        self.progress.setValue(round(fraction * 100))
+        self.statusBar().showMessage(message)
+
+    def _end_busy(self, message: str) -> None:
+        if not any(r.busy for r in (self._loader, self._suggester, self._exporter)):
+            self.progress.hide()
+            self.cancel_button.hide()
+        self.statusBar().showMessage(message, 6000)
+
+    def show_error(self, message: str, *, warning: bool = False) -> None:
+        self._end_busy("")
+        self.error_label.setProperty("warning", warning)
+        self.error_label.style().polish(self.error_label)
         self.error_label.setText(message)
         self.error_label.show()
 
-    def _fill_table(self, multitrack: Multitrack, loudness: list[float]) -> None:
-        self.table.setRowCount(len(multitrack.tracks))
-        for row, (track, lufs) in enumerate(zip(multitrack.tracks, loudness, strict=True)):
-            cells = (
-                track.name,
-                track.role.value,
-                "stereo" if track.is_stereo else "mono",
-                f"{lufs:.1f} LUFS" if math.isfinite(lufs) else "silent",
-            )
-            for column, text in enumerate(cells):
-                self.table.setItem(row, column, QTableWidgetItem(text))
+    def _update_title(self) -> None:
+        doc = self.document
+        if doc is None:
+            self.setWindowTitle("drumassist")
+            return
+        name = doc.session_path.name if doc.session_path else _source_folder(doc.multitrack).name
+        self.setWindowTitle(f"{name}{' *' if not doc.undo_stack.isClean() else ''} — drumassist")
 
-    # -- drag and drop ---------------------------------------------------------------------
+    def _update_status(self) -> None:
+        doc = self.document
+        if doc is None:
+            return
+        mt = doc.multitrack
+        self.status_info.setText(
+            f"{mt.sample_rate} Hz · {mt.duration_s:.1f} s · {len(mt.tracks)} tracks"
+        )
+        use_b = self.player is not None and self.player.use_b and doc.suggestion is not None
+        gains = doc.gains_b() if use_b else doc.gains_a()
+        lufs = doc.meter.loudness(gains, pans=doc.pans(), mutes=~doc.audible(), stereo=True)  # type: ignore[arg-type]
+        text = f"{lufs:.1f} LUFS" if math.isfinite(lufs) else "silent"
+        self.status_loudness.setText(f"{'B' if use_b else 'A'}: {text}")
+
+    def show_preferences(self) -> None:
+        from drumassist.ui.prefs import DEVICE_KEY, PreferencesDialog
+
+        if PreferencesDialog(self.settings, self).exec() and self.player is not None:
+            self.player.set_device(self.settings.value(DEVICE_KEY) or None)
+
+    def open_log_folder(self) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        from drumassist.core.paths import log_dir
+
+        folder = log_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+    def show_about(self) -> None:
+        from drumassist import __version__
+
+        QMessageBox.about(
+            self,
+            "About drumassist",
+            f"<b>drumassist {__version__}</b><p>A mixing assistant for drum multitracks."
+            "<p>AGPL-3.0-or-later. Uses Essentia, scikit-learn, Qt and PortAudio.",
+        )
+
+    # -- window events -----------------------------------------------------------------------
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():
@@ -201,7 +482,18 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
             self.open_stems(paths)
 
-    def closeEvent(self, event: object) -> None:
-        self._runner.cancel()
-        self._runner.wait(5000)
-        super().closeEvent(event)  # type: ignore[arg-type]
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.maybe_save():
+            event.ignore()
+            return
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.cancel_work()
+        for runner in (self._loader, self._suggester, self._exporter):
+            runner.wait(10000)
+        self._close_document()
+        super().closeEvent(event)
+
+
+def _source_folder(multitrack: Multitrack) -> Path:
+    paths = [t.path for t in multitrack.tracks if t.path is not None]
+    return paths[0].parent if paths else Path.home()

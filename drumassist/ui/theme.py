@@ -23,6 +23,11 @@ QHeaderView::section {{ background: #2c3034; color: {MUTED_TEXT}; border: none; 
 QLabel#title {{ font-size: 20pt; font-weight: bold; color: {TEXT}; }}
 QLabel#hint {{ color: {MUTED_TEXT}; }}
 QLabel#error {{ color: white; background: {ERROR}; padding: 6px 10px; border-radius: 4px; }}
+QLabel#error[warning="true"] {{ color: #1b1b1b; background: {ACCENT}; }}
+QPushButton#link {{ background: transparent; border: none; color: {ACCENT}; padding: 2px; }}
+QPushButton#link:hover {{ text-decoration: underline; }}
+QPushButton#abButton:checked {{ background: {ACCENT}; color: #1b1b1b; font-weight: bold; }}
+QLabel#timeLabel {{ font-family: monospace; font-size: 11pt; color: {TEXT}; }}
 """
 
 
@@ -48,3 +53,47 @@ def apply_dark_theme(app: QApplication) -> None:
         palette.setColor(role, QColor(colour))
     app.setPalette(palette)
     app.setStyleSheet(STYLE_SHEET)
+
+
+# Transport overview
+WAVEFORM = "#7fa7c9"
+WAVEFORM_FILL = (127, 167, 201, 90)
+LOOP_FILL = (224, 160, 48, 50)
+
+# Mixer strips (fader, meter, channel strip)
+STRIP_BORDER = "#363a40"
+FADER_SLOT = "#0f1113"
+FADER_TICK = "#5b6168"
+FADER_CAP = "#c4c8cd"
+FADER_CAP_DARK = "#7d838a"
+FADER_CAP_LINE = "#1b1d20"
+SUGGESTION = ACCENT
+SUGGESTION_BAND = (224, 160, 48, 95)
+METER_BACK = "#111315"
+METER_GREEN = "#3cc05a"
+METER_YELLOW = "#e3c43a"
+METER_RED = "#e5453a"
+METER_UNLIT_ALPHA = 30
+MUTE_ON = "#3d8fe0"
+SOLO_ON = "#e8d24a"
+PAN_FILL = "#6aa3d8"
+
+STRIP_STYLE_SHEET = f"""
+QFrame#channelStrip {{ background: {PANEL}; border: 1px solid {STRIP_BORDER};
+                       border-radius: 4px; }}
+QFrame#channelStrip QLabel {{ border: none; background: transparent; }}
+QLabel#stripName {{ font-size: 9pt; font-weight: bold; color: {TEXT}; }}
+QFrame#channelStrip QLabel#stereoBadge {{ font-size: 7pt; font-weight: bold; color: {MUTED_TEXT};
+                       border: 1px solid #4a4f56; border-radius: 3px; padding: 0px 2px; }}
+QComboBox#roleCombo {{ font-size: 8pt; padding: 1px 4px; }}
+QPushButton#muteButton, QPushButton#soloButton {{ font-size: 9pt; font-weight: bold;
+                       padding: 2px 0px; border-radius: 3px; color: {MUTED_TEXT}; }}
+QPushButton#muteButton:checked {{ background: {MUTE_ON}; color: white; border-color: {MUTE_ON}; }}
+QPushButton#soloButton:checked {{ background: {SOLO_ON}; color: #1b1b1b; border-color: {SOLO_ON}; }}
+QLineEdit#gainEntry {{ font-size: 9pt; background: {FADER_SLOT}; color: {TEXT};
+                       border: 1px solid #3a3f45; border-radius: 3px; padding: 1px 2px; }}
+QLineEdit#gainEntry:focus {{ border-color: {ACCENT}; }}
+QLabel#suggestionDiff {{ font-size: 8pt; color: {MUTED_TEXT}; }}
+QLabel#suggestionDiff[outside="true"] {{ color: {ACCENT}; }}
+"""
+STYLE_SHEET += STRIP_STYLE_SHEET

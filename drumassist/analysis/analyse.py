@@ -1,0 +1,251 @@
+"""Analyse every track of a multitrack: cache first, then extraction across processes.
+
+Tracks found in the :class:`~drumassist.analysis.cache.FeatureCache` cost a hash and
+a file read. The others run in-process when there is one track or one worker to
+run them, else in a ``ProcessPoolExecutor`` (``forkserver`` where the platform has
+it, else ``spawn``: never ``fork``, which is unsafe beside Qt's threads). The fork
+server is started once per process with scipy and Essentia imported, so a pool
+starts in about 50 ms after the first (which costs 1-2 s). Each
+worker is sent one track at a time, as the path of a temporary ``.npy`` holding its
+mono samples, and at most one file per worker exists at once, so memory and disk
+use stay bounded by the workers, not the session. Progress is reported as each
+track finishes; cancellation is checked between tracks and cancels what is queued.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from drumassist.analysis.cache import FeatureCache
+from drumassist.analysis.common import SILENCE_PEAK_DBFS, Extractor
+from drumassist.core.multitrack import Multitrack
+from drumassist.core.progress import Progress, check_cancelled
+from drumassist.errors import AnalysisError
+
+log = logging.getLogger(__name__)
+
+EXTRACTORS = ("paper", "fast")
+#: How often the parallel loop wakes to check for cancellation while tracks run.
+POLL_S = 0.1
+
+Done = Callable[[int, np.ndarray, float], None]
+
+
+@dataclass(frozen=True, eq=False)
+class TrackFeatures:
+    """The features of one track, and how they were obtained."""
+
+    name: str
+    values: np.ndarray  # float64, one per feature name
+    silent: bool  # True: values are all zero
+    seconds: float  # wall time spent on this track (extraction, or the cache read)
+    cached: bool
+
+
+@dataclass(frozen=True, eq=False)
+class Analysis:
+    """The features of every track of a multitrack, in track order."""
+
+    extractor: str
+    version: str
+    feature_names: tuple[str, ...]
+    tracks: tuple[TrackFeatures, ...]
+
+    def matrix(self) -> np.ndarray:
+        """The feature vectors as rows: ``(tracks, features)`` float64."""
+        if not self.tracks:
+            return np.zeros((0, len(self.feature_names)))
+        return np.vstack([t.values for t in self.tracks])
+
+
+def get_extractor(name: str = "fast") -> Extractor:
+    """A new extractor by name: "fast" or "paper".
+
+    Raises
+    ------
+    AnalysisError
+        For any other name.
+    """
+    if name == "fast":
+        from drumassist.analysis.fast import FastExtractor
+
+        return FastExtractor()
+    if name == "paper":
+        from drumassist.analysis.paper import PaperExtractor
+
+        return PaperExtractor()
+    raise AnalysisError(f"unknown feature extractor {name!r}; expected one of {EXTRACTORS}")
+
+
+def analyse(
+    multitrack: Multitrack,
+    *,
+    extractor: Extractor | str = "fast",
+    progress: Progress | None = None,
+    cache: FeatureCache | bool | None = True,
+    workers: int | None = None,
+) -> Analysis:
+    """Extract the features of every track.
+
+    Parameters
+    ----------
+    multitrack
+        The tracks; each is analysed as mono (the mean of its channels).
+    extractor
+        An extractor, or its name ("fast" or "paper").
+    progress
+        Told as each track finishes; cancelling stops the work between tracks.
+    cache
+        True for the default :class:`FeatureCache`, a cache, or False/None for none.
+    workers
+        Processes to extract with; by default one per track up to the CPU count.
+        One worker, or one track to extract, runs in this process.
+
+    Raises
+    ------
+    CancelledError
+        ``progress`` was cancelled; tracks still queued were not analysed.
+    AnalysisError
+        The extractor name is unknown, ``workers`` is below 1, or extraction
+        failed on a track.
+    """
+    if workers is not None and workers < 1:
+        raise AnalysisError(f"workers must be at least 1, got {workers}")
+    ext = get_extractor(extractor) if isinstance(extractor, str) else extractor
+    store = FeatureCache() if cache is True else (cache or None)
+    names = ext.feature_names()
+    tracks = multitrack.tracks
+    results: dict[int, TrackFeatures] = {}
+    keys: dict[int, str] = {}
+    todo: list[int] = []
+
+    def finish(index: int, values: np.ndarray, seconds: float, *, cached: bool = False) -> None:
+        results[index] = _track_features(tracks[index].name, values, names, seconds, cached)
+        if store is not None and not cached:
+            store.store(keys[index], results[index].values, names, silent=results[index].silent)
+        if progress is not None:
+            how = "cached" if cached else f"{seconds:.2f} s"
+            progress.report(len(results) / len(tracks), f"{tracks[index].name}: {how}")
+
+    for index, track in enumerate(tracks):
+        check_cancelled(progress)
+        started = time.perf_counter()
+        mono = track.mono()
+        if store is not None:
+            keys[index] = store.key(mono, multitrack.sample_rate, ext)
+            hit = store.load(keys[index], names)
+            if hit is not None:
+                finish(index, hit[0], time.perf_counter() - started, cached=True)
+                continue
+        if _peak_is_silent(mono):
+            finish(index, np.zeros(len(names)), time.perf_counter() - started)
+        else:
+            todo.append(index)
+    _extract(ext, multitrack, todo, workers=workers, progress=progress, done=finish)
+    ordered = tuple(results[i] for i in range(len(tracks)))
+    return Analysis(ext.name, ext.version, names, ordered)
+
+
+def _track_features(
+    name: str, values: np.ndarray, names: tuple[str, ...], seconds: float, cached: bool
+) -> TrackFeatures:
+    vector = np.asarray(values, dtype=np.float64)
+    if vector.shape != (len(names),):
+        raise AnalysisError(f"{name}: the extractor gave {vector.shape} values, not {len(names)}")
+    return TrackFeatures(name, vector, not vector.any(), seconds, cached)
+
+
+def _peak_is_silent(mono: np.ndarray) -> bool:
+    """The cheap half of the silence test, done here so silent tracks skip the workers."""
+    return mono.size == 0 or float(np.max(np.abs(mono))) < 10.0 ** (SILENCE_PEAK_DBFS / 20.0)
+
+
+def _extract(
+    ext: Extractor,
+    multitrack: Multitrack,
+    todo: Sequence[int],
+    *,
+    workers: int | None,
+    progress: Progress | None,
+    done: Done,
+) -> None:
+    count = min(len(todo), workers or os.cpu_count() or 1)
+    if count <= 1:
+        for index in todo:
+            check_cancelled(progress)
+            started = time.perf_counter()
+            values = ext.extract(multitrack.tracks[index].mono(), multitrack.sample_rate)
+            done(index, values, time.perf_counter() - started)
+        return
+    _extract_parallel(ext, multitrack, todo, workers=count, progress=progress, done=done)
+
+
+def _extract_parallel(
+    ext: Extractor,
+    multitrack: Multitrack,
+    todo: Sequence[int],
+    *,
+    workers: int,
+    progress: Progress | None,
+    done: Done,
+) -> None:
+    """Keep ``workers`` tracks in flight, each passed to a worker as a temporary .npy."""
+    queue = list(todo)
+    running: dict[Future[tuple[np.ndarray, float]], tuple[int, Path]] = {}
+    with tempfile.TemporaryDirectory(prefix="drumassist-analysis-") as folder:
+        executor = ProcessPoolExecutor(max_workers=workers, mp_context=_context())
+        try:
+            while queue or running:
+                while queue and len(running) < workers:
+                    index = queue.pop(0)
+                    path = Path(folder) / f"track{index}.npy"
+                    np.save(path, multitrack.tracks[index].mono())
+                    future = executor.submit(extract_file, ext, str(path), multitrack.sample_rate)
+                    running[future] = (index, path)
+                finished, _ = wait(running, timeout=POLL_S, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    check_cancelled(progress)
+                    index, path = running.pop(future)
+                    path.unlink(missing_ok=True)
+                    done(index, *_result(future, multitrack.tracks[index].name))
+                check_cancelled(progress)
+        finally:
+            # On cancel or error, do not wait for tracks still running: their results
+            # are not wanted, and the workers exit once they finish them.
+            executor.shutdown(wait=not running, cancel_futures=True)
+
+
+def _result(future: Future[tuple[np.ndarray, float]], name: str) -> tuple[np.ndarray, float]:
+    try:
+        return future.result()
+    except BrokenProcessPool as exc:
+        raise AnalysisError(f"{name}: the feature extraction process died ({exc})") from exc
+
+
+def extract_file(ext: Extractor, path: str, sample_rate: int) -> tuple[np.ndarray, float]:
+    """Worker side: extract the features of the mono track saved at ``path``."""
+    audio = np.load(path, allow_pickle=False)
+    started = time.perf_counter()
+    values = ext.extract(audio, sample_rate)
+    return np.asarray(values, dtype=np.float64), time.perf_counter() - started
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    # Takes effect when the server starts (once per process, on first use); it then
+    # serves every later analysis, so workers start warm (see _forkserver.py).
+    context.set_forkserver_preload(["drumassist.analysis._forkserver"])
+    return context

@@ -1,0 +1,120 @@
+"""A disk cache of feature vectors, keyed by the audio and the extractor.
+
+The key is the SHA-256 of the mono float32 samples, the sample rate and the
+extractor's name, version and parameters: change any of them and the entry is
+simply not found. An entry is an ``.npz`` (values, a hash of the feature names, the
+silent flag) written atomically. An entry that cannot be read or does not fit
+(wrong length, other names, non-finite values) is logged, deleted and recomputed,
+never trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import zipfile
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+
+from drumassist.analysis.common import Extractor
+from drumassist.core.atomic import write_atomically
+
+log = logging.getLogger(__name__)
+
+#: Bumped when the layout of an entry changes.
+FORMAT = "drumassist-features-1"
+
+
+def names_hash(names: tuple[str, ...]) -> str:
+    """A short fingerprint of the feature names and their order."""
+    return hashlib.sha256("\n".join(names).encode()).hexdigest()[:32]
+
+
+class FeatureCache:
+    """Feature vectors on disk, under ``root`` (default ``cache_dir() / "features"``)."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        if root is None:
+            from drumassist.core.paths import cache_dir
+
+            root = cache_dir() / "features"
+        self.root = Path(root)
+
+    def key(self, audio: np.ndarray, sample_rate: int, extractor: Extractor) -> str:
+        """The cache key of a mono track for ``extractor``."""
+        data = np.ascontiguousarray(audio, dtype=np.float32)
+        recipe = {
+            "format": FORMAT,
+            "sample_rate": int(sample_rate),
+            "frames": int(data.size),
+            "extractor": extractor.name,
+            "version": extractor.version,
+            "params": extractor.params(),
+        }
+        digest = hashlib.sha256(json.dumps(recipe, sort_keys=True, default=str).encode())
+        digest.update(data.data)
+        return digest.hexdigest()
+
+    def path(self, key: str) -> Path:
+        return self.root / key[:2] / f"{key}.npz"
+
+    def load(self, key: str, names: tuple[str, ...]) -> tuple[np.ndarray, bool] | None:
+        """The stored ``(values, silent)`` for ``key``, or None if absent or unusable."""
+        path = self.path(key)
+        if not path.is_file():
+            return None
+        try:
+            with np.load(path, allow_pickle=False) as entry:
+                values = np.asarray(entry["values"], dtype=np.float64)
+                stored_hash = str(entry["names_hash"])
+                silent = bool(entry["silent"])
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+            problem = f"unreadable ({type(exc).__name__}: {exc})"
+        else:
+            problem = _problem(values, stored_hash, names)
+        if problem:
+            self._discard(path, problem)
+            return None
+        return values, silent
+
+    def store(self, key: str, values: np.ndarray, names: tuple[str, ...], *, silent: bool) -> None:
+        """Write an entry atomically; a failure is logged, never raised (it is only a cache)."""
+        buffer = io.BytesIO()
+        np.savez(
+            buffer,
+            values=np.asarray(values, dtype=np.float64),
+            names_hash=np.array(names_hash(names)),
+            silent=np.array(silent),
+        )
+
+        def write(handle: BinaryIO) -> None:
+            handle.write(buffer.getvalue())
+
+        path = self.path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(path, write, overwrite=True)
+        except OSError as exc:
+            log.warning("cannot write the feature cache entry %s: %s", path, exc)
+
+    def _discard(self, path: Path, reason: str) -> None:
+        log.warning("ignoring the feature cache entry %s: %s; recomputing", path.name, reason)
+        try:
+            path.unlink()
+        except OSError as exc:
+            log.debug("cannot delete %s: %s", path, exc)
+
+
+def _problem(values: np.ndarray, stored_hash: str, names: tuple[str, ...]) -> str:
+    """Why a stored entry does not fit ``names`` ("" when it does)."""
+    if values.shape != (len(names),):
+        return f"{values.size} values, expected {len(names)}"
+    if stored_hash != names_hash(names):
+        return "the feature names differ"
+    if not np.isfinite(values).all():
+        return "non-finite values"
+    return ""

@@ -1,0 +1,66 @@
+"""``drumassist suggest``: a gain per track from one method."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from typing import Any
+
+from drumassist.cli.common import load_stems, stems_argument
+
+
+def register(sub: Any) -> None:
+    """Add ``suggest`` to the ``drumassist`` parser."""
+    from drumassist.learn.suggest import DEFAULT_TARGET_LUFS, method_names
+
+    p = sub.add_parser("suggest", help="suggest a gain balance for the stems")
+    stems_argument(p)
+    p.add_argument(
+        "--method",
+        default=method_names()[0],
+        choices=method_names(),
+        help=f"how to suggest (default {method_names()[0]})",
+    )
+    p.add_argument(
+        "--target",
+        type=float,
+        default=DEFAULT_TARGET_LUFS,
+        metavar="LUFS",
+        help="loudness of the suggested mono mix (default -23)",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=_cmd_suggest)
+
+
+def _finite(value: float) -> float | None:
+    return round(value, 3) if math.isfinite(value) else None
+
+
+def _cmd_suggest(args: argparse.Namespace) -> int:
+    from drumassist.learn.suggest import suggest
+
+    multitrack = load_stems(args.stems)
+    result = suggest(multitrack, method=args.method, target_lufs=args.target)
+    rows = list(
+        zip(result.names, result.roles, result.gains_db, result.low_db, result.high_db, strict=True)
+    )
+    tracks = [
+        {"name": n, "role": r, "gain_db": _finite(g), "low_db": _finite(lo), "high_db": _finite(hi)}
+        for n, r, g, lo, hi in rows
+    ]
+    doc = {
+        "method": result.method,
+        "model": result.model,
+        "loudness_lufs": _finite(result.loudness_lufs),
+        "tracks": tracks,
+    }
+    if args.json:
+        print(json.dumps(doc, indent=2))
+        return 0
+    print(f"{result.method}: mono mix at {result.loudness_lufs:.1f} LUFS")
+    for name, role, gain_db, low_db, high_db in rows:
+        gain = f"{gain_db:+.1f} dB" if math.isfinite(gain_db) else "silent"
+        spread = f"  ({low_db:+.1f} to {high_db:+.1f})" if high_db > low_db else ""
+        print(f"  {name:<24} {role:<9} {gain:>10}{spread}")
+    return 0

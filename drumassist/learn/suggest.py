@@ -1,0 +1,116 @@
+"""Suggest a gain balance for a multitrack with one of several methods.
+
+Every method returns relative gains in dB; :func:`suggest` scales them so the
+suggested mono mix measures the loudness target (-23 LUFS by default), as the
+published evaluation compares gains after loudness normalisation. A method may
+also give a confidence range per track; baselines give none (low = high = gain).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from drumassist.core.mixloudness import MixLoudness
+from drumassist.core.multitrack import Multitrack
+from drumassist.core.progress import Progress
+from drumassist.errors import DrumassistError
+from drumassist.learn import baselines
+from drumassist.learn.bleed import bleed_aware_gains
+
+DEFAULT_TARGET_LUFS = -23.0
+
+
+@dataclass(frozen=True)
+class RawGains:
+    """What a method predicts: relative gains and an optional range, in dB."""
+
+    gains_db: np.ndarray
+    low_db: np.ndarray | None = None
+    high_db: np.ndarray | None = None
+    model: str | None = None
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """Suggested gains per track, scaled so the mono mix meets ``loudness_lufs``."""
+
+    method: str
+    names: tuple[str, ...]
+    roles: tuple[str, ...]
+    gains_db: tuple[float, ...]
+    low_db: tuple[float, ...]
+    high_db: tuple[float, ...]
+    loudness_lufs: float
+    model: str | None = None
+
+    def gain_of(self, name: str) -> float:
+        return self.gains_db[self.names.index(name)]
+
+
+Method = Callable[[Multitrack, Progress | None], RawGains]
+
+METHODS: dict[str, tuple[str, Method]] = {
+    "loudness": (
+        "Loudness-normalised: every track at the same BS.1770 loudness",
+        lambda mt, progress: RawGains(baselines.loudness_normalised_gains(mt, progress=progress)),
+    ),
+    "bleed": (
+        "Bleed-aware: every close mic's own drum (bleed removed) at the same loudness",
+        lambda mt, progress: RawGains(bleed_aware_gains(mt, progress=progress)),
+    ),
+    "sum": (
+        "Direct sum: every track at unity gain",
+        lambda mt, progress: RawGains(baselines.direct_sum_gains(mt)),
+    ),
+}
+
+
+def method_names() -> tuple[str, ...]:
+    return tuple(METHODS)
+
+
+def suggest(
+    multitrack: Multitrack,
+    *,
+    method: str = "loudness",
+    target_lufs: float = DEFAULT_TARGET_LUFS,
+    meter: MixLoudness | None = None,
+    progress: Progress | None = None,
+) -> Suggestion:
+    """Suggest gains for ``multitrack`` with ``method`` (see :data:`METHODS`)."""
+    if method not in METHODS:
+        raise DrumassistError(f"unknown method '{method}'; choose one of {', '.join(METHODS)}")
+    raw = METHODS[method][1](multitrack, progress)
+    low = raw.gains_db if raw.low_db is None else raw.low_db
+    high = raw.gains_db if raw.high_db is None else raw.high_db
+    meter = meter or MixLoudness(multitrack)
+    offset, loudness = normalise_offset_db(meter, raw.gains_db, target_lufs)
+    return Suggestion(
+        method=method,
+        names=multitrack.names,
+        roles=tuple(r.value for r in multitrack.roles),
+        gains_db=tuple(float(g + offset) for g in raw.gains_db),
+        low_db=tuple(float(g + offset) for g in low),
+        high_db=tuple(float(g + offset) for g in high),
+        loudness_lufs=loudness,
+        model=raw.model,
+    )
+
+
+def normalise_offset_db(
+    meter: MixLoudness, gains_db: np.ndarray, target_lufs: float
+) -> tuple[float, float]:
+    """The dB offset that brings the mono mix of ``gains_db`` to ``target_lufs``.
+
+    Returns the offset and the loudness reached (``-inf`` and offset 0 if silent).
+    """
+    measured = meter.loudness(gains_db)
+    if not math.isfinite(measured):
+        return 0.0, measured
+    offset = target_lufs - measured
+    # Measured again: the absolute gate can include or drop a block after scaling.
+    return offset, meter.loudness(np.asarray(gains_db) + offset)

@@ -1,0 +1,117 @@
+"""File ▸ Export mix: what to export (A, B or a method) and how (format, depth, level)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+LOUDNESS_CHOICES: tuple[tuple[str, float | None], ...] = (
+    ("As mixed (no normalisation)", None),
+    ("-23 LUFS (EBU R128)", -23.0),
+    ("-16 LUFS", -16.0),
+    ("-14 LUFS (streaming)", -14.0),
+)
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """What the user asked to export."""
+
+    source: str  # "A", "B" or a method name
+    path: Path
+    bit_depth: int
+    stereo: bool
+    loudness_lufs: float | None
+    ceiling_dbfs: float
+
+
+class ExportDialog(QDialog):
+    """Collects an ExportRequest; the window runs the export in the background."""
+
+    def __init__(
+        self,
+        *,
+        methods: tuple[str, ...],
+        has_suggestion: bool,
+        default_path: Path,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export mix")
+        self.source_box = QComboBox()
+        self.source_box.addItem("A: your mix", "A")
+        if has_suggestion:
+            self.source_box.addItem("B: the current suggestion", "B")
+        for method in methods:
+            self.source_box.addItem(f"Method: {method}", method)
+        self.source_box.setToolTip("Which balance to export")
+        self.path_edit = QLineEdit(str(default_path))
+        self.path_edit.setToolTip("Where to write the mix (.wav or .flac)")
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        path_row = QHBoxLayout()
+        path_row.addWidget(self.path_edit, 1)
+        path_row.addWidget(browse)
+        self.depth_box = QComboBox()
+        for label, bits in (("24-bit", 24), ("16-bit (dithered)", 16), ("32-bit float", 32)):
+            self.depth_box.addItem(label, bits)
+        self.depth_box.setToolTip("Sample format; FLAC stores 16 or 24 bit")
+        self.channels_box = QComboBox()
+        self.channels_box.addItem("Stereo (with pans)", True)
+        self.channels_box.addItem("Mono", False)
+        self.loudness_box = QComboBox()
+        for label, value in LOUDNESS_CHOICES:
+            self.loudness_box.addItem(label, value)
+        self.loudness_box.setCurrentIndex(1)
+        self.loudness_box.setToolTip("Normalise the exported mix to this integrated loudness")
+        self.ceiling_box = QDoubleSpinBox()
+        self.ceiling_box.setRange(-12.0, 0.0)
+        self.ceiling_box.setSingleStep(0.1)
+        self.ceiling_box.setValue(-1.0)
+        self.ceiling_box.setSuffix(" dBFS")
+        self.ceiling_box.setToolTip(
+            "Peak ceiling when normalising: the level is lowered to stay under it"
+        )
+        form = QFormLayout(self)
+        form.addRow("Mix", self.source_box)
+        form.addRow("File", path_row)
+        form.addRow("Format", self.depth_box)
+        form.addRow("Channels", self.channels_box)
+        form.addRow("Loudness", self.loudness_box)
+        form.addRow("Peak ceiling", self.ceiling_box)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def _browse(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Export mix", self.path_edit.text(), "Audio (*.wav *.flac)"
+        )
+        if name:
+            self.path_edit.setText(name)
+
+    def request(self) -> ExportRequest:
+        return ExportRequest(
+            source=str(self.source_box.currentData()),
+            path=Path(self.path_edit.text()).expanduser(),
+            bit_depth=int(self.depth_box.currentData()),
+            stereo=bool(self.channels_box.currentData()),
+            loudness_lufs=self.loudness_box.currentData(),
+            ceiling_dbfs=float(self.ceiling_box.value()),
+        )

@@ -1,0 +1,103 @@
+"""Background work the window starts: loading stems or a session, suggesting, exporting.
+
+Plain functions of ``progress``, run by TaskRunner on a worker thread; no widgets here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from drumassist.core.export import ExportResult, export_mix
+from drumassist.core.mixloudness import MixLoudness
+from drumassist.core.multitrack import Multitrack, load_multitrack
+from drumassist.core.progress import Progress, ScaledProgress
+from drumassist.core.session import LoadedSession, load_session
+from drumassist.errors import InvalidStemError
+from drumassist.learn.suggest import Suggestion, suggest
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A multitrack ready for the mixer, and the session it came from (if any)."""
+
+    multitrack: Multitrack
+    meter: MixLoudness
+    session: LoadedSession | None = None
+    session_path: Path | None = None
+
+
+def load_sources(sources: Sequence[Path], progress: Progress) -> Loaded:
+    """Load stems (a folder or files) and prepare loudness measurement."""
+    if len(sources) == 1 and sources[0].suffix == ".drumassist":
+        return load_session_file(sources[0], progress)
+    multitrack = load_multitrack(list(sources), progress=ScaledProgress(progress, 0.0, 0.6))
+    meter = MixLoudness(multitrack, progress=ScaledProgress(progress, 0.6, 1.0))
+    return Loaded(multitrack, meter)
+
+
+def load_session_file(path: Path, progress: Progress) -> Loaded:
+    """Open a session file: its stems (the ones still present), then its state."""
+    loaded = load_session(path)
+    present = [t.path for t in loaded.session.tracks if t.path not in loaded.missing]
+    if len(present) < 2:
+        missing = ", ".join(p.name for p in loaded.missing)
+        raise InvalidStemError(
+            f"{path.name}: fewer than two of its stems exist (missing: {missing})"
+        )
+    multitrack = load_multitrack(present, progress=ScaledProgress(progress, 0.0, 0.6))
+    meter = MixLoudness(multitrack, progress=ScaledProgress(progress, 0.6, 1.0))
+    return Loaded(multitrack, meter, loaded, path)
+
+
+def run_suggestion(
+    multitrack: Multitrack, meter: MixLoudness, method: str, progress: Progress
+) -> Suggestion:
+    return suggest(multitrack, method=method, meter=meter, progress=progress)
+
+
+@dataclass(frozen=True)
+class ExportJob:
+    """Everything an export needs, captured on the GUI thread."""
+
+    multitrack: Multitrack
+    meter: MixLoudness
+    method: str | None  # None: use gains_db as given
+    gains_db: np.ndarray
+    pans: np.ndarray
+    mutes: np.ndarray
+    path: Path
+    stereo: bool
+    bit_depth: int
+    loudness_lufs: float | None
+    ceiling_dbfs: float
+    overwrite: bool
+
+
+def run_export(job: ExportJob, progress: Progress) -> ExportResult:
+    gains = job.gains_db
+    if job.method is not None:
+        gains = np.array(
+            suggest(
+                job.multitrack,
+                method=job.method,
+                meter=job.meter,
+                progress=ScaledProgress(progress, 0.0, 0.5),
+            ).gains_db
+        )
+    return export_mix(
+        job.multitrack,
+        gains,
+        job.path,
+        pans=job.pans,
+        mutes=job.mutes,
+        stereo=job.stereo,
+        bit_depth=job.bit_depth,
+        loudness_lufs=job.loudness_lufs,
+        peak_ceiling_dbfs=job.ceiling_dbfs,
+        overwrite=job.overwrite,
+        progress=ScaledProgress(progress, 0.5, 1.0),
+    )

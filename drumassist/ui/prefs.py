@@ -1,0 +1,51 @@
+"""Preferences: the audio output device."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QWidget
+
+from drumassist.audio.device import output_devices
+from drumassist.errors import PlaybackError
+
+DEVICE_KEY = "audio/device"
+
+
+class PreferencesDialog(QDialog):
+    """Choose where playback goes; says why when there is no device at all."""
+
+    def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Preferences")
+        self._settings = settings
+        self.device_box = QComboBox()
+        self.device_box.setToolTip("The sound card drumassist plays through")
+        self.device_box.addItem("System default", "")
+        note = QLabel()
+        note.setObjectName("hint")
+        note.setWordWrap(True)
+        try:
+            devices = output_devices()
+        except PlaybackError as exc:
+            devices = []
+            note.setText(f"Playback is unavailable: {exc}")
+        for device in devices:
+            self.device_box.addItem(f"{device.name} ({device.host_api})", device.name)
+        if not devices and not note.text():
+            note.setText("No audio output device was found; playback is unavailable.")
+        current = str(settings.value(DEVICE_KEY, "") or "")
+        index = self.device_box.findData(current)
+        self.device_box.setCurrentIndex(max(0, index))
+        form = QFormLayout(self)
+        form.addRow("Output device", self.device_box)
+        form.addRow(note)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def accept(self) -> None:
+        self._settings.setValue(DEVICE_KEY, self.device_box.currentData())
+        super().accept()

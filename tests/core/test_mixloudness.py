@@ -1,0 +1,49 @@
+"""Loudness of any mix from per-block Gram matrices equals measuring the rendered mix."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from drumassist.core.loudness import integrated_loudness
+from drumassist.core.mix import mix
+from drumassist.core.mixloudness import MixLoudness
+from drumassist.core.multitrack import from_arrays
+
+
+@pytest.fixture
+def multitrack(drum_arrays):
+    arrays = dict(drum_arrays)
+    arrays["OH pair"] = np.stack([drum_arrays["OH L"], drum_arrays["HH"] * 0.5], axis=1)
+    arrays["silent"] = np.zeros_like(drum_arrays["HH"])
+    return from_arrays(arrays, sample_rate=44100)
+
+
+@pytest.mark.parametrize("stereo", [False, True])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_matches_the_rendered_mix(multitrack, stereo, seed):
+    rng = np.random.default_rng(seed)
+    count = len(multitrack.tracks)
+    gains = rng.uniform(-30, 6, count)
+    pans = rng.uniform(-1, 1, count)
+    mutes = rng.uniform(0, 1, count) < 0.2
+    meter = MixLoudness(multitrack)
+    fast = meter.loudness(gains, pans=pans, mutes=mutes, stereo=stereo)
+    rendered = mix(multitrack, gains, pans=pans, mutes=mutes, stereo=stereo)
+    assert fast == pytest.approx(integrated_loudness(rendered, 44100), abs=1e-3)
+
+
+def test_silent_mix_is_minus_infinity(multitrack):
+    meter = MixLoudness(multitrack)
+    assert meter.loudness([-math.inf] * 5 + [0.0]) == -math.inf
+
+
+def test_short_multitrack(drum_arrays):
+    short = {k: v[:2000] for k, v in drum_arrays.items()}
+    mt = from_arrays(short, sample_rate=44100)
+    rendered = mix(mt, [0.0] * 4)
+    assert MixLoudness(mt).loudness([0.0] * 4) == pytest.approx(
+        integrated_loudness(rendered, 44100), abs=1e-3
+    )
