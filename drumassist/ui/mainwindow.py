@@ -96,11 +96,12 @@ class MainWindow(QMainWindow):
         self.error_label.mousePressEvent = lambda _e: self.error_label.hide()  # type: ignore[method-assign]
         self.error_label.hide()
         self.transport = Transport()
-        self.transport.setEnabled(False)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(12, 8, 12, 8)
-        layout.addLayout(self._suggest_bar())
+        self.suggest_bar = QWidget()
+        self.suggest_bar.setLayout(self._suggest_bar())
+        layout.addWidget(self.suggest_bar)
         layout.addWidget(self.error_label)
         layout.addWidget(self.stack, 1)
         layout.addWidget(self.transport)
@@ -149,8 +150,8 @@ class MainWindow(QMainWindow):
         has_suggestion = (
             loaded and self.document is not None and self.document.suggestion is not None
         )
-        for widget in (self.suggest_button, self.method_box, self.transport):
-            widget.setEnabled(loaded)
+        for widget in (self.suggest_bar, self.transport):
+            widget.setVisible(loaded)
         self.apply_button.setEnabled(bool(has_suggestion))
         self.transport.set_b_available(bool(has_suggestion))
         for name in ("save", "save_as", "export", "play", "ab"):
@@ -223,6 +224,7 @@ class MainWindow(QMainWindow):
         redo.setEnabled(False)
         player.position_changed.connect(self.transport.set_position)
         player.playing_changed.connect(self.transport.set_playing)
+        player.playing_changed.connect(lambda on: None if on else self._clear_meters())
         player.ab_changed.connect(self.transport.set_ab)
         player.ab_changed.connect(lambda _b: self._update_status())
         player.meter_changed.connect(self.mixer.show_meter if self.mixer else (lambda _m: None))
@@ -230,6 +232,10 @@ class MainWindow(QMainWindow):
             lambda n: self.status_underruns.setText(f"underruns: {n}")
         )
         player.unavailable.connect(lambda why: self.show_error(f"Playback unavailable: {why}"))
+
+    def _clear_meters(self) -> None:
+        if self.mixer is not None:
+            self.mixer.show_meter(None)
 
     def _close_document(self) -> None:
         if self.player is not None:

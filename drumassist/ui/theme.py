@@ -26,7 +26,8 @@ QLabel#error {{ color: white; background: {ERROR}; padding: 6px 10px; border-rad
 QLabel#error[warning="true"] {{ color: #1b1b1b; background: {ACCENT}; }}
 QPushButton#link {{ background: transparent; border: none; color: {ACCENT}; padding: 2px; }}
 QPushButton#link:hover {{ text-decoration: underline; }}
-QPushButton#abButton:checked {{ background: {ACCENT}; color: #1b1b1b; font-weight: bold; }}
+QPushButton#abButton {{ font-weight: bold; min-width: 110px; }}
+QPushButton#abButton:checked {{ background: {ACCENT}; color: #1b1b1b; }}
 QLabel#timeLabel {{ font-family: monospace; font-size: 11pt; color: {TEXT}; }}
 """
 
