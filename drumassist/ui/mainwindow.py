@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from drumassist.core.export import ExportResult
 from drumassist.core.multitrack import Multitrack
+from drumassist.core.progress import Progress
 from drumassist.core.session import SESSION_SUFFIX, save_session
 from drumassist.errors import DrumassistError
 from drumassist.learn.suggest import METHODS, Suggestion
@@ -154,7 +155,7 @@ class MainWindow(QMainWindow):
             widget.setVisible(loaded)
         self.apply_button.setEnabled(bool(has_suggestion))
         self.transport.set_b_available(bool(has_suggestion))
-        for name in ("save", "save_as", "export", "play", "ab"):
+        for name in ("save", "save_as", "export", "play", "ab", "reference", "suggest"):
             self.actions_[name].setEnabled(loaded)
 
     # -- opening -----------------------------------------------------------------------------
@@ -268,6 +269,35 @@ class MainWindow(QMainWindow):
         self.document.set_suggestion(suggestion)
         self._end_busy(f"Suggestion ready: {suggestion.method}")
         self.suggestion_ready.emit(suggestion)
+
+    def choose_reference(self) -> None:
+        """Load a mix of these stems and show its reverse-engineered balance as B."""
+        doc = self.document
+        if doc is None:
+            return
+        name, _ = QFileDialog.getOpenFileName(
+            self,
+            "Load a reference mix of these stems",
+            str(_source_folder(doc.multitrack)),
+            "Audio (*.wav *.flac *.aif *.aiff *.ogg *.mp3)",
+        )
+        if name:
+            self.load_reference(Path(name))
+
+    def load_reference(self, path: Path) -> None:
+        doc = self.document
+        if doc is None:
+            return
+        multitrack, meter = doc.multitrack, doc.meter
+
+        def work(progress: Progress) -> Suggestion:
+            from drumassist.learn.reference import reference_suggestion
+
+            suggestion, r2 = reference_suggestion(multitrack, path, meter=meter, progress=progress)
+            log.info("reference %s explained with R2 %.4f", path.name, r2)
+            return suggestion
+
+        self._start(self._suggester, work, f"Reverse-engineering {path.name}")
 
     def apply_suggestion(self) -> None:
         if self.document is not None:

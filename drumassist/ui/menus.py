@@ -76,7 +76,13 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
         "Switch between your mix (A) and the suggestion (B)",
     )
     a["suggest"] = _action(window, "&Suggest balance", window.run_suggestion, seq("Ctrl+R"))
-    for key in ("play", "ab", "suggest"):
+    a["reference"] = _action(
+        window,
+        "Load &reference mix…",
+        window.choose_reference,
+        tip="Show the balance of an existing mix of these stems as the suggestion (B)",
+    )
+    for key in ("play", "ab", "suggest", "reference"):
         play_menu.addAction(a[key])
     help_menu = window.menuBar().addMenu("&Help")
     a["logs"] = _action(window, "Open &log folder", window.open_log_folder)

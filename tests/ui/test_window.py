@@ -209,3 +209,18 @@ def test_demo_is_one_click_away(window, qtbot):
     with qtbot.waitSignal(window.multitrack_loaded, timeout=LOAD_TIMEOUT_MS):
         window.welcome.demo_button.click()
     assert len(window.mixer.strips) == 8
+
+
+def test_reference_mix_becomes_the_suggestion(window, qtbot, enst_excerpt):
+    with qtbot.waitSignal(window.multitrack_loaded, timeout=LOAD_TIMEOUT_MS):
+        window.open_stems([enst_excerpt / "stems"])
+    with qtbot.waitSignal(window.suggestion_ready, timeout=LOAD_TIMEOUT_MS) as blocker:
+        window.load_reference(enst_excerpt / "ref_dry_mix.wav")
+    suggestion = blocker.args[0]
+    assert suggestion.method == "reference: ref_dry_mix.wav"
+    gains = dict(zip(suggestion.names, suggestion.gains_db, strict=True))
+    # The engineer's balance: kick and snare level (within 0.2 dB), the hi-hat 5 dB under.
+    assert gains["kick"] - gains["snare"] == pytest.approx(-0.06, abs=0.2)
+    assert gains["hihat"] - gains["kick"] == pytest.approx(-5.06, abs=0.2)
+    assert window.transport.b_button.isEnabled()
+    assert window.mixer.strips[0].fader.suggestion_db == pytest.approx(gains["hihat"])
