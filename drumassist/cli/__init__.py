@@ -77,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _registrars() -> list[Callable[[Any], None]]:
     """Each command group's ``register(subparsers)``, in the order of ``--help``."""
-    from drumassist.cli import commands, corpus, features, reverse, suggest
+    from drumassist.cli import commands, corpus, features, reverse, suggest, train
 
     return [
         commands.register,
@@ -85,4 +85,5 @@ def _registrars() -> list[Callable[[Any], None]]:
         reverse.register,
         corpus.register,
         features.register,
+        train.register,
     ]

@@ -53,6 +53,14 @@ class Suggestion:
 
 Method = Callable[[Multitrack, Progress | None], RawGains]
 
+
+def _default_model_gains(multitrack: Multitrack, progress: Progress | None) -> RawGains:
+    # Imported here: modelio imports this module (through metrics), and loads sklearn.
+    from drumassist.learn.modelio import default_model_gains
+
+    return default_model_gains(multitrack, progress)
+
+
 METHODS: dict[str, tuple[str, Method]] = {
     "loudness": (
         "Loudness-normalised: every track at the same BS.1770 loudness",
@@ -65,6 +73,14 @@ METHODS: dict[str, tuple[str, Method]] = {
     "sum": (
         "Direct sum: every track at unity gain",
         lambda mt, progress: RawGains(baselines.direct_sum_gains(mt)),
+    ),
+    "flexible": (
+        "Flexible per-track model: a random forest on features, role and context",
+        _default_model_gains,
+    ),
+    "default": (
+        "The default model (the flexible per-track model shipped in resources/models/default)",
+        _default_model_gains,
     ),
 }
 

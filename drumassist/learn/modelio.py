@@ -1,0 +1,211 @@
+"""Saving and loading trained gain models: a skops file and a model card beside it.
+
+A model folder holds ``model.skops`` (the forest, written with :mod:`skops.io`, never
+pickle) and ``model_card.json``: the format version, method, extractor name and
+version, the sha256 of the feature names, the training corpus's manifest sha256, the
+library versions, the seed, the command line and the metrics measured at training.
+Loading checks every type in the skops file against :data:`TRUSTED_TYPES` before
+anything is built, and refuses a model whose extractor version or feature names
+differ from the running code's, with a :class:`~drumassist.errors.ModelError`.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import zipfile
+from collections.abc import Mapping, Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from drumassist.core.atomic import write_atomically
+from drumassist.core.multitrack import Multitrack
+from drumassist.core.progress import Progress
+from drumassist.errors import AnalysisError, ModelError
+from drumassist.learn.models import FlexibleModel
+
+if TYPE_CHECKING:
+    from drumassist.learn.suggest import RawGains
+
+log = logging.getLogger(__name__)
+
+MODEL_NAME = "model.skops"
+CARD_NAME = "model_card.json"
+CARD_FORMAT = "drumassist-model"
+CARD_VERSION = 1
+#: Types beyond skops's own defaults that a model file may contain.
+TRUSTED_TYPES = ("sklearn.tree._tree.Tree",)
+#: Forest settings recorded in the model card.
+FOREST_PARAMS = ("n_estimators", "min_samples_leaf", "max_features", "random_state")
+#: What skops raises on a damaged file: not a zip, bad schema JSON, missing members.
+_CORRUPT = (zipfile.BadZipFile, ValueError, KeyError, TypeError, AttributeError, ImportError)
+
+
+def feature_names_sha256(names: Sequence[str]) -> str:
+    """A stable fingerprint of an ordered list of feature names."""
+    return hashlib.sha256("\n".join(names).encode("utf-8")).hexdigest()
+
+
+def library_versions() -> dict[str, str | None]:
+    """Versions of the libraries a model depends on (None if not installed)."""
+    versions: dict[str, str | None] = {}
+    for package in ("scikit-learn", "numpy", "essentia", "skops", "drumassist"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    return versions
+
+
+def build_card(model: FlexibleModel, **extra: Any) -> dict[str, Any]:
+    """The model card of ``model``; ``extra`` adds corpus, metrics, command, ..."""
+    return {
+        "format": CARD_FORMAT,
+        "version": CARD_VERSION,
+        "method": "flexible",
+        "extractor": {"name": model.extractor, "version": model.extractor_version},
+        "feature_count": len(model.feature_names),
+        "feature_names_sha256": feature_names_sha256(model.feature_names),
+        "seed": model.seed,
+        "trees": len(model.forest.estimators_),
+        "forest": {k: model.forest.get_params()[k] for k in FOREST_PARAMS},
+        "libraries": library_versions(),
+        **extra,
+    }
+
+
+def save_model(model: FlexibleModel, out_dir: str | Path, **card_extra: Any) -> Path:
+    """Write ``model.skops`` and ``model_card.json`` into ``out_dir``; returns the folder."""
+    import skops.io as sio
+
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        # Tree arrays compress about 3-fold; the shipped default model must stay small.
+        blob = sio.dumps(model.forest, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+        write_atomically(out / MODEL_NAME, lambda f: f.write(blob), overwrite=True)
+        card = json.dumps(build_card(model, **card_extra), indent=2, sort_keys=True) + "\n"
+        write_atomically(out / CARD_NAME, lambda f: f.write(card.encode("utf-8")), overwrite=True)
+    except OSError as exc:
+        raise ModelError(f"{out}: cannot write the model ({exc.strerror})") from exc
+    return out
+
+
+def read_card(model_dir: str | Path) -> dict[str, Any]:
+    """The model card of a model folder; ModelError if missing or not a model card."""
+    path = Path(model_dir) / CARD_NAME
+    try:
+        card = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ModelError(f"{path}: cannot read the model card ({exc.strerror})") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelError(f"{path}: not valid JSON ({exc})") from exc
+    if not isinstance(card, dict) or card.get("format") != CARD_FORMAT:
+        raise ModelError(f"{path}: not a drumassist model card")
+    if not isinstance(card.get("version"), int) or card["version"] > CARD_VERSION:
+        raise ModelError(f"{path}: model card version {card.get('version')!r} is not supported")
+    return card
+
+
+def load_model(model_dir: str | Path) -> FlexibleModel:
+    """Load a model folder written by :func:`save_model`, checked against the running code.
+
+    Raises
+    ------
+    ModelError
+        If a file is missing or unreadable, the skops file holds an untrusted type,
+        or the extractor version or feature names differ from the running code's.
+    """
+    from drumassist.analysis import get_extractor
+
+    card = read_card(model_dir)
+    extractor = _card_field(card, "extractor", model_dir)
+    try:
+        current = get_extractor(str(extractor["name"]))
+    except (AnalysisError, KeyError) as exc:
+        raise ModelError(f"{model_dir}: unknown extractor in the model card ({exc})") from exc
+    if str(extractor.get("version")) != current.version:
+        raise ModelError(
+            f"{model_dir}: trained on {current.name} features version {extractor.get('version')},"
+            f" but this drumassist extracts version {current.version}; retrain the model"
+        )
+    names = current.feature_names()
+    if card.get("feature_names_sha256") != feature_names_sha256(names):
+        raise ModelError(
+            f"{model_dir}: trained on other {current.name} feature names than this drumassist"
+            " extracts; retrain the model"
+        )
+    forest = load_forest(Path(model_dir) / MODEL_NAME)
+    return FlexibleModel(forest, current.name, current.version, names, int(card.get("seed", 0)))
+
+
+def load_forest(path: Path) -> Any:
+    """The estimator in a skops file, refusing any type not in :data:`TRUSTED_TYPES`."""
+    import skops.io as sio
+
+    try:
+        blob = path.read_bytes()
+    except OSError as exc:
+        raise ModelError(f"{path}: cannot read the model ({exc.strerror})") from exc
+    try:
+        untrusted = sio.get_untrusted_types(data=blob)
+    except _CORRUPT as exc:
+        raise ModelError(f"{path}: not a readable skops file ({exc})") from exc
+    refused = sorted(set(untrusted) - set(TRUSTED_TYPES))
+    if refused:
+        raise ModelError(f"{path}: refusing to load untrusted types {', '.join(refused)}")
+    try:
+        forest = sio.loads(blob, trusted=list(untrusted))
+    except _CORRUPT as exc:
+        raise ModelError(f"{path}: cannot load the model ({exc})") from exc
+    if type(forest).__name__ != "RandomForestRegressor":
+        raise ModelError(f"{path}: expected a RandomForestRegressor, found {type(forest).__name__}")
+    return forest
+
+
+def _card_field(card: Mapping[str, Any], key: str, model_dir: str | Path) -> Any:
+    value = card.get(key)
+    if not isinstance(value, Mapping):
+        raise ModelError(f"{model_dir}: the model card has no valid '{key}'")
+    return value
+
+
+def default_model_dir() -> Path:
+    """Where the shipped default model lives: ``resources/models/default``."""
+    return Path(__file__).resolve().parents[2] / "resources" / "models" / "default"
+
+
+@functools.lru_cache(maxsize=1)
+def load_default_model() -> FlexibleModel:
+    """The shipped default model, loaded once; ModelError saying how to train it if absent."""
+    folder = default_model_dir()
+    if not (folder / CARD_NAME).is_file() or not (folder / MODEL_NAME).is_file():
+        raise ModelError(
+            f"no default model in {folder}; train one with 'drumassist train --corpus CORPUS"
+            f" --out {folder}' (build a corpus with 'drumassist corpus render')"
+        )
+    return load_model(folder)
+
+
+def model_gains(
+    multitrack: Multitrack, progress: Progress | None, model: FlexibleModel
+) -> RawGains:
+    """Raw gains and confidence range of ``model`` for ``multitrack`` (for METHODS)."""
+    from drumassist.learn.dataset import track_inputs
+    from drumassist.learn.suggest import RawGains
+
+    prediction = model.predict(track_inputs(multitrack, workers=None, progress=progress))
+    return RawGains(
+        prediction.gains_db,
+        prediction.low_db,
+        prediction.high_db,
+        model=f"flexible (seed {model.seed}, {len(model.forest.estimators_)} trees)",
+    )
+
+
+def default_model_gains(multitrack: Multitrack, progress: Progress | None) -> RawGains:
+    """:func:`model_gains` with the shipped default model."""
+    return model_gains(multitrack, progress, load_default_model())
