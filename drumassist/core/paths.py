@@ -65,3 +65,12 @@ def log_dir() -> Path:
     from platformdirs import user_log_path
 
     return user_log_path(APP_NAME, appauthor=False)
+
+
+def resources_dir() -> Path:
+    """The shipped resources (default model, icons): ``resources/`` beside the package.
+
+    In a source checkout that is the repository's ``resources/``; in the frozen app
+    the bundle puts it in the same place relative to the package.
+    """
+    return Path(__file__).resolve().parents[2] / "resources"

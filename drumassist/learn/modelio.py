@@ -175,7 +175,9 @@ def _card_field(card: Mapping[str, Any], key: str, model_dir: str | Path) -> Any
 
 def default_model_dir() -> Path:
     """Where the shipped default model lives: ``resources/models/default``."""
-    return Path(__file__).resolve().parents[2] / "resources" / "models" / "default"
+    from drumassist.core.paths import resources_dir
+
+    return resources_dir() / "models" / "default"
 
 
 @functools.lru_cache(maxsize=1)

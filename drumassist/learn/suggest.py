@@ -62,6 +62,14 @@ def _default_model_gains(multitrack: Multitrack, progress: Progress | None) -> R
 
 
 METHODS: dict[str, tuple[str, Method]] = {
+    "default": (
+        "The default model (the flexible per-track model shipped in resources/models/default)",
+        _default_model_gains,
+    ),
+    "flexible": (
+        "Flexible per-track model: a random forest on features, role and context",
+        _default_model_gains,
+    ),
     "loudness": (
         "Loudness-normalised: every track at the same BS.1770 loudness",
         lambda mt, progress: RawGains(baselines.loudness_normalised_gains(mt, progress=progress)),
@@ -74,14 +82,6 @@ METHODS: dict[str, tuple[str, Method]] = {
         "Direct sum: every track at unity gain",
         lambda mt, progress: RawGains(baselines.direct_sum_gains(mt)),
     ),
-    "flexible": (
-        "Flexible per-track model: a random forest on features, role and context",
-        _default_model_gains,
-    ),
-    "default": (
-        "The default model (the flexible per-track model shipped in resources/models/default)",
-        _default_model_gains,
-    ),
 }
 
 
@@ -92,7 +92,7 @@ def method_names() -> tuple[str, ...]:
 def suggest(
     multitrack: Multitrack,
     *,
-    method: str = "loudness",
+    method: str = "default",
     target_lufs: float = DEFAULT_TARGET_LUFS,
     meter: MixLoudness | None = None,
     progress: Progress | None = None,

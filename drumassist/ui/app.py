@@ -9,6 +9,10 @@ import traceback
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
 
 log = logging.getLogger(__name__)
 LOG_FILE_NAME = "drumassist.log"
@@ -59,11 +63,14 @@ def run(path: Path | None = None) -> int:
 
     log_path = setup_logging()
     install_excepthook(log_path)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("drumassist")
     app.setOrganizationName("drumassist")
     app.setApplicationVersion(__version__)
-    apply_dark_theme(app)  # type: ignore[arg-type]
+    app.setDesktopFileName("io.github.drumassist")
+    _set_icon(app)
+    apply_dark_theme(app)
     window = MainWindow()
     if window.settings.value("window/geometry") is None:
         window.resize(1280, 800)
@@ -72,3 +79,19 @@ def run(path: Path | None = None) -> int:
     if path is not None:
         window.open_stems([path])
     return int(app.exec())
+
+
+def _set_icon(app: QApplication) -> None:
+    from PySide6.QtGui import QIcon
+
+    from drumassist.core.paths import resources_dir
+
+    icon = QIcon()
+    for size in (16, 32, 48, 64, 128, 256):
+        path = resources_dir() / "icons" / f"drumassist-{size}.png"
+        if path.is_file():
+            icon.addFile(str(path))
+    if icon.isNull():
+        log.warning("no application icon found in %s", resources_dir() / "icons")
+    else:
+        app.setWindowIcon(icon)
