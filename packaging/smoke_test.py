@@ -270,7 +270,7 @@ def main(argv: list[str]) -> int:
         run_gui(report, gui, env, demo, tmp_path / "log")
 
     print()
-    print(f"smoke test: {len(report.passed)} passed, {len(report.failed)} failed")
+    print(f"smoke: {len(report.passed)} passed, {len(report.failed)} failed")
     for name in report.failed:
         print(f"  failed: {name}")
     return 1 if report.failed else 0
