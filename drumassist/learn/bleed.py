@@ -20,16 +20,19 @@ count as the drum).
 
 Loudness. ``P_i`` is K-weighted in the frequency domain, summed into 400 ms blocks
 with 75 % overlap and gated as in BS.1770, which gives the own-drum loudness.
-Ambient mics (overheads, room) are meant to hear the whole kit, so their own part is
-all of it: they are measured as they are. Because the gate follows the own part, a
-drum that plays seldom is measured over its hits, not diluted by the bleed between
-them: the loudness a listener hears when it plays. Stereo tracks are measured on their mean.
+Two mics on the same drum (kick in and out, snare top and bottom) share a source, so
+neither is treated as bleed in the other. Ambient mics (overheads, room) are meant to
+hear the whole kit, so their own part is all of it: they are measured as they are.
+Because the gate follows the own part, a drum that plays seldom is measured over its
+hits, not diluted by the bleed between them: the loudness a listener hears when it
+plays. Stereo tracks are measured on their mean.
 The gains bring every track's own-part loudness to the same level.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -68,12 +71,23 @@ def own_loudness(multitrack: Multitrack, *, progress: Progress | None = None) ->
     for i, power in enumerate(powers):
         check_cancelled(progress)
         silent = not power.any()
-        own = power if silent or i not in close else _remove_bleed(i, powers, close)
+        others = [
+            j for j in close if not _same_drum(multitrack.tracks[i].role, multitrack.tracks[j].role)
+        ]
+        own = power if silent or i not in close else _remove_bleed(i, powers, others)
         energy = (own * weights).sum(axis=1) / (frame * frame / 2)
         result.append(_frames_to_loudness(energy, hop, rate))
         if progress is not None:
             progress.report((i + 1) / len(powers), f"bleed-aware: {multitrack.tracks[i].name}")
     return np.array(result)
+
+
+def _same_drum(a: Role, b: Role) -> bool:
+    """Two close mics on one drum (kick in/out, snare top/bottom) hear the same source.
+
+    Toms and cymbals are numbered separate drums, so their mics bleed into each other.
+    """
+    return a == b and a not in (Role.TOM, Role.CYMBAL)
 
 
 def _remove_bleed(i: int, powers: list[np.ndarray], close: list[int]) -> np.ndarray:
@@ -98,13 +112,16 @@ def _transfer(mic: np.ndarray, source: np.ndarray) -> np.ndarray:
     if source_energy.max() <= 0 or active.sum() < MIN_FRAMES:
         return np.zeros(mic.shape[1])
     with np.errstate(divide="ignore", invalid="ignore"):
-        dominance = source_energy / mic_energy
-    threshold = np.nanpercentile(np.where(active, dominance, np.nan), DOMINANT_PERCENTILE)
-    frames = active & (dominance >= threshold)
+        dominance = np.where(active & (mic_energy > 0), source_energy / mic_energy, np.nan)
+    if np.isnan(dominance).all():
+        return np.zeros(mic.shape[1])
+    frames = dominance >= np.nanpercentile(dominance, DOMINANT_PERCENTILE)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = mic[frames] / source[frames]
     ratio = np.where(np.isfinite(ratio), ratio, np.nan)
-    with np.errstate(all="ignore"):
+    with warnings.catch_warnings():
+        # A frequency bin with no finite ratio ("mean of empty slice") gets transfer 0.
+        warnings.simplefilter("ignore", RuntimeWarning)
         transfer = np.nan_to_num(np.nanmedian(ratio, axis=0))
     # Bleed is attenuated by distance: a drum is never as loud in another drum's mic as
     # in its own. A larger estimate means the "source plays alone" frames were really

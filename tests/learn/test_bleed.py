@@ -79,3 +79,16 @@ def test_gains_and_silence(kit):
     gains = bleed_aware_gains(from_arrays(arrays, sample_rate=RATE))
     assert gains[-1] == -math.inf
     assert np.isfinite(gains[:-1]).all()
+
+
+def test_two_mics_on_one_drum_are_not_each_others_bleed(kit):
+    drums, mt = kit
+    arrays = {t.name: t.audio for t in mt.tracks}
+    # A snare bottom mic: the same drum, polarity inverted, a little darker and quieter.
+    arrays["snare bottom"] = -_bleed(drums["snare"], 0.5, 4.0).astype(np.float32)
+    two = from_arrays(arrays, sample_rate=RATE)
+    assert two.tracks[-1].role is Role.SNARE
+    estimated = own_loudness(two)
+    plain = track_loudness(two)
+    assert estimated[1] == pytest.approx(plain[1], abs=1.0)  # snare top keeps its drum
+    assert estimated[-1] == pytest.approx(plain[-1], abs=1.5)
