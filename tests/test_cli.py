@@ -153,6 +153,7 @@ def test_quickstart_headless(tmp_path):
     proc = run_cli("quickstart", env=env)
     assert proc.returncode == 0, proc.stderr
     assert "8 tracks, 44100 Hz" in proc.stdout
+    assert "suggested balance (default):" in proc.stdout
     assert "(-23.0 LUFS" in proc.stdout
     mix_path = tmp_path / "data" / "demo-mix.wav"
     assert sf.info(str(mix_path)).channels == 2

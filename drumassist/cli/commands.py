@@ -195,17 +195,21 @@ def _cmd_quickstart(args: argparse.Namespace) -> int:
 
 
 def _quickstart_mix(folder: Path) -> int:
-    from drumassist.core.demo import DEMO_BALANCE_DB
-    from drumassist.core.export import export_audio
-    from drumassist.core.mix import mix
+    """Suggest a balance for the demo with the default model and export that mix."""
+    from drumassist.core.export import export_mix
+    from drumassist.learn.suggest import suggest
 
     multitrack = load_stems([folder])
-    gains = [DEMO_BALANCE_DB.get(name, 0.0) for name in multitrack.names]
-    audio = mix(multitrack, gains, stereo=True, pans=_demo_pans(multitrack.names))
-    result = export_audio(
-        audio,
-        multitrack.sample_rate,
+    suggestion = suggest(multitrack, method="default")
+    print(f"suggested balance ({suggestion.method}):")
+    for name, gain_db in zip(suggestion.names, suggestion.gains_db, strict=True):
+        print(f"  {name:<24} {gain_db:+6.1f} dB")
+    result = export_mix(
+        multitrack,
+        suggestion.gains_db,
         folder.parent / "demo-mix.wav",
+        pans=_demo_pans(multitrack.names),
+        stereo=True,
         loudness_lufs=-23.0,
         overwrite=True,
     )
