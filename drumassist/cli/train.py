@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 BASELINES = ("loudness", "bleed", "sum")
+#: Model kinds ``train`` fits: the flexible per-track model and the published fixed-slot one.
+MODEL_METHODS = ("flexible", "rf-slots")
 
 
 class _LineProgress:
@@ -40,7 +42,9 @@ def _register_train(sub: Any) -> None:
     p = sub.add_parser("train", help="train a gain model on a corpus")
     p.add_argument("--corpus", type=Path, required=True, metavar="DIR", help="training corpus")
     p.add_argument("--out", type=Path, required=True, metavar="MODEL_DIR", help="model folder")
-    p.add_argument("--method", choices=("flexible",), default="flexible", help="model kind")
+    p.add_argument(
+        "--method", choices=MODEL_METHODS, default="flexible", help="model kind (default flexible)"
+    )
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--trees", type=int, default=200, help="trees in the forest (default 200)")
     p.add_argument("--jobs", type=int, default=1, help="processes for fitting (default 1)")
@@ -72,13 +76,15 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from drumassist.learn.dataset import load_sessions
     from drumassist.learn.modelio import save_model
     from drumassist.learn.models import train_flexible
+    from drumassist.learn.slots_model import train_slots
 
     if args.trees < 1 or args.jobs < 1:
         raise ModelError(f"--trees and --jobs must be at least 1, got {args.trees}, {args.jobs}")
     corpus = load_corpus(args.corpus)
     progress = _LineProgress(args.verbose)
     data = load_sessions(corpus, progress=progress)
-    model = train_flexible(data, seed=args.seed, trees=args.trees, jobs=args.jobs)
+    train = train_slots if args.method == "rf-slots" else train_flexible
+    model = train(data, seed=args.seed, trees=args.trees, jobs=args.jobs)
     metrics = _evaluate(args, corpus, model, progress)
     out = save_model(
         model,
@@ -109,7 +115,7 @@ def _evaluate(args: argparse.Namespace, corpus: Any, model: Any, progress: Any) 
         manifests.append(extra.manifest_sha256)
     if not sessions:
         return {"note": "no held-out sessions: give --eval-corpus to measure the model"}
-    methods: dict[str, Any] = {"flexible": lambda mt: model_gains(mt, None, model).gains_db}
+    methods: dict[str, Any] = {args.method: lambda mt: model_gains(mt, None, model).gains_db}
     for name in BASELINES if args.baselines else ():
         methods[name] = _predictor(name, None)
     scores = {
@@ -134,7 +140,12 @@ def _register_evaluate(sub: Any) -> None:
         metavar="METHOD",
         help=f"a method to score (repeatable; default all of {', '.join(method_names())})",
     )
-    p.add_argument("--model", type=Path, metavar="MODEL_DIR", help="model for 'flexible'")
+    p.add_argument(
+        "--model",
+        type=Path,
+        metavar="MODEL_DIR",
+        help="model for 'flexible' or 'rf-slots' (whichever its card names)",
+    )
     p.add_argument(
         "--all-sessions",
         action="store_true",
@@ -170,12 +181,13 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _predictor(name: str, model_dir: Path | None) -> Any:
-    from drumassist.learn.modelio import load_model, model_gains
+    from drumassist.learn.modelio import load_model, method_of, model_gains
     from drumassist.learn.suggest import METHODS
 
-    if name == "flexible" and model_dir is not None:
+    if name in MODEL_METHODS and model_dir is not None:
         model = load_model(model_dir)
-        return lambda mt: model_gains(mt, None, model).gains_db
+        if method_of(model) == name:
+            return lambda mt: model_gains(mt, None, model).gains_db
     method = METHODS[name][1]
     return lambda mt: method(mt, None).gains_db
 

@@ -47,12 +47,13 @@ class TrackInputs:
 
 @dataclass(frozen=True, eq=False)
 class SessionData:
-    """One corpus session's inputs and target gains (NaN where undefined)."""
+    """One corpus session's inputs, target gains (NaN where undefined) and ENST slots."""
 
     session_id: str
     group: str
     inputs: TrackInputs
     target_db: np.ndarray
+    slots: tuple[str | None, ...] | None = None  # per track, as the corpus assigned them
 
 
 def track_inputs(
@@ -93,7 +94,8 @@ def session_data(
     targets = np.array(
         [math.nan if gains[t.name] is None else gains[t.name] for t in session.tracks]
     )
-    return SessionData(session.id, session.group, inputs, targets)
+    slots = tuple(t.slot for t in session.tracks)
+    return SessionData(session.id, session.group, inputs, targets, slots)
 
 
 def load_sessions(

@@ -1,12 +1,14 @@
 """Saving and loading trained gain models: a skops file and a model card beside it.
 
-A model folder holds ``model.skops`` (the forest, written with :mod:`skops.io`, never
+A model folder holds ``model.skops`` (the forest, or for ``rf-slots`` the pipeline of
+VarianceThreshold, StandardScaler and forest, written with :mod:`skops.io`, never
 pickle) and ``model_card.json``: the format version, method, extractor name and
 version, the sha256 of the feature names, the training corpus's manifest sha256, the
 library versions, the seed, the command line and the metrics measured at training.
 Loading checks every type in the skops file against :data:`TRUSTED_TYPES` before
-anything is built, and refuses a model whose extractor version or feature names
-differ from the running code's, with a :class:`~drumassist.errors.ModelError`.
+anything is built (skops trusts the pipeline, selector and scaler itself; only the
+trees' ``Tree`` must be allowed), and refuses a model whose extractor version or
+feature names differ from the running code's, with a :class:`~drumassist.errors.ModelError`.
 """
 
 from __future__ import annotations
@@ -26,18 +28,26 @@ from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress
 from drumassist.errors import AnalysisError, ModelError
 from drumassist.learn.models import FlexibleModel
+from drumassist.learn.slots_model import METHOD as SLOTS_METHOD
+from drumassist.learn.slots_model import SlotModel
 
 if TYPE_CHECKING:
     from drumassist.learn.suggest import RawGains
 
 log = logging.getLogger(__name__)
 
+#: A trained gain model of either kind.
+GainModel = FlexibleModel | SlotModel
+
 MODEL_NAME = "model.skops"
 CARD_NAME = "model_card.json"
 CARD_FORMAT = "drumassist-model"
 CARD_VERSION = 1
-#: Types beyond skops's own defaults that a model file may contain.
+#: Types beyond skops's own defaults that a model file may contain (the same for both
+#: kinds: skops already trusts Pipeline, VarianceThreshold and StandardScaler).
 TRUSTED_TYPES = ("sklearn.tree._tree.Tree",)
+#: The pipeline steps of an ``rf-slots`` model, by class name.
+SLOT_STEPS = ("VarianceThreshold", "StandardScaler", "RandomForestRegressor")
 #: Forest settings recorded in the model card.
 FOREST_PARAMS = ("n_estimators", "min_samples_leaf", "max_features", "random_state")
 #: What skops raises on a damaged file: not a zip, bad schema JSON, missing members.
@@ -60,12 +70,17 @@ def library_versions() -> dict[str, str | None]:
     return versions
 
 
-def build_card(model: FlexibleModel, **extra: Any) -> dict[str, Any]:
+def method_of(model: GainModel) -> str:
+    """The method name of a model: ``flexible`` or ``rf-slots``."""
+    return SLOTS_METHOD if isinstance(model, SlotModel) else "flexible"
+
+
+def build_card(model: GainModel, **extra: Any) -> dict[str, Any]:
     """The model card of ``model``; ``extra`` adds corpus, metrics, command, ..."""
     return {
         "format": CARD_FORMAT,
         "version": CARD_VERSION,
-        "method": "flexible",
+        "method": method_of(model),
         "extractor": {"name": model.extractor, "version": model.extractor_version},
         "feature_count": len(model.feature_names),
         "feature_names_sha256": feature_names_sha256(model.feature_names),
@@ -77,7 +92,7 @@ def build_card(model: FlexibleModel, **extra: Any) -> dict[str, Any]:
     }
 
 
-def save_model(model: FlexibleModel, out_dir: str | Path, **card_extra: Any) -> Path:
+def save_model(model: GainModel, out_dir: str | Path, **card_extra: Any) -> Path:
     """Write ``model.skops`` and ``model_card.json`` into ``out_dir``; returns the folder."""
     import skops.io as sio
 
@@ -85,7 +100,8 @@ def save_model(model: FlexibleModel, out_dir: str | Path, **card_extra: Any) -> 
     try:
         out.mkdir(parents=True, exist_ok=True)
         # Tree arrays compress about 3-fold; the shipped default model must stay small.
-        blob = sio.dumps(model.forest, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+        estimator = model.pipeline if isinstance(model, SlotModel) else model.forest
+        blob = sio.dumps(estimator, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
         write_atomically(out / MODEL_NAME, lambda f: f.write(blob), overwrite=True)
         card = json.dumps(build_card(model, **card_extra), indent=2, sort_keys=True) + "\n"
         write_atomically(out / CARD_NAME, lambda f: f.write(card.encode("utf-8")), overwrite=True)
@@ -110,14 +126,15 @@ def read_card(model_dir: str | Path) -> dict[str, Any]:
     return card
 
 
-def load_model(model_dir: str | Path) -> FlexibleModel:
+def load_model(model_dir: str | Path) -> GainModel:
     """Load a model folder written by :func:`save_model`, checked against the running code.
 
     Raises
     ------
     ModelError
         If a file is missing or unreadable, the skops file holds an untrusted type,
-        or the extractor version or feature names differ from the running code's.
+        the method is unknown, or the extractor version or feature names differ from
+        the running code's.
     """
     from drumassist.analysis import get_extractor
 
@@ -138,11 +155,22 @@ def load_model(model_dir: str | Path) -> FlexibleModel:
             f"{model_dir}: trained on other {current.name} feature names than this drumassist"
             " extracts; retrain the model"
         )
-    forest = load_forest(Path(model_dir) / MODEL_NAME)
-    return FlexibleModel(forest, current.name, current.version, names, int(card.get("seed", 0)))
+    method = card.get("method", "flexible")
+    seed = int(card.get("seed", 0))
+    path = Path(model_dir) / MODEL_NAME
+    if method == SLOTS_METHOD:
+        pipeline = load_forest(path, expected="Pipeline")
+        steps = tuple(type(step).__name__ for _, step in pipeline.steps)
+        if steps != SLOT_STEPS:
+            raise ModelError(f"{path}: expected pipeline steps {SLOT_STEPS}, found {steps}")
+        return SlotModel(pipeline, current.name, current.version, names, seed)
+    if method != "flexible":
+        raise ModelError(f"{model_dir}: unknown model method {method!r} in the model card")
+    forest = load_forest(path)
+    return FlexibleModel(forest, current.name, current.version, names, seed)
 
 
-def load_forest(path: Path) -> Any:
+def load_forest(path: Path, *, expected: str = "RandomForestRegressor") -> Any:
     """The estimator in a skops file, refusing any type not in :data:`TRUSTED_TYPES`."""
     import skops.io as sio
 
@@ -161,8 +189,8 @@ def load_forest(path: Path) -> Any:
         forest = sio.loads(blob, trusted=list(untrusted))
     except _CORRUPT as exc:
         raise ModelError(f"{path}: cannot load the model ({exc})") from exc
-    if type(forest).__name__ != "RandomForestRegressor":
-        raise ModelError(f"{path}: expected a RandomForestRegressor, found {type(forest).__name__}")
+    if type(forest).__name__ != expected:
+        raise ModelError(f"{path}: expected a {expected}, found {type(forest).__name__}")
     return forest
 
 
@@ -180,34 +208,65 @@ def default_model_dir() -> Path:
     return resources_dir() / "models" / "default"
 
 
-@functools.lru_cache(maxsize=1)
-def load_default_model() -> FlexibleModel:
-    """The shipped default model, loaded once; ModelError saying how to train it if absent."""
-    folder = default_model_dir()
+def slot_model_dir() -> Path:
+    """Where the shipped ``rf-slots`` model lives: ``resources/models/rf-slots``."""
+    from drumassist.core.paths import resources_dir
+
+    return resources_dir() / "models" / SLOTS_METHOD
+
+
+def _load_shipped(method: str, folder: Path) -> GainModel:
     if not (folder / CARD_NAME).is_file() or not (folder / MODEL_NAME).is_file():
+        kind, option = ("default", "") if method == "flexible" else (method, f" --method {method}")
         raise ModelError(
-            f"no default model in {folder}; train one with 'drumassist train --corpus CORPUS"
-            f" --out {folder}' (build a corpus with 'drumassist corpus render')"
+            f"no {kind} model in {folder}; train one with 'drumassist train --corpus CORPUS"
+            f" --out {folder}{option}' (build a corpus with 'drumassist corpus render')"
         )
-    return load_model(folder)
+    model = load_model(folder)
+    if method_of(model) != method:
+        raise ModelError(f"{folder}: holds a {method_of(model)} model, not {method}")
+    return model
 
 
-def model_gains(
-    multitrack: Multitrack, progress: Progress | None, model: FlexibleModel
-) -> RawGains:
-    """Raw gains and confidence range of ``model`` for ``multitrack`` (for METHODS)."""
+@functools.lru_cache(maxsize=1)
+def load_default_model() -> GainModel:
+    """The shipped default model, loaded once; ModelError saying how to train it if absent."""
+    return _load_shipped("flexible", default_model_dir())
+
+
+@functools.lru_cache(maxsize=1)
+def load_slot_model() -> GainModel:
+    """The shipped ``rf-slots`` model, loaded once; ModelError saying how to train it."""
+    return _load_shipped(SLOTS_METHOD, slot_model_dir())
+
+
+def model_gains(multitrack: Multitrack, progress: Progress | None, model: GainModel) -> RawGains:
+    """Raw gains and confidence range of ``model`` for ``multitrack`` (for METHODS).
+
+    An ``rf-slots`` model gives tracks their ENST slots as the corpus does.
+    """
+    from drumassist.learn.corpus.slots import assign_slots
     from drumassist.learn.dataset import track_inputs
     from drumassist.learn.suggest import RawGains
 
-    prediction = model.predict(track_inputs(multitrack, workers=None, progress=progress))
+    inputs = track_inputs(multitrack, workers=None, progress=progress)
+    if isinstance(model, SlotModel):
+        prediction = model.predict(inputs, assign_slots(multitrack.names, multitrack.roles))
+    else:
+        prediction = model.predict(inputs)
     return RawGains(
         prediction.gains_db,
         prediction.low_db,
         prediction.high_db,
-        model=f"flexible (seed {model.seed}, {len(model.forest.estimators_)} trees)",
+        model=f"{method_of(model)} (seed {model.seed}, {len(model.forest.estimators_)} trees)",
     )
 
 
 def default_model_gains(multitrack: Multitrack, progress: Progress | None) -> RawGains:
     """:func:`model_gains` with the shipped default model."""
     return model_gains(multitrack, progress, load_default_model())
+
+
+def slot_model_gains(multitrack: Multitrack, progress: Progress | None) -> RawGains:
+    """:func:`model_gains` with the shipped ``rf-slots`` model."""
+    return model_gains(multitrack, progress, load_slot_model())

@@ -61,6 +61,12 @@ def _default_model_gains(multitrack: Multitrack, progress: Progress | None) -> R
     return default_model_gains(multitrack, progress)
 
 
+def _slot_model_gains(multitrack: Multitrack, progress: Progress | None) -> RawGains:
+    from drumassist.learn.modelio import slot_model_gains
+
+    return slot_model_gains(multitrack, progress)
+
+
 METHODS: dict[str, tuple[str, Method]] = {
     "default": (
         "The default model (the flexible per-track model shipped in resources/models/default)",
@@ -69,6 +75,11 @@ METHODS: dict[str, tuple[str, Method]] = {
     "flexible": (
         "Flexible per-track model: a random forest on features, role and context",
         _default_model_gains,
+    ),
+    "rf-slots": (
+        "Fixed-slot model as published: a random forest on the eight ENST mic slots"
+        " (tracks with no slot are loudness-normalised)",
+        _slot_model_gains,
     ),
     "loudness": (
         "Loudness-normalised: every track at the same BS.1770 loudness",
