@@ -111,14 +111,21 @@ class FlexibleModel:
 
     def check_inputs(self, inputs: TrackInputs) -> None:
         """ModelError unless ``inputs`` come from the extractor the model was trained on."""
-        if (inputs.extractor, inputs.extractor_version) != (self.extractor, self.extractor_version):
-            raise ModelError(
-                f"the model expects features of extractor {self.extractor!r} version"
-                f" {self.extractor_version}, got {inputs.extractor!r} version"
-                f" {inputs.extractor_version}"
-            )
-        if tuple(inputs.feature_names) != self.feature_names:
-            raise ModelError("the model was trained on other feature names than these inputs")
+        check_features(self.extractor, self.extractor_version, self.feature_names, inputs)
+
+
+def check_features(
+    extractor: str, extractor_version: str, feature_names: Sequence[str], inputs: TrackInputs
+) -> None:
+    """ModelError unless ``inputs`` come from the extractor a model was trained on."""
+    if (inputs.extractor, inputs.extractor_version) != (extractor, extractor_version):
+        raise ModelError(
+            f"the model expects features of extractor {extractor!r} version"
+            f" {extractor_version}, got {inputs.extractor!r} version"
+            f" {inputs.extractor_version}"
+        )
+    if tuple(inputs.feature_names) != tuple(feature_names):
+        raise ModelError("the model was trained on other feature names than these inputs")
 
 
 def train_flexible(

@@ -35,6 +35,7 @@ from drumassist.learn.models import (
     HIGH_PERCENTILE,
     LOW_PERCENTILE,
     GainPrediction,
+    check_features,
 )
 
 log = logging.getLogger(__name__)
@@ -134,14 +135,7 @@ class SlotModel:
 
     def check_inputs(self, inputs: TrackInputs) -> None:
         """ModelError unless ``inputs`` come from the extractor the model was trained on."""
-        if (inputs.extractor, inputs.extractor_version) != (self.extractor, self.extractor_version):
-            raise ModelError(
-                f"the model expects features of extractor {self.extractor!r} version"
-                f" {self.extractor_version}, got {inputs.extractor!r} version"
-                f" {inputs.extractor_version}"
-            )
-        if tuple(inputs.feature_names) != self.feature_names:
-            raise ModelError("the model was trained on other feature names than these inputs")
+        check_features(self.extractor, self.extractor_version, self.feature_names, inputs)
 
 
 def train_slots(
