@@ -71,6 +71,7 @@ class MixDocument(QObject):
         self.session_path = session_path
         self.strips = [Strip(role=t.role) for t in multitrack.tracks]
         self.suggestion: Suggestion | None = None
+        self._matched_b: tuple[object, np.ndarray] | None = None
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(lambda clean: self.dirty_changed.emit(not clean))
 
@@ -163,12 +164,17 @@ class MixDocument(QObject):
         """The suggestion, loudness-matched to the user's mix A (None without one)."""
         if self.suggestion is None:
             return None
+        # The player and the status bar both ask after every fader move: measure once.
+        key = (tuple(self.strips), self.suggestion)
+        if self._matched_b is not None and self._matched_b[0] == key:
+            return self._matched_b[1]
         gains = np.array(self.suggestion.gains_db)
         mutes = ~self.audible()
         loud_a = self.meter.loudness(self.gains_a(), pans=self.pans(), mutes=mutes, stereo=True)
         loud_b = self.meter.loudness(gains, pans=self.pans(), mutes=mutes, stereo=True)
         if math.isfinite(loud_a) and math.isfinite(loud_b):
             gains = gains + (loud_a - loud_b)
+        self._matched_b = (key, gains)
         return gains
 
     # -- sessions --------------------------------------------------------------------------
