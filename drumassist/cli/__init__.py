@@ -77,12 +77,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _registrars() -> list[Callable[[Any], None]]:
     """Each command group's ``register(subparsers)``, in the order of ``--help``."""
-    from drumassist.cli import commands, corpus, features, reverse, suggest, train
+    from drumassist.cli import commands, compare, corpus, features, reverse, suggest, train
 
     return [
         commands.register,
         suggest.register,
         reverse.register,
+        compare.register,
         corpus.register,
         features.register,
         train.register,

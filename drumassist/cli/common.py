@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from drumassist.core.multitrack import Multitrack
 
@@ -30,3 +32,40 @@ def print_notices(notices: Sequence[str]) -> None:
     """Print loading notices (resampled, padded, ignored files) on stderr."""
     for notice in notices:
         print(f"note: {notice}", file=sys.stderr)
+
+
+def without_mix(stems: Sequence[Path], mix: Path) -> list[Path]:
+    """STEMS with MIX taken out when it lies in the stems folder or the stem list."""
+    target = mix.resolve()
+    if len(stems) == 1 and stems[0].is_dir():
+        folder = stems[0]
+        if target.parent != folder.resolve():
+            return [folder]
+        # A list, not the folder, so load_multitrack never sees the mix.
+        files = sorted((p for p in folder.iterdir() if p.is_file()), key=_natural_key)
+        kept = [p for p in files if p.resolve() != target]
+    else:
+        kept = [p for p in stems if p.resolve() != target]
+        if len(kept) == len(stems):
+            return list(stems)
+    print(f"note: {mix.name} is the mix; left out of the stems", file=sys.stderr)
+    return kept
+
+
+def _natural_key(path: Path) -> list[Any]:
+    """Sort "Tom 2" before "Tom 10", as loading a folder does."""
+    return [int(s) if s.isdigit() else s.lower() for s in re.split(r"(\d+)", path.name)]
+
+
+class LineProgress:
+    """Progress that prints one line per report on stderr when verbose; never cancelled."""
+
+    def __init__(self, verbose: bool) -> None:
+        self.verbose = verbose
+
+    def report(self, fraction: float, message: str = "") -> None:
+        if self.verbose:
+            print(f"[{fraction * 100:5.1f}%] {message}", file=sys.stderr, flush=True)
+
+    def cancelled(self) -> bool:
+        return False

@@ -5,13 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import re
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from drumassist.cli.common import load_stems, stems_argument
+from drumassist.cli.common import load_stems, stems_argument, without_mix
 from drumassist.errors import InvalidStemError
 
 
@@ -48,7 +46,7 @@ def _cmd_reverse(args: argparse.Namespace) -> int:
     if not args.mix.is_file():
         # Before the stems are loaded, which may take a while.
         raise InvalidStemError(f"{args.mix.name}: no such mix file")
-    stems = _without_mix(args.stems, args.mix)
+    stems = without_mix(args.stems, args.mix)
     multitrack = load_stems(stems)
     mix = load_mix(args.mix, sample_rate=multitrack.sample_rate)
     result = reverse_engineer(
@@ -65,29 +63,6 @@ def _cmd_reverse(args: argparse.Namespace) -> int:
     else:
         _print_table(result, args.mix.name)
     return 0
-
-
-def _without_mix(stems: Sequence[Path], mix: Path) -> list[Path]:
-    """The stems, with MIX taken out when it lies in the stems folder or the stem list."""
-    target = mix.resolve()
-    if len(stems) == 1 and stems[0].is_dir():
-        folder = stems[0]
-        if target.parent != folder.resolve():
-            return [folder]
-        # A list, not the folder, so load_multitrack never sees the mix.
-        files = sorted((p for p in folder.iterdir() if p.is_file()), key=_natural_key)
-        kept = [p for p in files if p.resolve() != target]
-    else:
-        kept = [p for p in stems if p.resolve() != target]
-        if len(kept) == len(stems):
-            return list(stems)
-    print(f"note: {mix.name} is the mix; left out of the stems", file=sys.stderr)
-    return kept
-
-
-def _natural_key(path: Path) -> list[Any]:
-    """Sort "Tom 2" before "Tom 10", as loading a folder does."""
-    return [int(s) if s.isdigit() else s.lower() for s in re.split(r"(\d+)", path.name)]
 
 
 def _finite(value: float | None) -> float | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+from pathlib import Path
 from typing import Any
 
 from drumassist.cli.common import load_stems, stems_argument
@@ -29,6 +30,12 @@ def register(sub: Any) -> None:
         metavar="LUFS",
         help="loudness of the suggested mono mix (default -23)",
     )
+    p.add_argument(
+        "--model",
+        type=Path,
+        metavar="DIR",
+        help="a trained model folder (drumassist train) instead of the shipped one",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_suggest)
 
@@ -40,8 +47,13 @@ def _finite(value: float) -> float | None:
 def _cmd_suggest(args: argparse.Namespace) -> int:
     from drumassist.learn.suggest import suggest
 
+    model = None
+    if args.model is not None:
+        from drumassist.learn.modelio import load_model
+
+        model = load_model(args.model)
     multitrack = load_stems(args.stems)
-    result = suggest(multitrack, method=args.method, target_lufs=args.target)
+    result = suggest(multitrack, method=args.method, target_lufs=args.target, model=model)
     rows = list(
         zip(result.names, result.roles, result.gains_db, result.low_db, result.high_db, strict=True)
     )

@@ -13,23 +13,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from drumassist.cli.common import LineProgress
+
 BASELINES = ("loudness", "bleed", "sum")
-#: Model kinds ``train`` fits: the flexible per-track model and the published fixed-slot one.
-MODEL_METHODS = ("flexible", "rf-slots")
-
-
-class _LineProgress:
-    """Prints one line per step on stderr when verbose, else nothing."""
-
-    def __init__(self, verbose: bool) -> None:
-        self.verbose = verbose
-
-    def report(self, fraction: float, message: str = "") -> None:
-        if self.verbose:
-            print(f"[{fraction * 100:5.1f}%] {message}", file=sys.stderr, flush=True)
-
-    def cancelled(self) -> bool:
-        return False
+#: Model kinds ``train`` fits: the flexible per-track model and the published fixed-slot ones
+#: (:data:`drumassist.learn.evaluation.MODEL_KINDS`, not imported here to keep start-up light).
+MODEL_METHODS = ("flexible", "rf-slots", "lasso", "svr")
 
 
 def register(sub: Any) -> None:
@@ -44,6 +33,12 @@ def _register_train(sub: Any) -> None:
     p.add_argument("--out", type=Path, required=True, metavar="MODEL_DIR", help="model folder")
     p.add_argument(
         "--method", choices=MODEL_METHODS, default="flexible", help="model kind (default flexible)"
+    )
+    p.add_argument(
+        "--extractor",
+        choices=("fast", "paper"),
+        default="fast",
+        help="features: fast (default) or paper (the published MusicExtractor set)",
     )
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--trees", type=int, default=200, help="trees in the forest (default 200)")
@@ -64,7 +59,9 @@ def _register_train(sub: Any) -> None:
 
 def _command(args: argparse.Namespace) -> list[str]:
     words = ["drumassist", "train", "--corpus", str(args.corpus), "--out", str(args.out)]
-    words += ["--method", args.method, "--seed", str(args.seed), "--trees", str(args.trees)]
+    words += ["--method", args.method, "--extractor", args.extractor, "--seed", str(args.seed)]
+    if args.method in ("flexible", "rf-slots"):  # the forests
+        words += ["--trees", str(args.trees)]
     for path in args.eval_corpus:
         words += ["--eval-corpus", str(path)]
     return words + (["--baselines"] if args.baselines else [])
@@ -74,17 +71,15 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from drumassist.errors import ModelError
     from drumassist.learn.corpus import load_corpus
     from drumassist.learn.dataset import load_sessions
+    from drumassist.learn.evaluation import train_kind
     from drumassist.learn.modelio import save_model
-    from drumassist.learn.models import train_flexible
-    from drumassist.learn.slots_model import train_slots
 
     if args.trees < 1 or args.jobs < 1:
         raise ModelError(f"--trees and --jobs must be at least 1, got {args.trees}, {args.jobs}")
     corpus = load_corpus(args.corpus)
-    progress = _LineProgress(args.verbose)
-    data = load_sessions(corpus, progress=progress)
-    train = train_slots if args.method == "rf-slots" else train_flexible
-    model = train(data, seed=args.seed, trees=args.trees, jobs=args.jobs)
+    progress = LineProgress(args.verbose)
+    data = load_sessions(corpus, extractor=args.extractor, progress=progress)
+    model = train_kind(args.method, data, seed=args.seed, trees=args.trees, jobs=args.jobs)
     metrics = _evaluate(args, corpus, model, progress)
     out = save_model(
         model,
@@ -129,33 +124,228 @@ def _fmt(value: float) -> str:
 
 
 def _register_evaluate(sub: Any) -> None:
+    from drumassist.learn.evaluation import BASELINES as EVAL_BASELINES
+    from drumassist.learn.evaluation import MODEL_KINDS
     from drumassist.learn.suggest import method_names
 
-    p = sub.add_parser("evaluate", help="score gain methods on a corpus's held-out sessions")
-    p.add_argument("--corpus", type=Path, required=True, metavar="DIR", help="evaluation corpus")
+    p = sub.add_parser(
+        "evaluate",
+        help="train every method on a corpus and test it by group and on held-out corpora",
+        description=(
+            "Train every model kind on the corpus's training sessions and score it with the"
+            " baselines: on the training sessions, leaving one recording group out at a time,"
+            " and on each --heldout corpus. --out writes report.md with figures. With"
+            " --pretrained, score the shipped (or --model) models instead, without training."
+        ),
+    )
+    p.add_argument("--corpus", type=Path, required=True, metavar="DIR", help="training corpus")
+    p.add_argument(
+        "--heldout",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="a test corpus never trained on (repeatable), e.g. a held-out kit or real mixes",
+    )
+    p.add_argument("--out", type=Path, metavar="REPORT", help="write REPORT/report.md and figures")
     p.add_argument(
         "--method",
         action="append",
         choices=method_names(),
         metavar="METHOD",
-        help=f"a method to score (repeatable; default all of {', '.join(method_names())})",
+        help=(
+            "a method to score (repeatable; default every model kind and baseline:"
+            f" {', '.join((*MODEL_KINDS, *EVAL_BASELINES))})"
+        ),
+    )
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument(
+        "--trees",
+        default="auto",
+        metavar="N|auto",
+        help="trees per forest; auto (default) takes them from the out-of-bag curve",
+    )
+    p.add_argument("--jobs", type=int, default=1, help="processes for fitting (default 1)")
+    p.add_argument(
+        "--pretrained",
+        action="store_true",
+        help="score the shipped models (or --model) on the held-out sessions; no training",
     )
     p.add_argument(
         "--model",
         type=Path,
         metavar="MODEL_DIR",
-        help="model for 'flexible' or 'rf-slots' (whichever its card names)",
+        help="with --pretrained: the model for the method its card names",
     )
     p.add_argument(
         "--all-sessions",
         action="store_true",
-        help="score every session, not only held-out ones (they may be training data)",
+        help="with --pretrained: score every session, not only held-out ones",
     )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_evaluate)
 
 
+#: Tree counts of the out-of-bag curve (--trees auto), as in the published Figure 1.
+OOB_TREES = (25, 50, 100, 200, 300, 400, 600)
+
+
 def _cmd_evaluate(args: argparse.Namespace) -> int:
+    if args.pretrained:
+        return _cmd_score_pretrained(args)
+    from drumassist.errors import ModelError
+    from drumassist.learn import evaluation
+    from drumassist.learn.corpus import load_corpus
+    from drumassist.learn.report import write_report
+
+    if args.model is not None or args.all_sessions:
+        raise ModelError("--model and --all-sessions go with --pretrained")
+    if args.jobs < 1:
+        raise ModelError(f"--jobs must be at least 1, got {args.jobs}")
+    chosen = args.method or [*evaluation.MODEL_KINDS, *evaluation.BASELINES]
+    unknown = [m for m in chosen if m not in (*evaluation.MODEL_KINDS, *evaluation.BASELINES)]
+    if unknown:
+        raise ModelError(f"evaluate trains its own models; {', '.join(unknown)} is not one of them")
+    kinds = [m for m in evaluation.MODEL_KINDS if m in chosen]
+    baselines = [m for m in evaluation.BASELINES if m in chosen]
+    progress = LineProgress(args.verbose)
+    corpus = load_corpus(args.corpus)
+    train_sessions, sets, corpora = _evaluation_sets(args, corpus)
+    print(f"reading {len(train_sessions)} training sessions", file=sys.stderr)
+    train = evaluation.prepare(train_sessions, baselines=baselines, progress=progress)
+    heldout = {
+        name: evaluation.prepare(sessions, baselines=baselines, progress=progress)
+        for name, sessions in sets.items()
+    }
+    trees, curves = _tree_counts(args, kinds, [s.data for s in train])
+    print(f"training and testing {', '.join(kinds) or 'no models'}", file=sys.stderr)
+    result = evaluation.run(
+        train,
+        heldout,
+        kinds=kinds,
+        baselines=baselines,
+        seed=args.seed,
+        trees=trees,
+        jobs=args.jobs,
+        progress=progress,
+    )
+    if args.out is not None:
+        path = write_report(
+            args.out,
+            result,
+            heldout=heldout,
+            importance_sessions=next(iter(heldout.values()), train),
+            curves=curves,
+            corpora=corpora,
+            command=_evaluate_command(args),
+        )
+        print(f"report written to {path}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(_evaluation_doc(result, curves, corpus.manifest_sha256), indent=2))
+        return 0
+    print(f"{result.train_sessions} training sessions")
+    for name, row in result.methods.items():
+        print(f"  {name:<10} train R² {_fmt(row.train.r2 if row.train else math.nan)}")
+        if row.cross_validated is not None:
+            _print_scores({"groups out": row.cross_validated.as_dict()}, indent=4)
+        _print_scores({k: v.as_dict() for k, v in row.heldout.items()}, indent=4)
+    return 0
+
+
+def _evaluation_sets(
+    args: argparse.Namespace, corpus: Any
+) -> tuple[list[Any], dict[str, Any], dict[str, str]]:
+    """Training sessions, held-out sets by name, and a line about each corpus for the report."""
+    from drumassist.errors import CorpusError
+    from drumassist.learn.corpus import load_corpus
+
+    train_sessions = [s for s in corpus.sessions if not s.heldout]
+    if not train_sessions:
+        raise CorpusError(f"{args.corpus}: every session is held out; nothing to train on")
+    sets = {}
+    own = [s for s in corpus.sessions if s.heldout]
+    if own:
+        sets[f"{args.corpus.name} (held out)"] = own
+    corpora = {
+        "training corpus": f"`{args.corpus}` (manifest sha256 {corpus.manifest_sha256[:12]})"
+    }
+    train_groups = {s.group for s in train_sessions}
+    for path in args.heldout:
+        extra = load_corpus(path)
+        shared = sorted(train_groups & {s.group for s in extra.sessions})
+        if shared:
+            raise CorpusError(
+                f"{path}: shares recording groups {', '.join(shared)} with the training corpus;"
+                " a held-out set must not"
+            )
+        sets[path.name] = list(extra.sessions)
+        corpora[f"held-out `{path.name}`"] = (
+            f"`{path}`, {len(extra.sessions)} sessions (manifest sha256"
+            f" {extra.manifest_sha256[:12]})"
+        )
+    return train_sessions, sets, corpora
+
+
+def _tree_counts(
+    args: argparse.Namespace, kinds: list[str], data: list[Any]
+) -> tuple[dict[str, int], dict[str, list[tuple[int, float]]]]:
+    """Trees per forest kind, from --trees or the out-of-bag curves (also returned)."""
+    from drumassist.errors import ModelError
+    from drumassist.learn import evaluation
+
+    forests = [k for k in kinds if k in evaluation.FOREST_KINDS]
+    if args.trees != "auto":
+        try:
+            trees = int(args.trees)
+        except ValueError:
+            raise ModelError(f"--trees must be a number or auto, got {args.trees!r}") from None
+        if trees < 1:
+            raise ModelError(f"--trees must be at least 1, got {trees}")
+        return dict.fromkeys(forests, trees), {}
+    curves = {}
+    for kind in forests:
+        print(f"out-of-bag curve of {kind}", file=sys.stderr)
+        curves[kind] = evaluation.oob_curve(kind, data, OOB_TREES, seed=args.seed, jobs=args.jobs)
+    return {k: evaluation.choose_trees(c) for k, c in curves.items()}, curves
+
+
+def _evaluate_command(args: argparse.Namespace) -> list[str]:
+    words = ["drumassist", "evaluate", "--corpus", str(args.corpus)]
+    for path in args.heldout:
+        words += ["--heldout", str(path)]
+    for method in args.method or ():
+        words += ["--method", method]
+    words += ["--seed", str(args.seed), "--trees", str(args.trees)]
+    return words + (["--out", str(args.out)] if args.out is not None else [])
+
+
+def _evaluation_doc(result: Any, curves: dict[str, Any], sha: str) -> dict[str, Any]:
+    def scores(value: Any) -> Any:
+        return None if value is None else {k: _json_num(v) for k, v in value.as_dict().items()}
+
+    return {
+        "corpus_sha256": sha,
+        "train_sessions": result.train_sessions,
+        "groups": list(result.groups),
+        "trees": dict(result.trees),
+        "seed": result.seed,
+        "oob_curves": {k: [[n, e] for n, e in c] for k, c in curves.items()},
+        "methods": {
+            name: {
+                "train": scores(row.train),
+                "groups_out": scores(row.cross_validated),
+                "heldout": {k: scores(v) for k, v in row.heldout.items()},
+            }
+            for name, row in result.methods.items()
+        },
+    }
+
+
+def _json_num(value: Any) -> Any:
+    return None if isinstance(value, float) and not math.isfinite(value) else value
+
+
+def _cmd_score_pretrained(args: argparse.Namespace) -> int:
     from drumassist.errors import CorpusError
     from drumassist.learn.corpus import load_corpus
     from drumassist.learn.dataset import evaluate
@@ -163,6 +353,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
     corpus = load_corpus(args.corpus)
     sessions = [s for s in corpus.sessions if args.all_sessions or s.heldout]
+    for path in args.heldout:
+        sessions += list(load_corpus(path).sessions)
     if not sessions:
         raise CorpusError(
             f"{args.corpus}: no held-out sessions; give --all-sessions to score every session"
@@ -170,7 +362,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     scores = {}
     for name in args.method or [n for n in METHODS if n != "default"]:
         predict = _predictor(name, args.model)
-        scores[name] = evaluate(sessions, predict, progress=_LineProgress(args.verbose)).as_dict()
+        scores[name] = evaluate(sessions, predict, progress=LineProgress(args.verbose)).as_dict()
     if args.json:
         doc = {"corpus_sha256": corpus.manifest_sha256, "sessions": len(sessions), "scores": scores}
         print(json.dumps(doc, indent=2))
@@ -192,10 +384,10 @@ def _predictor(name: str, model_dir: Path | None) -> Any:
     return lambda mt: method(mt, None).gains_db
 
 
-def _print_scores(scores: dict[str, Any]) -> None:
+def _print_scores(scores: dict[str, Any], indent: int = 2) -> None:
     for name, row in scores.items():
         print(
-            f"  {name:<10} R² {_fmt(row['r2'])}  balance error median"
+            f"{' ' * indent}{name:<10} R² {_fmt(row['r2'])}  balance error median"
             f" {_fmt(row['balance_median_db'])} dB, p90 {_fmt(row['balance_p90_db'])} dB"
             f"  ({row['sessions']} sessions, {row['tracks']} tracks)"
         )

@@ -63,8 +63,13 @@ def track_inputs(
     workers: int | None = 1,
     progress: Progress | None = None,
 ) -> TrackInputs:
-    """Features (through the feature cache) and loudness of every track."""
+    """Features (through the feature cache) and loudness of every track.
+
+    The loudness of a track is taken from its fast features where they hold it exactly
+    (:func:`~drumassist.analysis.fast.known_loudness`), else measured.
+    """
     from drumassist.analysis import analyse
+    from drumassist.analysis.fast import known_loudness
 
     analysis = analyse(
         multitrack,
@@ -73,7 +78,9 @@ def track_inputs(
         progress=None if progress is None else ScaledProgress(progress, 0.0, 0.8),
     )
     loudness = track_loudness(
-        multitrack, progress=None if progress is None else ScaledProgress(progress, 0.8, 1.0)
+        multitrack,
+        known=known_loudness(analysis, multitrack),
+        progress=None if progress is None else ScaledProgress(progress, 0.8, 1.0),
     )
     return TrackInputs(
         features=np.nan_to_num(analysis.matrix(), nan=0.0, posinf=0.0, neginf=0.0),

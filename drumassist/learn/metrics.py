@@ -113,14 +113,18 @@ def pooled_r2(comparisons: Sequence[SessionComparison]) -> float:
 
 
 def r2_linear(true_db: np.ndarray, pred_db: np.ndarray) -> float:
-    """Coefficient of determination of ``10 ** (dB / 20)``; NaN for fewer than 2 values."""
+    """Coefficient of determination of ``10 ** (dB / 20)``.
+
+    NaN for fewer than 2 values or when the true gains are equal (to 1e-6 relative).
+    """
     if true_db.size < 2:
         return math.nan
     with np.errstate(over="ignore"):
         y = 10.0 ** (np.asarray(true_db, dtype=np.float64) / 20.0)
         y_hat = 10.0 ** (np.asarray(pred_db, dtype=np.float64) / 20.0)
     ss_tot = float(np.sum((y - y.mean()) ** 2))
-    if ss_tot == 0.0:
+    # Equal true gains (up to rounding) leave nothing to explain: R² is undefined.
+    if ss_tot <= 1e-12 * float(np.sum(y**2)):
         return math.nan
     return 1.0 - float(np.sum((y - y_hat) ** 2)) / ss_tot
 

@@ -1,10 +1,11 @@
 """Saving and loading trained gain models: a skops file and a model card beside it.
 
-A model folder holds ``model.skops`` (the forest, or for ``rf-slots`` the pipeline of
-VarianceThreshold, StandardScaler and forest, written with :mod:`skops.io`, never
-pickle) and ``model_card.json``: the format version, method, extractor name and
-version, the sha256 of the feature names, the training corpus's manifest sha256, the
-library versions, the seed, the command line and the metrics measured at training.
+A model folder holds ``model.skops`` (the forest, or for the fixed-slot kinds
+``rf-slots``, ``lasso`` and ``svr`` the pipeline of VarianceThreshold, StandardScaler and
+regressor, written with :mod:`skops.io`, never pickle) and ``model_card.json``: the
+format version, method, extractor name and version, the sha256 of the feature names,
+the training corpus's manifest sha256, the library versions, the seed, the command line
+and the metrics measured at training.
 Loading checks every type in the skops file against :data:`TRUSTED_TYPES` before
 anything is built (skops trusts the pipeline, selector and scaler itself; only the
 trees' ``Tree`` must be allowed), and refuses a model whose extractor version or
@@ -28,8 +29,9 @@ from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress
 from drumassist.errors import AnalysisError, ModelError
 from drumassist.learn.models import FlexibleModel
+from drumassist.learn.slots_model import KINDS as SLOT_KINDS
 from drumassist.learn.slots_model import METHOD as SLOTS_METHOD
-from drumassist.learn.slots_model import SlotModel
+from drumassist.learn.slots_model import SlotModel, slot_method
 
 if TYPE_CHECKING:
     from drumassist.learn.suggest import RawGains
@@ -46,10 +48,12 @@ CARD_VERSION = 1
 #: Types beyond skops's own defaults that a model file may contain (the same for both
 #: kinds: skops already trusts Pipeline, VarianceThreshold and StandardScaler).
 TRUSTED_TYPES = ("sklearn.tree._tree.Tree",)
-#: The pipeline steps of an ``rf-slots`` model, by class name.
-SLOT_STEPS = ("VarianceThreshold", "StandardScaler", "RandomForestRegressor")
+#: The pipeline steps of a fixed-slot model before its regressor, by class name.
+SLOT_STEPS = ("VarianceThreshold", "StandardScaler")
 #: Forest settings recorded in the model card.
 FOREST_PARAMS = ("n_estimators", "min_samples_leaf", "max_features", "random_state")
+#: Every model method, and the folder of its shipped model under ``resources/models``.
+SHIPPED = {"flexible": "default", SLOTS_METHOD: SLOTS_METHOD, "lasso": "lasso", "svr": "svr"}
 #: What skops raises on a damaged file: not a zip, bad schema JSON, missing members.
 _CORRUPT = (zipfile.BadZipFile, ValueError, KeyError, TypeError, AttributeError, ImportError)
 
@@ -71,8 +75,39 @@ def library_versions() -> dict[str, str | None]:
 
 
 def method_of(model: GainModel) -> str:
-    """The method name of a model: ``flexible`` or ``rf-slots``."""
-    return SLOTS_METHOD if isinstance(model, SlotModel) else "flexible"
+    """The method name of a model: ``flexible``, ``rf-slots``, ``lasso`` or ``svr``."""
+    return model.method if isinstance(model, SlotModel) else "flexible"
+
+
+def describe(model: GainModel) -> str:
+    """A short description of ``model`` for suggestions, e.g. ``flexible (seed 0, 200 trees)``."""
+    size = (
+        f"{len(model.forest.estimators_)} trees"
+        if hasattr(model.forest, "n_estimators")
+        else f"{len(model.forest.estimators_)} outputs"
+    )
+    return f"{method_of(model)} (seed {model.seed}, {size})"
+
+
+def _estimator_card(model: GainModel) -> dict[str, Any]:
+    regressor = model.forest
+    if hasattr(regressor, "n_estimators"):
+        params = regressor.get_params()
+        return {
+            "trees": len(regressor.estimators_),
+            "forest": {k: params[k] for k in FOREST_PARAMS if k in params},
+        }
+    # LASSO or SVR per output: the settings, and LASSO's penalties chosen by CV.
+    inner = regressor.estimator
+    card: dict[str, Any] = {
+        "regressor": {
+            k: v for k, v in inner.get_params().items() if isinstance(v, int | float | str)
+        }
+    }
+    if hasattr(regressor.estimators_[0], "alpha_"):
+        card["lasso_alphas"] = [float(e.alpha_) for e in regressor.estimators_]
+        card["lasso_nonzero"] = [int((e.coef_ != 0).sum()) for e in regressor.estimators_]
+    return card
 
 
 def build_card(model: GainModel, **extra: Any) -> dict[str, Any]:
@@ -85,8 +120,7 @@ def build_card(model: GainModel, **extra: Any) -> dict[str, Any]:
         "feature_count": len(model.feature_names),
         "feature_names_sha256": feature_names_sha256(model.feature_names),
         "seed": model.seed,
-        "trees": len(model.forest.estimators_),
-        "forest": {k: model.forest.get_params()[k] for k in FOREST_PARAMS},
+        **_estimator_card(model),
         "libraries": library_versions(),
         **extra,
     }
@@ -158,11 +192,13 @@ def load_model(model_dir: str | Path) -> GainModel:
     method = card.get("method", "flexible")
     seed = int(card.get("seed", 0))
     path = Path(model_dir) / MODEL_NAME
-    if method == SLOTS_METHOD:
+    if method in SLOT_KINDS:
         pipeline = load_forest(path, expected="Pipeline")
         steps = tuple(type(step).__name__ for _, step in pipeline.steps)
-        if steps != SLOT_STEPS:
+        if steps[:-1] != SLOT_STEPS:
             raise ModelError(f"{path}: expected pipeline steps {SLOT_STEPS}, found {steps}")
+        if slot_method(pipeline[-1]) != method:
+            raise ModelError(f"{path}: the card says {method}, the file holds {steps[-1]}")
         return SlotModel(pipeline, current.name, current.version, names, seed)
     if method != "flexible":
         raise ModelError(f"{model_dir}: unknown model method {method!r} in the model card")
@@ -201,21 +237,27 @@ def _card_field(card: Mapping[str, Any], key: str, model_dir: str | Path) -> Any
     return value
 
 
-def default_model_dir() -> Path:
-    """Where the shipped default model lives: ``resources/models/default``."""
+def shipped_model_dir(method: str) -> Path:
+    """Where the shipped model of ``method`` lives (``flexible``: ``resources/models/default``)."""
     from drumassist.core.paths import resources_dir
 
-    return resources_dir() / "models" / "default"
+    if method not in SHIPPED:
+        raise ModelError(f"unknown model method {method!r}; choose one of {', '.join(SHIPPED)}")
+    return resources_dir() / "models" / SHIPPED[method]
+
+
+def default_model_dir() -> Path:
+    """Where the shipped default model lives: ``resources/models/default``."""
+    return shipped_model_dir("flexible")
 
 
 def slot_model_dir() -> Path:
     """Where the shipped ``rf-slots`` model lives: ``resources/models/rf-slots``."""
-    from drumassist.core.paths import resources_dir
-
-    return resources_dir() / "models" / SLOTS_METHOD
+    return shipped_model_dir(SLOTS_METHOD)
 
 
-def _load_shipped(method: str, folder: Path) -> GainModel:
+def load_method_model(method: str, folder: Path) -> GainModel:
+    """The model in ``folder``, which must be a ``method`` model; says how to train one."""
     if not (folder / CARD_NAME).is_file() or not (folder / MODEL_NAME).is_file():
         kind, option = ("default", "") if method == "flexible" else (method, f" --method {method}")
         raise ModelError(
@@ -231,25 +273,36 @@ def _load_shipped(method: str, folder: Path) -> GainModel:
 @functools.lru_cache(maxsize=1)
 def load_default_model() -> GainModel:
     """The shipped default model, loaded once; ModelError saying how to train it if absent."""
-    return _load_shipped("flexible", default_model_dir())
+    return load_method_model("flexible", default_model_dir())
 
 
 @functools.lru_cache(maxsize=1)
 def load_slot_model() -> GainModel:
     """The shipped ``rf-slots`` model, loaded once; ModelError saying how to train it."""
-    return _load_shipped(SLOTS_METHOD, slot_model_dir())
+    return load_method_model(SLOTS_METHOD, slot_model_dir())
+
+
+@functools.lru_cache(maxsize=4)
+def load_shipped_model(method: str) -> GainModel:
+    """The shipped model of ``method`` (``lasso``, ``svr``, ...), loaded once."""
+    if method == "flexible":
+        return load_default_model()
+    if method == SLOTS_METHOD:
+        return load_slot_model()
+    return load_method_model(method, shipped_model_dir(method))
 
 
 def model_gains(multitrack: Multitrack, progress: Progress | None, model: GainModel) -> RawGains:
     """Raw gains and confidence range of ``model`` for ``multitrack`` (for METHODS).
 
-    An ``rf-slots`` model gives tracks their ENST slots as the corpus does.
+    A fixed-slot model gives tracks their ENST slots as the corpus does. Features come
+    from the extractor the model was trained on, through the feature cache.
     """
     from drumassist.learn.corpus.slots import assign_slots
     from drumassist.learn.dataset import track_inputs
     from drumassist.learn.suggest import RawGains
 
-    inputs = track_inputs(multitrack, workers=None, progress=progress)
+    inputs = track_inputs(multitrack, extractor=model.extractor, workers=None, progress=progress)
     if isinstance(model, SlotModel):
         prediction = model.predict(inputs, assign_slots(multitrack.names, multitrack.roles))
     else:
@@ -258,7 +311,7 @@ def model_gains(multitrack: Multitrack, progress: Progress | None, model: GainMo
         prediction.gains_db,
         prediction.low_db,
         prediction.high_db,
-        model=f"{method_of(model)} (seed {model.seed}, {len(model.forest.estimators_)} trees)",
+        model=describe(model),
     )
 
 
@@ -267,6 +320,6 @@ def default_model_gains(multitrack: Multitrack, progress: Progress | None) -> Ra
     return model_gains(multitrack, progress, load_default_model())
 
 
-def slot_model_gains(multitrack: Multitrack, progress: Progress | None) -> RawGains:
-    """:func:`model_gains` with the shipped ``rf-slots`` model."""
-    return model_gains(multitrack, progress, load_slot_model())
+def shipped_model_gains(method: str, multitrack: Multitrack, progress: Progress | None) -> RawGains:
+    """:func:`model_gains` with the shipped model of ``method``."""
+    return model_gains(multitrack, progress, load_shipped_model(method))

@@ -1,10 +1,13 @@
-"""The published fixed-slot model: one random forest over the eight ENST mic slots.
+"""The published fixed-slot models: a random forest, LASSO or SVRs over the eight ENST slots.
 
 One row per session. Its columns are, for each slot of
 :data:`~drumassist.learn.corpus.slots.ENST_SLOTS` in order, the track's extractor
 features followed by its BS.1770 loudness; a slot with no track, or a silent one, is
 all zeros. A pipeline drops zero-variance columns, standardises the rest (both fitted on
-the training sessions only) and fits a multi-output random forest with eight outputs.
+the training sessions only) and fits one of the published regressors with eight outputs
+(:data:`KINDS`): a multi-output random forest (``rf-slots``), LASSO (``lasso``: one
+``LassoCV`` per output, its penalty chosen by 5-fold cross-validation on the training
+rows) or one RBF support-vector regressor per output (``svr``).
 
 Targets are the slot gains in dB relative to their session mean over the present slots
 (those with a track and a defined target); an absent slot's target is 0, the mean, so
@@ -12,9 +15,10 @@ it pulls no slot up or down. At prediction time tracks take slots with
 :func:`~drumassist.learn.corpus.slots.assign_slots`, as the corpus does. A track with no
 slot (a second kick mic, a fourth tom, a room mic) is the published method's limitation:
 it gets the loudness-normalised gain, shifted by the mean offset the model gave the
-slotted tracks over loudness normalisation, so it sits level with them. The 10th to
-90th percentile of the trees' predictions is the confidence range of a slotted track;
-a track with no slot has none (low = high = its gain).
+slotted tracks over loudness normalisation, so it sits level with them. For the forest,
+the 10th to 90th percentile of the trees' predictions is the confidence range of a
+slotted track; LASSO and SVR give no range, nor does a track with no slot (low = high =
+its gain).
 """
 
 from __future__ import annotations
@@ -41,6 +45,14 @@ from drumassist.learn.models import (
 log = logging.getLogger(__name__)
 
 METHOD = "rf-slots"
+#: The fixed-slot model kinds, by method name.
+KINDS = (METHOD, "lasso", "svr")
+#: LASSO and SVR predictions are clipped to this many dB either side of the slots' mean.
+MAX_RELATIVE_DB = 40.0
+#: Folds of the cross-validation that chooses each LASSO penalty (fewer for few sessions).
+LASSO_FOLDS = 5
+#: SVR settings: targets are in dB, so epsilon is a tolerance of 0.5 dB; C as sklearn's.
+SVR_PARAMS = {"kernel": "rbf", "C": 10.0, "epsilon": 0.5, "gamma": "scale"}
 
 
 def slot_columns(feature_names: Sequence[str]) -> tuple[str, ...]:
@@ -86,7 +98,7 @@ def slot_targets(session: SessionData) -> np.ndarray | None:
 
 @dataclass(frozen=True, eq=False)
 class SlotModel:
-    """A trained slot pipeline (VarianceThreshold, StandardScaler, forest) and its inputs."""
+    """A trained slot pipeline (VarianceThreshold, StandardScaler, regressor) and its inputs."""
 
     pipeline: Any  # sklearn.pipeline.Pipeline
     extractor: str
@@ -96,8 +108,13 @@ class SlotModel:
 
     @property
     def forest(self) -> Any:
-        """The pipeline's RandomForestRegressor."""
+        """The pipeline's last step: the forest, or the per-output LASSO or SVR wrapper."""
         return self.pipeline[-1]
+
+    @property
+    def method(self) -> str:
+        """``rf-slots``, ``lasso`` or ``svr``, from the pipeline's last step."""
+        return slot_method(self.pipeline[-1])
 
     def predict(self, inputs: TrackInputs, slots: Sequence[str | None]) -> GainPrediction:
         """Raw gains of one multitrack whose tracks fill ``slots`` (see the module doc)."""
@@ -105,6 +122,11 @@ class SlotModel:
         if len(slots) != len(inputs.roles):
             raise ModelError(f"{len(slots)} slots given for {len(inputs.roles)} tracks")
         rows = self.pipeline[:-1].transform(slot_row(inputs, slots)[None, :])
+        if self.method != METHOD:
+            # A linear model extrapolates without bound on inputs unlike its training rows.
+            slot_db = np.clip(self.forest.predict(rows)[0], -MAX_RELATIVE_DB, MAX_RELATIVE_DB)
+            gains = self._gains(inputs, slots, slot_db)
+            return GainPrediction(gains, gains.copy(), gains.copy())
         per_tree = np.stack([tree.predict(rows)[0] for tree in self.forest.estimators_])
         gains = self._gains(inputs, slots, per_tree.mean(axis=0))
         # A track with no slot has no range of its own: low = high = its gain.
@@ -138,23 +160,55 @@ class SlotModel:
         check_features(self.extractor, self.extractor_version, self.feature_names, inputs)
 
 
+def slot_method(estimator: Any) -> str:
+    """The method name of a slot pipeline's last step; ModelError if it is none of ours."""
+    name = type(estimator).__name__
+    if name == "MultiOutputRegressor":
+        name = type(estimator.estimator).__name__
+    methods = {"RandomForestRegressor": METHOD, "LassoCV": "lasso", "SVR": "svr"}
+    if name not in methods:
+        raise ModelError(f"not a fixed-slot model: its regressor is a {name}")
+    return methods[name]
+
+
+def _regressor(kind: str, seed: int, trees: int, jobs: int) -> Any:
+    from sklearn.ensemble import RandomForestRegressor
+    from sklearn.linear_model import LassoCV
+    from sklearn.multioutput import MultiOutputRegressor
+    from sklearn.svm import SVR
+
+    if kind == METHOD:
+        return RandomForestRegressor(n_estimators=trees, random_state=seed, n_jobs=jobs)
+    if kind == "lasso":
+        lasso = LassoCV(alphas=30, cv=LASSO_FOLDS, max_iter=5000, random_state=seed)
+        return MultiOutputRegressor(lasso, n_jobs=jobs)
+    if kind == "svr":
+        return MultiOutputRegressor(SVR(**SVR_PARAMS), n_jobs=jobs)
+    raise ModelError(f"unknown fixed-slot model kind {kind!r}; choose one of {', '.join(KINDS)}")
+
+
 def train_slots(
-    sessions: Sequence[SessionData], *, seed: int = 0, trees: int = DEFAULT_TREES, jobs: int = 1
+    sessions: Sequence[SessionData],
+    *,
+    seed: int = 0,
+    trees: int = DEFAULT_TREES,
+    jobs: int = 1,
+    kind: str = METHOD,
 ) -> SlotModel:
-    """Fit the slot pipeline on every session with at least one slot target.
+    """Fit the slot pipeline of ``kind`` (see :data:`KINDS`) on every session with a slot target.
 
     Raises
     ------
     ModelError
         If there are no sessions, none with a slot target, or the sessions' inputs differ.
     """
-    from sklearn.ensemble import RandomForestRegressor
     from sklearn.feature_selection import VarianceThreshold
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import StandardScaler
 
     if not sessions:
         raise ModelError("no training sessions: the corpus has none that are not held out")
+    regressor = _regressor(kind, seed, trees, jobs)
     first = sessions[0].inputs
     model = SlotModel(None, first.extractor, first.extractor_version, first.feature_names, seed)
     rows, targets = [], []
@@ -166,15 +220,17 @@ def train_slots(
             targets.append(y)
     if not targets:
         raise ModelError("no training sessions with a slot filled and a defined target gain")
-    log.info("training the slot model on %d sessions", len(targets))
+    if kind == "lasso":
+        # The penalty is chosen by cross-validation over the training sessions.
+        if len(targets) < 3:
+            raise ModelError(f"LASSO needs at least 3 training sessions, got {len(targets)}")
+        regressor.estimator.set_params(cv=min(LASSO_FOLDS, len(targets)))
+    log.info("training the %s slot model on %d sessions", kind, len(targets))
     pipeline = Pipeline(
         [
             ("variance", VarianceThreshold(0.0)),
             ("scale", StandardScaler()),
-            (
-                "forest",
-                RandomForestRegressor(n_estimators=trees, random_state=seed, n_jobs=jobs),
-            ),
+            ("regressor", regressor),
         ]
     )
     pipeline.fit(np.vstack(rows), np.vstack(targets))

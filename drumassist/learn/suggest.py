@@ -11,10 +11,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from drumassist.core.mixloudness import MixLoudness
+from drumassist.core.loudness import block_energies
+from drumassist.core.mix import mix
+from drumassist.core.mixloudness import MixLoudness, gated_loudness
 from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress
 from drumassist.errors import DrumassistError
@@ -61,10 +64,13 @@ def _default_model_gains(multitrack: Multitrack, progress: Progress | None) -> R
     return default_model_gains(multitrack, progress)
 
 
-def _slot_model_gains(multitrack: Multitrack, progress: Progress | None) -> RawGains:
-    from drumassist.learn.modelio import slot_model_gains
+def _shipped(method: str) -> Method:
+    def gains(multitrack: Multitrack, progress: Progress | None) -> RawGains:
+        from drumassist.learn.modelio import shipped_model_gains
 
-    return slot_model_gains(multitrack, progress)
+        return shipped_model_gains(method, multitrack, progress)
+
+    return gains
 
 
 METHODS: dict[str, tuple[str, Method]] = {
@@ -79,7 +85,15 @@ METHODS: dict[str, tuple[str, Method]] = {
     "rf-slots": (
         "Fixed-slot model as published: a random forest on the eight ENST mic slots"
         " (tracks with no slot are loudness-normalised)",
-        _slot_model_gains,
+        _shipped("rf-slots"),
+    ),
+    "lasso": (
+        "Fixed-slot LASSO as published: a sparse linear model on the eight ENST mic slots",
+        _shipped("lasso"),
+    ),
+    "svr": (
+        "Fixed-slot SVR as published: one support-vector regressor per ENST mic slot",
+        _shipped("svr"),
     ),
     "loudness": (
         "Loudness-normalised: every track at the same BS.1770 loudness",
@@ -100,6 +114,22 @@ def method_names() -> tuple[str, ...]:
     return tuple(METHODS)
 
 
+def unavailable_reason(method: str) -> str | None:
+    """Why ``method`` cannot run with what is installed (no shipped model), or None."""
+    from drumassist.learn.modelio import CARD_NAME, MODEL_NAME, SHIPPED, shipped_model_dir
+
+    kind = "flexible" if method == "default" else method
+    if kind not in SHIPPED:
+        return None
+    folder = shipped_model_dir(kind)
+    if (folder / CARD_NAME).is_file() and (folder / MODEL_NAME).is_file():
+        return None
+    return (
+        f"no {kind} model is installed in {folder}; train one with 'drumassist train"
+        f" --method {kind} --corpus CORPUS --out {folder}'"
+    )
+
+
 def suggest(
     multitrack: Multitrack,
     *,
@@ -107,15 +137,33 @@ def suggest(
     target_lufs: float = DEFAULT_TARGET_LUFS,
     meter: MixLoudness | None = None,
     progress: Progress | None = None,
+    model: Any = None,
 ) -> Suggestion:
-    """Suggest gains for ``multitrack`` with ``method`` (see :data:`METHODS`)."""
+    """Suggest gains for ``multitrack`` with ``method`` (see :data:`METHODS`).
+
+    ``model``, a model loaded with :func:`drumassist.learn.modelio.load_model`, replaces
+    the shipped model of its method (``method`` must then name that method or be
+    ``default``, and the suggestion is named after the model's method).
+    """
     if method not in METHODS:
         raise DrumassistError(f"unknown method '{method}'; choose one of {', '.join(METHODS)}")
-    raw = METHODS[method][1](multitrack, progress)
+    if model is not None:
+        from drumassist.learn.modelio import method_of, model_gains
+
+        if method not in ("default", method_of(model)):
+            raise DrumassistError(
+                f"the model is a {method_of(model)} model; it cannot suggest with '{method}'"
+            )
+        method = method_of(model)
+        raw = model_gains(multitrack, progress, model)
+    else:
+        raw = METHODS[method][1](multitrack, progress)
     low = raw.gains_db if raw.low_db is None else raw.low_db
     high = raw.gains_db if raw.high_db is None else raw.high_db
-    meter = meter or MixLoudness(multitrack)
-    offset, loudness = normalise_offset_db(meter, raw.gains_db, target_lufs)
+    if meter is None:
+        offset, loudness = mono_mix_offset_db(multitrack, raw.gains_db, target_lufs)
+    else:
+        offset, loudness = normalise_offset_db(meter, raw.gains_db, target_lufs)
     return Suggestion(
         method=method,
         names=multitrack.names,
@@ -126,6 +174,23 @@ def suggest(
         loudness_lufs=loudness,
         model=raw.model,
     )
+
+
+def mono_mix_offset_db(
+    multitrack: Multitrack, gains_db: np.ndarray, target_lufs: float
+) -> tuple[float, float]:
+    """As :func:`normalise_offset_db`, measuring the one mono mix instead of a meter.
+
+    One K-weighting pass over the mix instead of the per-track passes a
+    :class:`MixLoudness` makes: for a single suggestion without a window's meter.
+    """
+    energies = block_energies(mix(multitrack, gains_db), multitrack.sample_rate)[:, 0]
+    measured = gated_loudness(energies)
+    if not math.isfinite(measured):
+        return 0.0, measured
+    offset = target_lufs - measured
+    # Gated again: the absolute gate can include or drop a block after scaling.
+    return offset, gated_loudness(energies * 10.0 ** (offset / 10.0))
 
 
 def normalise_offset_db(

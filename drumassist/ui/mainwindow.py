@@ -30,7 +30,7 @@ from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress
 from drumassist.core.session import SESSION_SUFFIX, save_session
 from drumassist.errors import DrumassistError
-from drumassist.learn.suggest import METHODS, Suggestion
+from drumassist.learn.suggest import METHODS, Suggestion, unavailable_reason
 from drumassist.ui import loading
 from drumassist.ui.document import MixDocument
 from drumassist.ui.exportdialog import ExportDialog, ExportRequest
@@ -123,9 +123,12 @@ class MainWindow(QMainWindow):
         self.method_box = QComboBox()
         for name, (description, _fn) in METHODS.items():
             self.method_box.addItem(name, name)
-            self.method_box.setItemData(
-                self.method_box.count() - 1, description, Qt.ItemDataRole.ToolTipRole
-            )
+            index = self.method_box.count() - 1
+            reason = unavailable_reason(name)
+            if reason is not None:  # listed, greyed out, saying how to get it
+                self.method_box.model().item(index).setEnabled(False)  # type: ignore[attr-defined]
+                description = f"{description}\n\nUnavailable: {reason}"
+            self.method_box.setItemData(index, description, Qt.ItemDataRole.ToolTipRole)
         self.method_box.setToolTip("Which method suggests the balance")
         self.apply_button = QPushButton("Apply suggestion")
         self.apply_button.setToolTip("Move every fader to the suggestion (undoable)")

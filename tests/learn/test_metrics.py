@@ -87,3 +87,10 @@ def test_muted_prediction_counts_as_an_error(meter: MixLoudness) -> None:
 def test_empty_set_gives_nan() -> None:
     result = score([])
     assert math.isnan(result.r2) and math.isnan(result.balance_median_db)
+
+
+def test_r2_of_equal_true_gains_is_undefined_even_after_rounding() -> None:
+    # -23 LUFS scaling leaves equal gains equal only up to rounding: still no spread.
+    true = np.full(6, -3.0) + np.array([0, 1e-12, -1e-12, 0, 2e-12, 0])
+    assert math.isnan(r2_linear(true, true + 1.0))
+    assert r2_linear(np.array([-3.0, -2.0]), np.array([-3.0, -2.0])) == 1.0

@@ -190,7 +190,8 @@ def test_evaluate_command_scores_methods(tiny_corpus: Path, tmp_path: Path, caps
     train = ["train", "--corpus", str(tiny_corpus), "--trees", "5", "--out", str(tmp_path / "m")]
     assert main(train) == 0
     capsys.readouterr()
-    args = ["evaluate", "--corpus", str(tiny_corpus), "--json", "--method", "loudness"]
+    args = ["evaluate", "--pretrained", "--corpus", str(tiny_corpus), "--json"]
+    args += ["--method", "loudness"]
     assert main([*args, "--method", "flexible", "--model", str(tmp_path / "m")]) == 1
     assert "no held-out sessions" in capsys.readouterr().err
     assert (

@@ -94,7 +94,7 @@ def test_training_is_deterministic_and_learns_the_kick(model: SlotModel) -> None
     assert relative[1] - relative[[0, 2, 3, 4]].mean() > 3.0
     assert np.all(prediction.low_db <= prediction.high_db)
     steps = [type(step).__name__ for _, step in model.pipeline.steps]
-    assert steps == list(modelio.SLOT_STEPS)
+    assert steps == [*modelio.SLOT_STEPS, "RandomForestRegressor"]
 
 
 def test_a_track_with_no_slot_is_loudness_normalised_level_with_the_rest(model) -> None:
@@ -163,7 +163,7 @@ def test_train_and_evaluate_commands(tmp_path: Path, capsys) -> None:
     assert main([*args, "--out", str(out)]) == 0
     assert modelio.read_card(out)["method"] == "rf-slots"
     capsys.readouterr()
-    evaluate = ["evaluate", "--corpus", str(corpus), "--json", "--all-sessions"]
+    evaluate = ["evaluate", "--pretrained", "--corpus", str(corpus), "--json", "--all-sessions"]
     assert main([*evaluate, "--method", "rf-slots", "--model", str(out)]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert set(doc["scores"]) == {"rf-slots"} and doc["sessions"] == 3

@@ -1,0 +1,313 @@
+"""``drumassist compare``: every suggestion method side by side, against a reference mix."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import math
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from drumassist.cli.common import LineProgress, load_stems, stems_argument, without_mix
+from drumassist.errors import InvalidStemError
+
+if TYPE_CHECKING:
+    from drumassist.core.multitrack import Multitrack
+    from drumassist.learn.compare import Comparison, Render
+
+EXIT_ALL_FAILED = 1
+#: Track names longer than this are shortened in the middle in the table's header.
+_MAX_LABEL = 10
+_MIN_COLUMN = 6
+#: Shares of the progress bar: the loudness meter, the methods, the render.
+_METER_SHARE, _METHODS_END = 0.05, 0.9
+
+
+def register(sub: Any) -> None:
+    """Add ``compare`` to the ``drumassist`` parser."""
+    from drumassist.learn.suggest import method_names
+
+    names = method_names()
+    p = sub.add_parser(
+        "compare",
+        help="every suggestion method side by side (scored against a reference mix)",
+        description=(
+            "Suggest gains with every method (each mono mix at -23 LUFS). With --reference,"
+            " the mix's balance is reverse-engineered and each method gets the R² of its"
+            " linear gains and its balance error (RMS dB difference, mean removed) against it."
+            " --render writes every balance as a loudness-matched stereo 24-bit WAV."
+        ),
+    )
+    stems_argument(p)
+    p.add_argument(
+        "--reference", type=Path, metavar="MIX", help="a mix of these stems to score against"
+    )
+    p.add_argument(
+        "--render",
+        type=Path,
+        metavar="DIR",
+        help="write <method>.wav for every method (and reference.wav) into DIR at one loudness",
+    )
+    p.add_argument(
+        "--method",
+        action="extend",
+        nargs="+",
+        choices=names,
+        metavar="M",
+        help=f"methods to compare (repeatable; default all: {', '.join(names)})",
+    )
+    p.add_argument("--force", action="store_true", help="replace rendered files that exist")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=_cmd_compare)
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from drumassist.core.mixloudness import MixLoudness
+    from drumassist.core.progress import ScaledProgress
+    from drumassist.learn.compare import check_render_targets, compare_methods, render_targets
+    from drumassist.learn.suggest import method_names
+
+    reference: Path | None = args.reference
+    protected = [] if reference is None else [reference]
+    if reference is not None and not reference.is_file():
+        # Before the stems are loaded, which may take a while.
+        raise InvalidStemError(f"{reference.name}: no such mix file")
+    multitrack = load_stems(args.stems if reference is None else without_mix(args.stems, reference))
+    methods = list(dict.fromkeys(args.method or method_names()))
+    targets = None
+    if args.render is not None:
+        targets = render_targets(args.render, methods, reference=reference is not None)
+        # Before the methods run: a refused render should not cost their time.
+        check_render_targets(multitrack, targets, overwrite=args.force, protected=protected)
+    progress = LineProgress(args.verbose)
+    meter = MixLoudness(multitrack, progress=ScaledProgress(progress, 0.0, _METER_SHARE))
+    end = _METHODS_END if targets else 1.0
+    comparison = compare_methods(
+        multitrack,
+        methods=methods,
+        meter=meter,
+        reference=reference,
+        progress=ScaledProgress(progress, _METER_SHARE, end),
+    )
+    render = None
+    if targets is not None:
+        from drumassist.learn.compare import render_comparison
+
+        render = render_comparison(
+            multitrack, comparison, targets, overwrite=args.force, protected=protected,
+            progress=ScaledProgress(progress, end, 1.0),
+        )  # fmt: skip
+    _report(args, multitrack, comparison, render)
+    if comparison.all_failed:
+        print("drumassist: error: every method failed", file=sys.stderr)
+        return EXIT_ALL_FAILED
+    return 0
+
+
+def _report(
+    args: argparse.Namespace, multitrack: Multitrack, comparison: Comparison, render: Render | None
+) -> None:
+    from drumassist.learn.reverse_report import LOW_R2
+
+    ref = comparison.reference
+    if ref is not None and ref.fit_r2 < LOW_R2:
+        print(
+            f"warning: static gains explain only {ref.fit_r2:.1%} of {ref.path.name}; its"
+            " balance (and the scores against it) are approximate",
+            file=sys.stderr,
+        )
+    if render is not None:
+        for result in render.files.values():
+            for warning in result.warnings:
+                print(f"warning: {result.path.name}: {warning}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(_document(multitrack, comparison, render), indent=2))
+        return
+    width = shutil.get_terminal_size((100, 24)).columns
+    for line in table_lines(multitrack, comparison, width=max(width, 60)):
+        print(line)
+    if render is not None and render.files:
+        _print_render(render)
+
+
+# -- JSON -----------------------------------------------------------------------------------------
+
+
+def _num(value: float | None, digits: int = 3) -> float | None:
+    return round(value, digits) if value is not None and math.isfinite(value) else None
+
+
+def _nums(values: Sequence[float] | None) -> list[float | None] | None:
+    return None if values is None else [_num(v) for v in values]
+
+
+def _document(
+    multitrack: Multitrack, comparison: Comparison, render: Render | None
+) -> dict[str, Any]:
+    ref = comparison.reference
+    reference = None
+    if ref is not None:
+        reference = {
+            "mix": str(ref.path),
+            "fit_r2": _num(ref.fit_r2, 5),
+            "gains_db": _nums(ref.suggestion.gains_db),
+            "loudness_lufs": _num(ref.suggestion.loudness_lufs),
+        }
+    methods = []
+    for m in comparison.methods:
+        s = m.suggestion
+        methods.append(
+            {
+                "method": m.method,
+                "model": None if s is None else s.model,
+                "gains_db": _nums(None if s is None else s.gains_db),
+                "low_db": _nums(None if s is None else s.low_db),
+                "high_db": _nums(None if s is None else s.high_db),
+                "r2": _num(m.r2, 4),
+                "balance_error_db": _num(m.balance_error_db),
+                "error": m.error,
+            }
+        )
+    return {
+        "tracks": [{"name": t.name, "role": t.role.value} for t in multitrack.tracks],
+        "reference": reference,
+        "methods": methods,
+        "render": None if render is None else _render_document(render),
+    }
+
+
+def _render_document(render: Render) -> dict[str, Any]:
+    return {
+        "loudness_lufs": _num(render.loudness_lufs),
+        "files": [
+            {
+                "method": name,
+                "path": str(r.path),
+                "loudness_lufs": _num(r.loudness_lufs),
+                "peak_dbfs": _num(r.peak_dbfs),
+            }
+            for name, r in render.files.items()
+        ],
+    }
+
+
+# -- text -----------------------------------------------------------------------------------------
+
+
+def table_lines(multitrack: Multitrack, comparison: Comparison, *, width: int = 100) -> list[str]:
+    """The comparison as text: one row per method, one column per track.
+
+    Track columns that do not fit in ``width`` continue in further blocks below,
+    each starting with the method names again.
+    """
+    from drumassist.learn.suggest import DEFAULT_TARGET_LUFS
+
+    ref = comparison.reference
+    lines = [f"gains in dB, each balance's mono mix at {DEFAULT_TARGET_LUFS:.0f} LUFS"]
+    if ref is not None:
+        lines.append(f"reference: the balance of {ref.path.name} (fit R² {ref.fit_r2:.4f})")
+        lines.append("R² of linear gains and balance error (RMS dB, mean removed) against it")
+    rows = _rows(comparison)
+    lead = max([len("method"), *(len(name) for name, _, _ in rows)])
+    scored = ref is not None
+    labels = [_label(n) for n in multitrack.names]
+    roles = [r.value for r in multitrack.roles]
+    widths = [max(_MIN_COLUMN, len(a), len(b)) for a, b in zip(labels, roles, strict=True)]
+    score_widths = [
+        max([_MIN_COLUMN, *(len(c[k]) for _, c, e in rows if e is None)]) for k in (0, 1)
+    ]
+    score_room = sum(w + 1 for w in score_widths) if scored else 0
+    for block_no, block in enumerate(_blocks(widths, width - lead - score_room - 1)):
+        scores = scored and block_no == 0
+        row = functools.partial(
+            _line, score_widths=score_widths, widths=widths, block=block, lead=lead
+        )
+        lines += ["", row("method", ("R²", "bal dB") if scores else (), labels)]
+        lines.append(row("", ("", "") if scores else (), roles))
+        for name, cells, error in rows:
+            if error is None:
+                lines.append(row(name, cells[:2] if scores else (), cells[2:]))
+            elif block_no == 0:
+                lines.append(f"{name:<{lead}}  error: {error}")
+    return lines
+
+
+def _rows(comparison: Comparison) -> list[tuple[str, list[str], str | None]]:
+    """(name, [r2, balance, gain per track...], error) per row, reference first."""
+    rows: list[tuple[str, list[str], str | None]] = []
+    if comparison.reference is not None:
+        gains = comparison.reference.suggestion.gains_db
+        rows.append(("reference", ["", "", *(_gain(g, undefined=True) for g in gains)], None))
+    for m in comparison.methods:
+        if m.suggestion is None:
+            rows.append((m.method, [], m.error))
+            continue
+        r2 = _r2(m.r2)
+        balance = "n/a" if not math.isfinite(m.balance_error_db) else f"{m.balance_error_db:.2f}"
+        rows.append((m.method, [r2, balance, *(_gain(g) for g in m.suggestion.gains_db)], None))
+    return rows
+
+
+def _r2(r2: float) -> str:
+    if not math.isfinite(r2):
+        return "n/a"
+    # R² of linear gains has no lower bound; keep a wild one from widening the column.
+    return f"{r2:.3f}" if r2 > -1000.0 else f"{r2:.1e}"
+
+
+def _gain(gain_db: float, *, undefined: bool = False) -> str:
+    if math.isfinite(gain_db):
+        return f"{gain_db:+.1f}"
+    # The reference gives -inf where the fit could not tell a stem's gain.
+    return "n/a" if undefined else "off"
+
+
+def _label(name: str) -> str:
+    """The name, shortened in the middle to keep both ends ("Snar…om 2")."""
+    if len(name) <= _MAX_LABEL:
+        return name
+    head = (_MAX_LABEL - 1) // 2
+    return f"{name[:head]}…{name[-(_MAX_LABEL - 1 - head) :]}"
+
+
+def _blocks(widths: Sequence[int], room: int) -> list[list[int]]:
+    """Track indices per block, each block fitting ``room`` characters (at least one track)."""
+    blocks: list[list[int]] = [[]]
+    used = 0
+    for i, w in enumerate(widths):
+        if blocks[-1] and used + w + 1 > room:
+            blocks.append([])
+            used = 0
+        blocks[-1].append(i)
+        used += w + 1
+    return blocks
+
+
+def _line(
+    name: str,
+    scores: Sequence[str],
+    cells: Sequence[str],
+    *,
+    score_widths: Sequence[int],
+    widths: Sequence[int],
+    block: Sequence[int],
+    lead: int,
+) -> str:
+    text = f"{name:<{lead}}" + "".join(
+        f" {s:>{w}}" for s, w in zip(scores, score_widths, strict=False)
+    )
+    text += " " + "".join(f" {cells[i]:>{widths[i]}}" for i in block)
+    return text.rstrip()
+
+
+def _print_render(render: Render) -> None:
+    print()
+    print(
+        f"rendered {len(render.files)} mixes at {render.loudness_lufs:.1f} LUFS (stereo, 24-bit):"
+    )
+    for name, result in render.files.items():
+        print(f"  {name:<12} {result.path}  (peak {result.peak_dbfs:+.1f} dBFS)")

@@ -1,0 +1,218 @@
+"""``drumassist compare`` as a user runs it, on the demo stems and the real ENST excerpt."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from drumassist.cli import main
+from drumassist.core.demo import write_demo
+from drumassist.core.loudness import integrated_loudness
+from drumassist.core.mix import mix
+from drumassist.core.mixloudness import MixLoudness
+from drumassist.core.multitrack import load_multitrack
+from drumassist.learn.metrics import compare_session, normalised_gains_db, score
+from drumassist.learn.modelio import load_model
+from drumassist.learn.suggest import METHODS
+from tests.conftest import drum_hits
+
+KNOWN_DB = {
+    "hi-hat": -9.0, "kick": -1.0, "overhead_L": -7.0, "overhead_R": -6.0,
+    "snare": -2.5, "tom_1": -4.0, "tom_2": -5.0, "tom_3": -3.5,
+}  # fmt: skip
+
+
+def run_cli(*args: str | Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    return subprocess.run(
+        [sys.executable, "-m", "drumassist", *map(str, args)],
+        capture_output=True, text=True, env=env, timeout=300, check=False,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def stems(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("demo") / "stems"
+    write_demo(folder, duration_s=5.0)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def reference(stems: Path) -> Path:
+    """A mono mix of the demo at KNOWN_DB, beside (not inside) the stems folder."""
+    multitrack = load_multitrack(stems)
+    audio = mix(multitrack, [KNOWN_DB[n] for n in multitrack.names])
+    path = stems.parent / "engineer mix.wav"
+    sf.write(str(path), audio, multitrack.sample_rate, subtype="FLOAT")
+    return path
+
+
+def missing_model(multitrack, progress):
+    """A method whose model folder holds no model: a real ModelError."""
+    load_model(Path("/nonexistent/drumassist-model"))
+
+
+def test_text_table_shows_the_reference_and_each_method(stems, reference, capsys):
+    rc = main(["-v", "compare", str(stems), "--reference", str(reference), "--method", "sum"])
+    out, err = capsys.readouterr()
+    assert rc == 0, err
+    lines = out.splitlines()
+    assert "reference: the balance of engineer mix.wav (fit R² 1.0000)" in lines
+    header = next(line for line in lines if line.startswith("method"))
+    assert header.split() == ["method", "R²", "bal", "dB", *sorted(KNOWN_DB)]
+    ref_row = next(line for line in lines if line.startswith("reference "))
+    offset = -23.0 - MixLoudness(load_multitrack(stems)).loudness(
+        [KNOWN_DB[n] for n in sorted(KNOWN_DB)]
+    )
+    expected = [f"{KNOWN_DB[n] + offset:+.1f}" for n in sorted(KNOWN_DB)]
+    assert ref_row.split()[1:] == expected
+    sum_row = next(line for line in lines if line.startswith("sum "))
+    assert len(sum_row.split()) == 1 + 2 + len(KNOWN_DB)
+    assert "%]" in err  # -v: progress lines on stderr
+
+
+def test_json_parses_with_nulls_for_non_finite_numbers(stems, reference):
+    proc = run_cli("compare", stems, "--reference", reference, "--method", "bleed", "sum", "--json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    multitrack = load_multitrack(stems)
+    assert doc["tracks"] == [{"name": t.name, "role": t.role.value} for t in multitrack.tracks]
+    meter = MixLoudness(multitrack)
+    expected = normalised_gains_db(meter, [KNOWN_DB[n] for n in multitrack.names])
+    assert doc["reference"]["mix"] == str(reference)
+    np.testing.assert_allclose(doc["reference"]["gains_db"], expected, atol=0.01)
+    assert doc["reference"]["fit_r2"] > 0.9999
+    assert [m["method"] for m in doc["methods"]] == ["bleed", "sum"]
+    for row in doc["methods"]:
+        assert set(row) == {
+            "method", "model", "gains_db", "low_db", "high_db", "r2", "balance_error_db", "error"
+        }  # fmt: skip
+        assert row["error"] is None and len(row["gains_db"]) == len(multitrack.names)
+        assert isinstance(row["r2"], float) and isinstance(row["balance_error_db"], float)
+        gains = [-math.inf if g is None else g for g in row["gains_db"]]
+        direct = score([compare_session(meter, doc["reference"]["gains_db"], gains)])
+        assert row["balance_error_db"] == pytest.approx(direct.balance_median_db, abs=0.01)
+    # The bleed-aware method mutes a tom that has no hit in these 5 s: -inf is null.
+    assert None in doc["methods"][0]["gains_db"]
+    assert doc["render"] is None
+
+
+def test_render_writes_loudness_matched_files_and_refuses_to_overwrite(
+    stems, reference, tmp_path, capsys
+):
+    out_dir = tmp_path / "listen" / "mixes"
+    args = ["compare", str(stems), "--reference", str(reference), "--render", str(out_dir)]
+    args += ["--method", "sum", "--method", "loudness", "--json"]
+    assert main(args) == 0
+    doc = json.loads(capsys.readouterr().out)
+    files = sorted(p.name for p in out_dir.iterdir())
+    assert files == ["loudness.wav", "reference.wav", "sum.wav"]
+    level = doc["render"]["loudness_lufs"]
+    assert level == pytest.approx(-23.0, abs=0.01)  # the demo is far from the peak ceiling
+    for name in files:
+        info = sf.info(str(out_dir / name))
+        assert (info.channels, info.subtype) == (2, "PCM_24")
+        audio, rate = sf.read(str(out_dir / name), dtype="float64")
+        assert integrated_loudness(audio, rate) == pytest.approx(level, abs=0.1)
+    before = {name: (out_dir / name).read_bytes() for name in files}
+
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "already exist" in err and "--force" in err
+    assert {name: (out_dir / name).read_bytes() for name in files} == before
+    assert main([*args, "--force"]) == 0
+    capsys.readouterr()
+
+
+def test_render_never_writes_into_the_stems_or_over_the_reference(stems, tmp_path, capsys):
+    folder = tmp_path / "session"
+    shutil.copytree(stems, folder)
+    ref = folder / "reference.wav"  # the reference mix sits among the stems
+    multitrack = load_multitrack(stems)
+    sf.write(str(ref), mix(multitrack, [-3.0] * 8), multitrack.sample_rate, subtype="FLOAT")
+    args = ["compare", str(folder), "--reference", str(ref), "--method", "sum", "--force"]
+    assert main([*args, "--render", str(folder)]) == 1
+    assert "stems folder" in capsys.readouterr().err
+    assert main([*args, "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert "reference.wav is the mix; left out of the stems" in err
+    assert len(json.loads(out)["tracks"]) == 8
+    # Rendering next to the reference mix must not replace it with its re-render.
+    elsewhere = tmp_path / "elsewhere"
+    ref2 = elsewhere / "reference.wav"
+    elsewhere.mkdir()
+    shutil.copy(ref, ref2)
+    proc_args = ["compare", str(stems), "--reference", str(ref2), "--method", "sum"]
+    assert main([*proc_args, "--render", str(elsewhere), "--force"]) == 1
+    assert "refusing to write over the reference" in capsys.readouterr().err
+    assert ref2.read_bytes() == ref.read_bytes()
+
+
+def test_a_failing_method_keeps_the_others_and_only_all_failing_is_an_error(
+    stems, capsys, monkeypatch
+):
+    monkeypatch.setitem(METHODS, "missing", ("a model that is not there", missing_model))
+    assert main(["compare", str(stems), "--method", "missing", "sum"]) == 0
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if line.startswith("missing "))
+    assert "error:" in row and "drumassist-model" in row
+    assert any(line.startswith("sum ") for line in out.splitlines())
+
+    assert main(["compare", str(stems), "--method", "missing", "--json"]) == 1
+    captured = capsys.readouterr()
+    doc = json.loads(captured.out)
+    assert doc["methods"][0]["gains_db"] is None and doc["methods"][0]["error"]
+    assert "every method failed" in captured.err
+
+
+def test_sixteen_tracks_wrap_to_the_terminal_width(make_stems, tmp_path, capsys, monkeypatch):
+    frames = 2 * 44100
+    names = ["Kick In", "Kick Out", "Snare Top", "Snare Bottom", "HH", "Ride", "Crash", "China"]
+    names += ["Rack Tom 1", "Rack Tom 2", "Floor Tom", "OH L", "OH R", "Room L", "Room R", "Mono"]
+    arrays = {
+        name: drum_hits(frames, 44100, freq_hz=80.0 * (i + 1), every_s=0.2 + 0.03 * i, seed=i)
+        for i, name in enumerate(names)
+    }
+    folder = make_stems(arrays)
+    multitrack = load_multitrack(folder)
+    ref = tmp_path / "mix.wav"
+    sf.write(str(ref), mix(multitrack, [-6.0] * 16), 44100, subtype="FLOAT")
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["compare", str(folder), "--reference", str(ref), "--method", "sum"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert max(map(len, lines)) <= 80
+    headers = [line for line in lines if line.startswith("method")]
+    assert len(headers) > 1  # the tracks continue in a second block
+    assert "Snar…ottom" in " ".join(headers)
+    assert sum(line.startswith("sum ") for line in lines) == len(headers)
+
+
+@pytest.mark.shared
+def test_the_enst_excerpt_against_its_dry_mix(enst_excerpt):
+    dry = enst_excerpt / "ref_dry_mix.wav"
+    proc = run_cli(
+        "compare", enst_excerpt / "stems", "--reference", dry, "--method", "sum", "loudness",
+        "--json",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert [t["name"] for t in doc["tracks"]] == [
+        "hihat", "kick", "overheadL", "overheadR", "snare", "tom1", "tom2"
+    ]  # fmt: skip
+    assert doc["reference"]["fit_r2"] > 0.98  # the dry mix is a static-gain sum of the stems
+    assert all(g is not None for g in doc["reference"]["gains_db"])
+    meter = MixLoudness(load_multitrack(enst_excerpt / "stems"))
+    for row in doc["methods"]:
+        assert row["error"] is None
+        direct = score([compare_session(meter, doc["reference"]["gains_db"], row["gains_db"])])
+        assert row["balance_error_db"] == pytest.approx(direct.balance_median_db, abs=0.01)
+        assert row["balance_error_db"] > 0.5
