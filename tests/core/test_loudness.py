@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import math
+import tracemalloc
 
 import numpy as np
 import pyloudnorm
 import pytest
+from scipy.signal import sosfilt
 
-from drumassist.core.loudness import gain_to_target_db, integrated_loudness, is_silent
+from drumassist.core import loudness
+from drumassist.core.loudness import (
+    BLOCK_S,
+    OVERLAP,
+    block_energies,
+    gain_to_target_db,
+    integrated_loudness,
+    is_silent,
+    k_weighting_sos,
+)
 
 
 def _bursty(sample_rate: int, seconds: float, channels: int, seed: int) -> np.ndarray:
@@ -60,3 +71,55 @@ def test_short_tracks_measure_over_one_padded_block(frames):
 
 def test_gain_to_target():
     assert gain_to_target_db(-30.0, -23.0) == pytest.approx(7.0)
+
+
+def _unchunked_block_energies(audio: np.ndarray, sample_rate: int) -> np.ndarray:
+    """The former whole-track block_energies: the reference the chunked one must equal."""
+    data = audio[:, None] if audio.ndim == 1 else audio
+    block = math.ceil(BLOCK_S * sample_rate)
+    frames = max(data.shape[0], block)
+    hop_s = BLOCK_S * (1.0 - OVERLAP)
+    hops_per_block = round(BLOCK_S / hop_s)
+    count = round((frames / sample_rate - BLOCK_S) / hop_s) + 1
+    bounds = (np.arange(count + hops_per_block - 1) * hop_s * sample_rate).astype(np.int64)
+    energies = np.zeros((count, data.shape[1]))
+    for ch in range(data.shape[1]):
+        signal = np.zeros(frames)
+        signal[: data.shape[0]] = data[:, ch]
+        weighted = sosfilt(k_weighting_sos(sample_rate), signal)
+        hops = np.add.reduceat(weighted * weighted, bounds[bounds < frames])
+        hops = np.pad(hops, (0, len(bounds) - len(hops)))
+        windows = np.lib.stride_tricks.sliding_window_view(hops, hops_per_block)
+        energies[:, ch] = windows[:count].sum(axis=1)
+    return energies / (BLOCK_S * sample_rate)
+
+
+@pytest.mark.parametrize("chunk_hops", [1, 3, 50])
+@pytest.mark.parametrize(
+    ("sample_rate", "seconds"), [(44100, 12.34), (48000, 5.0), (22050, 0.25), (44100, 0.4)]
+)
+@pytest.mark.parametrize("channels", [1, 2])
+def test_chunked_block_energies_equal_the_whole_track_ones(
+    monkeypatch, chunk_hops, sample_rate, seconds, channels
+):
+    monkeypatch.setattr(loudness, "CHUNK_HOPS", chunk_hops)
+    audio = _bursty(sample_rate, seconds, channels, seed=channels).astype(np.float32)
+    if channels == 1:
+        audio = audio[:, 0]
+    np.testing.assert_array_equal(
+        block_energies(audio, sample_rate), _unchunked_block_energies(audio, sample_rate)
+    )
+
+
+@pytest.mark.parametrize("channels", [1, 2])
+def test_block_energies_memory_does_not_grow_with_length(channels):
+    # One minute of stereo float64 was about 60 MB of temporaries before chunking.
+    audio = _bursty(44100, 60.0, channels, seed=3).astype(np.float32)
+    block_energies(audio[:44100], 44100)  # the filter design is cached outside the trace
+    tracemalloc.start()
+    try:
+        block_energies(audio, 44100)
+        _, peak_bytes = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak_bytes < 12e6
