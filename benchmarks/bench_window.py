@@ -86,8 +86,10 @@ def main() -> None:
         t0 = time.perf_counter()
         window.open_stems([folder])
         load_stall = longest_stall(app, 300, lambda: not loaded)
-        print(f"open 8 x {args.minutes:g} min: {time.perf_counter() - t0:.2f} s,"
-              f" longest stall {load_stall:.0f} ms")
+        print(
+            f"open 8 x {args.minutes:g} min: {time.perf_counter() - t0:.2f} s,"
+            f" longest stall {load_stall:.0f} ms"
+        )
         idle = longest_stall(app, 2.0)
         done: list[object] = []
         window.suggestion_ready.connect(done.append)
@@ -95,9 +97,11 @@ def main() -> None:
         t0 = time.perf_counter()
         window.run_suggestion()
         busy = longest_stall(app, 300, lambda: not done)
-        print(f"suggest ({args.method}): {time.perf_counter() - t0:.2f} s,"
-              f" longest stall {busy:.0f} ms; idle loop baseline {idle:.0f} ms"
-              f" (ratio {busy / max(idle, 1):.1f}x)")
+        print(
+            f"suggest ({args.method}): {time.perf_counter() - t0:.2f} s,"
+            f" longest stall {busy:.0f} ms; idle loop baseline {idle:.0f} ms"
+            f" (ratio {busy / max(idle, 1):.1f}x)"
+        )
         window.document.undo_stack.setClean()  # type: ignore[union-attr]
         window.close()
 

@@ -16,9 +16,9 @@ from typing import Any
 from drumassist.cli.common import LineProgress
 
 BASELINES = ("loudness", "bleed", "sum")
-#: Model kinds ``train`` fits: the flexible per-track model and the published fixed-slot ones
+#: Model kinds ``train`` fits: the trim and flexible per-track models and the fixed-slot ones
 #: (:data:`drumassist.learn.evaluation.MODEL_KINDS`, not imported here to keep start-up light).
-MODEL_METHODS = ("flexible", "rf-slots", "lasso", "svr")
+MODEL_METHODS = ("trim", "flexible", "rf-slots", "lasso", "svr")
 
 
 def register(sub: Any) -> None:
@@ -32,7 +32,7 @@ def _register_train(sub: Any) -> None:
     p.add_argument("--corpus", type=Path, required=True, metavar="DIR", help="training corpus")
     p.add_argument("--out", type=Path, required=True, metavar="MODEL_DIR", help="model folder")
     p.add_argument(
-        "--method", choices=MODEL_METHODS, default="flexible", help="model kind (default flexible)"
+        "--method", choices=MODEL_METHODS, default="trim", help="model kind (default trim)"
     )
     p.add_argument(
         "--extractor",
@@ -78,7 +78,9 @@ def _cmd_train(args: argparse.Namespace) -> int:
         raise ModelError(f"--trees and --jobs must be at least 1, got {args.trees}, {args.jobs}")
     corpus = load_corpus(args.corpus)
     progress = LineProgress(args.verbose)
-    data = load_sessions(corpus, extractor=args.extractor, progress=progress)
+    data = load_sessions(
+        corpus, extractor=args.extractor, anchors=args.method == "trim", progress=progress
+    )
     model = train_kind(args.method, data, seed=args.seed, trees=args.trees, jobs=args.jobs)
     metrics = _evaluate(args, corpus, model, progress)
     out = save_model(
@@ -212,9 +214,12 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     corpus = load_corpus(args.corpus)
     train_sessions, sets, corpora = _evaluation_sets(args, corpus)
     print(f"reading {len(train_sessions)} training sessions", file=sys.stderr)
-    train = evaluation.prepare(train_sessions, baselines=baselines, progress=progress)
+    anchors = evaluation.TRIM_METHOD in kinds
+    train = evaluation.prepare(
+        train_sessions, baselines=baselines, anchors=anchors, progress=progress
+    )
     heldout = {
-        name: evaluation.prepare(sessions, baselines=baselines, progress=progress)
+        name: evaluation.prepare(sessions, baselines=baselines, anchors=anchors, progress=progress)
         for name, sessions in sets.items()
     }
     trees, curves = _tree_counts(args, kinds, [s.data for s in train])

@@ -12,6 +12,7 @@ import logging
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -22,6 +23,9 @@ from drumassist.core.roles import Role
 from drumassist.learn.baselines import track_loudness
 from drumassist.learn.corpus import Corpus, CorpusSession
 from drumassist.learn.metrics import Scores, compare_session, score
+
+if TYPE_CHECKING:
+    from drumassist.learn.trim_model import AnchorInputs
 
 log = logging.getLogger(__name__)
 
@@ -47,13 +51,17 @@ class TrackInputs:
 
 @dataclass(frozen=True, eq=False)
 class SessionData:
-    """One corpus session's inputs, target gains (NaN where undefined) and ENST slots."""
+    """One corpus session's inputs, target gains (NaN where undefined) and ENST slots.
+
+    ``anchor`` holds the trim model's inputs when they were measured (``anchors=True``).
+    """
 
     session_id: str
     group: str
     inputs: TrackInputs
     target_db: np.ndarray
     slots: tuple[str | None, ...] | None = None  # per track, as the corpus assigned them
+    anchor: AnchorInputs | None = None
 
 
 def track_inputs(
@@ -93,16 +101,32 @@ def track_inputs(
 
 
 def session_data(
-    session: CorpusSession, *, extractor: str = "fast", workers: int | None = 1
+    session: CorpusSession,
+    *,
+    extractor: str = "fast",
+    workers: int | None = 1,
+    anchors: bool = False,
+    multitrack: Multitrack | None = None,
 ) -> SessionData:
-    """Inputs and target gains of one corpus session."""
-    inputs = track_inputs(session.load_multitrack(), extractor=extractor, workers=workers)
+    """Inputs and target gains of one corpus session (``multitrack``: already read).
+
+    ``anchors`` also measures the trim model's inputs (:func:`~drumassist.learn.
+    trim_model.anchor_inputs`).
+    """
+    if multitrack is None:
+        multitrack = session.load_multitrack()
+    inputs = track_inputs(multitrack, extractor=extractor, workers=workers)
     gains = session.target_gains_db
     targets = np.array(
         [math.nan if gains[t.name] is None else gains[t.name] for t in session.tracks]
     )
     slots = tuple(t.slot for t in session.tracks)
-    return SessionData(session.id, session.group, inputs, targets, slots)
+    anchor = None
+    if anchors:
+        from drumassist.learn.trim_model import anchor_inputs
+
+        anchor = anchor_inputs(multitrack)
+    return SessionData(session.id, session.group, inputs, targets, slots, anchor)
 
 
 def load_sessions(
@@ -111,6 +135,7 @@ def load_sessions(
     heldout: bool = False,
     extractor: str = "fast",
     workers: int | None = 1,
+    anchors: bool = False,
     progress: Progress | None = None,
 ) -> list[SessionData]:
     """Every session of ``corpus`` whose ``heldout`` flag equals ``heldout``, in order."""
@@ -118,7 +143,7 @@ def load_sessions(
     data = []
     for i, session in enumerate(chosen):
         check_cancelled(progress)
-        data.append(session_data(session, extractor=extractor, workers=workers))
+        data.append(session_data(session, extractor=extractor, workers=workers, anchors=anchors))
         if progress is not None:
             progress.report((i + 1) / len(chosen), f"analysed {session.id}")
     return data

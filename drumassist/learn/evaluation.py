@@ -26,27 +26,28 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from drumassist.core.mixloudness import MixLoudness
-from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress, ScaledProgress, check_cancelled
 from drumassist.errors import ModelError
 from drumassist.learn.bleed import bleed_aware_gains
 from drumassist.learn.corpus import CorpusSession
-from drumassist.learn.dataset import SessionData, track_inputs
+from drumassist.learn.dataset import SessionData, session_data
 from drumassist.learn.metrics import Scores, SessionComparison, compare_session, score
 from drumassist.learn.models import DEFAULT_TREES, FlexibleModel, train_flexible
 from drumassist.learn.slots_model import KINDS as SLOT_KINDS
 from drumassist.learn.slots_model import SlotModel, train_slots
+from drumassist.learn.trim_model import METHOD as TRIM_METHOD
+from drumassist.learn.trim_model import AnchorInputs, TrimModel, train_trim
 
 log = logging.getLogger(__name__)
 
-#: Trained model kinds, in report order.
-MODEL_KINDS = ("flexible", *SLOT_KINDS)
+#: Trained model kinds, in report order: the default first.
+MODEL_KINDS = (TRIM_METHOD, "flexible", *SLOT_KINDS)
 #: The model kinds that are forests (their trees come from an out-of-bag curve).
 FOREST_KINDS = ("flexible", "rf-slots")
 #: Baselines, in report order.
 BASELINES = ("loudness", "bleed", "sum")
 
-Model = FlexibleModel | SlotModel
+Model = FlexibleModel | SlotModel | TrimModel
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,14 +68,16 @@ def prepare(
     *,
     extractor: str = "fast",
     baselines: Sequence[str] = BASELINES,
+    anchors: bool = True,
     progress: Progress | None = None,
 ) -> list[EvalSession]:
-    """Read each session once: inputs, targets, meter and the gains of ``baselines``."""
+    """Read each session once: inputs (features and the trim model's), targets, meter and
+    the gains of ``baselines``."""
     out = []
     for i, session in enumerate(sessions):
         check_cancelled(progress)
         multitrack = session.load_multitrack()
-        data = _session_data(session, multitrack, extractor)
+        data = session_data(session, extractor=extractor, anchors=anchors, multitrack=multitrack)
         gains = {}
         for name in baselines:
             if name == "sum":
@@ -92,22 +95,12 @@ def prepare(
     return out
 
 
-def _session_data(session: CorpusSession, multitrack: Multitrack, extractor: str) -> SessionData:
-    # As dataset.session_data, with the multitrack already read (it is needed again here).
-    inputs = track_inputs(multitrack, extractor=extractor, workers=1)
-    gains = session.target_gains_db
-    targets = np.array(
-        [math.nan if gains[t.name] is None else gains[t.name] for t in session.tracks]
-    )
-    return SessionData(
-        session.id, session.group, inputs, targets, tuple(t.slot for t in session.tracks)
-    )
-
-
 def train_kind(
     kind: str, sessions: Sequence[SessionData], *, seed: int, trees: int, jobs: int = 1
 ) -> Model:
-    """Fit a model of ``kind`` (see :data:`MODEL_KINDS`)."""
+    """Fit a model of ``kind`` (see :data:`MODEL_KINDS`); ``trees`` is for the forests."""
+    if kind == TRIM_METHOD:
+        return train_trim([(_anchor(s), s.target_db) for s in sessions], seed=seed)
     if kind == "flexible":
         return train_flexible(sessions, seed=seed, trees=trees, jobs=jobs)
     if kind in SLOT_KINDS:
@@ -115,8 +108,16 @@ def train_kind(
     raise ModelError(f"unknown model kind {kind!r}; choose one of {', '.join(MODEL_KINDS)}")
 
 
+def _anchor(data: SessionData) -> AnchorInputs:
+    if data.anchor is None:
+        raise ModelError(f"session {data.session_id}: the trim model's inputs were not measured")
+    return data.anchor
+
+
 def predict(model: Model, data: SessionData) -> np.ndarray:
     """Raw gains in dB a model gives one session's tracks."""
+    if isinstance(model, TrimModel):
+        return model.predict(_anchor(data)).gains_db
     if isinstance(model, SlotModel):
         return model.predict(data.inputs, data.slots or (None,) * len(data.target_db)).gains_db
     return model.predict(data.inputs).gains_db
@@ -178,7 +179,10 @@ def cross_validate(
     jobs: int = 1,
     progress: Progress | None = None,
 ) -> Scores | None:
-    """Leave-one-group-out scores of ``kind``, pooled over groups; None if one group only."""
+    """Leave-one-group-out scores of ``kind``, pooled over groups.
+
+    None if there is one group only, or a fold leaves too little to fit (logged).
+    """
     groups = sorted({s.group for s in sessions})
     if len(groups) < 2:
         return None
@@ -186,7 +190,14 @@ def cross_validate(
     for k, group in enumerate(groups):
         check_cancelled(progress)
         fit = [s.data for s in sessions if s.group != group]
-        model = train_kind(kind, fit, seed=seed, trees=trees, jobs=jobs)
+        try:
+            model = train_kind(kind, fit, seed=seed, trees=trees, jobs=jobs)
+        except ModelError as exc:
+            # Too little left to fit on (LASSO needs 3 sessions): no pooled score.
+            log.warning(
+                "%s cannot be fitted without group %s (%s); no test score", kind, group, exc
+            )
+            return None
         comparisons += [compare(s, predict(model, s.data)) for s in sessions if s.group == group]
         if progress is not None:
             progress.report((k + 1) / len(groups), f"{kind}: group {group} left out")
@@ -271,6 +282,7 @@ def oob_curve(
     if not counts or counts[0] < 2:
         raise ModelError("tree counts for the out-of-bag curve must be at least 2")
     model = train_kind(kind, sessions, seed=seed, trees=counts[0], jobs=jobs)
+    assert not isinstance(model, TrimModel)  # FOREST_KINDS
     estimator = model.forest
     if isinstance(model, SlotModel):
         x_all = model.pipeline[:-1].transform(_slot_rows(sessions))

@@ -29,17 +29,26 @@ from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress
 from drumassist.errors import AnalysisError, ModelError
 from drumassist.learn.models import FlexibleModel
+from drumassist.learn.skopsio import load_trusted
 from drumassist.learn.slots_model import KINDS as SLOT_KINDS
 from drumassist.learn.slots_model import METHOD as SLOTS_METHOD
 from drumassist.learn.slots_model import SlotModel, slot_method
+from drumassist.learn.trim_model import METHOD as TRIM_METHOD
+from drumassist.learn.trim_model import (
+    TRIM_VERSION,
+    TrimModel,
+    feature_columns,
+    load_trim,
+    save_trim,
+)
 
 if TYPE_CHECKING:
     from drumassist.learn.suggest import RawGains
 
 log = logging.getLogger(__name__)
 
-#: A trained gain model of either kind.
-GainModel = FlexibleModel | SlotModel
+#: A trained gain model of any kind.
+GainModel = FlexibleModel | SlotModel | TrimModel
 
 MODEL_NAME = "model.skops"
 CARD_NAME = "model_card.json"
@@ -52,10 +61,18 @@ TRUSTED_TYPES = ("sklearn.tree._tree.Tree",)
 SLOT_STEPS = ("VarianceThreshold", "StandardScaler")
 #: Forest settings recorded in the model card.
 FOREST_PARAMS = ("n_estimators", "min_samples_leaf", "max_features", "random_state")
+#: The method of the default model (what ``suggest``, ``quickstart`` and the window use).
+DEFAULT_METHOD = TRIM_METHOD
 #: Every model method, and the folder of its shipped model under ``resources/models``.
-SHIPPED = {"flexible": "default", SLOTS_METHOD: SLOTS_METHOD, "lasso": "lasso", "svr": "svr"}
-#: What skops raises on a damaged file: not a zip, bad schema JSON, missing members.
-_CORRUPT = (zipfile.BadZipFile, ValueError, KeyError, TypeError, AttributeError, ImportError)
+SHIPPED = {
+    TRIM_METHOD: "default",
+    "flexible": "flexible",
+    SLOTS_METHOD: SLOTS_METHOD,
+    "lasso": "lasso",
+    "svr": "svr",
+}
+#: What a trim model's card names as its "extractor": its own level and bleed measures.
+ANCHOR_EXTRACTOR = "anchor"
 
 
 def feature_names_sha256(names: Sequence[str]) -> str:
@@ -75,12 +92,21 @@ def library_versions() -> dict[str, str | None]:
 
 
 def method_of(model: GainModel) -> str:
-    """The method name of a model: ``flexible``, ``rf-slots``, ``lasso`` or ``svr``."""
-    return model.method if isinstance(model, SlotModel) else "flexible"
+    """The method name of a model: ``trim``, ``flexible``, ``rf-slots``, ``lasso`` or ``svr``."""
+    return model.method if isinstance(model, SlotModel | TrimModel) else "flexible"
+
+
+def _inputs_of(model: GainModel) -> tuple[str, str, tuple[str, ...]]:
+    """The extractor name and version of a model's inputs, and their column names."""
+    if isinstance(model, TrimModel):
+        return ANCHOR_EXTRACTOR, str(TRIM_VERSION), tuple(model.columns)
+    return model.extractor, model.extractor_version, tuple(model.feature_names)
 
 
 def describe(model: GainModel) -> str:
     """A short description of ``model`` for suggestions, e.g. ``flexible (seed 0, 200 trees)``."""
+    if isinstance(model, TrimModel):
+        return f"{TRIM_METHOD} (seed {model.seed}, {model.gain.max_iter} boosting rounds)"
     size = (
         f"{len(model.forest.estimators_)} trees"
         if hasattr(model.forest, "n_estimators")
@@ -90,6 +116,13 @@ def describe(model: GainModel) -> str:
 
 
 def _estimator_card(model: GainModel) -> dict[str, Any]:
+    if isinstance(model, TrimModel):
+        params = model.gain.get_params()
+        return {
+            "regressor": {k: v for k, v in params.items() if isinstance(v, int | float | str)},
+            "blend": model.blend,
+            "quantiles": ["low", "high"],
+        }
     regressor = model.forest
     if hasattr(regressor, "n_estimators"):
         params = regressor.get_params()
@@ -112,13 +145,14 @@ def _estimator_card(model: GainModel) -> dict[str, Any]:
 
 def build_card(model: GainModel, **extra: Any) -> dict[str, Any]:
     """The model card of ``model``; ``extra`` adds corpus, metrics, command, ..."""
+    extractor, version, names = _inputs_of(model)
     return {
         "format": CARD_FORMAT,
         "version": CARD_VERSION,
         "method": method_of(model),
-        "extractor": {"name": model.extractor, "version": model.extractor_version},
-        "feature_count": len(model.feature_names),
-        "feature_names_sha256": feature_names_sha256(model.feature_names),
+        "extractor": {"name": extractor, "version": version},
+        "feature_count": len(names),
+        "feature_names_sha256": feature_names_sha256(names),
         "seed": model.seed,
         **_estimator_card(model),
         "libraries": library_versions(),
@@ -133,10 +167,13 @@ def save_model(model: GainModel, out_dir: str | Path, **card_extra: Any) -> Path
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
-        # Tree arrays compress about 3-fold; the shipped default model must stay small.
-        estimator = model.pipeline if isinstance(model, SlotModel) else model.forest
-        blob = sio.dumps(estimator, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
-        write_atomically(out / MODEL_NAME, lambda f: f.write(blob), overwrite=True)
+        if isinstance(model, TrimModel):
+            save_trim(model, out)
+        else:
+            # Tree arrays compress about 3-fold; the shipped default model must stay small.
+            estimator = model.pipeline if isinstance(model, SlotModel) else model.forest
+            blob = sio.dumps(estimator, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+            write_atomically(out / MODEL_NAME, lambda f: f.write(blob), overwrite=True)
         card = json.dumps(build_card(model, **card_extra), indent=2, sort_keys=True) + "\n"
         write_atomically(out / CARD_NAME, lambda f: f.write(card.encode("utf-8")), overwrite=True)
     except OSError as exc:
@@ -174,6 +211,8 @@ def load_model(model_dir: str | Path) -> GainModel:
 
     card = read_card(model_dir)
     extractor = _card_field(card, "extractor", model_dir)
+    if card.get("method") == TRIM_METHOD:
+        return _load_trim(model_dir, card, extractor)
     try:
         current = get_extractor(str(extractor["name"]))
     except (AnalysisError, KeyError) as exc:
@@ -206,25 +245,31 @@ def load_model(model_dir: str | Path) -> GainModel:
     return FlexibleModel(forest, current.name, current.version, names, seed)
 
 
+def _load_trim(model_dir: str | Path, card: Mapping[str, Any], extractor: Any) -> TrimModel:
+    if (extractor.get("name"), str(extractor.get("version"))) != (
+        ANCHOR_EXTRACTOR,
+        str(TRIM_VERSION),
+    ):
+        raise ModelError(
+            f"{model_dir}: trained on {extractor.get('name')} inputs version"
+            f" {extractor.get('version')}, but this drumassist measures {ANCHOR_EXTRACTOR}"
+            f" version {TRIM_VERSION}; retrain the model"
+        )
+    if card.get("feature_names_sha256") != feature_names_sha256(feature_columns()):
+        raise ModelError(
+            f"{model_dir}: trained on other input columns than this drumassist measures;"
+            " retrain the model"
+        )
+    model = load_trim(model_dir)
+    if tuple(model.columns) != feature_columns():
+        raise ModelError(f"{model_dir}: the model's columns differ from its card's")
+    return model
+
+
 def load_forest(path: Path, *, expected: str = "RandomForestRegressor") -> Any:
     """The estimator in a skops file, refusing any type not in :data:`TRUSTED_TYPES`."""
-    import skops.io as sio
-
-    try:
-        blob = path.read_bytes()
-    except OSError as exc:
-        raise ModelError(f"{path}: cannot read the model ({exc.strerror})") from exc
-    try:
-        untrusted = sio.get_untrusted_types(data=blob)
-    except _CORRUPT as exc:
-        raise ModelError(f"{path}: not a readable skops file ({exc})") from exc
-    refused = sorted(set(untrusted) - set(TRUSTED_TYPES))
-    if refused:
-        raise ModelError(f"{path}: refusing to load untrusted types {', '.join(refused)}")
-    try:
-        forest = sio.loads(blob, trusted=list(untrusted))
-    except _CORRUPT as exc:
-        raise ModelError(f"{path}: cannot load the model ({exc})") from exc
+    forest = load_trusted(path, TRUSTED_TYPES)
+    # A name check is enough here: skops only built types on the allow-list.
     if type(forest).__name__ != expected:
         raise ModelError(f"{path}: expected a {expected}, found {type(forest).__name__}")
     return forest
@@ -238,7 +283,7 @@ def _card_field(card: Mapping[str, Any], key: str, model_dir: str | Path) -> Any
 
 
 def shipped_model_dir(method: str) -> Path:
-    """Where the shipped model of ``method`` lives (``flexible``: ``resources/models/default``)."""
+    """Where the shipped model of ``method`` lives (the default's: ``resources/models/default``)."""
     from drumassist.core.paths import resources_dir
 
     if method not in SHIPPED:
@@ -248,7 +293,7 @@ def shipped_model_dir(method: str) -> Path:
 
 def default_model_dir() -> Path:
     """Where the shipped default model lives: ``resources/models/default``."""
-    return shipped_model_dir("flexible")
+    return shipped_model_dir(DEFAULT_METHOD)
 
 
 def slot_model_dir() -> Path:
@@ -259,7 +304,8 @@ def slot_model_dir() -> Path:
 def load_method_model(method: str, folder: Path) -> GainModel:
     """The model in ``folder``, which must be a ``method`` model; says how to train one."""
     if not (folder / CARD_NAME).is_file() or not (folder / MODEL_NAME).is_file():
-        kind, option = ("default", "") if method == "flexible" else (method, f" --method {method}")
+        kind = "default" if method == DEFAULT_METHOD else method
+        option = f" --method {method}"
         raise ModelError(
             f"no {kind} model in {folder}; train one with 'drumassist train --corpus CORPUS"
             f" --out {folder}{option}' (build a corpus with 'drumassist corpus render')"
@@ -273,7 +319,7 @@ def load_method_model(method: str, folder: Path) -> GainModel:
 @functools.lru_cache(maxsize=1)
 def load_default_model() -> GainModel:
     """The shipped default model, loaded once; ModelError saying how to train it if absent."""
-    return load_method_model("flexible", default_model_dir())
+    return load_method_model(DEFAULT_METHOD, default_model_dir())
 
 
 @functools.lru_cache(maxsize=1)
@@ -285,7 +331,7 @@ def load_slot_model() -> GainModel:
 @functools.lru_cache(maxsize=4)
 def load_shipped_model(method: str) -> GainModel:
     """The shipped model of ``method`` (``lasso``, ``svr``, ...), loaded once."""
-    if method == "flexible":
+    if method == DEFAULT_METHOD:
         return load_default_model()
     if method == SLOTS_METHOD:
         return load_slot_model()
@@ -302,6 +348,13 @@ def model_gains(multitrack: Multitrack, progress: Progress | None, model: GainMo
     from drumassist.learn.dataset import track_inputs
     from drumassist.learn.suggest import RawGains
 
+    if isinstance(model, TrimModel):
+        from drumassist.learn.trim_model import anchor_inputs
+
+        prediction = model.predict(anchor_inputs(multitrack, progress=progress))
+        return RawGains(
+            prediction.gains_db, prediction.low_db, prediction.high_db, model=describe(model)
+        )
     inputs = track_inputs(multitrack, extractor=model.extractor, workers=None, progress=progress)
     if isinstance(model, SlotModel):
         prediction = model.predict(inputs, assign_slots(multitrack.names, multitrack.roles))

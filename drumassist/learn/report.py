@@ -7,18 +7,18 @@ test R² and balance error, the goal check, per-role errors and feature importan
 it the report says so and keeps its tables. Every file is written atomically.
 
 Feature importance
-    For the flexible model: permutation importance per role, on the first held-out set
-    (the training sessions if there is none): the rise in mean squared balance error
-    (dB², predictions centred per session) of that role's tracks when one column is
-    shuffled among them, for the columns the forest uses most. For ``rf-slots``: the
-    forest's impurity importance of each slot's columns.
+    For the trim and flexible models: permutation importance per role, on the first
+    held-out set (the training sessions if there is none): the rise in mean squared
+    balance error (dB², predictions centred per session) of that role's tracks when one
+    column is shuffled among them (for the flexible forest, among the columns it uses
+    most). For ``rf-slots``: the forest's impurity importance of each slot's columns.
 """
 
 from __future__ import annotations
 
 import io
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -33,6 +33,9 @@ from drumassist.learn.evaluation import EvalSession, Evaluation, MethodResult
 from drumassist.learn.metrics import FLOOR_DB, Scores, SessionComparison
 from drumassist.learn.models import FlexibleModel, column_names, design_matrix
 from drumassist.learn.slots_model import SlotModel, slot_columns
+from drumassist.learn.trim_model import METHOD as TRIM_METHOD
+from drumassist.learn.trim_model import TrimModel, anchor_of
+from drumassist.learn.trim_model import design_matrix as trim_design
 
 #: The published R² (train, test) of each method, for the report's comparison column.
 PUBLISHED_R2 = {
@@ -76,52 +79,106 @@ def role_residuals(
     return {r: np.array(out[r]) for r in order if r in out}
 
 
-def flexible_importances(
-    model: FlexibleModel,
+@dataclass(frozen=True)
+class _Rows:
+    """Every valid track of some sessions as model rows, with centred targets."""
+
+    x: np.ndarray
+    y: np.ndarray
+    session: np.ndarray  # index of each row's session
+    role: np.ndarray  # role value of each row
+
+
+def _rows(
     sessions: Sequence[EvalSession],
-    *,
-    candidates: int = 40,
-    repeats: int = 3,
-    seed: int = 0,
-) -> dict[str, list[Importance]]:
-    """Permutation importance per role (see the module docstring), the top of each role."""
-    names = column_names(model.feature_names)
+    anchor: Callable[[EvalSession], np.ndarray],
+    design: Callable[[EvalSession], np.ndarray],
+) -> _Rows | None:
     rows, targets, session_of, roles = [], [], [], []
     for k, s in enumerate(sessions):
-        relative = s.data.target_db + s.data.inputs.loudness_lufs
+        relative = s.data.target_db + anchor(s)
         valid = np.isfinite(relative)
         if valid.sum() < 2:
             continue
-        rows.append(design_matrix(s.data.inputs)[valid])
+        rows.append(design(s)[valid])
         targets.append(relative[valid] - relative[valid].mean())
         session_of += [k] * int(valid.sum())
         roles += [r.value for r, v in zip(s.data.inputs.roles, valid, strict=True) if v]
     if not rows:
-        return {}
-    x, y = np.vstack(rows), np.concatenate(targets)
-    sid, role_of = np.array(session_of), np.array(roles)
-    top = np.argsort(model.forest.feature_importances_)[::-1][:candidates]
-    base = model.forest.predict(x)
+        return None
+    return _Rows(np.vstack(rows), np.concatenate(targets), np.array(session_of), np.array(roles))
+
+
+def permutation_importances(
+    predict: Callable[[np.ndarray], np.ndarray],
+    rows: _Rows,
+    names: Sequence[str],
+    columns: Sequence[int],
+    *,
+    repeats: int = 3,
+    seed: int = 0,
+) -> dict[str, list[Importance]]:
+    """Per role, the top ``columns`` by the rise in centred squared error when shuffled."""
+    base = predict(rows.x)
     rng = np.random.default_rng(seed)
     out = {}
-    for role in dict.fromkeys(roles):
-        members = np.flatnonzero(role_of == role)
+    for role in dict.fromkeys(rows.role.tolist()):
+        members = np.flatnonzero(rows.role == role)
         if members.size < 3:
             continue
-        reference = _role_mse(base, y, sid, members)
+        reference = _role_mse(base, rows.y, rows.session, members)
         scores = []
-        for j in top:
+        for j in columns:
             rises = []
             for _ in range(repeats):
-                shuffled = x[members].copy()
+                shuffled = rows.x[members].copy()
                 shuffled[:, j] = rng.permutation(shuffled[:, j])
                 pred = base.copy()
-                pred[members] = model.forest.predict(shuffled)
-                rises.append(_role_mse(pred, y, sid, members) - reference)
+                pred[members] = predict(shuffled)
+                rises.append(_role_mse(pred, rows.y, rows.session, members) - reference)
             scores.append(Importance(names[j], float(np.mean(rises))))
         scores.sort(key=lambda imp: imp.value, reverse=True)
         out[role] = scores[:TOP_FEATURES]
     return out
+
+
+def flexible_importances(
+    model: FlexibleModel, sessions: Sequence[EvalSession], *, candidates: int = 40
+) -> dict[str, list[Importance]]:
+    """Permutation importance per role of the flexible model's most used columns."""
+    rows = _rows(
+        sessions,
+        lambda s: s.data.inputs.loudness_lufs,
+        lambda s: design_matrix(s.data.inputs),
+    )
+    if rows is None:
+        return {}
+    top = np.argsort(model.forest.feature_importances_)[::-1][:candidates]
+    return permutation_importances(
+        model.forest.predict, rows, column_names(model.feature_names), top.tolist()
+    )
+
+
+def trim_importances(
+    model: TrimModel, sessions: Sequence[EvalSession]
+) -> dict[str, list[Importance]]:
+    """Permutation importance per role of every column of the trim model's regressor."""
+    usable = [s for s in sessions if s.data.anchor is not None]
+
+    def anchor(s: EvalSession) -> np.ndarray:
+        assert s.data.anchor is not None
+        return anchor_of(s.data.anchor, model.tables)
+
+    def design(s: EvalSession) -> np.ndarray:
+        assert s.data.anchor is not None
+        return trim_design(s.data.anchor, anchor(s), model.tables)
+
+    rows = _rows(usable, anchor, design)
+    if rows is None:
+        return {}
+    return permutation_importances(
+        model.gain.predict, rows, model.columns, list(range(len(model.columns)))
+    )
 
 
 def _role_mse(pred: np.ndarray, y: np.ndarray, sid: np.ndarray, members: np.ndarray) -> float:
@@ -203,7 +260,7 @@ def write_report(
     curves: Mapping[str, Sequence[tuple[int, float]]],
     corpora: Mapping[str, str],
     command: Sequence[str],
-    default: str = "flexible",
+    default: str = TRIM_METHOD,
 ) -> Path:
     """Write ``report.md`` and its figures into ``out_dir``; returns the report's path."""
     out = Path(out_dir)
@@ -324,14 +381,22 @@ def _role_section(
 
 def _importance_section(evaluation: Evaluation, sessions: Sequence[EvalSession]) -> list[str]:
     lines = ["## Feature importance", ""]
+    per_role: list[tuple[str, dict[str, list[Importance]]]] = []
+    trim = evaluation.models.get(TRIM_METHOD)
+    if isinstance(trim, TrimModel) and sessions:
+        title = "Trim model, permutation importance per role of its regressor's columns"
+        per_role.append((title, trim_importances(trim, sessions)))
     flexible = evaluation.models.get("flexible")
     if isinstance(flexible, FlexibleModel) and sessions:
+        title = "Flexible model, permutation importance per role of its most used columns"
+        per_role.append((title, flexible_importances(flexible, sessions)))
+    for title, importances in per_role:
         lines += [
-            "Flexible model, permutation importance per role (rise in mean squared balance"
-            " error, dB², when the column is shuffled among that role's tracks):",
+            f"{title} (rise in mean squared balance error, dB², when the column is shuffled"
+            " among that role's tracks):",
             "",
         ]
-        for role, items in flexible_importances(flexible, sessions).items():
+        for role, items in importances.items():
             listed = ", ".join(f"`{i.name}` {_num(i.value)}" for i in items)
             lines.append(f"- **{role}**: {listed}")
         lines.append("")

@@ -75,12 +75,17 @@ def _shipped(method: str) -> Method:
 
 METHODS: dict[str, tuple[str, Method]] = {
     "default": (
-        "The default model (the flexible per-track model shipped in resources/models/default)",
+        "The default model (the trim model shipped in resources/models/default)",
+        _default_model_gains,
+    ),
+    "trim": (
+        "Trim model: each mic's input trim read from the bleed between mics, corrected"
+        " by gradient boosting on level and bleed measures; any tracks, any order",
         _default_model_gains,
     ),
     "flexible": (
         "Flexible per-track model: a random forest on features, role and context",
-        _default_model_gains,
+        _shipped("flexible"),
     ),
     "rf-slots": (
         "Fixed-slot model as published: a random forest on the eight ENST mic slots"
@@ -116,9 +121,15 @@ def method_names() -> tuple[str, ...]:
 
 def unavailable_reason(method: str) -> str | None:
     """Why ``method`` cannot run with what is installed (no shipped model), or None."""
-    from drumassist.learn.modelio import CARD_NAME, MODEL_NAME, SHIPPED, shipped_model_dir
+    from drumassist.learn.modelio import (
+        CARD_NAME,
+        DEFAULT_METHOD,
+        MODEL_NAME,
+        SHIPPED,
+        shipped_model_dir,
+    )
 
-    kind = "flexible" if method == "default" else method
+    kind = DEFAULT_METHOD if method == "default" else method
     if kind not in SHIPPED:
         return None
     folder = shipped_model_dir(kind)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QCloseEvent, QColor, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -39,6 +39,7 @@ from drumassist.ui.mixerpanel import MixerPanel
 from drumassist.ui.player import PlayerController
 from drumassist.ui.settings import RecentList, open_settings
 from drumassist.ui.tasks import TaskRunner
+from drumassist.ui.theme import MUTED_TEXT
 from drumassist.ui.transport import Transport
 from drumassist.ui.welcome import WelcomePanel
 
@@ -127,6 +128,10 @@ class MainWindow(QMainWindow):
             reason = unavailable_reason(name)
             if reason is not None:  # listed, greyed out, saying how to get it
                 self.method_box.model().item(index).setEnabled(False)  # type: ignore[attr-defined]
+                self.method_box.setItemData(
+                    index, QColor(MUTED_TEXT), Qt.ItemDataRole.ForegroundRole
+                )
+                self.method_box.setItemText(index, f"{name} (not installed)")
                 description = f"{description}\n\nUnavailable: {reason}"
             self.method_box.setItemData(index, description, Qt.ItemDataRole.ToolTipRole)
         self.method_box.setToolTip("Which method suggests the balance")

@@ -142,7 +142,8 @@ def test_report_has_the_table_goal_figures_and_importances(prepared, result, tmp
     assert path.name == REPORT_NAME
     for name in result.methods:
         assert f"| {name}" in text
-    assert "| flexible (default) |" in text and "0.98 / 0.89" in text
+    assert "| trim (default) |" in text and "0.98 / 0.89" in text
+    assert "Trim model, permutation importance per role" in text
     assert "Goal for the default model on **third**" in text
     assert "## Feature importance" in text and "**kick**" in text
     for figure in ("oob-curve.png", "errors-by-role-third.png"):
@@ -199,3 +200,13 @@ def test_unknown_kinds_baselines_and_empty_training_are_model_errors(corpora, pr
         evaluation.prepare(one, baselines=["magic"])
     with pytest.raises(ModelError, match="no training sessions"):
         evaluation.run([], {})
+
+
+def test_a_fold_too_small_to_fit_gives_no_test_score(prepared) -> None:
+    train, _ = prepared
+    groups = sorted({s.group for s in train})
+    # Two sessions of one group: leaving the other out leaves LASSO too few to fit.
+    few = [s for s in train if s.group == groups[0]][:2] + [
+        s for s in train if s.group == groups[1]
+    ]
+    assert evaluation.cross_validate("lasso", few, seed=0, trees=1) is None

@@ -56,10 +56,10 @@ def test_every_method_suggests_for_the_real_enst_excerpt(enst_excerpt: Path, met
 
 
 def test_models_say_which_model_they_are(demo: Multitrack) -> None:
-    for method in ("default", "flexible", "rf-slots", "lasso"):
+    for method in ("default", "trim", "flexible", "rf-slots", "lasso"):
         described = suggest(demo, method=method).model
         assert described is not None
-        kind = "flexible" if method == "default" else method
+        kind = "trim" if method == "default" else method
         assert described.startswith(kind)
 
 

@@ -162,7 +162,8 @@ def tiny_corpus(tmp_path_factory) -> Path:
 
 
 def test_train_command_is_reproducible_for_a_seed(tiny_corpus: Path, tmp_path: Path) -> None:
-    args = ["train", "--corpus", str(tiny_corpus), "--trees", "8", "--seed", "3"]
+    args = ["train", "--corpus", str(tiny_corpus), "--method", "flexible", "--trees", "8"]
+    args += ["--seed", "3"]
     assert main([*args, "--out", str(tmp_path / "a")]) == 0
     assert main([*args, "--out", str(tmp_path / "b")]) == 0
     a, b = modelio.load_model(tmp_path / "a"), modelio.load_model(tmp_path / "b")
@@ -187,7 +188,8 @@ def test_a_missing_card_is_a_model_error(tmp_path: Path) -> None:
 
 
 def test_evaluate_command_scores_methods(tiny_corpus: Path, tmp_path: Path, capsys) -> None:
-    train = ["train", "--corpus", str(tiny_corpus), "--trees", "5", "--out", str(tmp_path / "m")]
+    train = ["train", "--corpus", str(tiny_corpus), "--method", "flexible", "--trees", "5"]
+    train += ["--out", str(tmp_path / "m")]
     assert main(train) == 0
     capsys.readouterr()
     args = ["evaluate", "--pretrained", "--corpus", str(tiny_corpus), "--json"]
@@ -200,3 +202,32 @@ def test_evaluate_command_scores_methods(tiny_corpus: Path, tmp_path: Path, caps
     doc = json.loads(capsys.readouterr().out)
     assert set(doc["scores"]) == {"loudness", "flexible"} and doc["sessions"] == 4
     assert doc["scores"]["flexible"]["tracks"] > 0
+
+
+def test_train_command_makes_the_default_trim_model_reproducibly(tiny_corpus, tmp_path) -> None:
+    from drumassist.learn.trim_model import TrimModel, anchor_inputs
+
+    args = ["train", "--corpus", str(tiny_corpus), "--seed", "4"]
+    assert main([*args, "--out", str(tmp_path / "a")]) == 0
+    assert main([*args, "--out", str(tmp_path / "b")]) == 0
+    a, b = modelio.load_model(tmp_path / "a"), modelio.load_model(tmp_path / "b")
+    assert isinstance(a, TrimModel) and isinstance(b, TrimModel)
+    inputs = anchor_inputs(load_corpus(tiny_corpus).sessions[0].load_multitrack())
+    np.testing.assert_array_equal(a.predict(inputs).gains_db, b.predict(inputs).gains_db)
+    card = modelio.read_card(tmp_path / "a")
+    assert card["method"] == "trim" and card["extractor"]["name"] == "anchor"
+    assert "--trees" not in card["command"] and card["seed"] == 4
+
+
+def test_a_trim_model_with_other_columns_is_refused(tiny_corpus, tmp_path) -> None:
+    assert main(["train", "--corpus", str(tiny_corpus), "--out", str(tmp_path / "m")]) == 0
+    card_path = tmp_path / "m" / modelio.CARD_NAME
+    card = json.loads(card_path.read_text())
+    card["feature_names_sha256"] = "0" * 64
+    card_path.write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="other input columns"):
+        modelio.load_model(tmp_path / "m")
+    card["extractor"]["version"] = "99"
+    card_path.write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="version 99"):
+        modelio.load_model(tmp_path / "m")

@@ -224,3 +224,15 @@ def test_reference_mix_becomes_the_suggestion(window, qtbot, enst_excerpt):
     assert gains["hihat"] - gains["kick"] == pytest.approx(-5.06, abs=0.2)
     assert window.transport.b_button.isEnabled()
     assert window.mixer.strips[0].fader.suggestion_db == pytest.approx(gains["hihat"])
+
+
+def test_a_method_without_its_model_is_listed_but_not_selectable(window):
+    # svr is not shipped (its model would be 39 MB): greyed, saying why, not choosable.
+    box = window.method_box
+    items = {box.itemData(i): box.model().item(i) for i in range(box.count())}
+    assert next(iter(items)) == "default"
+    assert not items["svr"].isEnabled() and "not installed" in items["svr"].text()
+    assert "drumassist train --method svr" in box.itemData(
+        box.findData("svr"), Qt.ItemDataRole.ToolTipRole
+    )
+    assert all(item.isEnabled() for name, item in items.items() if name != "svr")
