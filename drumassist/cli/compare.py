@@ -58,7 +58,7 @@ def register(sub: Any) -> None:
         nargs="+",
         choices=names,
         metavar="M",
-        help=f"methods to compare (repeatable; default all: {', '.join(names)})",
+        help=f"methods to compare (repeatable; default all installed of: {', '.join(names)})",
     )
     p.add_argument("--force", action="store_true", help="replace rendered files that exist")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -69,7 +69,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from drumassist.core.mixloudness import MixLoudness
     from drumassist.core.progress import ScaledProgress
     from drumassist.learn.compare import check_render_targets, compare_methods, render_targets
-    from drumassist.learn.suggest import method_names
+    from drumassist.learn.suggest import method_names, unavailable_reason
 
     reference: Path | None = args.reference
     protected = [] if reference is None else [reference]
@@ -77,7 +77,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         # Before the stems are loaded, which may take a while.
         raise InvalidStemError(f"{reference.name}: no such mix file")
     multitrack = load_stems(args.stems if reference is None else without_mix(args.stems, reference))
-    methods = list(dict.fromkeys(args.method or method_names()))
+    # By default every method that can run here (svr's model is not shipped).
+    available = [m for m in method_names() if unavailable_reason(m) is None]
+    methods = list(dict.fromkeys(args.method or available))
     targets = None
     if args.render is not None:
         targets = render_targets(args.render, methods, reference=reference is not None)
