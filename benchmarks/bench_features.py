@@ -31,6 +31,8 @@ import threading
 import time
 from pathlib import Path
 
+from procmem import descendants, pss_mb
+
 TRACKS = 8
 LENGTHS_S = (30.0, 180.0)
 
@@ -56,38 +58,9 @@ class TreeMemory(threading.Thread):
         while not self.stop.wait(self.interval_s):
             if not self.active.is_set():
                 continue
-            sizes = [_rss_mb(pid) for pid in _descendants(os.getpid())]
+            sizes = [pss_mb(pid) for pid in descendants(os.getpid())]
             self.peak_total_mb = max(self.peak_total_mb, sum(sizes))
             self.peak_one_mb = max([self.peak_one_mb, *sizes])
-
-
-def _descendants(root: int) -> list[int]:
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-    found, frontier = [], [root]
-    while frontier:
-        children = [pid for pid, parent in parents.items() if parent in frontier]
-        found += children
-        frontier = children
-    return found
-
-
-def _rss_mb(pid: int) -> float:
-    """Proportional set size (shared pages split among their users), else RSS, in MB."""
-    for name, field in (("smaps_rollup", "Pss:"), ("status", "VmRSS:")):
-        try:
-            for line in Path(f"/proc/{pid}/{name}").read_text().splitlines():
-                if line.startswith(field):
-                    return int(line.split()[1]) / 1024
-        except OSError:
-            continue
-    return 0.0
 
 
 def _child(extractor: str, folder: Path, cache_root: Path) -> None:

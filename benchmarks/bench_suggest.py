@@ -47,6 +47,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from procmem import descendants, pss_mb
+
 TRACKS = 8
 LENGTHS_S = (30.0, 180.0)
 TARGET_LUFS = -23.0
@@ -185,37 +187,8 @@ class TreeMemory(threading.Thread):
 
     def run(self) -> None:
         while not self.stop.wait(self.interval_s):
-            pids = [self.root, *_descendants(self.root)]
-            self.peak_mb = max(self.peak_mb, sum(_pss_mb(pid) for pid in pids))
-
-
-def _descendants(root: int) -> list[int]:
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-    found: list[int] = []
-    frontier = {root}
-    while frontier:
-        frontier = {pid for pid, parent in parents.items() if parent in frontier}
-        found += frontier
-    return found
-
-
-def _pss_mb(pid: int) -> float:
-    """Proportional set size (shared pages split among their users), else RSS, in MB."""
-    for name, field in (("smaps_rollup", "Pss:"), ("status", "VmRSS:")):
-        try:
-            for line in Path(f"/proc/{pid}/{name}").read_text().splitlines():
-                if line.startswith(field):
-                    return int(line.split()[1]) / 1024
-        except OSError:
-            continue
-    return 0.0
+            pids = [self.root, *descendants(self.root)]
+            self.peak_mb = max(self.peak_mb, sum(pss_mb(pid) for pid in pids))
 
 
 def _measure(pipeline: str, folder: Path, cache: Path, model_dir: Path | None) -> dict[str, Any]:
