@@ -14,10 +14,9 @@ from drumassist.cli import main
 from drumassist.core.roles import Role
 from drumassist.errors import ModelError
 from drumassist.learn import modelio
-from drumassist.learn.corpus import load_corpus, render_corpus
+from drumassist.learn.corpus import load_corpus
 from drumassist.learn.dataset import SessionData, TrackInputs, session_data
 from drumassist.learn.models import column_names, design_matrix, train_flexible
-from tests.learn.test_corpus_kit import make_kit
 
 ROLES = (Role.KICK, Role.SNARE, Role.HIHAT, Role.OVERHEAD, Role.OVERHEAD)
 
@@ -149,16 +148,6 @@ def test_missing_default_model_says_how_to_train(monkeypatch, tmp_path: Path) ->
     with pytest.raises(ModelError, match="drumassist train --corpus"):
         modelio.load_default_model()
     modelio.load_default_model.cache_clear()
-
-
-@pytest.fixture(scope="module")
-def tiny_corpus(tmp_path_factory) -> Path:
-    kits = tmp_path_factory.mktemp("kits")
-    make_kit(kits)
-    out = tmp_path_factory.mktemp("corpus")
-    report = render_corpus(out, sessions=4, kit_dirs=[kits], seed=2, duration_s=2.0)
-    assert len(report.built) == 4
-    return out
 
 
 def test_train_command_is_reproducible_for_a_seed(tiny_corpus: Path, tmp_path: Path) -> None:
