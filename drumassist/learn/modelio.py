@@ -29,6 +29,13 @@ from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress
 from drumassist.errors import AnalysisError, ModelError
 from drumassist.learn.models import FlexibleModel
+from drumassist.learn.shipped import (
+    CARD_NAME,
+    DEFAULT_METHOD,
+    MODEL_NAME,
+    is_model_folder,
+    shipped_model_dir,
+)
 from drumassist.learn.skopsio import load_trusted
 from drumassist.learn.slots_model import KINDS as SLOT_KINDS
 from drumassist.learn.slots_model import METHOD as SLOTS_METHOD
@@ -50,8 +57,6 @@ log = logging.getLogger(__name__)
 #: A trained gain model of any kind.
 GainModel = FlexibleModel | SlotModel | TrimModel
 
-MODEL_NAME = "model.skops"
-CARD_NAME = "model_card.json"
 CARD_FORMAT = "drumassist-model"
 CARD_VERSION = 1
 #: Types beyond skops's own defaults that a model file may contain (the same for both
@@ -61,16 +66,6 @@ TRUSTED_TYPES = ("sklearn.tree._tree.Tree",)
 SLOT_STEPS = ("VarianceThreshold", "StandardScaler")
 #: Forest settings recorded in the model card.
 FOREST_PARAMS = ("n_estimators", "min_samples_leaf", "max_features", "random_state")
-#: The method of the default model (what ``suggest``, ``quickstart`` and the window use).
-DEFAULT_METHOD = TRIM_METHOD
-#: Every model method, and the folder of its shipped model under ``resources/models``.
-SHIPPED = {
-    TRIM_METHOD: "default",
-    "flexible": "flexible",
-    SLOTS_METHOD: SLOTS_METHOD,
-    "lasso": "lasso",
-    "svr": "svr",
-}
 #: What a trim model's card names as its "extractor": its own level and bleed measures.
 ANCHOR_EXTRACTOR = "anchor"
 
@@ -282,15 +277,6 @@ def _card_field(card: Mapping[str, Any], key: str, model_dir: str | Path) -> Any
     return value
 
 
-def shipped_model_dir(method: str) -> Path:
-    """Where the shipped model of ``method`` lives (the default's: ``resources/models/default``)."""
-    from drumassist.core.paths import resources_dir
-
-    if method not in SHIPPED:
-        raise ModelError(f"unknown model method {method!r}; choose one of {', '.join(SHIPPED)}")
-    return resources_dir() / "models" / SHIPPED[method]
-
-
 def default_model_dir() -> Path:
     """Where the shipped default model lives: ``resources/models/default``."""
     return shipped_model_dir(DEFAULT_METHOD)
@@ -303,7 +289,7 @@ def slot_model_dir() -> Path:
 
 def load_method_model(method: str, folder: Path) -> GainModel:
     """The model in ``folder``, which must be a ``method`` model; says how to train one."""
-    if not (folder / CARD_NAME).is_file() or not (folder / MODEL_NAME).is_file():
+    if not is_model_folder(folder):
         kind = "default" if method == DEFAULT_METHOD else method
         option = f" --method {method}"
         raise ModelError(

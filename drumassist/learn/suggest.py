@@ -121,11 +121,10 @@ def method_names() -> tuple[str, ...]:
 
 def unavailable_reason(method: str) -> str | None:
     """Why ``method`` cannot run with what is installed (no shipped model), or None."""
-    from drumassist.learn.modelio import (
-        CARD_NAME,
+    from drumassist.learn.shipped import (
         DEFAULT_METHOD,
-        MODEL_NAME,
         SHIPPED,
+        is_model_folder,
         shipped_model_dir,
     )
 
@@ -133,7 +132,7 @@ def unavailable_reason(method: str) -> str | None:
     if kind not in SHIPPED:
         return None
     folder = shipped_model_dir(kind)
-    if (folder / CARD_NAME).is_file() and (folder / MODEL_NAME).is_file():
+    if is_model_folder(folder):
         return None
     return (
         f"no {kind} model is installed in {folder}; train one with 'drumassist train"

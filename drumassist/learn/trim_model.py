@@ -38,6 +38,7 @@ from drumassist.core.progress import Progress, ScaledProgress, check_cancelled
 from drumassist.core.roles import Role
 from drumassist.errors import ModelError
 from drumassist.learn.models import GainPrediction
+from drumassist.learn.shipped import MODEL_NAME
 from drumassist.learn.skopsio import is_number, load_trusted
 from drumassist.learn.trim import (
     AMBIENT,
@@ -54,7 +55,6 @@ from drumassist.learn.trim import (
 log = logging.getLogger(__name__)
 
 METHOD = "trim"
-MODEL_NAME = "model.skops"
 TRIM_NAME = "trim.json"
 TRIM_FORMAT = "drumassist-trim"
 TRIM_VERSION = 1

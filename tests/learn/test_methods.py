@@ -69,3 +69,27 @@ def test_a_suggestion_without_a_meter_is_scaled_as_with_one(demo: Multitrack) ->
     metered = suggest(demo, method="loudness", meter=MixLoudness(demo))
     np.testing.assert_allclose(alone.gains_db, metered.gains_db, atol=1e-4)
     assert alone.loudness_lufs == pytest.approx(-23.0, abs=1e-4)
+
+
+def test_the_shipped_table_names_every_model_kind_and_the_default() -> None:
+    from drumassist.learn import shipped
+    from drumassist.learn.evaluation import MODEL_KINDS
+    from drumassist.learn.trim_model import METHOD
+
+    assert shipped.DEFAULT_METHOD == METHOD == MODEL_KINDS[0]
+    assert set(shipped.SHIPPED) == set(MODEL_KINDS)
+
+
+def test_asking_which_methods_are_installed_does_not_load_the_models() -> None:
+    # The window asks at start-up; importing modelio would add about a second there.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from drumassist.learn.suggest import METHODS, unavailable_reason; "
+        "reasons = [unavailable_reason(m) for m in METHODS]; "
+        "assert 'drumassist.learn.modelio' not in sys.modules, 'modelio imported'; "
+        "print(sum(r is not None for r in reasons))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "1"  # svr only
