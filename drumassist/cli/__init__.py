@@ -25,16 +25,38 @@ EXIT_INTERRUPTED = 130
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; returns the process exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.debug else logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
-    if not hasattr(args, "func"):
-        parser.print_help()
-        return EXIT_ERROR
+    """Run the CLI; returns the process exit status.
+
+    SIGINT, SIGTERM and SIGHUP end a command with one line and the shell's status
+    ``128 + signal`` (130, 143, 129), after its temporary files are removed.
+    """
+    from drumassist.core.interrupts import Interrupted, install
+
+    install()
+    debug = False
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        debug = args.debug
+        logging.basicConfig(
+            level=logging.DEBUG if args.debug else logging.INFO if args.verbose else logging.WARNING,
+            format="%(levelname)s %(name)s: %(message)s",
+        )
+        if not hasattr(args, "func"):
+            parser.print_help()
+            return EXIT_ERROR
+        return _run(args)
+    except Interrupted as exc:
+        print(f"drumassist: {_interrupted_words(exc.signum)}", file=sys.stderr)
+        return exc.exit_status
+    except KeyboardInterrupt:
+        if debug:
+            raise
+        print("drumassist: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.func(args) or 0)
     except DrumassistError as exc:
@@ -42,9 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             raise
         return EXIT_ERROR
-    except KeyboardInterrupt:
-        print("drumassist: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    except (KeyboardInterrupt, SystemExit):
+        raise
     except Exception as exc:
         # The last line of defence for the CLI: one line, not a traceback.
         if args.debug:
@@ -55,6 +76,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERNAL
+
+
+def _interrupted_words(signum: int) -> str:
+    import signal
+
+    if signum == signal.SIGINT:
+        return "interrupted"
+    return f"stopped by {signal.Signals(signum).name}"
 
 
 def gui_main() -> int:

@@ -11,6 +11,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from drumassist.cli.argtypes import (
+    CEILING_RANGE,
+    LUFS_RANGE,
+    RATE_RANGE,
+    SEED_RANGE,
+    integer,
+    number,
+)
 from drumassist.cli.common import load_stems, stems_argument
 
 # -- info ---------------------------------------------------------------------------------------
@@ -84,7 +92,7 @@ def _add_mix(sub: Any) -> None:
 def _export_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--loudness",
-        type=float,
+        type=number(*LUFS_RANGE, "LUFS"),
         nargs="?",
         const=-23.0,
         default=None,
@@ -93,7 +101,7 @@ def _export_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--ceiling",
-        type=float,
+        type=number(*CEILING_RANGE, "dBFS"),
         default=-1.0,
         metavar="DBFS",
         help="peak ceiling when normalising (default -1 dBFS)",
@@ -148,11 +156,20 @@ def _print_export(result: Any) -> None:
 def _add_demo(sub: Any) -> None:
     p = sub.add_parser("demo", help="write the built-in demo drum multitrack (8 stems)")
     p.add_argument("dir", type=Path, metavar="DIR", help="folder to write the stems into")
-    p.add_argument("--seed", type=int, default=0, help="groove and sound variation (default 0)")
     p.add_argument(
-        "--duration", type=float, default=24.0, metavar="S", help="length in seconds (default 24)"
+        "--seed",
+        type=integer(*SEED_RANGE),
+        default=0,
+        help="groove and sound variation (default 0)",
     )
-    p.add_argument("--sample-rate", type=int, default=44100, metavar="HZ")
+    p.add_argument(
+        "--duration",
+        type=number(0.01, 3600.0, "s"),
+        default=24.0,
+        metavar="S",
+        help="length in seconds (default 24)",
+    )
+    p.add_argument("--sample-rate", type=integer(*RATE_RANGE, "Hz"), default=44100, metavar="HZ")
     p.add_argument("--force", action="store_true", help="replace existing stems")
     p.set_defaults(func=_cmd_demo)
 
@@ -238,7 +255,11 @@ def _add_gui(sub: Any) -> None:
 
 
 def _cmd_gui(args: argparse.Namespace) -> int:
+    from drumassist.core.interrupts import restore_defaults
     from drumassist.ui.app import run
+
+    # Qt's event loop runs Python signal handlers late or never: let SIGTERM end it.
+    restore_defaults()
 
     return run(args.path)
 

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from drumassist.cli.argtypes import RATE_RANGE, SEED_RANGE, integer, number
+
 EXIT_SOME_FAILED = 1
 
 
@@ -43,7 +45,7 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--workers",
-        type=int,
+        type=integer(1, 256),
         default=os.cpu_count() or 1,
         metavar="N",
         help="sessions built in parallel (default: one per core)",
@@ -59,7 +61,13 @@ def _add_render(kinds: Any) -> None:
         " resumes: complete sessions are kept.",
     )
     p.add_argument("out", type=Path, metavar="OUT", help="the corpus folder")
-    p.add_argument("--sessions", type=int, required=True, metavar="N", help="number of sessions")
+    p.add_argument(
+        "--sessions",
+        type=integer(1, 100_000),
+        required=True,
+        metavar="N",
+        help="number of sessions",
+    )
     p.add_argument(
         "--kits",
         type=Path,
@@ -67,11 +75,23 @@ def _add_render(kinds: Any) -> None:
         metavar="DIR",
         help="a folder of Hydrogen drumkits and songs (repeatable); default: Debian packages",
     )
-    p.add_argument("--seed", type=int, default=0, metavar="S", help="corpus seed (default 0)")
     p.add_argument(
-        "--duration", type=float, default=30.0, metavar="S", help="seconds per session (30)"
+        "--seed", type=integer(*SEED_RANGE), default=0, metavar="S", help="corpus seed (default 0)"
     )
-    p.add_argument("--sample-rate", type=int, default=44100, metavar="HZ", help="(44100)")
+    p.add_argument(
+        "--duration",
+        type=number(1.0, 600.0, "s"),
+        default=30.0,
+        metavar="S",
+        help="seconds per session (30)",
+    )
+    p.add_argument(
+        "--sample-rate",
+        type=integer(*RATE_RANGE, "Hz"),
+        default=44100,
+        metavar="HZ",
+        help="(44100)",
+    )
     held = p.add_mutually_exclusive_group()
     held.add_argument(
         "--heldout-only",

@@ -6,6 +6,7 @@ import argparse
 import json
 from typing import Any
 
+from drumassist.cli.argtypes import integer
 from drumassist.cli.common import load_stems, stems_argument
 
 EXTRACTORS = ("fast", "paper")
@@ -24,7 +25,11 @@ def register(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--no-cache", action="store_true", help="neither read nor fill the cache")
     p.add_argument(
-        "--workers", type=int, default=None, metavar="N", help="processes (default: one per CPU)"
+        "--workers",
+        type=integer(1, 256),
+        default=None,
+        metavar="N",
+        help="processes (default: one per CPU)",
     )
     p.set_defaults(func=_cmd_features)
 

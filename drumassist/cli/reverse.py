@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from drumassist.cli.argtypes import number
 from drumassist.cli.common import load_stems, stems_argument, without_mix
 from drumassist.errors import InvalidStemError
 
@@ -31,7 +32,7 @@ def register(sub: Any) -> None:
     p.add_argument("--nonneg", action="store_true", help="no negative gains (no polarity flips)")
     p.add_argument(
         "--max-latency-ms",
-        type=float,
+        type=number(0.0, 1000.0, "ms"),
         default=100.0,
         metavar="MS",
         help="largest mix/stem offset searched, either way (default 100; 0: none)",

@@ -8,6 +8,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+from drumassist.cli.argtypes import LUFS_RANGE, number
 from drumassist.cli.common import load_stems, stems_argument
 
 
@@ -25,7 +26,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument(
         "--target",
-        type=float,
+        type=number(*LUFS_RANGE, "LUFS"),
         default=DEFAULT_TARGET_LUFS,
         metavar="LUFS",
         help="loudness of the suggested mono mix (default -23)",

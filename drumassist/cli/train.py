@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from drumassist.cli.argtypes import SEED_RANGE, integer
 from drumassist.cli.common import LineProgress
 
 BASELINES = ("loudness", "bleed", "sum")
@@ -40,9 +41,13 @@ def _register_train(sub: Any) -> None:
         default="fast",
         help="features: fast (default) or paper (the published MusicExtractor set)",
     )
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--trees", type=int, default=200, help="trees in the forest (default 200)")
-    p.add_argument("--jobs", type=int, default=1, help="processes for fitting (default 1)")
+    p.add_argument("--seed", type=integer(*SEED_RANGE), default=0, help="random seed (default 0)")
+    p.add_argument(
+        "--trees", type=integer(1, 100_000), default=200, help="trees in the forest (default 200)"
+    )
+    p.add_argument(
+        "--jobs", type=integer(1, 256), default=1, help="processes for fitting (default 1)"
+    )
     p.add_argument(
         "--eval-corpus",
         type=Path,
@@ -160,14 +165,16 @@ def _register_evaluate(sub: Any) -> None:
             f" {', '.join((*MODEL_KINDS, *EVAL_BASELINES))})"
         ),
     )
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=integer(*SEED_RANGE), default=0, help="random seed (default 0)")
     p.add_argument(
         "--trees",
         default="auto",
         metavar="N|auto",
         help="trees per forest; auto (default) takes them from the out-of-bag curve",
     )
-    p.add_argument("--jobs", type=int, default=1, help="processes for fitting (default 1)")
+    p.add_argument(
+        "--jobs", type=integer(1, 256), default=1, help="processes for fitting (default 1)"
+    )
     p.add_argument(
         "--pretrained",
         action="store_true",

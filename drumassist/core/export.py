@@ -9,6 +9,7 @@ not by libsndfile, so a file read back as float equals ``round(x * 2**(bits-1))`
 
 from __future__ import annotations
 
+import errno
 import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -18,19 +19,27 @@ from typing import BinaryIO
 import numpy as np
 import soundfile as sf
 
-from drumassist.core.atomic import write_atomically
-from drumassist.core.loudness import integrated_loudness, is_silent
-from drumassist.core.mix import db_to_lin, mix, peak_dbfs
+from drumassist.core import interrupts
+from drumassist.core.atomic import remove_stale_parts, write_atomically
+from drumassist.core.loudness import (
+    MAX_TARGET_LUFS,
+    MIN_TARGET_LUFS,
+    integrated_loudness,
+    is_silent,
+    too_short_message,
+)
+from drumassist.core.mix import MAX_GAIN_DB, db_to_lin, mix, peak_dbfs
 from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress, check_cancelled
-from drumassist.errors import ExportError
+from drumassist.errors import ExportError, GainsError
 
 log = logging.getLogger(__name__)
 
-#: Loudness targets users pick most: EBU R128 broadcast and streaming.
+#: The loudness target users pick most: EBU R128 broadcast.
 EBU_R128_LUFS = -23.0
-STREAMING_LUFS = -14.0
 DEFAULT_PEAK_CEILING_DBFS = -1.0
+#: Peak ceilings accepted: above 0 dBFS fixed-point files clip; below -60 is a typo.
+MIN_CEILING_DBFS, MAX_CEILING_DBFS = -60.0, 0.0
 BIT_DEPTHS = (16, 24, 32)
 _FORMATS = {".wav": "WAV", ".flac": "FLAC"}
 _SUBTYPES = {16: "PCM_16", 24: "PCM_24", 32: "FLOAT"}
@@ -75,6 +84,7 @@ def export_audio(
     """
     target = Path(path)
     fmt = _check_destination(target, bit_depth=bit_depth, overwrite=overwrite, protected=protected)
+    _check_levels(target, loudness_lufs, peak_ceiling_dbfs)
     data = np.asarray(audio, dtype=np.float64)
     data = data[:, None] if data.ndim == 1 else data
     gain_db, warnings = _level(data, sample_rate, loudness_lufs, peak_ceiling_dbfs)
@@ -88,7 +98,8 @@ def export_audio(
     if progress is not None:
         progress.report(1.0, f"wrote {target.name}")
     for warning in warnings:
-        log.warning("%s: %s", target.name, warning)
+        # Info, not warning: the warnings are returned for the caller to show once.
+        log.info("%s: %s", target.name, warning)
     return ExportResult(
         path=target,
         loudness_lufs=integrated_loudness(data, sample_rate),
@@ -101,9 +112,12 @@ def export_audio(
 def _check_destination(
     target: Path, *, bit_depth: int, overwrite: bool, protected: Collection[Path]
 ) -> str:
+    if target.is_dir():
+        raise ExportError(f"{target}: is a folder; give a file name ending in .wav or .flac")
     fmt = _FORMATS.get(target.suffix.lower())
     if fmt is None:
-        raise ExportError(f"{target.name}: export as .wav or .flac, not '{target.suffix}'")
+        given = f"not '{target.suffix}'" if target.suffix else "the name has no extension"
+        raise ExportError(f"{target.name}: export as .wav or .flac; {given}")
     if bit_depth not in BIT_DEPTHS:
         raise ExportError(f"{target.name}: bit depth {bit_depth}; choose 16, 24 or 32 (float)")
     if fmt == "FLAC" and bit_depth == 32:
@@ -118,12 +132,28 @@ def _check_destination(
     return fmt
 
 
+def _check_levels(target: Path, loudness_lufs: float | None, ceiling_dbfs: float) -> None:
+    if loudness_lufs is not None and not MIN_TARGET_LUFS <= loudness_lufs <= MAX_TARGET_LUFS:
+        raise ExportError(
+            f"{target.name}: loudness target {loudness_lufs:.6g} LUFS is outside"
+            f" {MIN_TARGET_LUFS:g} to {MAX_TARGET_LUFS:g} LUFS"
+        )
+    if not MIN_CEILING_DBFS <= ceiling_dbfs <= MAX_CEILING_DBFS:
+        raise ExportError(
+            f"{target.name}: peak ceiling {ceiling_dbfs:.6g} dBFS is outside"
+            f" {MIN_CEILING_DBFS:g} to {MAX_CEILING_DBFS:g} dBFS"
+        )
+
+
 def _level(
     data: np.ndarray, sample_rate: int, loudness_lufs: float | None, ceiling_dbfs: float
 ) -> tuple[float, list[str]]:
     """The gain in dB to apply, and warnings about the level."""
     if loudness_lufs is None:
         return 0.0, []
+    short = too_short_message(data, sample_rate)
+    if short is not None:
+        return 0.0, [f"the mix {short}; it was not normalised"]
     measured = integrated_loudness(data, sample_rate)
     if is_silent(measured):
         return 0.0, ["the mix is silent; it was not normalised"]
@@ -168,14 +198,85 @@ def _write_file(
     target: Path, data: np.ndarray, sample_rate: int, *, fmt: str, subtype: str, overwrite: bool
 ) -> None:
     def write(handle: BinaryIO) -> None:
-        sf.write(handle, data, sample_rate, format=fmt, subtype=subtype)
+        write_sound(handle, data, sample_rate, fmt=fmt, subtype=subtype)
 
+    for stale in remove_stale_parts(target.parent):
+        log.info("%s: removed %s, left by an interrupted export", target.name, stale.name)
     try:
         write_atomically(target, write, overwrite=overwrite)
     except FileExistsError as exc:
         raise ExportError(f"{target.name}: the file exists; pass --force to replace it") from exc
-    except (OSError, sf.LibsndfileError, RuntimeError) as exc:
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            raise ExportError(f"{target.name}: no space left on the device") from exc
+        if exc.errno == errno.EDQUOT:
+            raise ExportError(f"{target.name}: disk quota exceeded") from exc
+        reason = exc.strerror or str(exc)
+        raise ExportError(f"{target.name}: could not write the file ({reason})") from exc
+    except (sf.LibsndfileError, RuntimeError) as exc:
         raise ExportError(f"{target.name}: could not write the file ({exc})") from exc
+
+
+def write_sound(
+    handle: BinaryIO, data: np.ndarray, sample_rate: int, *, fmt: str, subtype: str
+) -> None:
+    """Encode ``data`` into ``handle`` with libsndfile; a failed write raises its OSError.
+
+    libsndfile writes through soundfile's virtual-IO callbacks. An exception raised
+    in one is printed ("Exception ignored from cffi callback") and lost, and the
+    short write then surfaces as a bare AssertionError. So the handle is wrapped:
+    the first OSError is kept and writing stops, termination signals are deferred
+    (:func:`drumassist.core.interrupts.deferred`), and both are raised here.
+    """
+    guarded = _GuardedHandle(handle)
+    with interrupts.deferred():
+        try:
+            sf.write(guarded, data, sample_rate, format=fmt, subtype=subtype)
+        except (AssertionError, sf.LibsndfileError, RuntimeError):
+            guarded.raise_failure()
+            raise
+        guarded.raise_failure()
+
+
+class _GuardedHandle:
+    """A binary file for soundfile's virtual IO that never raises inside a callback."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self._handle = handle
+        self.failure: OSError | None = None
+
+    def write(self, data: bytes) -> int:
+        if self.failure is not None or interrupts.pending():
+            return 0  # a short write: libsndfile stops writing
+        try:
+            return self._handle.write(data)
+        except OSError as exc:
+            self.failure = exc
+            return 0
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        try:
+            return self._handle.seek(offset, whence)
+        except OSError as exc:
+            self.failure = self.failure or exc
+            return -1
+
+    def tell(self) -> int:
+        return self._handle.tell()
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            return self._handle.read(size)
+        except OSError as exc:
+            self.failure = self.failure or exc
+            return b""
+
+    def raise_failure(self) -> None:
+        if self.failure is not None:
+            raise self.failure
+        if interrupts.pending():
+            # Leaving deferred() raises the signal; this stops the AssertionError first.
+            raise interrupts.Interrupted(interrupts.pending())
 
 
 def export_mix(
@@ -192,7 +293,12 @@ def export_mix(
     overwrite: bool = False,
     progress: Progress | None = None,
 ) -> ExportResult:
-    """Mix ``multitrack`` and export it; the stems themselves are never written over."""
+    """Mix ``multitrack`` and export it; the stems themselves are never written over.
+
+    Gains beyond +-:data:`~drumassist.core.mix.MAX_GAIN_DB` are a GainsError: they
+    would overflow to noise at full scale.
+    """
+    _check_gains(multitrack, gains_db)
     if progress is not None:
         progress.report(0.1, "mixing")
     audio = mix(multitrack, gains_db, pans=pans, mutes=mutes, stereo=stereo)
@@ -210,3 +316,15 @@ def export_mix(
         protected=[t.path for t in multitrack.tracks if t.path is not None],
         progress=progress,
     )
+
+
+def _check_gains(multitrack: Multitrack, gains_db: Sequence[float] | np.ndarray) -> None:
+    gains = np.asarray(gains_db, dtype=np.float64)
+    if gains.shape != (len(multitrack.tracks),):
+        return  # mix() names the mismatch
+    for name, gain in zip(multitrack.names, gains, strict=True):
+        if np.isnan(gain) or gain > MAX_GAIN_DB or -MAX_GAIN_DB > gain > -np.inf:
+            raise GainsError(
+                f"{name}: gain {gain:.6g} dB is outside -{MAX_GAIN_DB:g} to +{MAX_GAIN_DB:g} dB"
+                " (or -inf, muted)"
+            )

@@ -1,6 +1,9 @@
-"""Read and write gains files: ``{"tracks": [{"name": str, "gain_db": float, "pan": float?}]}``.
+"""Read gains files: ``{"tracks": [{"name": str, "gain_db": float, "pan": float?}]}``.
 
 ``gain_db`` may be ``null`` for a muted track; ``pan`` defaults to the centre.
+Gains must lie within :data:`~drumassist.core.mix.MAX_GAIN_DB` of unity and pans
+within -1 to +1: a gain of +400 dB is a typo, not a mix, and would write a file of
+clipped full-scale noise.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from drumassist.core.jsondoc import field_list, field_number, read_json_doc
+from drumassist.core.mix import MAX_GAIN_DB
 from drumassist.errors import GainsError
 
 
@@ -27,19 +32,20 @@ def read_gains(path: str | Path, names: Sequence[str]) -> Gains:
     """Read a gains file and order its entries like ``names``.
 
     Every track must be listed exactly once, and every listed name must be a track.
+
+    Raises
+    ------
+    GainsError
+        The file is missing, not JSON (NaN, Infinity and huge integers included), a
+        field has the wrong type, a gain lies beyond +-120 dB or a pan beyond +-1, or
+        the names do not match the tracks. The message names the file and the track.
     """
     source = Path(path)
-    try:
-        doc = json.loads(source.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise GainsError(f"{source.name}: no such gains file") from exc
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise GainsError(f"{source.name}: not a readable JSON gains file ({exc})") from exc
-    entries = doc.get("tracks") if isinstance(doc, dict) else None
-    if not isinstance(entries, list):
+    doc = read_json_doc(source, what="gains file", error=GainsError)
+    if not isinstance(doc.get("tracks"), list):
         raise GainsError(f'{source.name}: expected {{"tracks": [{{"name", "gain_db"}}, ...]}}')
     by_name: dict[str, tuple[float, float]] = {}
-    for entry in entries:
+    for entry in field_list(doc, "tracks", where=source.name, error=GainsError):
         name, gain_db, pan = _entry(entry, source)
         if name in by_name:
             raise GainsError(f"{source.name}: track '{name}' is listed twice")
@@ -57,31 +63,23 @@ def read_gains(path: str | Path, names: Sequence[str]) -> Gains:
     )
 
 
-def gains_document(
-    names: Sequence[str], gains_db: Sequence[float], pans: Sequence[float]
-) -> dict[str, Any]:
-    """The JSON document for a gains file (``-inf`` written as ``null``)."""
-    return {
-        "tracks": [
-            {"name": n, "gain_db": g if math.isfinite(g) else None, "pan": p}
-            for n, g, p in zip(names, gains_db, pans, strict=True)
-        ]
-    }
-
-
 def _entry(entry: Any, source: Path) -> tuple[str, float, float]:
     if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
         raise GainsError(f'{source.name}: each track needs a "name" and a "gain_db"')
     name = entry["name"]
+    where = f"{source.name}, track '{name}'"
     if "gain_db" not in entry:
         raise GainsError(f"{source.name}: track '{name}' has no gain_db")
     gain = entry["gain_db"]
-    pan = entry.get("pan", 0.0)
     if gain is not None and (isinstance(gain, bool) or not isinstance(gain, int | float)):
-        raise GainsError(f"{source.name}: track '{name}': gain_db must be a number or null")
+        raise GainsError(f"{where}: gain_db must be a number or null")
+    if gain is None:
+        gain_db = -math.inf
+    else:
+        gain_db = field_number(
+            entry, "gain_db", where=where, error=GainsError, low=-MAX_GAIN_DB, high=MAX_GAIN_DB
+        )
+    pan = entry.get("pan", 0.0)
     if isinstance(pan, bool) or not isinstance(pan, int | float) or not -1.0 <= pan <= 1.0:
-        raise GainsError(f"{source.name}: track '{name}': pan must be a number from -1 to 1")
-    gain_db = -math.inf if gain is None else float(gain)
-    if not math.isfinite(gain_db) and gain is not None:
-        raise GainsError(f"{source.name}: track '{name}': gain_db must be finite")
+        raise GainsError(f"{where}: pan must be a number from -1 to 1, not {json.dumps(pan)[:24]}")
     return name, gain_db, float(pan)

@@ -8,6 +8,12 @@ A track shorter than one 400 ms gating block is measured over one block padded
 with silence: the energy of the hit spread over 400 ms, which is what a meter
 shows for it. A track whose every block falls below the absolute gate
 (-70 LUFS) is silent and measures ``-inf``.
+
+A track whose sound (first to last non-zero sample) lasts less than
+:data:`MIN_SOUND_S` is *too short to judge*: a click or a fragment, not a drum
+track, and a meter reading of it says more about the 400 ms padding than about
+the sound. :func:`too_short_message` says so; callers that judge a balance
+(suggest, info, the export's normalisation) give such a track no number.
 """
 
 from __future__ import annotations
@@ -23,6 +29,11 @@ ABSOLUTE_GATE_LUFS = -70.0
 RELATIVE_GATE_LU = -10.0
 #: Loudness of a silent signal.
 SILENT_LUFS = -math.inf
+#: Shortest sound judged: one 100 ms hop of a gating block, the time resolution of
+#: BS.1770 gating. A drum hit's body (a kick's or snare's decay) lasts longer.
+MIN_SOUND_S = 0.1
+#: Loudness targets accepted: the absolute gate (nothing quieter is measured) to 0 LUFS.
+MIN_TARGET_LUFS, MAX_TARGET_LUFS = ABSOLUTE_GATE_LUFS, 0.0
 #: 100 ms hops K-weighted at a time: 5 s of audio keeps each temporary near 2 MB.
 CHUNK_HOPS = 50
 
@@ -110,3 +121,26 @@ def is_silent(loudness_lufs: float) -> bool:
 def gain_to_target_db(loudness_lufs: float, target_lufs: float) -> float:
     """The gain in dB that brings ``loudness_lufs`` to ``target_lufs`` (0 for silence)."""
     return 0.0 if is_silent(loudness_lufs) else target_lufs - loudness_lufs
+
+
+def sound_frames(audio: np.ndarray) -> int:
+    """Frames from the first to the last non-zero sample of ``audio`` (0 for silence)."""
+    data = np.asarray(audio)
+    data = data[:, None] if data.ndim == 1 else data
+    sounding = np.flatnonzero(np.any(data != 0, axis=1))
+    return 0 if sounding.size == 0 else int(sounding[-1] - sounding[0] + 1)
+
+
+def too_short_message(audio: np.ndarray, sample_rate: int) -> str | None:
+    """Why ``audio`` is too short to judge (its sound lasts under :data:`MIN_SOUND_S`), or None.
+
+    Silence is not too short: it is silent, and measures ``-inf``.
+    """
+    frames = sound_frames(audio)
+    if frames == 0 or frames >= MIN_SOUND_S * sample_rate:
+        return None
+    unit = "sample" if frames == 1 else "samples"
+    return (
+        f"holds only {frames} {unit} of sound ({frames / sample_rate * 1000:.1f} ms): too short"
+        f" to judge (under {MIN_SOUND_S * 1000:.0f} ms)"
+    )

@@ -18,8 +18,9 @@ import numpy as np
 from drumassist.core.multitrack import Multitrack
 from drumassist.errors import GainsError
 
-#: A fader at minus infinity.
-MUTED_DB = -math.inf
+#: The largest gain, either way, a gains file or an export takes: +120 dB turns the
+#: quietest 24-bit sample into full scale, so anything beyond is a typo.
+MAX_GAIN_DB = 120.0
 
 
 def db_to_lin(gain_db: float | np.ndarray) -> float | np.ndarray:

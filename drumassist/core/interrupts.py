@@ -1,0 +1,84 @@
+"""Termination signals (SIGINT, SIGTERM, SIGHUP) as an exception, deferred while encoding.
+
+By default SIGTERM and SIGHUP end the process at once, so an export in progress
+leaves its hidden temporary file behind. :func:`install` turns the three signals
+into :class:`Interrupted`, which unwinds through the ``except BaseException``
+cleanups of :mod:`drumassist.core.atomic`. Inside :func:`deferred` (used around
+libsndfile, whose virtual-IO callbacks would print and swallow an exception raised
+in them) a signal is only recorded, and raised when the block ends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+from collections.abc import Iterator
+from types import FrameType
+
+#: The signals :func:`install` handles; SIGHUP does not exist on Windows.
+SIGNALS = tuple(
+    s for s in (signal.SIGINT, getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None))
+    if s is not None
+)  # fmt: skip
+
+# Touched only by the main thread: Python runs signal handlers in the main thread,
+# and deferred() is a no-op elsewhere (a signal cannot interrupt another thread).
+_state = {"depth": 0, "pending": 0}
+
+
+class Interrupted(KeyboardInterrupt):
+    """A termination signal arrived; ``exit_status`` is the shell's ``128 + signal``."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+    @property
+    def exit_status(self) -> int:
+        return 128 + self.signum
+
+
+def _handler(signum: int, frame: FrameType | None) -> None:
+    if _state["depth"]:
+        _state["pending"] = _state["pending"] or signum
+        return
+    raise Interrupted(signum)
+
+
+def install() -> None:
+    """Raise :class:`Interrupted` on SIGINT, SIGTERM and SIGHUP (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for signum in SIGNALS:
+        signal.signal(signum, _handler)
+
+
+def restore_defaults() -> None:
+    """Give the signals back their usual meaning (for the window's event loop)."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    for signum in SIGNALS[1:]:
+        signal.signal(signum, signal.SIG_DFL)
+
+
+def pending() -> int:
+    """The signal recorded inside :func:`deferred`, or 0."""
+    return _state["pending"]
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """Record termination signals instead of raising them; raise on leaving the block."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    _state["depth"] += 1
+    try:
+        yield
+    finally:
+        _state["depth"] -= 1
+        if not _state["depth"] and _state["pending"]:
+            signum, _state["pending"] = _state["pending"], 0
+            raise Interrupted(signum)
