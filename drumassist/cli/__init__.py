@@ -39,7 +39,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
         debug = args.debug
         logging.basicConfig(
-            level=logging.DEBUG if args.debug else logging.INFO if args.verbose else logging.WARNING,
+            level=logging.DEBUG
+            if args.debug
+            else logging.INFO
+            if args.verbose
+            else logging.WARNING,
             format="%(levelname)s %(name)s: %(message)s",
         )
         if not hasattr(args, "func"):
@@ -66,6 +70,12 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     except (KeyboardInterrupt, SystemExit):
         raise
+    except BrokenPipeError:
+        # stdout went to a pager or `head` that has quit: nothing more to say.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_ERROR
     except Exception as exc:
         # The last line of defence for the CLI: one line, not a traceback.
         if args.debug:

@@ -32,12 +32,15 @@ def _add_info(sub: Any) -> None:
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
-    from drumassist.core.loudness import integrated_loudness
+    from drumassist.core.loudness import integrated_loudness, too_short_message
 
     multitrack = load_stems(args.stems)
     rows = []
     for track in multitrack.tracks:
-        lufs = integrated_loudness(track.audio, multitrack.sample_rate)
+        short = too_short_message(track.audio, multitrack.sample_rate)
+        lufs = math.nan if short else integrated_loudness(track.audio, multitrack.sample_rate)
+        if short:
+            print(f"note: {track.name}: {short}; no loudness", file=sys.stderr)
         rows.append(
             {
                 "name": track.name,
@@ -45,6 +48,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
                 "role": track.role.value,
                 "channels": track.channels,
                 "loudness_lufs": round(lufs, 2) if math.isfinite(lufs) else None,
+                "too_short": short is not None,
             }
         )
     doc = {
@@ -59,6 +63,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
     print(f"{len(rows)} tracks, {multitrack.sample_rate} Hz, {multitrack.duration_s:.2f} s")
     for row in rows:
         level = "silent" if row["loudness_lufs"] is None else f"{row['loudness_lufs']:.1f} LUFS"
+        level = "too short" if row["too_short"] else level
         kind = "stereo" if row["channels"] == 2 else "mono"
         print(f"  {row['name']:<24} {row['role']:<9} {kind:<7} {level:>12}")
     return 0

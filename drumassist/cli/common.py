@@ -20,12 +20,34 @@ def stems_argument(p: argparse.ArgumentParser) -> None:
 
 
 def load_stems(stems: Sequence[Path]) -> Multitrack:
-    """Load STEMS, printing what loading had to change."""
+    """Load STEMS (or the stems of one .drumassist session), printing what loading changed."""
     from drumassist.core.multitrack import load_multitrack
 
-    multitrack = load_multitrack(list(stems))
+    sources = list(stems)
+    if len(sources) == 1 and sources[0].suffix == ".drumassist" and sources[0].is_file():
+        sources = _session_stems(sources[0])
+    multitrack = load_multitrack(sources)
     print_notices(multitrack.notices)
     return multitrack
+
+
+def _session_stems(path: Path) -> list[Path]:
+    """The stems of a session file that still exist; the missing ones are noted."""
+    from drumassist.core.session import load_session
+    from drumassist.errors import InvalidStemError
+
+    loaded = load_session(path)
+    present = [t.path for t in loaded.session.tracks if t.path not in loaded.missing]
+    missing = ", ".join(str(p) for p in loaded.missing)
+    if len(present) < 2:
+        found = "none" if not present else "only one"
+        raise InvalidStemError(
+            f"{path.name}: {found} of its {len(loaded.session.tracks)} stems exist"
+            f" (missing: {missing or 'none'})"
+        )
+    if loaded.missing:
+        print(f"note: {path.name}: stems missing, left out: {missing}", file=sys.stderr)
+    return present
 
 
 def print_notices(notices: Sequence[str]) -> None:

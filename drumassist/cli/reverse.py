@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from drumassist.cli.argtypes import number
-from drumassist.cli.common import load_stems, stems_argument, without_mix
+from drumassist.cli.common import load_stems, print_notices, stems_argument, without_mix
 from drumassist.errors import InvalidStemError
 
 
@@ -42,20 +42,22 @@ def register(sub: Any) -> None:
 
 
 def _cmd_reverse(args: argparse.Namespace) -> int:
-    from drumassist.learn.reverse import load_mix, reverse_engineer
+    from drumassist.learn.reverse import read_mix, reverse_engineer
 
     if not args.mix.is_file():
         # Before the stems are loaded, which may take a while.
         raise InvalidStemError(f"{args.mix.name}: no such mix file")
     stems = without_mix(args.stems, args.mix)
     multitrack = load_stems(stems)
-    mix = load_mix(args.mix, sample_rate=multitrack.sample_rate)
+    mix, notices = read_mix(args.mix, sample_rate=multitrack.sample_rate)
+    print_notices(notices)
     result = reverse_engineer(
         multitrack,
         mix,
         stereo=args.stereo,
         nonneg=args.nonneg,
         max_latency_ms=args.max_latency_ms,
+        mix_name=args.mix.name,
     )
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
@@ -86,8 +88,9 @@ def _document(result: Any) -> dict[str, Any]:
     ]
     return {
         "r2": result.r2,
-        "latency_ms": result.latency_ms,
-        "latency_samples": result.latency_samples,
+        "reliable": result.reliable,
+        "latency_ms": result.latency_ms if result.reliable else None,
+        "latency_samples": result.latency_samples if result.reliable else None,
         "residual_db": result.residual_db,
         "stereo": result.stereo,
         "nonneg": result.nonneg,
@@ -98,10 +101,13 @@ def _document(result: Any) -> dict[str, Any]:
 
 def _print_table(result: Any, mix_name: str) -> None:
     kind = "stereo" if result.stereo else "mono"
+    latency = f"latency {result.latency_ms:+.2f} ms" if result.reliable else "no latency found"
     print(
         f"{mix_name}: {kind} fit of {len(result.tracks)} stems, R² {result.r2:.4f}"
-        f" (residual {result.residual_db:.1f} dB), latency {result.latency_ms:+.2f} ms"
+        f" (residual {result.residual_db:.1f} dB), {latency}"
     )
+    if not result.reliable:
+        print(f"{mix_name} does not appear to be made of these stems; the gains are unreliable")
     header = f"  {'track':<24} {'gain dB':>8} {'gain lin':>9}"
     print(header + (f" {'pan':>6} {'left':>8} {'right':>8}" if result.stereo else "") + "  status")
     for t in result.tracks:
@@ -110,7 +116,8 @@ def _print_table(result: Any, mix_name: str) -> None:
         if result.stereo:
             row += f" {_fmt(t.pan, '+6.2f'):>6} {_fmt(t.left_lin, '8.4f'):>8}"
             row += f" {_fmt(t.right_lin, '8.4f'):>8}"
-        status = t.status + (" (polarity flipped)" if t.sign_flipped else "")
+        flipped = t.sign_flipped and result.reliable
+        status = t.status + (" (polarity flipped)" if flipped else "")
         print(f"{row}  {status}")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -62,18 +63,25 @@ def _cmd_suggest(args: argparse.Namespace) -> int:
         {"name": n, "role": r, "gain_db": _finite(g), "low_db": _finite(lo), "high_db": _finite(hi)}
         for n, r, g, lo, hi in rows
     ]
+    short = {note.split(": ", 1)[0] for note in result.notes}
+    for track in tracks:
+        track["too_short"] = track["name"] in short
     doc = {
         "method": result.method,
         "model": result.model,
         "loudness_lufs": _finite(result.loudness_lufs),
         "tracks": tracks,
+        "notes": list(result.notes),
     }
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
     if args.json:
         print(json.dumps(doc, indent=2))
         return 0
     print(f"{result.method}: mono mix at {result.loudness_lufs:.1f} LUFS")
     for name, role, gain_db, low_db, high_db in rows:
         gain = f"{gain_db:+.1f} dB" if math.isfinite(gain_db) else "silent"
+        gain = "too short" if name in short else gain
         spread = f"  ({low_db:+.1f} to {high_db:+.1f})" if high_db > low_db else ""
         print(f"  {name:<24} {role:<9} {gain:>10}{spread}")
     return 0

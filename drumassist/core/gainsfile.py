@@ -67,7 +67,7 @@ def _entry(entry: Any, source: Path) -> tuple[str, float, float]:
     if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
         raise GainsError(f'{source.name}: each track needs a "name" and a "gain_db"')
     name = entry["name"]
-    where = f"{source.name}, track '{name}'"
+    where = f"{source.name}: track '{name}'"
     if "gain_db" not in entry:
         raise GainsError(f"{source.name}: track '{name}' has no gain_db")
     gain = entry["gain_db"]

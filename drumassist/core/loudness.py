@@ -141,6 +141,6 @@ def too_short_message(audio: np.ndarray, sample_rate: int) -> str | None:
         return None
     unit = "sample" if frames == 1 else "samples"
     return (
-        f"holds only {frames} {unit} of sound ({frames / sample_rate * 1000:.1f} ms): too short"
+        f"holds only {frames} {unit} of sound ({frames / sample_rate * 1000:.3g} ms): too short"
         f" to judge (under {MIN_SOUND_S * 1000:.0f} ms)"
     )

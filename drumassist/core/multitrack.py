@@ -251,13 +251,45 @@ def _list_sources(source: str | Path | Sequence[str | Path]) -> tuple[list[Path]
     ignored = [p for p in entries if not is_audio_file(p)]
     for path in ignored:
         log.info("ignoring %s: not an audio file", path.name)
+    _refuse_duplicates(files)
     return files, ignored
+
+
+def _refuse_duplicates(files: Sequence[Path]) -> None:
+    """Refuse one file given twice (again, through a symlink, another spelling, a hard link).
+
+    Refused rather than taken once: a gains file or session names each track once,
+    and a file typed twice is most often a typo for another stem, which the user
+    should see rather than get a multitrack one track short.
+    """
+    seen: dict[tuple[int, int], Path] = {}
+    for path in files:
+        try:
+            stat = path.stat()
+        except OSError:
+            continue  # read_stem names the unreadable file
+        key = (stat.st_dev, stat.st_ino)
+        first = seen.setdefault(key, path)
+        if first is path:
+            continue
+        spellings = f" ({first} and {path} are one file)" if str(first) != str(path) else ""
+        raise InvalidStemError(f"{path.name}: given twice{spellings}; give each stem once")
 
 
 def _too_few_message(
     source: str | Path | Sequence[str | Path], files: list[Path], ignored: list[Path]
 ) -> str:
-    where = Path(source).name if isinstance(source, str | Path) else "the selection"
+    if isinstance(source, str | Path):
+        where = Path(source).name
+    elif len(source) == 1:
+        where = Path(source[0]).name
+    else:
+        where = "the selection"
+    if not files and isinstance(source, Sequence) and not isinstance(source, str) and ignored:
+        if len(ignored) == 1:
+            return f"{ignored[0].name}: not an audio file; give a folder of stems or the stem files"
+        where = ", ".join(p.name for p in ignored)
+        return f"{where}: none of these is an audio file"
     skipped = f" (ignored: {', '.join(p.name for p in ignored)})" if ignored else ""
     if not files:
         return f"{where}: no audio files found{skipped}"

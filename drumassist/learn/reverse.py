@@ -37,10 +37,17 @@ from drumassist.core.multitrack import Multitrack, read_stem
 from drumassist.core.progress import Progress
 from drumassist.errors import DrumassistError, InvalidStemError
 from drumassist.learn import reverse_accumulate as acc
-from drumassist.learn.reverse_report import TrackGain, fit_warnings, residual_db, track_gains
+from drumassist.learn.reverse_report import (
+    UNRELATED_R2,
+    TrackGain,
+    fit_warnings,
+    mark_unreliable,
+    residual_db,
+    track_gains,
+)
 from drumassist.learn.reverse_solve import SideFit, best_lag, screen, solve_side
 
-__all__ = ["ReverseResult", "TrackGain", "load_mix", "reverse_engineer"]
+__all__ = ["ReverseResult", "TrackGain", "load_mix", "read_mix", "reverse_engineer"]
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +62,10 @@ class ReverseResult:
     ``r2`` is the fraction of the mix energy explained (no mean is removed: the
     model has no offset). ``residual_db`` is the residual level relative to the mix
     level. A positive latency means the mix is late relative to the stems.
+    ``reliable`` is False when R² is below
+    :data:`~drumassist.learn.reverse_report.UNRELATED_R2`: the mix does not appear to be
+    made of these stems, the fitted tracks' status is "unreliable" and the latency
+    means nothing.
     """
 
     tracks: tuple[TrackGain, ...]
@@ -65,6 +76,7 @@ class ReverseResult:
     stereo: bool
     nonneg: bool
     warnings: tuple[str, ...]
+    reliable: bool = True
 
     def gains_db(self) -> dict[str, float | None]:
         """Gain in dB per track name (None where undefined)."""
@@ -80,6 +92,7 @@ def reverse_engineer(
     max_latency_ms: float = 100.0,
     block_frames: int = 1 << 16,
     progress: Progress | None = None,
+    mix_name: str = "the mix",
 ) -> ReverseResult:
     """Find the gains ``a`` with ``mix ≈ stems · a`` by least squares.
 
@@ -100,6 +113,8 @@ def reverse_engineer(
         Frames summed per block; memory grows with it, the result does not change.
     progress : Progress or None
         Told after each block; cancelling it between blocks raises ``CancelledError``.
+    mix_name : str
+        What error messages call the mix (its file name).
 
     Returns
     -------
@@ -113,9 +128,29 @@ def reverse_engineer(
     DrumassistError
         If an option is out of range.
     """
-    frames = _check(
-        multitrack, mix, stereo=stereo, max_latency_ms=max_latency_ms, block=block_frames
-    )
+    try:
+        frames = _check(
+            multitrack, mix, stereo=stereo, max_latency_ms=max_latency_ms, block=block_frames
+        )
+        return _reverse(
+            multitrack, mix, frames, stereo=stereo, nonneg=nonneg,
+            max_latency_ms=max_latency_ms, block_frames=block_frames, progress=progress,
+        )  # fmt: skip
+    except InvalidStemError as exc:
+        raise InvalidStemError(f"{mix_name}: {exc}") from exc
+
+
+def _reverse(
+    multitrack: Multitrack,
+    mix: np.ndarray,
+    frames: int,
+    *,
+    stereo: bool,
+    nonneg: bool,
+    max_latency_ms: float,
+    block_frames: int,
+    progress: Progress | None,
+) -> ReverseResult:
     mix2d = mix[:, None] if mix.ndim == 1 else mix
     layout = acc.make_layout(multitrack, stereo=stereo)
     lag_max = round(max_latency_ms * multitrack.sample_rate / 1000.0)
@@ -139,8 +174,11 @@ def reverse_engineer(
         raise InvalidStemError("the mix is silent where it overlaps the stems")
     r2 = 1.0 - sum(f.residual for f in fits) / total
     tracks = track_gains(multitrack, layout, fits, statuses)
+    reliable = r2 >= UNRELATED_R2
+    if not reliable:
+        tracks = mark_unreliable(tracks)
     latency_ms = 1000.0 * lag / multitrack.sample_rate
-    warnings = fit_warnings(
+    warnings = _averaged_notice(mix2d, stereo=stereo) + fit_warnings(
         tracks, r2=r2, latency_ms=latency_ms, lag=lag, lag_max=lag_max, nonneg=nonneg,
         length_diff_s=(frames - multitrack.frames) / multitrack.sample_rate,
     )  # fmt: skip
@@ -149,28 +187,60 @@ def reverse_engineer(
     return ReverseResult(
         tracks=tracks, r2=r2, residual_db=residual_db(1.0 - r2), latency_samples=lag,
         latency_ms=latency_ms, stereo=stereo, nonneg=nonneg, warnings=warnings,
+        reliable=reliable,
     )  # fmt: skip
+
+
+def _averaged_notice(mix: np.ndarray, *, stereo: bool) -> tuple[str, ...]:
+    """Say so when a mono fit averages two channels that differ (a real stereo mix)."""
+    if stereo or mix.shape[1] != 2 or np.array_equal(mix[:, 0], mix[:, 1]):
+        return ()
+    return (
+        "the mix is stereo; the mono fit averages its two channels (a stereo fit, --stereo,"
+        " gives each side's gains and the pans)",
+    )
 
 
 def load_mix(path: Path, *, sample_rate: int) -> np.ndarray:
     """Read a mix as float32 ``(frames, channels)``, resampled (soxr) to ``sample_rate``.
 
+    As :func:`read_mix`, with the notices logged instead of returned.
+    """
+    audio, notices = read_mix(path, sample_rate=sample_rate)
+    for notice in notices:
+        log.info("%s", notice)
+    return audio
+
+
+def read_mix(path: Path, *, sample_rate: int) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Read a mix as float32 ``(frames, channels)`` at ``sample_rate``, and what was changed.
+
+    A mix at another rate is resampled with soxr, and a notice says so.
+
     Raises
     ------
     InvalidStemError
-        If the file is missing or cannot be used; the message names it.
+        If the file is missing, cannot be used or is shorter than
+        :data:`~drumassist.core.loudness.MIN_SOUND_S`; the message names it.
     """
+    from drumassist.core.loudness import MIN_SOUND_S
+
     path = Path(path)
     if not path.is_file():
         raise InvalidStemError(f"{path.name}: no such mix file")
     audio, rate = read_stem(path)
+    if audio.shape[0] < MIN_SOUND_S * rate:
+        raise InvalidStemError(
+            f"{path.name}: the mix lasts {audio.shape[0]} frame(s) ({audio.shape[0] / rate:.3g} s);"
+            f" too short to fit (under {MIN_SOUND_S:g} s)"
+        )
     if rate == sample_rate:
-        return audio
+        return audio, ()
     import soxr
 
-    log.info("%s: resampling the mix from %d Hz to %d Hz", path.name, rate, sample_rate)
     resampled = soxr.resample(audio, rate, sample_rate, quality="HQ")
-    return np.ascontiguousarray(resampled, dtype=np.float32).reshape(-1, audio.shape[1])
+    notice = f"{path.name}: the mix is at {rate} Hz; resampled to the stems' {sample_rate} Hz"
+    return np.ascontiguousarray(resampled, dtype=np.float32).reshape(-1, audio.shape[1]), (notice,)
 
 
 def _check(

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
-from drumassist.core.loudness import block_energies
+from drumassist.core.loudness import block_energies, too_short_message
 from drumassist.core.mix import mix
 from drumassist.core.mixloudness import MixLoudness, gated_loudness
 from drumassist.core.multitrack import Multitrack
@@ -49,6 +49,8 @@ class Suggestion:
     high_db: tuple[float, ...]
     loudness_lufs: float
     model: str | None = None
+    #: Why some tracks got no gain (``-inf``): too short to judge.
+    notes: tuple[str, ...] = ()
 
     def gain_of(self, name: str) -> float:
         return self.gains_db[self.names.index(name)]
@@ -168,6 +170,7 @@ def suggest(
         raw = model_gains(multitrack, progress, model)
     else:
         raw = METHODS[method][1](multitrack, progress)
+    raw, notes = _without_too_short(multitrack, raw)
     low = raw.gains_db if raw.low_db is None else raw.low_db
     high = raw.gains_db if raw.high_db is None else raw.high_db
     if meter is None:
@@ -183,6 +186,36 @@ def suggest(
         high_db=tuple(float(g + offset) for g in high),
         loudness_lufs=loudness,
         model=raw.model,
+        notes=notes,
+    )
+
+
+def _without_too_short(multitrack: Multitrack, raw: RawGains) -> tuple[RawGains, tuple[str, ...]]:
+    """``raw`` with no gain (``-inf``) for tracks too short to judge, and why.
+
+    Every method would give such a track a number (a 1-sample click gets +10 dB
+    from the loudness baseline); none of them means anything.
+    """
+    short = {}
+    for i, track in enumerate(multitrack.tracks):
+        message = too_short_message(track.audio, multitrack.sample_rate)
+        if message is not None:
+            short[i] = f"{track.name}: {message}; no gain suggested"
+    if not short:
+        return raw, ()
+    index = list(short)
+
+    def muted(values: np.ndarray | None) -> np.ndarray | None:
+        if values is None:
+            return None
+        out = np.array(values, dtype=np.float64)
+        out[index] = -math.inf
+        return out
+
+    gains = muted(raw.gains_db)
+    assert gains is not None
+    return replace(raw, gains_db=gains, low_db=muted(raw.low_db), high_db=muted(raw.high_db)), (
+        tuple(short.values())
     )
 
 
