@@ -1,0 +1,134 @@
+"""Failures at the stems boundary (issue 14, items 5, 6 and 8): the same file twice,
+stems too short to judge, and messages that name their file."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from drumassist.cli import main
+from drumassist.core.loudness import too_short_message
+from drumassist.core.multitrack import load_multitrack
+from drumassist.errors import InvalidStemError
+from drumassist.learn.suggest import suggest
+
+
+@pytest.fixture
+def folder(tmp_path, drum_arrays):
+    out = tmp_path / "stems"
+    out.mkdir()
+    for name, data in drum_arrays.items():
+        sf.write(str(out / f"{name.replace(' ', '_')}.wav"), data, 44100)
+    return out
+
+
+# -- item 5: the same file given twice --------------------------------------------------
+
+
+def _spellings(folder):
+    kick = folder / "Kick_In.wav"
+    (folder / "link.wav").symlink_to(kick)
+    os.link(kick, folder.parent / "hardlink.wav")
+    return {
+        "twice": [kick, kick],
+        "dot": [kick, folder / "." / "Kick_In.wav"],
+        "dotdot": [kick, folder / ".." / folder.name / "Kick_In.wav"],
+        "symlink": [kick, folder / "link.wav"],
+        "hardlink": [kick, folder.parent / "hardlink.wav"],
+    }
+
+
+@pytest.mark.parametrize("spelling", ["twice", "dot", "dotdot", "symlink", "hardlink"])
+def test_same_file_twice_is_refused(folder, spelling):
+    files = [*_spellings(folder)[spelling], folder / "Snare_Top.wav"]
+    with pytest.raises(InvalidStemError, match=r"^\S+\.wav: given twice.*; give each stem once$"):
+        load_multitrack(files)
+
+
+@pytest.mark.parametrize("command", ["info", "suggest", "mix"])
+def test_same_file_twice_is_refused_by_every_command(folder, tmp_path, capsys, command):
+    """The issue's case: two tracks named "kick.wav", summed twice by mix."""
+    monkey_cwd = os.getcwd()
+    os.chdir(folder)
+    try:
+        gains = tmp_path / "g.json"
+        gains.write_text(json.dumps({"tracks": [{"name": "Kick_In", "gain_db": 0}]}))
+        extra = {"mix": ["--gains", str(gains), "-o", str(tmp_path / "m.wav")]}.get(command, [])
+        status = main([command, "Kick_In.wav", "./Kick_In.wav", "Snare_Top.wav", *extra])
+    finally:
+        os.chdir(monkey_cwd)
+    err = capsys.readouterr().err
+    assert status == 1
+    assert err == "drumassist: error: Kick_In.wav: given twice; give each stem once\n"
+    assert not (tmp_path / "m.wav").exists()
+
+
+# -- item 6: stems too short to judge ---------------------------------------------------
+
+
+@pytest.mark.parametrize("frames", [1, 10, 441, 4409])
+def test_too_short_stem_gets_no_loudness_and_no_suggestion(folder, frames, capsys):
+    """A 1-sample stem measured -51.4 LUFS and got +9 to +12 dB suggestions."""
+    sf.write(str(folder / "click.wav"), np.full((frames, 1), 0.5, dtype=np.float32), 44100)
+    multitrack = load_multitrack(folder)
+    click = multitrack.tracks[multitrack.index("click")]
+    assert too_short_message(click.audio, 44100) is not None
+    for method in ("loudness", "sum", "bleed", "default"):
+        result = suggest(multitrack, method=method)
+        by_name = dict(zip(result.names, result.gains_db, strict=True))
+        assert by_name["click"] == -np.inf, method
+        assert all(np.isfinite(g) for n, g in by_name.items() if n != "click"), method
+        assert [n.split(":")[0] for n in result.notes] == ["click"]
+        assert "too short to judge (under 100 ms)" in result.notes[0]
+    assert main(["info", str(folder), "--json"]) == 0
+    out = capsys.readouterr().out
+    doc = {t["name"]: t for t in json.loads(out)["tracks"]}
+    assert doc["click"]["loudness_lufs"] is None
+    assert doc["click"]["too_short"] is True
+    assert doc["Kick_In"]["too_short"] is False
+
+
+def test_a_stem_of_one_full_hop_is_judged(folder):
+    sf.write(str(folder / "hit.wav"), np.full((4410, 1), 0.5, dtype=np.float32), 44100)
+    multitrack = load_multitrack(folder)
+    result = suggest(multitrack, method="loudness")
+    assert np.isfinite(result.gains_db[multitrack.index("hit")])
+    assert result.notes == ()
+
+
+def test_cli_suggest_says_too_short(folder, capsys):
+    sf.write(str(folder / "click.wav"), np.full((1, 1), 0.5, dtype=np.float32), 44100)
+    assert main(["suggest", str(folder), "--method", "loudness"]) == 0
+    captured = capsys.readouterr()
+    row = next(line for line in captured.out.splitlines() if line.strip().startswith("click"))
+    assert row.split()[-2:] == ["too", "short"]
+    assert "note: click: holds only 1 sample of sound" in captured.err
+
+
+# -- item 8: messages that name their file ------------------------------------------------
+
+
+def test_session_whose_stems_are_all_elsewhere_is_named(tmp_path, capsys):
+    session = tmp_path / "song.drumassist"
+    tracks = [
+        {"path": f"/nowhere/{n}.wav", "name": n, "role": "other", "gain_db": 0.0}
+        for n in ("kick", "snare")
+    ]
+    session.write_text(
+        json.dumps({"format": "drumassist-session", "version": 1, "tracks": tracks})
+    )
+    assert main(["info", str(session)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("drumassist: error: song.drumassist: none of its 2 stems exist")
+    assert "the selection" not in err
+
+
+def test_single_non_audio_file_is_named(tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("hi")
+    with pytest.raises(InvalidStemError, match=r"^notes\.txt: not an audio file"):
+        load_multitrack([notes])

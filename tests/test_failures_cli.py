@@ -1,0 +1,136 @@
+"""Failures at the CLI's number options (issue 14, items 2 and 4): finite, in range, one line.
+
+``type=float`` took ``--loudness nan`` (a silent file, exit 0) and ``1e308`` (a
+300-digit number in a warning). Every numeric option now refuses non-finite and
+out-of-range values as a usage error (exit 2) that gives the range.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from drumassist import cli
+from drumassist.cli import main
+
+HUGE = "9" * 400
+
+
+@pytest.fixture
+def stems(tmp_path):
+    folder = tmp_path / "stems"
+    folder.mkdir()
+    t = np.arange(22050) / 44100
+    sf.write(str(folder / "kick.wav"), 0.5 * np.sin(2 * np.pi * 60 * t), 44100)
+    sf.write(str(folder / "snare.wav"), 0.3 * np.sin(2 * np.pi * 200 * t), 44100)
+    (tmp_path / "g.json").write_text(
+        '{"tracks": [{"name": "kick", "gain_db": 0}, {"name": "snare", "gain_db": 0}]}'
+    )
+    return folder
+
+
+def _argv(command: str, stems, tmp_path) -> list[str]:
+    out = str(tmp_path / "out.wav")
+    gains = str(tmp_path / "g.json")
+    return {
+        "mix": ["mix", str(stems), "--gains", gains, "-o", out],
+        "suggest": ["suggest", str(stems)],
+        "demo": ["demo", str(tmp_path / "demo")],
+        "reverse": ["reverse", str(stems), out],
+        "corpus": ["corpus", "render", str(tmp_path / "corpus"), "--sessions", "1"],
+        "features": ["features", str(stems)],
+        "train": ["train", "--corpus", str(tmp_path), "--out", str(tmp_path / "m")],
+        "evaluate": ["evaluate", "--corpus", str(tmp_path)],
+    }[command]
+
+
+CASES = [
+    ("mix", "--loudness", v, "-70 to 0 LUFS") for v in ("nan", "inf", "-inf", "1e308", "5", "-71")
+] + [
+    ("mix", "--ceiling", "nan", "-60 to 0 dBFS"),
+    ("mix", "--ceiling", "3", "-60 to 0 dBFS"),
+    ("mix", "--bit-depth", "nan", "invalid"),
+    ("mix", "--bit-depth", "1e308", "invalid"),
+    ("suggest", "--target", "nan", "-70 to 0 LUFS"),
+    ("suggest", "--target", "1e308", "-70 to 0 LUFS"),
+    ("demo", "--duration", "nan", "0.01 to 3600 s"),
+    ("demo", "--duration", "inf", "0.01 to 3600 s"),
+    ("demo", "--duration", "-1", "0.01 to 3600 s"),
+    ("demo", "--seed", "-1", "0 to 4294967295"),
+    ("demo", "--seed", "1e308", "expected a whole number"),
+    ("demo", "--seed", HUGE, "expected a whole number"),
+    ("demo", "--sample-rate", "0", "8000 to 384000 Hz"),
+    ("demo", "--sample-rate", "nan", "expected a whole number"),
+    ("reverse", "--max-latency-ms", "nan", "0 to 1000 ms"),
+    ("reverse", "--max-latency-ms", "-5", "0 to 1000 ms"),
+    ("corpus", "--sessions", "0", "1 to 100000"),
+    ("corpus", "--sessions", "nan", "expected a whole number"),
+    ("corpus", "--duration", "inf", "1 to 600 s"),
+    ("corpus", "--workers", "0", "1 to 256"),
+    ("corpus", "--seed", HUGE, "expected a whole number"),
+    ("features", "--workers", "-3", "1 to 256"),
+    ("train", "--trees", "0", "1 to 100000"),
+    ("train", "--jobs", "nan", "expected a whole number"),
+    ("train", "--seed", "inf", "expected a whole number"),
+    ("evaluate", "--jobs", "0", "1 to 256"),
+]
+
+
+@pytest.mark.parametrize(("command", "option", "value", "expected"), CASES)
+def test_numeric_option_refused_with_its_range(
+    stems, tmp_path, capsys, command, option, value, expected
+):
+    argv = [*_argv(command, stems, tmp_path), f"{option}={value}"]
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2
+    last = err.strip().splitlines()[-1]
+    assert f"argument {option}" in last and expected in last, err
+    assert len(last) < 200, "a 300-digit number is not a message"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.json", "stems"]
+
+
+@pytest.mark.parametrize("value", ["-70", "-23", "0"])
+def test_loudness_in_range_is_taken(stems, tmp_path, capsys, value):
+    argv = [*_argv("mix", stems, tmp_path), f"--loudness={value}"]
+    assert main(argv) == 0
+    assert "LUFS" in capsys.readouterr().out
+
+
+def test_ctrl_c_while_building_the_parser_exits_130_in_one_line(monkeypatch, capsys):
+    """Item 4: start-up (importing the command modules) was outside the handler."""
+
+    def interrupted():
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "build_parser", interrupted)
+    assert main(["info", "x"]) == 130
+    assert capsys.readouterr().err == "drumassist: interrupted\n"
+
+
+@pytest.mark.parametrize("delay_s", [0.15, 0.3, 0.6])
+def test_ctrl_c_during_start_up_exits_130_without_traceback(stems, delay_s):
+    """Item 4: SIGINT during ``python -m drumassist``'s imports gave a traceback and -2."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "drumassist", "suggest", str(stems)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    time.sleep(delay_s)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    if proc.returncode == 0:
+        pytest.skip(f"the command finished within {delay_s} s; nothing was interrupted")
+    assert proc.returncode == 130, err
+    assert err == "drumassist: interrupted\n"
