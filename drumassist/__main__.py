@@ -15,4 +15,9 @@ if __name__ == "__main__":
         # Ctrl-C before main() installed its handlers (while importing): one line, 130.
         print("drumassist: interrupted", file=sys.stderr)
         status = 130
+    # The command is over and its status known: a signal during the interpreter's
+    # shutdown (which restores the default handlers) must not turn it into -15.
+    from drumassist.core.interrupts import ignore
+
+    ignore()
     sys.exit(status)

@@ -83,10 +83,9 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("command", "option", "value", "expected"), CASES)
-def test_numeric_option_refused_with_its_range(
-    stems, tmp_path, capsys, command, option, value, expected
-):
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c[0]}{c[1]}={c[2][:8]}")
+def test_numeric_option_refused_with_its_range(stems, tmp_path, capsys, case):
+    command, option, value, expected = case
     argv = [*_argv(command, stems, tmp_path), f"{option}={value}"]
     with pytest.raises(SystemExit) as exit_info:
         main(argv)
@@ -129,7 +128,7 @@ def test_ctrl_c_during_start_up_exits_130_without_traceback(stems, delay_s):
     )
     time.sleep(delay_s)
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=120)
+    _, err = proc.communicate(timeout=120)
     if proc.returncode == 0:
         pytest.skip(f"the command finished within {delay_s} s; nothing was interrupted")
     assert proc.returncode == 130, err

@@ -30,9 +30,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     SIGINT, SIGTERM and SIGHUP end a command with one line and the shell's status
     ``128 + signal`` (130, 143, 129), after its temporary files are removed.
     """
-    from drumassist.core.interrupts import Interrupted, install
+    from drumassist.core.interrupts import Interrupted, install, restore
 
-    install()
+    previous = install()
     debug = False
     try:
         parser = build_parser()
@@ -58,6 +58,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print("drumassist: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    finally:
+        # main() is also called in-process (tests, gui_main): leave the handlers as found.
+        restore(previous)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -67,7 +67,7 @@ def remove_stale_parts(folder: Path) -> list[Path]:
     Only names of our pattern (:data:`PART_PATTERN`), last modified before this
     process started, and not locked by a writer that is still running are removed.
     """
-    removed = []
+    removed: list[Path] = []
     try:
         candidates = [p for p in folder.iterdir() if PART_PATTERN.match(p.name)]
     except OSError:

@@ -15,6 +15,7 @@ import signal
 import threading
 from collections.abc import Iterator
 from types import FrameType
+from typing import Any
 
 #: The signals :func:`install` handles; SIGHUP does not exist on Windows.
 SIGNALS = tuple(
@@ -46,12 +47,20 @@ def _handler(signum: int, frame: FrameType | None) -> None:
     raise Interrupted(signum)
 
 
-def install() -> None:
-    """Raise :class:`Interrupted` on SIGINT, SIGTERM and SIGHUP (main thread only)."""
+def install() -> dict[int, Any]:
+    """Raise :class:`Interrupted` on SIGINT, SIGTERM and SIGHUP (main thread only).
+
+    Returns the handlers replaced, for :func:`restore`.
+    """
     if threading.current_thread() is not threading.main_thread():
-        return
-    for signum in SIGNALS:
-        signal.signal(signum, _handler)
+        return {}
+    return {signum: signal.signal(signum, _handler) for signum in SIGNALS}
+
+
+def restore(previous: dict[int, Any]) -> None:
+    """Put back the handlers :func:`install` replaced."""
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)
 
 
 def restore_defaults() -> None:
@@ -61,6 +70,14 @@ def restore_defaults() -> None:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     for signum in SIGNALS[1:]:
         signal.signal(signum, signal.SIG_DFL)
+
+
+def ignore() -> None:
+    """Ignore the signals from now on: for a process whose work is done, while it exits."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for signum in SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)
 
 
 def pending() -> int:

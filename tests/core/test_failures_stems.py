@@ -50,17 +50,15 @@ def test_same_file_twice_is_refused(folder, spelling):
 
 
 @pytest.mark.parametrize("command", ["info", "suggest", "mix"])
-def test_same_file_twice_is_refused_by_every_command(folder, tmp_path, capsys, command):
+def test_same_file_twice_is_refused_by_every_command(
+    folder, tmp_path, capsys, monkeypatch, command
+):
     """The issue's case: two tracks named "kick.wav", summed twice by mix."""
-    monkey_cwd = os.getcwd()
-    os.chdir(folder)
-    try:
-        gains = tmp_path / "g.json"
-        gains.write_text(json.dumps({"tracks": [{"name": "Kick_In", "gain_db": 0}]}))
-        extra = {"mix": ["--gains", str(gains), "-o", str(tmp_path / "m.wav")]}.get(command, [])
-        status = main([command, "Kick_In.wav", "./Kick_In.wav", "Snare_Top.wav", *extra])
-    finally:
-        os.chdir(monkey_cwd)
+    monkeypatch.chdir(folder)
+    gains = tmp_path / "g.json"
+    gains.write_text(json.dumps({"tracks": [{"name": "Kick_In", "gain_db": 0}]}))
+    extra = {"mix": ["--gains", str(gains), "-o", str(tmp_path / "m.wav")]}.get(command, [])
+    status = main([command, "Kick_In.wav", "./Kick_In.wav", "Snare_Top.wav", *extra])
     err = capsys.readouterr().err
     assert status == 1
     assert err == "drumassist: error: Kick_In.wav: given twice; give each stem once\n"
@@ -118,9 +116,7 @@ def test_session_whose_stems_are_all_elsewhere_is_named(tmp_path, capsys):
         {"path": f"/nowhere/{n}.wav", "name": n, "role": "other", "gain_db": 0.0}
         for n in ("kick", "snare")
     ]
-    session.write_text(
-        json.dumps({"format": "drumassist-session", "version": 1, "tracks": tracks})
-    )
+    session.write_text(json.dumps({"format": "drumassist-session", "version": 1, "tracks": tracks}))
     assert main(["info", str(session)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("drumassist: error: song.drumassist: none of its 2 stems exist")
