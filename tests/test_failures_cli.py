@@ -115,6 +115,34 @@ def test_ctrl_c_while_building_the_parser_exits_130_in_one_line(monkeypatch, cap
     assert capsys.readouterr().err == "drumassist: interrupted\n"
 
 
+def test_ctrl_c_hidden_in_an_import_error_exits_130(monkeypatch, capsys):
+    """numpy's C code turns a Ctrl-C while it imports into an ImportError (seen at 0.1 s)."""
+
+    def numpy_interrupted():
+        try:
+            signal.raise_signal(signal.SIGINT)
+        except KeyboardInterrupt:
+            raise ImportError('PyCapsule_Import could not import module "datetime"') from None
+
+    monkeypatch.setattr(cli, "build_parser", numpy_interrupted)
+    assert main(["info", "x"]) == 130
+    assert capsys.readouterr().err == "drumassist: interrupted\n"
+
+
+def test_nohup_keeps_sighup_ignored():
+    """An export under nohup must survive the terminal closing: SIGHUP stays ignored."""
+    from drumassist.core import interrupts
+
+    before = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        previous = interrupts.install()
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+        assert signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL
+        interrupts.restore(previous)
+    finally:
+        signal.signal(signal.SIGHUP, before)
+
+
 @pytest.mark.parametrize("delay_s", [0.15, 0.3, 0.6])
 def test_ctrl_c_during_start_up_exits_130_without_traceback(stems, delay_s):
     """Item 4: SIGINT during ``python -m drumassist``'s imports gave a traceback and -2."""

@@ -30,7 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     SIGINT, SIGTERM and SIGHUP end a command with one line and the shell's status
     ``128 + signal`` (130, 143, 129), after its temporary files are removed.
     """
-    from drumassist.core.interrupts import Interrupted, install, restore
+    from drumassist.core.interrupts import Interrupted, install, received, restore
 
     previous = install()
     debug = False
@@ -58,6 +58,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print("drumassist: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except Exception:
+        # An ImportError from numpy's C code can stand for a Ctrl-C during start-up.
+        signum = received()
+        if not signum or debug:
+            raise
+        print(f"drumassist: {_interrupted_words(signum)}", file=sys.stderr)
+        return 128 + signum
     finally:
         # main() is also called in-process (tests, gui_main): leave the handlers as found.
         restore(previous)

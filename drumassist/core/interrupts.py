@@ -25,7 +25,7 @@ SIGNALS = tuple(
 
 # Touched only by the main thread: Python runs signal handlers in the main thread,
 # and deferred() is a no-op elsewhere (a signal cannot interrupt another thread).
-_state = {"depth": 0, "pending": 0}
+_state = {"depth": 0, "pending": 0, "received": 0}
 
 
 class Interrupted(KeyboardInterrupt):
@@ -41,6 +41,7 @@ class Interrupted(KeyboardInterrupt):
 
 
 def _handler(signum: int, frame: FrameType | None) -> None:
+    _state["received"] = signum
     if _state["depth"]:
         _state["pending"] = _state["pending"] or signum
         return
@@ -50,11 +51,17 @@ def _handler(signum: int, frame: FrameType | None) -> None:
 def install() -> dict[int, Any]:
     """Raise :class:`Interrupted` on SIGINT, SIGTERM and SIGHUP (main thread only).
 
+    Signals ignored when the process started (``nohup`` ignores SIGHUP) stay ignored.
     Returns the handlers replaced, for :func:`restore`.
     """
     if threading.current_thread() is not threading.main_thread():
         return {}
-    return {signum: signal.signal(signum, _handler) for signum in SIGNALS}
+    previous = {}
+    for signum in SIGNALS:
+        # An ignored signal stays ignored: nohup, or a shell's background job.
+        if signal.getsignal(signum) is not signal.SIG_IGN:
+            previous[signum] = signal.signal(signum, _handler)
+    return previous
 
 
 def restore(previous: dict[int, Any]) -> None:
@@ -78,6 +85,15 @@ def ignore() -> None:
         return
     for signum in SIGNALS:
         signal.signal(signum, signal.SIG_IGN)
+
+
+def received() -> int:
+    """The last signal the handler saw (0 for none), deferred or raised.
+
+    An exception raised while handling one may hide it: C code that imports (numpy's
+    PyCapsule_Import) turns the KeyboardInterrupt into an ImportError.
+    """
+    return _state["received"]
 
 
 def pending() -> int:

@@ -19,7 +19,6 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from drumassist.cli import main
 from drumassist.core import atomic
 from drumassist.core.demo import write_demo
 from drumassist.core.export import export_mix
@@ -196,13 +195,15 @@ def test_a_locked_temporary_file_is_left_alone(tmp_path):
 # -- item 8: messages -----------------------------------------------------------------------
 
 
-def test_export_warning_is_printed_once(stems, tmp_path, capsys):
+def test_export_warning_is_printed_once(stems, tmp_path):
+    """A subprocess: under pytest the log line never reaches stderr (pytest owns logging)."""
     names = load_multitrack(stems).names
     gains = _gains(names, tmp_path / "g.json", gain_db=12.0)  # clips
-    assert main(["mix", str(stems), "--gains", str(gains), "-o", str(tmp_path / "m.wav")]) == 0
-    err = capsys.readouterr().err
-    assert err.count("samples clipped at 24 bit") == 1, err
-    assert err.startswith("warning: the mix peaks at +")
+    proc = _cli("mix", stems, "--gains", gains, "-o", tmp_path / "m.wav")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.count("samples clipped at 24 bit") == 1, proc.stderr
+    assert proc.stderr.startswith("warning: the mix peaks at +")
+    assert proc.stderr.count("\n") == 1
 
 
 @pytest.mark.parametrize(

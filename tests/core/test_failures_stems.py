@@ -11,7 +11,6 @@ import pytest
 import soundfile as sf
 
 from drumassist.cli import main
-from drumassist.core.loudness import too_short_message
 from drumassist.core.multitrack import load_multitrack
 from drumassist.errors import InvalidStemError
 from drumassist.learn.suggest import suggest
@@ -72,6 +71,8 @@ def test_same_file_twice_is_refused_by_every_command(
 def test_too_short_stem_gets_no_loudness_and_no_suggestion(folder, frames, capsys):
     """A 1-sample stem measured -51.4 LUFS and got +9 to +12 dB suggestions."""
     sf.write(str(folder / "click.wav"), np.full((frames, 1), 0.5, dtype=np.float32), 44100)
+    from drumassist.core.loudness import too_short_message
+
     multitrack = load_multitrack(folder)
     click = multitrack.tracks[multitrack.index("click")]
     assert too_short_message(click.audio, 44100) is not None
