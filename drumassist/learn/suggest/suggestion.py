@@ -1,0 +1,218 @@
+"""Suggest a gain balance for a multitrack with one of several methods.
+
+Every method returns relative gains in dB; :func:`suggest` scales them so the
+suggested mono mix measures the loudness target (-23 LUFS by default), as the
+published evaluation compares gains after loudness normalisation. A method may
+also give a confidence range per track; baselines give none (low = high = gain).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from drumassist.core.loudness import block_energies
+from drumassist.core.mix import mix
+from drumassist.core.mixloudness import MixLoudness, gated_loudness
+from drumassist.core.multitrack import Multitrack
+from drumassist.core.progress import Progress
+from drumassist.errors import DrumassistError
+from drumassist.learn.bleed.measure import bleed_aware_gains
+from drumassist.learn.suggest import baselines
+
+DEFAULT_TARGET_LUFS = -23.0
+
+
+@dataclass(frozen=True)
+class RawGains:
+    """What a method predicts: relative gains and an optional range, in dB."""
+
+    gains_db: np.ndarray
+    low_db: np.ndarray | None = None
+    high_db: np.ndarray | None = None
+    model: str | None = None
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """Suggested gains per track, scaled so the mono mix meets ``loudness_lufs``."""
+
+    method: str
+    names: tuple[str, ...]
+    roles: tuple[str, ...]
+    gains_db: tuple[float, ...]
+    low_db: tuple[float, ...]
+    high_db: tuple[float, ...]
+    loudness_lufs: float
+    model: str | None = None
+
+    def gain_of(self, name: str) -> float:
+        return self.gains_db[self.names.index(name)]
+
+
+Method = Callable[[Multitrack, Progress | None], RawGains]
+
+
+def _default_model_gains(multitrack: Multitrack, progress: Progress | None) -> RawGains:
+    # Imported here: modelio imports this module (through metrics), and loads sklearn.
+    from drumassist.learn.models.persist import default_model_gains
+
+    return default_model_gains(multitrack, progress)
+
+
+def _shipped(method: str) -> Method:
+    def gains(multitrack: Multitrack, progress: Progress | None) -> RawGains:
+        from drumassist.learn.models.persist import shipped_model_gains
+
+        return shipped_model_gains(method, multitrack, progress)
+
+    return gains
+
+
+METHODS: dict[str, tuple[str, Method]] = {
+    "default": (
+        "The default model (the trim model shipped in resources/models/default)",
+        _default_model_gains,
+    ),
+    "trim": (
+        "Trim model: each mic's input trim read from the bleed between mics, corrected"
+        " by gradient boosting on level and bleed measures; any tracks, any order",
+        _default_model_gains,
+    ),
+    "flexible": (
+        "Flexible per-track model: a random forest on features, role and context",
+        _shipped("flexible"),
+    ),
+    "rf-slots": (
+        "Fixed-slot model as published: a random forest on the eight ENST mic slots"
+        " (tracks with no slot are loudness-normalised)",
+        _shipped("rf-slots"),
+    ),
+    "lasso": (
+        "Fixed-slot LASSO as published: a sparse linear model on the eight ENST mic slots",
+        _shipped("lasso"),
+    ),
+    "svr": (
+        "Fixed-slot SVR as published: one support-vector regressor per ENST mic slot",
+        _shipped("svr"),
+    ),
+    "loudness": (
+        "Loudness-normalised: every track at the same BS.1770 loudness",
+        lambda mt, progress: RawGains(baselines.loudness_normalised_gains(mt, progress=progress)),
+    ),
+    "bleed": (
+        "Bleed-aware: every close mic's own drum (bleed removed) at the same loudness",
+        lambda mt, progress: RawGains(bleed_aware_gains(mt, progress=progress)),
+    ),
+    "sum": (
+        "Direct sum: every track at unity gain",
+        lambda mt, progress: RawGains(baselines.direct_sum_gains(mt)),
+    ),
+}
+
+
+def method_names() -> tuple[str, ...]:
+    return tuple(METHODS)
+
+
+def unavailable_reason(method: str) -> str | None:
+    """Why ``method`` cannot run with what is installed (no shipped model), or None."""
+    from drumassist.learn.models.shipped import (
+        DEFAULT_METHOD,
+        SHIPPED,
+        is_model_folder,
+        shipped_model_dir,
+    )
+
+    kind = DEFAULT_METHOD if method == "default" else method
+    if kind not in SHIPPED:
+        return None
+    folder = shipped_model_dir(kind)
+    if is_model_folder(folder):
+        return None
+    return (
+        f"no {kind} model is installed in {folder}; train one with 'drumassist train"
+        f" --method {kind} --corpus CORPUS --out {folder}'"
+    )
+
+
+def suggest(
+    multitrack: Multitrack,
+    *,
+    method: str = "default",
+    target_lufs: float = DEFAULT_TARGET_LUFS,
+    meter: MixLoudness | None = None,
+    progress: Progress | None = None,
+    model: Any = None,
+) -> Suggestion:
+    """Suggest gains for ``multitrack`` with ``method`` (see :data:`METHODS`).
+
+    ``model``, a model loaded with :func:`drumassist.learn.models.persist.load_model`, replaces
+    the shipped model of its method (``method`` must then name that method or be
+    ``default``, and the suggestion is named after the model's method).
+    """
+    if method not in METHODS:
+        raise DrumassistError(f"unknown method '{method}'; choose one of {', '.join(METHODS)}")
+    if model is not None:
+        from drumassist.learn.models.persist import method_of, model_gains
+
+        if method not in ("default", method_of(model)):
+            raise DrumassistError(
+                f"the model is a {method_of(model)} model; it cannot suggest with '{method}'"
+            )
+        method = method_of(model)
+        raw = model_gains(multitrack, progress, model)
+    else:
+        raw = METHODS[method][1](multitrack, progress)
+    low = raw.gains_db if raw.low_db is None else raw.low_db
+    high = raw.gains_db if raw.high_db is None else raw.high_db
+    if meter is None:
+        offset, loudness = mono_mix_offset_db(multitrack, raw.gains_db, target_lufs)
+    else:
+        offset, loudness = normalise_offset_db(meter, raw.gains_db, target_lufs)
+    return Suggestion(
+        method=method,
+        names=multitrack.names,
+        roles=tuple(r.value for r in multitrack.roles),
+        gains_db=tuple(float(g + offset) for g in raw.gains_db),
+        low_db=tuple(float(g + offset) for g in low),
+        high_db=tuple(float(g + offset) for g in high),
+        loudness_lufs=loudness,
+        model=raw.model,
+    )
+
+
+def mono_mix_offset_db(
+    multitrack: Multitrack, gains_db: np.ndarray, target_lufs: float
+) -> tuple[float, float]:
+    """As :func:`normalise_offset_db`, measuring the one mono mix instead of a meter.
+
+    One K-weighting pass over the mix instead of the per-track passes a
+    :class:`MixLoudness` makes: for a single suggestion without a window's meter.
+    """
+    energies = block_energies(mix(multitrack, gains_db), multitrack.sample_rate)[:, 0]
+    measured = gated_loudness(energies)
+    if not math.isfinite(measured):
+        return 0.0, measured
+    offset = target_lufs - measured
+    # Gated again: the absolute gate can include or drop a block after scaling.
+    return offset, gated_loudness(energies * 10.0 ** (offset / 10.0))
+
+
+def normalise_offset_db(
+    meter: MixLoudness, gains_db: np.ndarray, target_lufs: float
+) -> tuple[float, float]:
+    """The dB offset that brings the mono mix of ``gains_db`` to ``target_lufs``.
+
+    Returns the offset and the loudness reached (``-inf`` and offset 0 if silent).
+    """
+    measured = meter.loudness(gains_db)
+    if not math.isfinite(measured):
+        return 0.0, measured
+    offset = target_lufs - measured
+    # Measured again: the absolute gate can include or drop a block after scaling.
+    return offset, meter.loudness(np.asarray(gains_db) + offset)
