@@ -101,9 +101,9 @@ def _child(pipeline: str, folder: Path, model_dir: Path | None) -> None:
     # What `drumassist suggest` imports before it starts working; the heavy
     # libraries (scipy, sklearn, Essentia) load inside the timed path, as there.
     import drumassist.analysis
-    import drumassist.learn.data.sessions
+    import drumassist.learn.data.anchor
+    import drumassist.learn.data.inputs
     import drumassist.learn.models.persist
-    import drumassist.learn.models.trim
     import drumassist.learn.suggest.suggestion
     from drumassist.cli.common import load_stems
 
@@ -111,9 +111,9 @@ def _child(pipeline: str, folder: Path, model_dir: Path | None) -> None:
     stages = Stages()
     stages.wrap(drumassist.learn.models.persist, "load_default_model", "model")
     stages.wrap(drumassist.analysis, "analyse", "features")
-    stages.wrap(drumassist.learn.data.sessions, "track_loudness", "loudness")
+    stages.wrap(drumassist.learn.data.inputs, "track_loudness", "loudness")
     stages.wrap(drumassist.learn.suggest.suggestion, "MixLoudness", "meter")
-    stages.wrap(drumassist.learn.models.trim, "anchor_inputs", "anchors")
+    stages.wrap(drumassist.learn.data.anchor, "anchor_inputs", "anchors")
     stages.wrap(drumassist.learn.suggest.suggestion, "mono_mix_offset_db", "scaling")
     run = _published(model_dir) if pipeline == "published" else _default
     started = time.perf_counter()
@@ -156,18 +156,18 @@ def _published(model_dir: Path | None) -> Run:
     model: list[Any] = []
 
     def run(multitrack: Any, meter: Any, stages: Stages) -> list[float]:
+        from drumassist.core.mixloudness import MixLoudness, normalise_offset_db
         from drumassist.learn.corpus.slots import assign_slots
-        from drumassist.learn.data import sessions as dataset
+        from drumassist.learn.data.inputs import track_inputs
         from drumassist.learn.models.persist import load_model
-        from drumassist.learn.suggest import suggestion as suggest
 
         if not model:
             with stages.timing("model"):
                 model.append(load_model(model_dir or Path()))
-        inputs = dataset.track_inputs(multitrack, extractor=model[0].extractor, workers=None)
+        inputs = track_inputs(multitrack, extractor=model[0].extractor, workers=None)
         prediction = model[0].predict(inputs, assign_slots(multitrack.names, multitrack.roles))
-        meter = meter or suggest.MixLoudness(multitrack)
-        offset_db, _ = suggest.normalise_offset_db(meter, prediction.gains_db, TARGET_LUFS)
+        meter = meter or MixLoudness(multitrack)
+        offset_db, _ = normalise_offset_db(meter, prediction.gains_db, TARGET_LUFS)
         return [float(g + offset_db) for g in prediction.gains_db]
 
     return run

@@ -210,7 +210,7 @@ def table_lines(multitrack: Multitrack, comparison: Comparison, *, width: int = 
     Track columns that do not fit in ``width`` continue in further blocks below,
     each starting with the method names again.
     """
-    from drumassist.learn.suggest.suggestion import DEFAULT_TARGET_LUFS
+    from drumassist.core.mixloudness import DEFAULT_TARGET_LUFS
 
     ref = comparison.reference
     lines = [f"gains in dB, each balance's mono mix at {DEFAULT_TARGET_LUFS:.0f} LUFS"]

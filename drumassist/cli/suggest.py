@@ -13,7 +13,8 @@ from drumassist.cli.common import load_stems, stems_argument
 
 def register(sub: Any) -> None:
     """Add ``suggest`` to the ``drumassist`` parser."""
-    from drumassist.learn.suggest.suggestion import DEFAULT_TARGET_LUFS, method_names
+    from drumassist.core.mixloudness import DEFAULT_TARGET_LUFS
+    from drumassist.learn.suggest.suggestion import method_names
 
     p = sub.add_parser("suggest", help="suggest a gain balance for the stems")
     stems_argument(p)

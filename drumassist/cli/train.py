@@ -101,8 +101,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 def _evaluate(args: argparse.Namespace, corpus: Any, model: Any, progress: Any) -> dict[str, Any]:
     from drumassist.learn.corpus import load_corpus
-    from drumassist.learn.data.sessions import evaluate
-    from drumassist.learn.models.persist import model_gains
+    from drumassist.learn.evaluate.protocol import evaluate
+    from drumassist.learn.suggest.suggestion import model_gains
 
     sessions = [s for s in corpus.sessions if s.heldout]
     manifests = []
@@ -353,7 +353,7 @@ def _json_num(value: Any) -> Any:
 def _cmd_score_pretrained(args: argparse.Namespace) -> int:
     from drumassist.errors import CorpusError
     from drumassist.learn.corpus import load_corpus
-    from drumassist.learn.data.sessions import evaluate
+    from drumassist.learn.evaluate.protocol import evaluate
     from drumassist.learn.suggest.suggestion import METHODS
 
     corpus = load_corpus(args.corpus)
@@ -378,8 +378,8 @@ def _cmd_score_pretrained(args: argparse.Namespace) -> int:
 
 
 def _predictor(name: str, model_dir: Path | None) -> Any:
-    from drumassist.learn.models.persist import load_model, method_of, model_gains
-    from drumassist.learn.suggest.suggestion import METHODS
+    from drumassist.learn.models.persist import load_model, method_of
+    from drumassist.learn.suggest.suggestion import METHODS, model_gains
 
     if name in MODEL_METHODS and model_dir is not None:
         model = load_model(model_dir)

@@ -25,11 +25,11 @@ from typing import Any
 
 import numpy as np
 
+from drumassist.core.jsondoc import is_number
 from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress, check_cancelled
 from drumassist.errors import ModelError
 from drumassist.learn.bleed import measure as bleed
-from drumassist.learn.models.skopsio import is_number
 
 BAND_HZ = (200.0, 800.0)
 #: Roles whose mics hear the whole kit: no trim pairs, only one-sided estimates.

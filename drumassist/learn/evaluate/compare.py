@@ -31,19 +31,13 @@ from drumassist.core.export import (
 )
 from drumassist.core.loudness import integrated_loudness
 from drumassist.core.mix import mix, peak_dbfs
-from drumassist.core.mixloudness import MixLoudness
+from drumassist.core.mixloudness import DEFAULT_TARGET_LUFS, MixLoudness
 from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress, ScaledProgress, check_cancelled
 from drumassist.errors import CancelledError, DrumassistError, ExportError
 from drumassist.learn.evaluate.metrics import compare_session, score
 from drumassist.learn.suggest.reference import REFERENCE_METHOD, reference_suggestion
-from drumassist.learn.suggest.suggestion import (
-    DEFAULT_TARGET_LUFS,
-    METHODS,
-    Method,
-    Suggestion,
-    suggest,
-)
+from drumassist.learn.suggest.suggestion import METHODS, Method, Suggestion, suggest
 
 log = logging.getLogger(__name__)
 

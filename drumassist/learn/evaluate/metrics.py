@@ -29,8 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from drumassist.core.mixloudness import MixLoudness
-from drumassist.learn.suggest.suggestion import DEFAULT_TARGET_LUFS, normalise_offset_db
+from drumassist.core.mixloudness import DEFAULT_TARGET_LUFS, MixLoudness, normalise_offset_db
 
 #: dB values below this are raised to it in the balance error, so a muted track costs
 #: a large but finite error.

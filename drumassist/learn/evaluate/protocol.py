@@ -26,17 +26,19 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from drumassist.core.mixloudness import MixLoudness
+from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress, ScaledProgress, check_cancelled
 from drumassist.errors import ModelError
 from drumassist.learn.bleed.measure import bleed_aware_gains
 from drumassist.learn.corpus import CorpusSession
+from drumassist.learn.data.anchor import AnchorInputs
 from drumassist.learn.data.sessions import SessionData, session_data
 from drumassist.learn.evaluate.metrics import Scores, SessionComparison, compare_session, score
 from drumassist.learn.models.flexible import DEFAULT_TREES, FlexibleModel, train_flexible
 from drumassist.learn.models.slots import KINDS as SLOT_KINDS
 from drumassist.learn.models.slots import SlotModel, train_slots
 from drumassist.learn.models.trim import METHOD as TRIM_METHOD
-from drumassist.learn.models.trim import AnchorInputs, TrimModel, train_trim
+from drumassist.learn.models.trim import TrimModel, train_trim
 
 log = logging.getLogger(__name__)
 
@@ -329,3 +331,25 @@ def _slot_target_rows(sessions: Sequence[SessionData]) -> np.ndarray:
 
     targets = [slot_targets(s) for s in sessions]
     return np.vstack([t for t in targets if t is not None])
+
+
+#: Predicts raw gains in dB for a multitrack (any offset; scores normalise it).
+Predictor = Callable[[Multitrack], np.ndarray]
+
+
+def evaluate(
+    sessions: Sequence[CorpusSession], predict: Predictor, *, progress: Progress | None = None
+) -> Scores:
+    """Score ``predict`` on ``sessions`` against their target gains."""
+    comparisons = []
+    for i, session in enumerate(sessions):
+        check_cancelled(progress)
+        multitrack = session.load_multitrack()
+        targets = [session.target_gains_db[name] for name in multitrack.names]
+        predicted = predict(multitrack)
+        comparisons.append(
+            compare_session(MixLoudness(multitrack), targets, predicted, session_id=session.id)
+        )
+        if progress is not None:
+            progress.report((i + 1) / len(sessions), f"scored {session.id}")
+    return score(comparisons)

@@ -20,7 +20,9 @@ import numpy as np
 
 from drumassist.core.roles import Role
 from drumassist.errors import ModelError
-from drumassist.learn.data.sessions import SessionData, TrackInputs
+from drumassist.learn.data.inputs import TrackInputs
+from drumassist.learn.data.sessions import SessionData
+from drumassist.learn.models.base import GainPrediction
 
 log = logging.getLogger(__name__)
 
@@ -35,15 +37,6 @@ CONTEXT_NAMES = (
 DEFAULT_TREES = 200
 LOW_PERCENTILE = 10.0
 HIGH_PERCENTILE = 90.0
-
-
-@dataclass(frozen=True)
-class GainPrediction:
-    """Raw gains in dB and their confidence range (``-inf`` for silent tracks)."""
-
-    gains_db: np.ndarray
-    low_db: np.ndarray
-    high_db: np.ndarray
 
 
 def column_names(feature_names: Sequence[str]) -> tuple[str, ...]:

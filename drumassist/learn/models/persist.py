@@ -22,11 +22,9 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from drumassist.core.atomic import write_atomically
-from drumassist.core.multitrack import Multitrack
-from drumassist.core.progress import Progress
 from drumassist.errors import AnalysisError, ModelError
 from drumassist.learn.models.flexible import FlexibleModel
 from drumassist.learn.models.shipped import (
@@ -41,16 +39,8 @@ from drumassist.learn.models.slots import KINDS as SLOT_KINDS
 from drumassist.learn.models.slots import METHOD as SLOTS_METHOD
 from drumassist.learn.models.slots import SlotModel, slot_method
 from drumassist.learn.models.trim import METHOD as TRIM_METHOD
-from drumassist.learn.models.trim import (
-    TRIM_VERSION,
-    TrimModel,
-    feature_columns,
-    load_trim,
-    save_trim,
-)
-
-if TYPE_CHECKING:
-    from drumassist.learn.suggest.suggestion import RawGains
+from drumassist.learn.models.trim import TrimModel, feature_columns
+from drumassist.learn.models.trim_io import TRIM_VERSION, load_trim, save_trim
 
 log = logging.getLogger(__name__)
 
@@ -322,43 +312,3 @@ def load_shipped_model(method: str) -> GainModel:
     if method == SLOTS_METHOD:
         return load_slot_model()
     return load_method_model(method, shipped_model_dir(method))
-
-
-def model_gains(multitrack: Multitrack, progress: Progress | None, model: GainModel) -> RawGains:
-    """Raw gains and confidence range of ``model`` for ``multitrack`` (for METHODS).
-
-    A fixed-slot model gives tracks their ENST slots as the corpus does. Features come
-    from the extractor the model was trained on, through the feature cache.
-    """
-    from drumassist.learn.corpus.slots import assign_slots
-    from drumassist.learn.data.sessions import track_inputs
-    from drumassist.learn.suggest.suggestion import RawGains
-
-    if isinstance(model, TrimModel):
-        from drumassist.learn.models.trim import anchor_inputs
-
-        prediction = model.predict(anchor_inputs(multitrack, progress=progress))
-        return RawGains(
-            prediction.gains_db, prediction.low_db, prediction.high_db, model=describe(model)
-        )
-    inputs = track_inputs(multitrack, extractor=model.extractor, workers=None, progress=progress)
-    if isinstance(model, SlotModel):
-        prediction = model.predict(inputs, assign_slots(multitrack.names, multitrack.roles))
-    else:
-        prediction = model.predict(inputs)
-    return RawGains(
-        prediction.gains_db,
-        prediction.low_db,
-        prediction.high_db,
-        model=describe(model),
-    )
-
-
-def default_model_gains(multitrack: Multitrack, progress: Progress | None) -> RawGains:
-    """:func:`model_gains` with the shipped default model."""
-    return model_gains(multitrack, progress, load_default_model())
-
-
-def shipped_model_gains(method: str, multitrack: Multitrack, progress: Progress | None) -> RawGains:
-    """:func:`model_gains` with the shipped model of ``method``."""
-    return model_gains(multitrack, progress, load_shipped_model(method))

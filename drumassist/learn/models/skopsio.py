@@ -9,7 +9,6 @@ that is not a readable skops file.
 
 from __future__ import annotations
 
-import math
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -40,13 +39,3 @@ def load_trusted(path: Path, trusted: Sequence[str]) -> Any:
         return sio.loads(blob, trusted=list(untrusted))
     except CORRUPT as exc:
         raise ModelError(f"{path}: cannot load the model ({exc})") from exc
-
-
-def is_number(value: Any) -> bool:
-    """A finite JSON number (not a bool; integers too large for a float are not)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return False
-    try:
-        return math.isfinite(value)
-    except OverflowError:
-        return False

@@ -33,12 +33,13 @@ import numpy as np
 
 from drumassist.errors import ModelError
 from drumassist.learn.corpus.slots import ENST_SLOTS
-from drumassist.learn.data.sessions import SessionData, TrackInputs
+from drumassist.learn.data.inputs import TrackInputs
+from drumassist.learn.data.sessions import SessionData
+from drumassist.learn.models.base import GainPrediction
 from drumassist.learn.models.flexible import (
     DEFAULT_TREES,
     HIGH_PERCENTILE,
     LOW_PERCENTILE,
-    GainPrediction,
     check_features,
 )
 

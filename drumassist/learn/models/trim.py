@@ -10,57 +10,37 @@ The features of a track: its role one-hot and context (as the flexible model's),
 every level measure relative to the anchor and to its session mean ("shape"), six
 statistics of the bleed into and out of its mic, and three kind flags.
 
-Files: ``model.skops`` holds the three estimators (skops, never pickle; loading refuses
-any type outside :data:`TRUSTED_TYPES`), ``trim.json`` the tables, offsets, blend,
-columns and seed.
+Its inputs are measured by :mod:`drumassist.learn.data.anchor`; it is saved and loaded
+by :mod:`drumassist.learn.models.trim_io`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
-import json
 import logging
 import math
-import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from drumassist.core.atomic import write_atomically
-from drumassist.core.loudness import block_energies
-from drumassist.core.mixloudness import gated_loudness
-from drumassist.core.multitrack import Multitrack
-from drumassist.core.progress import Progress, ScaledProgress, check_cancelled
 from drumassist.core.roles import Role
 from drumassist.errors import ModelError
 from drumassist.learn.bleed.trims import (
     AMBIENT,
     VALID_DB,
     TrimTables,
-    kind_of,
     learn_tables,
     same_drum,
     solve_trims,
-    transfer_matrix,
     trim_anchor,
 )
-from drumassist.learn.models.flexible import GainPrediction
-from drumassist.learn.models.shipped import MODEL_NAME
-from drumassist.learn.models.skopsio import is_number, load_trusted
+from drumassist.learn.data.anchor import LEVELS, AnchorInputs
+from drumassist.learn.models.base import GainPrediction
 
 log = logging.getLogger(__name__)
 
 METHOD = "trim"
-TRIM_NAME = "trim.json"
-TRIM_FORMAT = "drumassist-trim"
-TRIM_VERSION = 1
-#: The only types beyond skops's defaults that ``model.skops`` may hold.
-TRUSTED_TYPES = ("sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",)
-ESTIMATORS = ("gain", "low", "high")
 QUANTILES = {"low": 0.1, "high": 0.9}
 BLEND = 0.75
 HGB_PARAMS: dict[str, Any] = {
@@ -71,11 +51,6 @@ HGB_PARAMS: dict[str, Any] = {
     "early_stopping": False,
 }
 ROLES = tuple(Role)
-#: Level measures per track, besides the anchor: BS.1770 integrated, sample peak, and
-#: statistics of the momentary (400 ms) loudness: percentiles, maximum, maximum 3 s
-#: mean, and the mean over the blocks within 20, 10 and 30 dB of the maximum.
-LEVELS = ("int", "peak", "m90", "m95", "m99", "mmax", "stmax", "g20", "g10", "g30")
-SHORT_TERM_BLOCKS = 27  # ~3 s of momentary blocks at a 100 ms hop
 KIND_FLAGS = ("kick_in", "kick_out", "snare_btm")
 CONTEXT = ("ctx.rel_mean", "ctx.rel_role", "ctx.rank", "ctx.tracks")
 BLEED = (
@@ -86,7 +61,6 @@ BLEED = (
     "bleed.from_std",
     "bleed.solved",
 )
-_CORRUPT = (zipfile.BadZipFile, ValueError, KeyError, TypeError, AttributeError, ImportError)
 
 
 def feature_columns() -> tuple[str, ...]:
@@ -100,172 +74,6 @@ def feature_columns() -> tuple[str, ...]:
         *BLEED,
         *(f"kind.{k}" for k in KIND_FLAGS),
     )
-
-
-@dataclass(frozen=True, eq=False)
-class AnchorInputs:
-    """What the trim model sees of one multitrack, measured once from the audio.
-
-    ``levels_db`` has one row per track and one column per :data:`LEVELS` entry
-    (``-inf`` for silent tracks); ``transfer_db`` is :func:`~drumassist.learn.bleed.trims.
-    transfer_matrix`.
-    """
-
-    names: tuple[str, ...]
-    roles: tuple[Role, ...]
-    kinds: tuple[str, ...]
-    transfer_db: np.ndarray
-    peak_db: np.ndarray
-    loudness_lufs: np.ndarray
-    levels_db: np.ndarray
-
-    @property
-    def role_values(self) -> tuple[str, ...]:
-        return tuple(r.value for r in self.roles)
-
-
-def _db(x: float) -> float:
-    return 20 * math.log10(x) if x > 0 else -math.inf
-
-
-def track_levels(audio: np.ndarray, sample_rate: int) -> np.ndarray:
-    """The :data:`LEVELS` of one track (``(frames, channels)`` audio), in dB / LUFS."""
-    data = np.asarray(audio, dtype=np.float64)
-    out = np.full(len(LEVELS), -math.inf)
-    peak = float(np.max(np.abs(data))) if data.size else 0.0
-    if peak <= 0:
-        return out
-    z = block_energies(data, sample_rate).sum(axis=1)
-    loud = -0.691 + 10 * np.log10(np.maximum(z, 1e-30))
-    k = min(SHORT_TERM_BLOCKS, len(z))
-    short_term = np.convolve(z, np.ones(k) / k, mode="valid")
-    values = {
-        "int": gated_loudness(z),  # BS.1770 integrated, from the same blocks
-        "peak": _db(peak),
-        "mmax": float(loud.max()),
-        "stmax": -0.691 + 10 * math.log10(max(float(short_term.max()), 1e-30)),
-    }
-    values["m90"], values["m95"], values["m99"] = np.percentile(loud, [90, 95, 99])
-    for gate in (20, 10, 30):
-        values[f"g{gate}"] = -0.691 + 10 * math.log10(z[loud >= loud.max() - gate].mean())
-    return np.array([values[name] for name in LEVELS], dtype=float)
-
-
-def anchor_inputs(
-    multitrack: Multitrack, *, progress: Progress | None = None, cache: bool = True
-) -> AnchorInputs:
-    """Measure everything the trim model needs of ``multitrack`` (no learned tables).
-
-    Parameters
-    ----------
-    multitrack : Multitrack
-        The stems, with their roles.
-    progress : Progress, optional
-        Receives a report per track; cancelling raises CancelledError.
-    cache : bool
-        Keep the measures in the cache folder (``anchor/``), keyed by the audio of
-        every track, so the same stems are measured once.
-    """
-    check_cancelled(progress)
-    tracks = multitrack.tracks
-    key = _cache_key(multitrack) if cache else None
-    cached = None if key is None else _cache_load(key, len(tracks))
-    if cached is not None:
-        g, matrix = cached
-        if progress is not None:
-            progress.report(1.0, "measures from the cache")
-    else:
-        g = transfer_matrix(
-            multitrack, progress=None if progress is None else ScaledProgress(progress, 0.0, 0.6)
-        )
-        levels = []
-        for i, track in enumerate(tracks):
-            check_cancelled(progress)
-            levels.append(track_levels(track.audio, multitrack.sample_rate))
-            if progress is not None:
-                progress.report(0.6 + 0.4 * (i + 1) / len(tracks), f"levels: {track.name}")
-        matrix = np.array(levels, dtype=float).reshape(len(tracks), len(LEVELS))
-        if key is not None:
-            _cache_store(key, g, matrix)
-    return AnchorInputs(
-        names=multitrack.names,
-        roles=multitrack.roles,
-        kinds=tuple(kind_of(t.name, t.role.value) for t in tracks),
-        transfer_db=g,
-        peak_db=matrix[:, LEVELS.index("peak")].copy(),
-        loudness_lufs=matrix[:, LEVELS.index("int")].copy(),
-        levels_db=matrix,
-    )
-
-
-#: Bumped when what :func:`anchor_inputs` measures changes: old cache entries are not found.
-CACHE_FORMAT = "drumassist-anchor-1"
-
-
-def _cache_key(multitrack: Multitrack) -> str:
-    from drumassist.learn.bleed import measure as bleed
-    from drumassist.learn.bleed import trims as trim
-
-    # Every setting the measures depend on: change one and old entries are not found.
-    recipe = {
-        "format": CACHE_FORMAT,
-        "sample_rate": multitrack.sample_rate,
-        "levels": LEVELS,
-        "short_term_blocks": SHORT_TERM_BLOCKS,
-        "transfer": [
-            trim.BAND_HZ, trim.MIN_BAND_BINS, bleed.FRAME_S, bleed.LOUD_FRAME_DB,
-            bleed.DOMINANT_PERCENTILE, bleed.MIN_FRAMES,
-        ],
-        "shapes": [list(t.audio.shape) for t in multitrack.tracks],
-    }  # fmt: skip
-    digest = hashlib.sha256(json.dumps(recipe, sort_keys=True).encode())
-    for track in multitrack.tracks:
-        digest.update(np.ascontiguousarray(track.audio, dtype=np.float32).data)
-    return digest.hexdigest()
-
-
-def _cache_path(key: str) -> Path:
-    from drumassist.core.paths import cache_dir
-
-    return cache_dir() / "anchor" / key[:2] / f"{key}.npz"
-
-
-def _cache_load(key: str, tracks: int) -> tuple[np.ndarray, np.ndarray] | None:
-    """The cached transfer matrix and levels, or None (a bad entry is deleted, not trusted)."""
-    path = _cache_path(key)
-    if not path.is_file():
-        return None
-    try:
-        with np.load(path, allow_pickle=False) as entry:
-            g = np.asarray(entry["transfer_db"], dtype=float)
-            levels = np.asarray(entry["levels_db"], dtype=float)
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
-        _discard(path, f"unreadable ({exc})")
-        return None
-    if g.shape != (tracks, tracks) or levels.shape != (tracks, len(LEVELS)):
-        _discard(path, "wrong shape")
-        return None
-    return g, levels
-
-
-def _discard(path: Path, reason: str) -> None:
-    log.warning("ignoring the anchor cache entry %s: %s; measuring again", path.name, reason)
-    try:
-        path.unlink(missing_ok=True)
-    except OSError as exc:  # only a cache: a read-only folder must not stop a suggestion
-        log.debug("cannot delete %s: %s", path, exc)
-
-
-def _cache_store(key: str, g: np.ndarray, levels: np.ndarray) -> None:
-    """Write an entry atomically; a failure is logged, never raised (it is only a cache)."""
-    buffer = io.BytesIO()
-    np.savez(buffer, transfer_db=g, levels_db=levels)
-    path = _cache_path(key)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(path, lambda h: h.write(buffer.getvalue()), overwrite=True)
-    except OSError as exc:
-        log.warning("cannot write the anchor cache entry %s: %s", path, exc)
 
 
 def anchor_of(inputs: AnchorInputs, tables: TrimTables) -> np.ndarray:
@@ -446,118 +254,3 @@ def train_trim(items: Sequence[Item], *, seed: int = 0, max_iter: int = 400) -> 
     low, high = (fit(loss="quantile", quantile=QUANTILES[k]) for k in ("low", "high"))
     offsets = kind_offsets(rows, len(xs))
     return TrimModel(fit(), low, high, tables, offsets, BLEND, feature_columns(), seed)
-
-
-def save_trim(model: TrimModel, out_dir: str | Path) -> list[Path]:
-    """Write ``model.skops`` and ``trim.json`` into ``out_dir``; returns their paths."""
-    import skops.io as sio
-
-    folder = Path(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    # The trees compress about 3-fold; the shipped default model must stay small.
-    blob = sio.dumps(
-        {name: getattr(model, name) for name in ESTIMATORS},
-        compression=zipfile.ZIP_DEFLATED,
-        compresslevel=9,
-    )
-    doc = {
-        "format": TRIM_FORMAT,
-        "version": TRIM_VERSION,
-        "method": METHOD,
-        # Ties the two files together: a save that died half-way is refused, not mixed.
-        "model_sha256": hashlib.sha256(blob).hexdigest(),
-        "tables": model.tables.to_json(),
-        "offsets": {k: float(v) for k, v in sorted(model.offsets.items())},
-        "blend": float(model.blend),
-        "columns": list(model.columns),
-        "seed": int(model.seed),
-    }
-    text = json.dumps(doc, indent=1).encode("utf-8")
-    paths = [folder / MODEL_NAME, folder / TRIM_NAME]
-    write_atomically(paths[0], lambda h: h.write(blob), overwrite=True)
-    write_atomically(paths[1], lambda h: h.write(text), overwrite=True)
-    return paths
-
-
-def load_trim(out_dir: str | Path) -> TrimModel:
-    """Load a model written by :func:`save_trim`.
-
-    Raises
-    ------
-    ModelError
-        If a file is missing, unreadable or malformed, holds a type outside
-        :data:`TRUSTED_TYPES`, or does not fit this version's feature columns.
-    """
-    folder = Path(out_dir)
-    doc = _read_doc(folder / TRIM_NAME)
-    try:
-        digest = hashlib.sha256((folder / MODEL_NAME).read_bytes()).hexdigest()
-    except OSError as exc:
-        raise ModelError(f"{folder / MODEL_NAME}: cannot read the model ({exc.strerror})") from exc
-    if digest != doc.get("model_sha256"):
-        raise ModelError(
-            f"{folder}: {MODEL_NAME} and {TRIM_NAME} are not from the same save; save it again"
-        )
-    estimators = load_estimators(folder / MODEL_NAME)
-    columns = tuple(doc["columns"])
-    for name, estimator in estimators.items():
-        if getattr(estimator, "n_features_in_", None) != len(columns):
-            raise ModelError(
-                f"{folder / MODEL_NAME}: '{name}' does not take {len(columns)} columns"
-            )
-    return TrimModel(
-        estimators["gain"],
-        estimators["low"],
-        estimators["high"],
-        TrimTables.from_json(doc["tables"]),
-        doc["offsets"],
-        doc["blend"],
-        columns,
-        doc["seed"],
-    )
-
-
-def _read_doc(path: Path) -> dict[str, Any]:
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ModelError(f"{path}: cannot read the trim model ({exc.strerror})") from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelError(f"{path}: not valid JSON ({exc})") from exc
-    if not isinstance(doc, dict) or doc.get("format") != TRIM_FORMAT:
-        raise ModelError(f"{path}: not a {TRIM_FORMAT} file")
-    if doc.get("version") != TRIM_VERSION:
-        raise ModelError(f"{path}: version {doc.get('version')!r}, expected {TRIM_VERSION}")
-    columns = doc.get("columns")
-    if not isinstance(columns, list) or columns != list(feature_columns()):
-        raise ModelError(f"{path}: its feature columns differ from this version's")
-    offsets = doc.get("offsets")
-    if not isinstance(offsets, dict):
-        offsets = {"": None}
-    blend, seed = doc.get("blend"), doc.get("seed")
-    if (
-        not all(map(is_number, (*offsets.values(), blend)))
-        or not 0.0 <= float(blend or 0.0) <= 1.0
-        or not isinstance(seed, int)
-        or isinstance(seed, bool)
-    ):
-        raise ModelError(f"{path}: 'offsets', 'blend' or 'seed' missing or malformed")
-    try:
-        TrimTables.from_json(doc.get("tables"))
-    except ModelError as exc:
-        raise ModelError(f"{path}: {exc}") from exc
-    doc["offsets"] = {str(k): float(v) for k, v in offsets.items()}
-    return doc
-
-
-def load_estimators(path: Path) -> dict[str, Any]:
-    """The three regressors of ``model.skops``, refusing types outside :data:`TRUSTED_TYPES`."""
-    loaded = load_trusted(path, TRUSTED_TYPES)
-    if not isinstance(loaded, dict) or sorted(loaded) != sorted(ESTIMATORS):
-        raise ModelError(f"{path}: expected a dict of {', '.join(ESTIMATORS)}")
-    for name, estimator in loaded.items():
-        # A name check is enough here: skops only built types on the allow-list.
-        if type(estimator).__name__ != "HistGradientBoostingRegressor":
-            found = type(estimator).__name__
-            raise ModelError(f"{path}: '{name}' is a {found}, not a HistGradientBoostingRegressor")
-    return loaded

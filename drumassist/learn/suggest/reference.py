@@ -11,11 +11,11 @@ from pathlib import Path
 
 import numpy as np
 
-from drumassist.core.mixloudness import MixLoudness
+from drumassist.core.mixloudness import DEFAULT_TARGET_LUFS, MixLoudness, normalise_offset_db
 from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress
 from drumassist.learn.reverse.engineer import load_mix, reverse_engineer
-from drumassist.learn.suggest.suggestion import DEFAULT_TARGET_LUFS, Suggestion, normalise_offset_db
+from drumassist.learn.suggest.suggestion import Suggestion
 
 REFERENCE_METHOD = "reference"
 

@@ -8,23 +8,23 @@ also give a confidence range per track; baselines give none (low = high = gain).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from drumassist.core.loudness import block_energies
-from drumassist.core.mix import mix
-from drumassist.core.mixloudness import MixLoudness, gated_loudness
+from drumassist.core.mixloudness import (
+    DEFAULT_TARGET_LUFS,
+    MixLoudness,
+    mono_mix_offset_db,
+    normalise_offset_db,
+)
 from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress
 from drumassist.errors import DrumassistError
 from drumassist.learn.bleed.measure import bleed_aware_gains
 from drumassist.learn.suggest import baselines
-
-DEFAULT_TARGET_LUFS = -23.0
 
 
 @dataclass(frozen=True)
@@ -50,38 +50,67 @@ class Suggestion:
     loudness_lufs: float
     model: str | None = None
 
-    def gain_of(self, name: str) -> float:
-        return self.gains_db[self.names.index(name)]
-
 
 Method = Callable[[Multitrack, Progress | None], RawGains]
 
 
-def _default_model_gains(multitrack: Multitrack, progress: Progress | None) -> RawGains:
-    # Imported here: modelio imports this module (through metrics), and loads sklearn.
-    from drumassist.learn.models.persist import default_model_gains
+def model_gains(multitrack: Multitrack, progress: Progress | None, model: Any) -> RawGains:
+    """Raw gains and confidence range of a trained ``model`` for ``multitrack``.
 
-    return default_model_gains(multitrack, progress)
+    A fixed-slot model gives tracks their ENST slots as the corpus does. Features come
+    from the extractor the model was trained on, through the feature cache.
+    """
+    # Imported here, not at the top: the window imports this module at start-up, and
+    # the models pull in the corpus and feature code (about a second).
+    from drumassist.learn.corpus.slots import assign_slots
+    from drumassist.learn.data.anchor import anchor_inputs
+    from drumassist.learn.data.inputs import track_inputs
+    from drumassist.learn.models.persist import describe
+    from drumassist.learn.models.slots import SlotModel
+    from drumassist.learn.models.trim import TrimModel
+
+    if isinstance(model, TrimModel):
+        prediction = model.predict(anchor_inputs(multitrack, progress=progress))
+    else:
+        inputs = track_inputs(
+            multitrack, extractor=model.extractor, workers=None, progress=progress
+        )
+        if isinstance(model, SlotModel):
+            prediction = model.predict(inputs, assign_slots(multitrack.names, multitrack.roles))
+        else:
+            prediction = model.predict(inputs)
+    return RawGains(
+        prediction.gains_db, prediction.low_db, prediction.high_db, model=describe(model)
+    )
+
+
+def default_model_gains(multitrack: Multitrack, progress: Progress | None) -> RawGains:
+    """:func:`model_gains` with the shipped default model."""
+    from drumassist.learn.models.persist import load_default_model
+
+    return model_gains(multitrack, progress, load_default_model())
+
+
+def shipped_model_gains(method: str, multitrack: Multitrack, progress: Progress | None) -> RawGains:
+    """:func:`model_gains` with the shipped model of ``method``."""
+    from drumassist.learn.models.persist import load_shipped_model
+
+    return model_gains(multitrack, progress, load_shipped_model(method))
 
 
 def _shipped(method: str) -> Method:
-    def gains(multitrack: Multitrack, progress: Progress | None) -> RawGains:
-        from drumassist.learn.models.persist import shipped_model_gains
-
-        return shipped_model_gains(method, multitrack, progress)
-
-    return gains
+    return lambda multitrack, progress: shipped_model_gains(method, multitrack, progress)
 
 
 METHODS: dict[str, tuple[str, Method]] = {
     "default": (
         "The default model (the trim model shipped in resources/models/default)",
-        _default_model_gains,
+        default_model_gains,
     ),
     "trim": (
         "Trim model: each mic's input trim read from the bleed between mics, corrected"
         " by gradient boosting on level and bleed measures; any tracks, any order",
-        _default_model_gains,
+        default_model_gains,
     ),
     "flexible": (
         "Flexible per-track model: a random forest on features, role and context",
@@ -158,7 +187,8 @@ def suggest(
     if method not in METHODS:
         raise DrumassistError(f"unknown method '{method}'; choose one of {', '.join(METHODS)}")
     if model is not None:
-        from drumassist.learn.models.persist import method_of, model_gains
+        from drumassist.learn.models.persist import method_of
+        from drumassist.learn.suggest.suggestion import model_gains
 
         if method not in ("default", method_of(model)):
             raise DrumassistError(
@@ -184,35 +214,3 @@ def suggest(
         loudness_lufs=loudness,
         model=raw.model,
     )
-
-
-def mono_mix_offset_db(
-    multitrack: Multitrack, gains_db: np.ndarray, target_lufs: float
-) -> tuple[float, float]:
-    """As :func:`normalise_offset_db`, measuring the one mono mix instead of a meter.
-
-    One K-weighting pass over the mix instead of the per-track passes a
-    :class:`MixLoudness` makes: for a single suggestion without a window's meter.
-    """
-    energies = block_energies(mix(multitrack, gains_db), multitrack.sample_rate)[:, 0]
-    measured = gated_loudness(energies)
-    if not math.isfinite(measured):
-        return 0.0, measured
-    offset = target_lufs - measured
-    # Gated again: the absolute gate can include or drop a block after scaling.
-    return offset, gated_loudness(energies * 10.0 ** (offset / 10.0))
-
-
-def normalise_offset_db(
-    meter: MixLoudness, gains_db: np.ndarray, target_lufs: float
-) -> tuple[float, float]:
-    """The dB offset that brings the mono mix of ``gains_db`` to ``target_lufs``.
-
-    Returns the offset and the loudness reached (``-inf`` and offset 0 if silent).
-    """
-    measured = meter.loudness(gains_db)
-    if not math.isfinite(measured):
-        return 0.0, measured
-    offset = target_lufs - measured
-    # Measured again: the absolute gate can include or drop a block after scaling.
-    return offset, meter.loudness(np.asarray(gains_db) + offset)

@@ -9,10 +9,10 @@ import pytest
 from scipy.signal import butter, sosfilt
 
 from drumassist.core.loudness import integrated_loudness
+from drumassist.core.mixloudness import track_loudness
 from drumassist.core.multitrack import from_arrays
 from drumassist.core.roles import Role
 from drumassist.learn.bleed.measure import bleed_aware_gains, own_loudness
-from drumassist.learn.suggest.baselines import track_loudness
 
 RATE = 44100
 

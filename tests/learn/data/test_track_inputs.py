@@ -7,10 +7,10 @@ import pytest
 
 from drumassist.analysis import analyse
 from drumassist.analysis.fast import known_loudness
+from drumassist.core.mixloudness import track_loudness
 from drumassist.core.multitrack import from_arrays
 from drumassist.errors import DrumassistError
-from drumassist.learn.data.sessions import track_inputs
-from drumassist.learn.suggest.baselines import track_loudness
+from drumassist.learn.data.inputs import track_inputs
 from tests.conftest import drum_hits
 
 

@@ -12,8 +12,8 @@ import pytest
 from drumassist.cli import main
 from drumassist.errors import ModelError
 from drumassist.learn.corpus import load_corpus, render_corpus
-from drumassist.learn.data.sessions import evaluate as score_method
 from drumassist.learn.evaluate import protocol as evaluation
+from drumassist.learn.evaluate.protocol import evaluate as score_method
 from drumassist.learn.evaluate.report import REPORT_NAME, role_residuals, write_report
 from drumassist.learn.suggest.baselines import loudness_normalised_gains
 from tests.learn.corpus.test_corpus_kit import TINY_INSTRUMENTS, make_kit

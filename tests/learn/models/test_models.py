@@ -14,7 +14,8 @@ from drumassist.cli import main
 from drumassist.core.roles import Role
 from drumassist.errors import ModelError
 from drumassist.learn.corpus import load_corpus
-from drumassist.learn.data.sessions import SessionData, TrackInputs, session_data
+from drumassist.learn.data.inputs import TrackInputs
+from drumassist.learn.data.sessions import SessionData, session_data
 from drumassist.learn.models import persist as modelio
 from drumassist.learn.models.flexible import column_names, design_matrix, train_flexible
 
@@ -194,7 +195,8 @@ def test_evaluate_command_scores_methods(tiny_corpus: Path, tmp_path: Path, caps
 
 
 def test_train_command_makes_the_default_trim_model_reproducibly(tiny_corpus, tmp_path) -> None:
-    from drumassist.learn.models.trim import TrimModel, anchor_inputs
+    from drumassist.learn.data.anchor import anchor_inputs
+    from drumassist.learn.models.trim import TrimModel
 
     args = ["train", "--corpus", str(tiny_corpus), "--seed", "4"]
     assert main([*args, "--out", str(tmp_path / "a")]) == 0

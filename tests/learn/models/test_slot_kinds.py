@@ -14,12 +14,12 @@ from drumassist.errors import ModelError
 from drumassist.learn.models import persist as modelio
 from drumassist.learn.models.slots import KINDS, SlotModel, slot_method, train_slots
 from drumassist.learn.suggest.suggestion import METHODS
-from tests.learn.models.test_slots_model import SLOTS, _inputs, _sessions
+from tests.learn.models.test_slots_model import SLOTS, random_inputs, random_sessions
 
 
 @pytest.fixture(scope="module", params=["lasso", "svr"])
 def model(request) -> SlotModel:
-    return train_slots(_sessions(40), seed=1, kind=request.param)
+    return train_slots(random_sessions(40), seed=1, kind=request.param)
 
 
 def test_kinds_are_the_published_three_and_registered() -> None:
@@ -28,7 +28,7 @@ def test_kinds_are_the_published_three_and_registered() -> None:
 
 
 def test_each_kind_learns_the_kick_and_gives_no_range(model: SlotModel) -> None:
-    inputs = _inputs(np.random.default_rng(4))
+    inputs = random_inputs(np.random.default_rng(4))
     prediction = model.predict(inputs, SLOTS)
     relative = prediction.gains_db + inputs.loudness_lufs
     # The training sessions put the kick 6 dB above the rest; the features are noise.
@@ -39,8 +39,8 @@ def test_each_kind_learns_the_kick_and_gives_no_range(model: SlotModel) -> None:
 
 
 def test_training_is_deterministic(model: SlotModel) -> None:
-    inputs = _inputs(np.random.default_rng(5))
-    again = train_slots(_sessions(40), seed=1, kind=model.method)
+    inputs = random_inputs(np.random.default_rng(5))
+    again = train_slots(random_sessions(40), seed=1, kind=model.method)
     np.testing.assert_array_equal(
         again.predict(inputs, SLOTS).gains_db, model.predict(inputs, SLOTS).gains_db
     )
@@ -50,7 +50,7 @@ def test_round_trip_with_its_card(model: SlotModel, tmp_path: Path) -> None:
     modelio.save_model(model, tmp_path)
     loaded = modelio.load_model(tmp_path)
     assert isinstance(loaded, SlotModel) and loaded.method == model.method
-    inputs = _inputs(np.random.default_rng(6))
+    inputs = random_inputs(np.random.default_rng(6))
     np.testing.assert_array_equal(
         loaded.predict(inputs, SLOTS).gains_db, model.predict(inputs, SLOTS).gains_db
     )
@@ -74,7 +74,7 @@ def test_a_card_naming_another_kind_is_refused(model: SlotModel, tmp_path: Path)
 
 def test_an_unknown_kind_is_a_model_error() -> None:
     with pytest.raises(ModelError, match="unknown fixed-slot model kind"):
-        train_slots(_sessions(3), kind="gbm")
+        train_slots(random_sessions(3), kind="gbm")
 
 
 def test_suggest_command_uses_a_trained_model(model: SlotModel, tmp_path: Path, capsys) -> None:

@@ -14,7 +14,8 @@ from drumassist.cli import main
 from drumassist.core.roles import Role
 from drumassist.errors import ModelError
 from drumassist.learn.corpus import ENST_SLOTS
-from drumassist.learn.data.sessions import SessionData, TrackInputs
+from drumassist.learn.data.inputs import TrackInputs
+from drumassist.learn.data.sessions import SessionData
 from drumassist.learn.models import persist as modelio
 from drumassist.learn.models.slots import (
     SlotModel,
@@ -30,7 +31,7 @@ SLOTS = ("snare", "kick", "hi-hat", "overhead_L", "overhead_R", None)
 ROLES = (Role.SNARE, Role.KICK, Role.HIHAT, Role.OVERHEAD, Role.OVERHEAD, Role.ROOM)
 
 
-def _inputs(rng: np.random.Generator) -> TrackInputs:
+def random_inputs(rng: np.random.Generator) -> TrackInputs:
     ext = get_extractor("fast")
     names = ext.feature_names()
     loudness = rng.uniform(-26, -24, len(ROLES))  # narrow: the forest sees raw gains
@@ -38,11 +39,11 @@ def _inputs(rng: np.random.Generator) -> TrackInputs:
     return TrackInputs(features, names, ext.name, ext.version, loudness, ROLES)
 
 
-def _sessions(count: int, seed: int = 0) -> list[SessionData]:
+def random_sessions(count: int, seed: int = 0) -> list[SessionData]:
     rng = np.random.default_rng(seed)
     out = []
     for i in range(count):
-        inputs = _inputs(rng)
+        inputs = random_inputs(rng)
         # The kick (track 1) sits 6 dB above loudness normalisation.
         target = -inputs.loudness_lufs + np.array([0, 6.0, 0, 0, 0, 0]) + rng.normal(0, 0.3, 6)
         out.append(SessionData(f"s{i}", "g", inputs, target, SLOTS))
@@ -51,11 +52,11 @@ def _sessions(count: int, seed: int = 0) -> list[SessionData]:
 
 @pytest.fixture(scope="module")
 def model() -> SlotModel:
-    return train_slots(_sessions(30), seed=1, trees=20)
+    return train_slots(random_sessions(30), seed=1, trees=20)
 
 
 def test_slot_row_is_in_enst_order_with_missing_toms_zero_padded() -> None:
-    inputs = _inputs(np.random.default_rng(2))
+    inputs = random_inputs(np.random.default_rng(2))
     width = len(inputs.feature_names) + 1
     row = slot_row(inputs, SLOTS)
     assert row.shape == (len(slot_columns(inputs.feature_names)),) == (8 * width,)
@@ -67,7 +68,7 @@ def test_slot_row_is_in_enst_order_with_missing_toms_zero_padded() -> None:
 
 
 def test_a_silent_slot_is_zero_padded() -> None:
-    inputs = _inputs(np.random.default_rng(3))
+    inputs = random_inputs(np.random.default_rng(3))
     loud = inputs.loudness_lufs.copy()
     loud[2] = -math.inf
     silent = TrackInputs(
@@ -78,7 +79,7 @@ def test_a_silent_slot_is_zero_padded() -> None:
 
 
 def test_targets_are_relative_to_the_mean_of_present_slots() -> None:
-    session = _sessions(1)[0]
+    session = random_sessions(1)[0]
     targets = slot_targets(session)
     assert targets is not None
     assert abs(targets[:5].mean()) < 1e-9 and not targets[5:].any()
@@ -86,8 +87,8 @@ def test_targets_are_relative_to_the_mean_of_present_slots() -> None:
 
 
 def test_training_is_deterministic_and_learns_the_kick(model: SlotModel) -> None:
-    inputs = _inputs(np.random.default_rng(4))
-    again = train_slots(_sessions(30), seed=1, trees=20).predict(inputs, SLOTS)
+    inputs = random_inputs(np.random.default_rng(4))
+    again = train_slots(random_sessions(30), seed=1, trees=20).predict(inputs, SLOTS)
     prediction = model.predict(inputs, SLOTS)
     np.testing.assert_array_equal(prediction.gains_db, again.gains_db)
     relative = prediction.gains_db + inputs.loudness_lufs
@@ -98,7 +99,7 @@ def test_training_is_deterministic_and_learns_the_kick(model: SlotModel) -> None
 
 
 def test_a_track_with_no_slot_is_loudness_normalised_level_with_the_rest(model) -> None:
-    inputs = _inputs(np.random.default_rng(5))
+    inputs = random_inputs(np.random.default_rng(5))
     gains = model.predict(inputs, SLOTS).gains_db
     relative = gains + inputs.loudness_lufs
     assert relative[5] == pytest.approx(relative[:5].mean())
@@ -110,7 +111,7 @@ def test_round_trip(model: SlotModel, tmp_path: Path) -> None:
     modelio.save_model(model, tmp_path, metrics={"r2": 0.5})
     loaded = modelio.load_model(tmp_path)
     assert isinstance(loaded, SlotModel)
-    inputs = _inputs(np.random.default_rng(6))
+    inputs = random_inputs(np.random.default_rng(6))
     np.testing.assert_array_equal(
         loaded.predict(inputs, SLOTS).gains_db, model.predict(inputs, SLOTS).gains_db
     )
@@ -128,7 +129,7 @@ def test_a_pipeline_of_other_steps_is_refused(model: SlotModel, tmp_path: Path) 
 
 
 def test_sessions_without_slots_are_a_model_error() -> None:
-    session = _sessions(1)[0]
+    session = random_sessions(1)[0]
     bare = SessionData(session.session_id, "g", session.inputs, session.target_db)
     with pytest.raises(ModelError, match="no slot assignment"):
         train_slots([bare])

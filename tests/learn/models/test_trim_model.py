@@ -14,18 +14,10 @@ from drumassist.core.multitrack import Multitrack, Track
 from drumassist.core.progress import CancelToken
 from drumassist.errors import CancelledError, ModelError
 from drumassist.learn.corpus import load_corpus, render_corpus
-from drumassist.learn.models.trim import (
-    MODEL_NAME,
-    TRIM_NAME,
-    TRUSTED_TYPES,
-    AnchorInputs,
-    TrimModel,
-    anchor_inputs,
-    feature_columns,
-    load_trim,
-    save_trim,
-    train_trim,
-)
+from drumassist.learn.data.anchor import AnchorInputs, anchor_inputs
+from drumassist.learn.models.shipped import MODEL_NAME
+from drumassist.learn.models.trim import TrimModel, feature_columns, train_trim
+from drumassist.learn.models.trim_io import TRIM_NAME, TRUSTED_TYPES, load_trim, save_trim
 from tests.learn.corpus.test_corpus_kit import make_kit
 
 Item = tuple[AnchorInputs, np.ndarray]
