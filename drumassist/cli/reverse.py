@@ -42,7 +42,7 @@ def register(sub: Any) -> None:
 
 
 def _cmd_reverse(args: argparse.Namespace) -> int:
-    from drumassist.learn.reverse import read_mix, reverse_engineer
+    from drumassist.learn.reverse.engineer import read_mix, reverse_engineer
 
     if not args.mix.is_file():
         # Before the stems are loaded, which may take a while.

@@ -161,9 +161,10 @@ def test_stale_temporary_files_of_ours_are_removed_on_the_next_export(stems, tmp
     multitrack = load_multitrack(stems)
     out_dir = tmp_path / "out"
     out_dir.mkdir()
+    # Older than this test process (an hour or a day before it).
     stale = [
-        _plant(out_dir, ".song.wav.k3j_x9q2.part", age_s=3600),
-        _plant(out_dir, ".other take.flac.abcdefgh.part", age_s=60),
+        _plant(out_dir, ".song.wav.k3j_x9q2.part", age_s=86400),
+        _plant(out_dir, ".other take.flac.abcdefgh.part", age_s=86400),
     ]
     kept = [
         # Not our pattern: another program's, or the user's.

@@ -13,7 +13,7 @@ import soundfile as sf
 from drumassist.cli import main
 from drumassist.core.multitrack import load_multitrack
 from drumassist.errors import InvalidStemError
-from drumassist.learn.suggest import suggest
+from drumassist.learn.suggest.suggestion import suggest
 
 
 @pytest.fixture
