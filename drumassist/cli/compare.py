@@ -117,10 +117,16 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 def _report(
     args: argparse.Namespace, multitrack: Multitrack, comparison: Comparison, render: Render | None
 ) -> None:
-    from drumassist.learn.reverse.report import LOW_R2
+    from drumassist.learn.reverse.report import LOW_R2, UNRELATED_R2
 
     ref = comparison.reference
-    if ref is not None and ref.fit_r2 < LOW_R2:
+    if ref is not None and ref.fit_r2 < UNRELATED_R2:
+        print(
+            f"warning: {ref.path.name} does not appear to be made of these stems (static gains"
+            f" explain {max(ref.fit_r2, 0.0):.1%}); the scores against it are meaningless",
+            file=sys.stderr,
+        )
+    elif ref is not None and ref.fit_r2 < LOW_R2:
         print(
             f"warning: static gains explain only {ref.fit_r2:.1%} of {ref.path.name}; its"
             " balance (and the scores against it) are approximate",

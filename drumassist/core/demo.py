@@ -20,13 +20,13 @@ from typing import BinaryIO, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
-import soundfile as sf
 from scipy import signal
 
 from drumassist.core.atomic import write_atomically
 from drumassist.core.drumsynth import SOUNDS as _SOUNDS
 from drumassist.core.drumsynth import VARIANTS, FloatArray, filt, synth_sounds, time_axis
 from drumassist.core.progress import Progress, check_cancelled
+from drumassist.core.soundio import write_failure, write_sound
 from drumassist.errors import DrumassistError, ExportError
 
 logger = logging.getLogger(__name__)
@@ -344,11 +344,13 @@ def write_demo(
 
 def _write_stem(path: Path, audio: Stem, sample_rate: int, *, overwrite: bool) -> None:
     def write(handle: BinaryIO) -> None:
-        sf.write(handle, audio, sample_rate, subtype="PCM_24", format="WAV")
+        write_sound(handle, audio, sample_rate, fmt="WAV", subtype="PCM_24")
 
     try:
         write_atomically(path, write, overwrite=overwrite)
     except FileExistsError as exc:  # it appeared while we were rendering
         raise ExportError(f"{path.name} already exists in {path.parent}") from exc
-    except (OSError, RuntimeError) as exc:  # soundfile's errors are RuntimeErrors
+    except OSError as exc:
+        raise ExportError(f"{path.name}: {write_failure(exc)}") from exc
+    except RuntimeError as exc:  # soundfile's errors are RuntimeErrors
         raise ExportError(f"{path.name}: cannot write ({exc})") from exc

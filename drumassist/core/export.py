@@ -9,7 +9,6 @@ not by libsndfile, so a file read back as float equals ``round(x * 2**(bits-1))`
 
 from __future__ import annotations
 
-import errno
 import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -19,7 +18,6 @@ from typing import BinaryIO
 import numpy as np
 import soundfile as sf
 
-from drumassist.core import interrupts
 from drumassist.core.atomic import remove_stale_parts, write_atomically
 from drumassist.core.loudness import (
     MAX_TARGET_LUFS,
@@ -31,6 +29,7 @@ from drumassist.core.loudness import (
 from drumassist.core.mix import MAX_GAIN_DB, db_to_lin, mix, peak_dbfs
 from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress, check_cancelled
+from drumassist.core.soundio import write_failure, write_sound
 from drumassist.errors import ExportError, GainsError
 
 log = logging.getLogger(__name__)
@@ -207,76 +206,9 @@ def _write_file(
     except FileExistsError as exc:
         raise ExportError(f"{target.name}: the file exists; pass --force to replace it") from exc
     except OSError as exc:
-        if exc.errno == errno.ENOSPC:
-            raise ExportError(f"{target.name}: no space left on the device") from exc
-        if exc.errno == errno.EDQUOT:
-            raise ExportError(f"{target.name}: disk quota exceeded") from exc
-        reason = exc.strerror or str(exc)
-        raise ExportError(f"{target.name}: could not write the file ({reason})") from exc
+        raise ExportError(f"{target.name}: {write_failure(exc)}") from exc
     except (sf.LibsndfileError, RuntimeError) as exc:
         raise ExportError(f"{target.name}: could not write the file ({exc})") from exc
-
-
-def write_sound(
-    handle: BinaryIO, data: np.ndarray, sample_rate: int, *, fmt: str, subtype: str
-) -> None:
-    """Encode ``data`` into ``handle`` with libsndfile; a failed write raises its OSError.
-
-    libsndfile writes through soundfile's virtual-IO callbacks. An exception raised
-    in one is printed ("Exception ignored from cffi callback") and lost, and the
-    short write then surfaces as a bare AssertionError. So the handle is wrapped:
-    the first OSError is kept and writing stops, termination signals are deferred
-    (:func:`drumassist.core.interrupts.deferred`), and both are raised here.
-    """
-    guarded = _GuardedHandle(handle)
-    with interrupts.deferred():
-        try:
-            sf.write(guarded, data, sample_rate, format=fmt, subtype=subtype)
-        except (AssertionError, sf.LibsndfileError, RuntimeError):
-            guarded.raise_failure()
-            raise
-        guarded.raise_failure()
-
-
-class _GuardedHandle:
-    """A binary file for soundfile's virtual IO that never raises inside a callback."""
-
-    def __init__(self, handle: BinaryIO) -> None:
-        self._handle = handle
-        self.failure: OSError | None = None
-
-    def write(self, data: bytes) -> int:
-        if self.failure is not None or interrupts.pending():
-            return 0  # a short write: libsndfile stops writing
-        try:
-            return self._handle.write(data)
-        except OSError as exc:
-            self.failure = exc
-            return 0
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        try:
-            return self._handle.seek(offset, whence)
-        except OSError as exc:
-            self.failure = self.failure or exc
-            return -1
-
-    def tell(self) -> int:
-        return self._handle.tell()
-
-    def read(self, size: int = -1) -> bytes:
-        try:
-            return self._handle.read(size)
-        except OSError as exc:
-            self.failure = self.failure or exc
-            return b""
-
-    def raise_failure(self) -> None:
-        if self.failure is not None:
-            raise self.failure
-        if interrupts.pending():
-            # Leaving deferred() raises the signal; this stops the AssertionError first.
-            raise interrupts.Interrupted(interrupts.pending())
 
 
 def export_mix(

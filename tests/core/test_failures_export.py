@@ -78,6 +78,14 @@ def test_full_disk_says_so_in_one_line(stems, tmp_path, tiny_fs, suffix):
     assert list(tiny_fs.iterdir()) == []
 
 
+def test_demo_onto_a_full_disk_says_so(tiny_fs):
+    proc = _cli("demo", tiny_fs / "demo")
+    assert proc.returncode == 1
+    assert proc.stderr.endswith(": no space left on the device\n")
+    assert proc.stderr.count("\n") == 1, proc.stderr
+    assert list((tiny_fs / "demo").iterdir()) == []
+
+
 class _FullFile(io.FileIO):
     """A real file that fails with ENOSPC past 20 kB, as a full disk does."""
 
@@ -161,7 +169,7 @@ def test_stale_temporary_files_of_ours_are_removed_on_the_next_export(stems, tmp
     multitrack = load_multitrack(stems)
     out_dir = tmp_path / "out"
     out_dir.mkdir()
-    # Older than this test process (an hour or a day before it).
+    # A day old: older than this test process.
     stale = [
         _plant(out_dir, ".song.wav.k3j_x9q2.part", age_s=86400),
         _plant(out_dir, ".other take.flac.abcdefgh.part", age_s=86400),

@@ -109,3 +109,13 @@ def test_array_errors_name_the_mix(stems):
     multitrack = load_multitrack(stems)
     with pytest.raises(InvalidStemError, match=r"^ref\.wav: the mix overlaps the stems for only"):
         reverse_engineer(multitrack, np.ones((3, 1), np.float32), mix_name="ref.wav")
+
+
+def test_compare_against_an_unrelated_reference_says_so(stems, tmp_path, capsys):
+    multitrack = load_multitrack(stems)
+    other = tmp_path / "other.wav"
+    sf.write(str(other), _unrelated(multitrack.frames), 44100)
+    assert main(["compare", str(stems), "--reference", str(other), "--method", "loudness"]) == 0
+    err = capsys.readouterr().err
+    assert "other.wav does not appear to be made of these stems" in err
+    assert "approximate" not in err
