@@ -86,6 +86,8 @@ def export_audio(
     _check_levels(target, loudness_lufs, peak_ceiling_dbfs)
     data = np.asarray(audio, dtype=np.float64)
     data = data[:, None] if data.ndim == 1 else data
+    if not np.isfinite(data).all():
+        raise ExportError(f"{target.name}: the mix holds NaN or infinite samples; nothing written")
     gain_db, warnings = _level(data, sample_rate, loudness_lufs, peak_ceiling_dbfs)
     data = data * db_to_lin(gain_db)
     check_cancelled(progress)

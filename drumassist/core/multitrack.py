@@ -49,6 +49,9 @@ AUDIO_EXTENSIONS = frozenset(
 MAX_CHANNELS = 2
 MIN_SAMPLE_RATE = 8000
 MAX_SAMPLE_RATE = 384000
+#: Largest sample magnitude taken from a float file (+60 dBFS): beyond it the file is
+#: not audio, and mixing it could overflow float32.
+MAX_SAMPLE_ABS = 1000.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -192,6 +195,12 @@ def read_stem(path: Path) -> tuple[np.ndarray, int]:
         raise InvalidStemError(f"{path.name}: sample rate {rate} Hz is outside 8-384 kHz")
     if not np.isfinite(audio).all():
         raise InvalidStemError(f"{path.name}: holds NaN or infinite samples")
+    peak = float(np.max(np.abs(audio)))
+    if peak > MAX_SAMPLE_ABS:
+        raise InvalidStemError(
+            f"{path.name}: samples reach {20 * np.log10(peak):+.0f} dBFS; audio stays below"
+            f" {20 * np.log10(MAX_SAMPLE_ABS):+.0f} dBFS"
+        )
     return np.ascontiguousarray(audio), int(rate)
 
 

@@ -108,6 +108,13 @@ def test_cli_suggest_says_too_short(folder, capsys):
     assert "note: click: holds only 1 sample of sound" in captured.err
 
 
+def test_float_stem_with_absurd_samples_is_refused(folder):
+    """Item 1's overflow by another door: finite float samples of 1e30 overflow a mix."""
+    sf.write(str(folder / "hot.wav"), np.full((4410, 1), 1e30, np.float32), 44100, "FLOAT")
+    with pytest.raises(InvalidStemError, match=r"^hot\.wav: samples reach \+600 dBFS"):
+        load_multitrack(folder)
+
+
 # -- item 8: messages that name their file ------------------------------------------------
 
 
