@@ -275,7 +275,8 @@ class MainWindow(QMainWindow):
         if self.document is None or suggestion.names != self.document.multitrack.names:
             return
         self.document.set_suggestion(suggestion)
-        self._end_busy(f"Suggestion ready: {suggestion.method}")
+        notes = "".join(f"; {note}" for note in suggestion.notes)  # too-short tracks
+        self._end_busy(f"Suggestion ready: {suggestion.method}{notes}")
         self.suggestion_ready.emit(suggestion)
 
     def choose_reference(self) -> None:
