@@ -94,6 +94,7 @@ def test_signals_at_random_points(session, tmp_path):
         time.sleep(rng.uniform(0.1, run_s))
         proc.send_signal(signum)
         outcomes.append(_check_outcome(proc, signum, folder / "mix.wav", frames))
+    print("outcomes at random points:", outcomes)
     assert "interrupted" in outcomes, f"every run finished first: {outcomes}"
 
 
@@ -114,4 +115,5 @@ def test_signals_while_the_file_is_written(session, tmp_path):
         time.sleep(rng.uniform(0.0, 0.25))
         proc.send_signal(signum)
         outcomes.append(_check_outcome(proc, signum, folder / "mix.wav", frames))
+    print("outcomes while writing:", outcomes)
     assert outcomes.count("interrupted") >= 3, outcomes
