@@ -106,8 +106,9 @@ def train_kind(
     kind: str, sessions: Sequence[SessionData], *, seed: int, trees: int, jobs: int = 1
 ) -> GainModel:
     """Fit a model of ``kind`` (see :data:`MODEL_KINDS`); ``trees`` is for the forests."""
-    if kind not in MODEL_KINDS:
-        raise ModelError(f"unknown model kind {kind!r}; choose one of {', '.join(MODEL_KINDS)}")
+    if not registry.is_model_method(kind):
+        choices = ", ".join(registry.model_methods())
+        raise ModelError(f"unknown model kind {kind!r}; choose one of {choices}")
     return registry.kind(kind).train(sessions, seed=seed, trees=trees, jobs=jobs)
 
 

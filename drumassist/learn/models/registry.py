@@ -78,12 +78,15 @@ KINDS: tuple[KindEntry, ...] = (
         "svr",
     ),
 )
-_BY_METHOD = {entry.method: entry for entry in KINDS}
+
+
+def _by_method() -> dict[str, KindEntry]:
+    return {line.method: line for line in KINDS}
 
 
 def model_methods() -> tuple[str, ...]:
     """The method names of every model kind, the default first."""
-    return tuple(_BY_METHOD)
+    return tuple(line.method for line in KINDS)
 
 
 def resolve(method: str) -> str:
@@ -93,12 +96,12 @@ def resolve(method: str) -> str:
 
 def is_model_method(method: str) -> bool:
     """True if ``method`` (or the ``default`` alias) names a model kind."""
-    return resolve(method) in _BY_METHOD
+    return resolve(method) in _by_method()
 
 
 def entry(method: str) -> KindEntry:
     """The registry line of ``method``; ModelError naming the choices if there is none."""
-    found = _BY_METHOD.get(resolve(method))
+    found = _by_method().get(resolve(method))
     if found is None:
         raise ModelError(
             f"unknown model method {method!r}; choose one of {', '.join(model_methods())}"
