@@ -51,5 +51,5 @@ class ListeningTestError(DrumassistError):
     """A ratings file or a blind listening test cannot be read, written or analysed."""
 
 
-class PersonalModelError(DrumassistError):
+class PersonalModelError(ModelError):
     """The personal corpus or the personal model cannot be read, written or fitted."""

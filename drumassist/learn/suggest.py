@@ -64,6 +64,12 @@ def _default_model_gains(multitrack: Multitrack, progress: Progress | None) -> R
     return default_model_gains(multitrack, progress)
 
 
+def _personal_gains(multitrack: Multitrack, progress: Progress | None) -> RawGains:
+    from drumassist.learn.personal.examples import personal_gains
+
+    return personal_gains(multitrack, progress)
+
+
 def _shipped(method: str) -> Method:
     def gains(multitrack: Multitrack, progress: Progress | None) -> RawGains:
         from drumassist.learn.modelio import shipped_model_gains
@@ -100,6 +106,11 @@ METHODS: dict[str, tuple[str, Method]] = {
         "Fixed-slot SVR as published: one support-vector regressor per ENST mic slot",
         _shipped("svr"),
     ),
+    "personal": (
+        "Your taste: the default model corrected per role by what you exported and saved"
+        " (Tools > Learn from my mixes; 'drumassist train --personal')",
+        _personal_gains,
+    ),
     "loudness": (
         "Loudness-normalised: every track at the same BS.1770 loudness",
         lambda mt, progress: RawGains(baselines.loudness_normalised_gains(mt, progress=progress)),
@@ -128,6 +139,12 @@ def unavailable_reason(method: str) -> str | None:
         shipped_model_dir,
     )
 
+    if method == "personal":
+        from drumassist.learn.personal.model import has_personal_model, model_path
+
+        if not has_personal_model():
+            return f"no personal model in {model_path()}: use Tools > Learn from my mixes"
+        method = "default"
     kind = DEFAULT_METHOD if method == "default" else method
     if kind not in SHIPPED:
         return None
