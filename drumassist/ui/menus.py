@@ -84,12 +84,38 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     )
     for key in ("play", "ab", "suggest", "reference"):
         play_menu.addAction(a[key])
+    _listen_and_tools(window, a)
     help_menu = window.menuBar().addMenu("&Help")
     a["logs"] = _action(window, "Open &log folder", window.open_log_folder)
     a["about"] = _action(window, "&About drumassist", window.show_about)
     for key in ("logs", "about"):
         help_menu.addAction(a[key])
     return a
+
+
+def _listen_and_tools(window: MainWindow, a: dict[str, QAction]) -> None:
+    from drumassist.ui import blindsetup, listeningresults, personal
+
+    listen_menu = window.menuBar().addMenu("&Listen")
+    a["blind_test"] = _action(
+        window,
+        "&Blind test…",
+        lambda: blindsetup.start_blind_test(window),
+        tip="Rate the suggestions, your balance and the anchor without knowing which is which",
+    )
+    a["test_results"] = _action(
+        window, "Test &results…", lambda: listeningresults.show_results(window)
+    )
+    for key in ("blind_test", "test_results"):
+        listen_menu.addAction(a[key])
+    tools_menu = window.menuBar().addMenu("&Tools")
+    a["learn"] = _action(
+        window,
+        "&Learn from my mixes…",
+        lambda: personal.learn_from_my_mixes(window),
+        tip="Fit a correction of the default model to the balances you exported and saved",
+    )
+    tools_menu.addAction(a["learn"])
 
 
 def _undo(window: MainWindow, *, redo: bool) -> None:
