@@ -28,8 +28,8 @@ def register(sub: Any) -> None:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from drumassist.learn.listening.ratings import ratings_path, read_ratings
-    from drumassist.learn.listening.report import write_report
+    from drumassist.learn.evaluate.listening.ratings import ratings_path, read_ratings
+    from drumassist.learn.evaluate.listening.report import write_report
 
     paths = list(args.csv) or [ratings_path()]
     analysis = write_report(read_ratings(paths), args.out, sources=[str(p) for p in paths])

@@ -29,9 +29,9 @@ def require(args: argparse.Namespace, *names: str) -> None:
 
 
 def train_personal(args: argparse.Namespace) -> int:
-    from drumassist.learn.personal.corpus import corpus_path
-    from drumassist.learn.personal.examples import learn_from_my_mixes
-    from drumassist.learn.personal.model import MODEL_NAME, model_path
+    from drumassist.learn.corpus.personal import corpus_path
+    from drumassist.learn.models.personal import MODEL_NAME, model_path
+    from drumassist.learn.suggest.personal import learn_from_my_mixes
 
     # --out writes elsewhere (to inspect); only the data folder's model is used to suggest.
     where = args.out / MODEL_NAME if args.out is not None else model_path()
@@ -46,8 +46,9 @@ def train_personal(args: argparse.Namespace) -> int:
 def evaluate_personal(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from drumassist.learn.personal.corpus import corpus_path
-    from drumassist.learn.personal.examples import leave_one_session_out, load_examples
+    from drumassist.learn.corpus.personal import corpus_path
+    from drumassist.learn.evaluate.personal import leave_one_session_out
+    from drumassist.learn.suggest.personal import load_examples
 
     loaded = load_examples(progress=LineProgress(args.verbose))
     scores = leave_one_session_out(loaded.examples)

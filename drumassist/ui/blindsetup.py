@@ -25,14 +25,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from drumassist.learn.listening.ratings import ANCHOR, REFERENCE
-from drumassist.learn.listening.session import MINE, BlindTest, loudness_matched, suggest_candidates
-from drumassist.learn.suggest import METHODS, unavailable_reason
+from drumassist.learn.evaluate.listening.ratings import ANCHOR, REFERENCE
+from drumassist.learn.evaluate.listening.session import (
+    MINE,
+    BlindTest,
+    loudness_matched,
+    suggest_candidates,
+)
+from drumassist.learn.suggest.suggestion import METHODS, unavailable_reason
 from drumassist.ui.blindtest import BlindTestDialog
 from drumassist.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
-    from drumassist.ui.mainwindow import MainWindow
+    from drumassist.ui.hostwindow import HostWindow
 
 LISTENER_KEY = "listening/listener"
 TRIALS_KEY = "listening/trials"
@@ -103,7 +108,7 @@ class BlindTestSetup(QDialog):
         return TestPlan(chosen, self.listener.text().strip(), self.trials.value())
 
 
-def start_blind_test(window: MainWindow) -> None:
+def start_blind_test(window: HostWindow) -> None:
     """Open the setup; on Start, prepare the candidates and open the test."""
     doc = window.document
     if doc is None or window.player is None:
@@ -114,7 +119,7 @@ def start_blind_test(window: MainWindow) -> None:
         has_reference=has_reference,
         listener=str(window.settings.value(LISTENER_KEY, "") or _user()),
         trials=_int(window.settings.value(TRIALS_KEY, DEFAULT_TRIALS), DEFAULT_TRIALS),
-        parent=window,
+        parent=window.window(),
     )
     window.blind_setup = setup  # type: ignore[attr-defined]
     setup.accepted.connect(lambda: _prepare(window, setup.plan()))
@@ -135,7 +140,7 @@ def _user() -> str:
         return "listener"
 
 
-def _prepare(window: MainWindow, plan: TestPlan) -> None:
+def _prepare(window: HostWindow, plan: TestPlan) -> None:
     doc = window.document
     if doc is None:
         return
@@ -149,7 +154,7 @@ def _prepare(window: MainWindow, plan: TestPlan) -> None:
         fixed[REFERENCE] = np.array(doc.suggestion.gains_db)
     methods = [m for m in plan.candidates if m not in fixed]
     multitrack, meter = doc.multitrack, doc.meter
-    runner = TaskRunner(window)
+    runner = TaskRunner(window.window())
     window.blind_runner = runner  # type: ignore[attr-defined]
     runner.progress.connect(
         lambda f, m: window.statusBar().showMessage(f"Preparing the blind test: {m} ({f:.0%})")
@@ -159,7 +164,7 @@ def _prepare(window: MainWindow, plan: TestPlan) -> None:
     runner.start(lambda p: suggest_candidates(multitrack, meter, methods, progress=p))
 
 
-def _open(window: MainWindow, plan: TestPlan, gains: dict[str, np.ndarray]) -> None:
+def _open(window: HostWindow, plan: TestPlan, gains: dict[str, np.ndarray]) -> None:
     doc, player = window.document, window.player
     if doc is None or player is None:
         return
@@ -173,14 +178,14 @@ def _open(window: MainWindow, plan: TestPlan, gains: dict[str, np.ndarray]) -> N
     test = BlindTest(
         candidates, plan.trials, plan.listener, session, seed=getattr(window, "blind_seed", None)
     )
-    dialog = BlindTestDialog(test, player, parent=window)
+    dialog = BlindTestDialog(test, player, parent=window.window())
     window.blind_dialog = dialog  # type: ignore[attr-defined]
     dialog.saved.connect(lambda path: _saved(window, test, path))
     window.statusBar().showMessage("Blind test ready", 4000)
     dialog.open()
 
 
-def _session_name(window: MainWindow) -> str:
+def _session_name(window: HostWindow) -> str:
     doc = window.document
     if doc is None:
         return ""
@@ -190,7 +195,7 @@ def _session_name(window: MainWindow) -> str:
     return paths[0].parent.name if paths else "untitled"
 
 
-def _saved(window: MainWindow, test: BlindTest, path: object) -> None:
+def _saved(window: HostWindow, test: BlindTest, path: object) -> None:
     from drumassist.ui.listeningresults import show_results
 
     window.statusBar().showMessage(f"Saved {len(test.results())} ratings to {path}", 8000)

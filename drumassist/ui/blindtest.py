@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from drumassist.errors import DrumassistError
-from drumassist.learn.listening.ratings import append_ratings, ratings_path
-from drumassist.learn.listening.session import BlindTest
+from drumassist.learn.evaluate.listening.ratings import append_ratings, ratings_path
+from drumassist.learn.evaluate.listening.session import BlindTest
 from drumassist.ui.player import PlayerController
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """Listen ▸ Test results…: box plots per method over every saved test, and the statistics.
 
-The analysis is :mod:`drumassist.learn.listening.report`'s, the same as
+The analysis is :mod:`drumassist.learn.evaluate.listening.report`'s, the same as
 ``drumassist listening-report``: post-screening (who was excluded and why), medians,
 Kruskal-Wallis and Dunn's pairwise tests with Holm's correction.
 """
@@ -14,11 +14,11 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from drumassist.errors import DrumassistError
-from drumassist.learn.listening.ratings import ratings_path, read_ratings
-from drumassist.learn.listening.report import analyse, figure_png, markdown
+from drumassist.learn.evaluate.listening.ratings import ratings_path, read_ratings
+from drumassist.learn.evaluate.listening.report import analyse, figure_png, markdown
 
 if TYPE_CHECKING:
-    from drumassist.ui.mainwindow import MainWindow
+    from drumassist.ui.hostwindow import HostWindow
 
 
 class ResultsDialog(QDialog):
@@ -52,8 +52,8 @@ class ResultsDialog(QDialog):
         self.text.setMarkdown(markdown(self.analysis, sources=[str(path)]))
 
 
-def show_results(window: MainWindow) -> ResultsDialog:
-    dialog = ResultsDialog(ratings_path(), window)
+def show_results(window: HostWindow) -> ResultsDialog:
+    dialog = ResultsDialog(ratings_path(), window.window())
     window.results_dialog = dialog  # type: ignore[attr-defined]
     dialog.open()
     return dialog

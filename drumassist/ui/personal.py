@@ -19,9 +19,9 @@ from drumassist.errors import DrumassistError
 from drumassist.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
-    from drumassist.learn.personal.examples import LoadedExamples
-    from drumassist.learn.personal.model import PersonalModel
-    from drumassist.ui.mainwindow import MainWindow
+    from drumassist.learn.models.personal import PersonalModel
+    from drumassist.learn.suggest.personal import LoadedExamples
+    from drumassist.ui.hostwindow import HostWindow
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +40,9 @@ def recording_enabled(settings: QSettings) -> bool:
     return value not in (False, "false", "0", 0)
 
 
-def record_choice(window: MainWindow, *, source: str) -> None:
+def record_choice(window: HostWindow, *, source: str) -> None:
     """Record the mixer's balance (muted tracks as None) if recording is on."""
-    from drumassist.learn.personal.corpus import corpus_path, record_balance
+    from drumassist.learn.corpus.personal import corpus_path, record_balance
 
     doc = window.document
     if doc is None or not recording_enabled(window.settings):
@@ -70,7 +70,7 @@ def record_choice(window: MainWindow, *, source: str) -> None:
         window.show_error(NOTICE.format(where=corpus_path()), warning=True)
 
 
-def install(window: MainWindow) -> None:
+def install(window: HostWindow) -> None:
     """Add the "using your taste" label beside the method box; select personal if learned."""
     label = QLabel()
     label.setObjectName("hint")
@@ -82,9 +82,9 @@ def install(window: MainWindow) -> None:
     refresh(window, select=True)
 
 
-def refresh(window: MainWindow, *, select: bool) -> None:
+def refresh(window: HostWindow, *, select: bool) -> None:
     """Enable the personal method if a model exists (and select it when ``select``)."""
-    from drumassist.learn.suggest import unavailable_reason
+    from drumassist.learn.suggest.suggestion import unavailable_reason
 
     box = window.method_box
     index = box.findData(PERSONAL)
@@ -101,14 +101,14 @@ def refresh(window: MainWindow, *, select: bool) -> None:
     _show_state(window)
 
 
-def _show_state(window: MainWindow) -> None:
+def _show_state(window: HostWindow) -> None:
     label = getattr(window, "personal_label", None)
     if label is None:
         return
     if window.method_box.currentData() != PERSONAL:
         label.setText("")
         return
-    from drumassist.learn.personal.model import load_personal
+    from drumassist.learn.models.personal import load_personal
 
     try:
         model = load_personal()
@@ -119,11 +119,11 @@ def _show_state(window: MainWindow) -> None:
     label.setToolTip("The default model corrected by what you exported and saved")
 
 
-def learn_from_my_mixes(window: MainWindow) -> None:
+def learn_from_my_mixes(window: HostWindow) -> None:
     """Fit the personal model on a worker; then select it and say what it learned."""
-    from drumassist.learn.personal.examples import learn_from_my_mixes as learn
+    from drumassist.learn.suggest.personal import learn_from_my_mixes as learn
 
-    runner = TaskRunner(window)
+    runner = TaskRunner(window.window())
     window.personal_runner = runner  # type: ignore[attr-defined]
     runner.progress.connect(
         lambda f, m: window.statusBar().showMessage(f"Learning your taste: {m} ({f:.0%})")
@@ -134,7 +134,7 @@ def learn_from_my_mixes(window: MainWindow) -> None:
     runner.start(lambda p: learn(progress=p))
 
 
-def _learned(window: MainWindow, result: tuple[PersonalModel, LoadedExamples]) -> None:
+def _learned(window: HostWindow, result: tuple[PersonalModel, LoadedExamples]) -> None:
     model, loaded = result
     refresh(window, select=True)
     skipped = f" ({len(loaded.skipped)} left out: stems moved or changed)" if loaded.skipped else ""

@@ -18,7 +18,12 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 from drumassist.core.mix import channel_factors
-from drumassist.learn.listening.ratings import COLUMNS, Rating, append_ratings, ratings_path
+from drumassist.learn.evaluate.listening.ratings import (
+    COLUMNS,
+    Rating,
+    append_ratings,
+    ratings_path,
+)
 from drumassist.ui.mainwindow import MainWindow
 from drumassist.ui.settings import open_settings
 
