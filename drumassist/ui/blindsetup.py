@@ -67,9 +67,8 @@ class BlindTestSetup(QDialog):
         self._box(column, MINE, "Your current balance (the faders)", True)
         for method, (description, _fn) in METHODS.items():
             if method != ANCHOR and unavailable_reason(method) is None:
-                self._box(
-                    column, method, f"{method}: {description}", method == "default"
-                ).setToolTip(description)
+                box = self._box(column, method, f"Suggestion: {method}", method == "default")
+                box.setToolTip(description)
         reference = self._box(
             column, REFERENCE, "The reference mix (hidden reference)", has_reference
         )

@@ -29,6 +29,7 @@ from drumassist.errors import DrumassistError
 from drumassist.learn.evaluate.listening.ratings import append_ratings, ratings_path
 from drumassist.learn.evaluate.listening.session import BlindTest
 from drumassist.ui.player import PlayerController
+from drumassist.ui.theme import ACCENT
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,12 @@ class BlindTestDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Blind test")
+        self.setMinimumWidth(max(480, 96 * test.size))
+        # The candidate being heard stands out, as the A/B buttons do.
+        self.setStyleSheet(
+            f"QPushButton#candidate:checked {{ background: {ACCENT}; color: #1b1b1b;"
+            " font-weight: bold; }"
+        )
         self.test, self.player = test, player
         self._save = save or _append
         self.trial = 0
@@ -96,6 +103,7 @@ class BlindTestDialog(QDialog):
 
     def _add_column(self, grid: QGridLayout, i: int) -> None:
         button = QPushButton(str(i + 1))
+        button.setObjectName("candidate")
         button.setCheckable(True)
         button.setToolTip(f"Listen to mix {i + 1} (key {i + 1})")
         button.clicked.connect(lambda _c=False, i=i: self.switch_to(i))

@@ -93,6 +93,8 @@ def refresh(window: HostWindow, *, select: bool) -> None:
     available = unavailable_reason(PERSONAL) is None
     item = box.model().item(index)  # type: ignore[attr-defined]
     item.setEnabled(available)
+    if not available:
+        box.setItemText(index, f"{PERSONAL} (nothing learned yet)")
     if available:
         box.setItemText(index, PERSONAL)
         box.setItemData(index, None, Qt.ItemDataRole.ForegroundRole)  # no longer greyed
