@@ -30,8 +30,18 @@ def register(sub: Any) -> None:
 
 def _register_train(sub: Any) -> None:
     p = sub.add_parser("train", help="train a gain model on a corpus")
-    p.add_argument("--corpus", type=Path, metavar="DIR", help="training corpus (required)")
-    p.add_argument("--out", type=Path, metavar="MODEL_DIR", help="model folder (required)")
+    p.add_argument(
+        "--corpus", type=Path, metavar="DIR", help="training corpus (required unless --personal)"
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        metavar="MODEL_DIR",
+        help=(
+            "model folder (required; with --personal optional: written there, not in the"
+            " data folder)"
+        ),
+    )
     personal_argument(p, "fit your personal correction on your own exported and saved mixes")
     p.add_argument(
         "--method", choices=MODEL_METHODS, default="trim", help="model kind (default trim)"
@@ -145,7 +155,9 @@ def _register_evaluate(sub: Any) -> None:
             " --pretrained, score the shipped (or --model) models instead, without training."
         ),
     )
-    p.add_argument("--corpus", type=Path, metavar="DIR", help="training corpus (required)")
+    p.add_argument(
+        "--corpus", type=Path, metavar="DIR", help="training corpus (required unless --personal)"
+    )
     personal_argument(p, "score your personal model against the default, leaving one session out")
     p.add_argument(
         "--heldout",
