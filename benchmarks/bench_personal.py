@@ -29,7 +29,7 @@ def main() -> None:
     os.environ["DRUMASSIST_DATA_DIR"] = str(scratch / "data")
     from drumassist.core.demo import write_demo
     from drumassist.core.multitrack import load_multitrack
-    from drumassist.learn.corpus.personal import record_balance
+    from drumassist.core.personal import record_balance
     from drumassist.learn.evaluate.metrics import balance_error_db
     from drumassist.learn.models.personal import fit_personal
     from drumassist.learn.suggest.personal import load_examples

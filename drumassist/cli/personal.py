@@ -29,7 +29,7 @@ def require(args: argparse.Namespace, *names: str) -> None:
 
 
 def train_personal(args: argparse.Namespace) -> int:
-    from drumassist.learn.corpus.personal import corpus_path
+    from drumassist.core.personal import corpus_path
     from drumassist.learn.models.personal import MODEL_NAME, model_path
     from drumassist.learn.suggest.personal import learn_from_my_mixes
 
@@ -46,7 +46,7 @@ def train_personal(args: argparse.Namespace) -> int:
 def evaluate_personal(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from drumassist.learn.corpus.personal import corpus_path
+    from drumassist.core.personal import corpus_path
     from drumassist.learn.evaluate.personal import leave_one_session_out
     from drumassist.learn.suggest.personal import load_examples
 

@@ -42,7 +42,7 @@ def recording_enabled(settings: QSettings) -> bool:
 
 def record_choice(window: HostWindow, *, source: str) -> None:
     """Record the mixer's balance (muted tracks as None) if recording is on."""
-    from drumassist.learn.corpus.personal import corpus_path, record_balance
+    from drumassist.core.personal import corpus_path, record_balance
 
     doc = window.document
     if doc is None or not recording_enabled(window.settings):

@@ -8,7 +8,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialogButtonBox
 
-from drumassist.learn.corpus.personal import read_corpus
+from drumassist.core.personal import read_corpus
 from drumassist.ui.exportdialog import ExportRequest
 from drumassist.ui.prefs import PreferencesDialog
 from tests.ui.test_blindtest import TIMEOUT_MS, close_window, drop_folder, open_window

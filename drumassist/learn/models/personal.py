@@ -25,12 +25,13 @@ import numpy as np
 
 from drumassist.core.atomic import write_atomically
 from drumassist.core.jsondoc import field_number, read_json_doc
+from drumassist.core.personal import PERSONAL_MODEL_NAME, personal_model_path
 from drumassist.core.roles import Role
 from drumassist.errors import PersonalModelError
 
 FORMAT_NAME = "drumassist-personal-model"
 FORMAT_VERSION = 1
-MODEL_NAME = "model.json"
+MODEL_NAME = PERSONAL_MODEL_NAME
 #: The k of the shrinkage n / (n + k): sessions' worth of belief in "no correction".
 SHRINK_SESSIONS = 2.0
 #: Alternations of the session levels and the offsets (converges in a few).
@@ -144,9 +145,7 @@ def _shrunk(values: Sequence[float], k: float) -> float:
 
 def model_path() -> Path:
     """Where the personal model lives: ``personal/model.json`` in the data folder."""
-    from drumassist.learn.corpus.personal import personal_dir
-
-    return personal_dir() / MODEL_NAME
+    return personal_model_path()
 
 
 def save_personal(model: PersonalModel, path: Path | None = None) -> Path:
@@ -213,4 +212,4 @@ def load_personal(path: Path | None = None) -> PersonalModel:
 
 
 def has_personal_model(path: Path | None = None) -> bool:
-    return (path or model_path()).is_file()
+    return (path or personal_model_path()).is_file()

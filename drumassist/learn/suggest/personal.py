@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from drumassist.core.multitrack import Multitrack, load_multitrack
+from drumassist.core.personal import RecordedSession, fingerprint, read_corpus
 from drumassist.core.progress import Progress, ScaledProgress, check_cancelled
 from drumassist.errors import CancelledError, DrumassistError, PersonalModelError
-from drumassist.learn.corpus.personal import RecordedSession, fingerprint, read_corpus
 from drumassist.learn.models.personal import (
     Example,
     PersonalModel,

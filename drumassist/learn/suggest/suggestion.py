@@ -183,10 +183,10 @@ def unavailable_reason(method: str) -> str | None:
     )
 
     if method == "personal":
-        from drumassist.learn.models.personal import has_personal_model, model_path
+        from drumassist.core.personal import has_personal_model, personal_model_path
 
         if not has_personal_model():
-            return f"no personal model in {model_path()}: use Tools > Learn from my mixes"
+            return f"no personal model in {personal_model_path()}: use Tools > Learn from my mixes"
         method = "default"
     kind = DEFAULT_METHOD if method == "default" else method
     if kind not in SHIPPED:

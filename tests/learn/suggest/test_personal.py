@@ -16,9 +16,9 @@ import pytest
 from drumassist.cli import main
 from drumassist.core.demo import write_demo
 from drumassist.core.multitrack import Multitrack, load_multitrack
+from drumassist.core.personal import corpus_path, read_corpus, record_balance
 from drumassist.core.roles import Role
 from drumassist.errors import PersonalModelError
-from drumassist.learn.corpus.personal import corpus_path, read_corpus, record_balance
 from drumassist.learn.evaluate.metrics import balance_error_db
 from drumassist.learn.evaluate.personal import leave_one_session_out
 from drumassist.learn.models.personal import Example, fit_personal, load_personal, model_path

@@ -1,5 +1,8 @@
 """The personal corpus: one JSON file of the balances the user chose, in the data folder.
 
+In core, not learn.corpus: the window records a balance on every export and save, and
+this must load in milliseconds, without the corpus renderers.
+
 Each session records the stems (absolute path, name, fingerprint), their roles and the
 gains the user exported or saved (``null`` for a track they muted). A multitrack is
 recorded once: recording the same stems again replaces the earlier balance, so the
@@ -25,6 +28,7 @@ from drumassist.errors import PersonalModelError
 FORMAT_NAME = "drumassist-personal-corpus"
 FORMAT_VERSION = 1
 CORPUS_NAME = "corpus.json"
+PERSONAL_MODEL_NAME = "model.json"
 #: Bytes hashed from each end of a stem: enough to tell takes apart, fast on 1 GB files.
 FINGERPRINT_BYTES = 1 << 20
 
@@ -59,6 +63,16 @@ def personal_dir() -> Path:
 
 def corpus_path() -> Path:
     return personal_dir() / CORPUS_NAME
+
+
+def personal_model_path() -> Path:
+    """Where the personal model lives: ``personal/model.json`` in the data folder."""
+    return personal_dir() / PERSONAL_MODEL_NAME
+
+
+def has_personal_model() -> bool:
+    """True once a personal model was learned (light: the window asks at start-up)."""
+    return personal_model_path().is_file()
 
 
 def fingerprint(path: Path) -> str:
