@@ -32,7 +32,8 @@ from drumassist.learn.evaluate.listening.session import (
     loudness_matched,
     suggest_candidates,
 )
-from drumassist.learn.suggest.suggestion import METHODS, unavailable_reason
+from drumassist.learn.models.registry import unavailable_reason
+from drumassist.learn.suggest.suggestion import method_description, method_names
 from drumassist.ui.blindtest import BlindTestDialog
 from drumassist.ui.tasks import TaskRunner
 
@@ -65,7 +66,8 @@ class BlindTestSetup(QDialog):
         group = QGroupBox("Compare")
         column = QVBoxLayout(group)
         self._box(column, MINE, "Your current balance (the faders)", True)
-        for method, (description, _fn) in METHODS.items():
+        for method in method_names():
+            description = method_description(method)
             if method != ANCHOR and unavailable_reason(method) is None:
                 box = self._box(column, method, f"Suggestion: {method}", method == "default")
                 box.setToolTip(description)

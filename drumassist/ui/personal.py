@@ -84,7 +84,7 @@ def install(window: HostWindow) -> None:
 
 def refresh(window: HostWindow, *, select: bool) -> None:
     """Enable the personal method if a model exists (and select it when ``select``)."""
-    from drumassist.learn.suggest.suggestion import unavailable_reason
+    from drumassist.learn.models.registry import unavailable_reason
 
     box = window.method_box
     index = box.findData(PERSONAL)

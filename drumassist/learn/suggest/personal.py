@@ -25,7 +25,8 @@ from drumassist.learn.models.personal import (
     fit_personal,
     save_personal,
 )
-from drumassist.learn.suggest.suggestion import RawGains, default_model_gains
+from drumassist.learn.models.registry import DEFAULT_METHOD
+from drumassist.learn.suggest.suggestion import RawGains, method_gains
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ class LoadedExamples:
 
 def default_raw_gains(multitrack: Multitrack, progress: Progress | None = None) -> RawGains:
     """What the default method predicts for ``multitrack`` (before loudness scaling)."""
-    return default_model_gains(multitrack, progress)
+    return method_gains(DEFAULT_METHOD, multitrack, progress)
 
 
 def load_examples(

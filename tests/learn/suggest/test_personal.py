@@ -22,8 +22,9 @@ from drumassist.errors import PersonalModelError
 from drumassist.learn.evaluate.metrics import balance_error_db
 from drumassist.learn.evaluate.personal import leave_one_session_out
 from drumassist.learn.models.personal import Example, fit_personal, load_personal, model_path
+from drumassist.learn.models.registry import unavailable_reason
 from drumassist.learn.suggest.personal import load_examples
-from drumassist.learn.suggest.suggestion import suggest, unavailable_reason
+from drumassist.learn.suggest.suggestion import suggest
 
 TASTE_DB = {Role.SNARE: 3.0, Role.HIHAT: -2.0}
 
