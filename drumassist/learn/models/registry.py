@@ -31,6 +31,9 @@ CARD_NAME = "model_card.json"
 DEFAULT_METHOD = "trim"
 #: The name that stands for :data:`DEFAULT_METHOD` in method lists.
 DEFAULT_ALIAS = "default"
+#: The default model with the user's personal correction (models/personal.py): not a
+#: kind trained on a corpus, so not in :data:`KINDS`, but it needs a learned model.
+PERSONAL = "personal"
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,12 @@ def unavailable_reason(method: str) -> str | None:
 
     None too for a method that needs no model (a baseline).
     """
+    if method == PERSONAL:
+        from drumassist.core.personal import has_personal_model, personal_model_path
+
+        if not has_personal_model():
+            return f"no personal model in {personal_model_path()}: use Tools > Learn from my mixes"
+        method = DEFAULT_ALIAS
     if not is_model_method(method):
         return None
     name = resolve(method)
