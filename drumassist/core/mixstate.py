@@ -138,6 +138,12 @@ class MixState:
         self._matched = (key, gains)
         return gains
 
+    def heard_loudness_lufs(self, *, use_b: bool) -> float:
+        """Integrated loudness of the stereo mix heard as A, or as B when ``use_b``."""
+        gains_b = self.gains_b() if use_b else None
+        gains = self.gains_a() if gains_b is None else gains_b
+        return self.meter.loudness(gains, pans=self.pans(), mutes=~self.audible(), stereo=True)
+
     # -- order -----------------------------------------------------------------------------
 
     def move(self, name: str, to_index: int) -> None:
