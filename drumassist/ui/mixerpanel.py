@@ -79,6 +79,8 @@ class MixerPanel(QScrollArea):
             if widget is not None:
                 self._row.addWidget(widget)
         self._row.addStretch(1)
+        # Place the strips now, not at the next event: a drop right after uses their places.
+        self._row.activate()
 
     def _connect(self, index: int, strip: ChannelStrip) -> None:
         doc = self.document

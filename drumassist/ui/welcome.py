@@ -31,7 +31,7 @@ class WelcomePanel(QWidget):
             layout.addWidget(label)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        open_button = QPushButton("Open folder…")
+        self.open_button = open_button = QPushButton("Open folder…")
         open_button.setObjectName("primary")
         open_button.setToolTip("Choose a folder of stems (Ctrl+O)")
         open_button.clicked.connect(self.open_folder)
@@ -63,6 +63,12 @@ class WelcomePanel(QWidget):
         self._recent_box.addWidget(heading)
         for path in paths:
             self._recent_box.addWidget(self._recent_button(path), 0, Qt.AlignmentFlag.AlignHCenter)
+
+    def recent_buttons(self) -> list[QPushButton]:
+        """The buttons of the recent sessions and folders, newest first."""
+        items = (self._recent_box.itemAt(i) for i in range(self._recent_box.count()))
+        widgets = (item.widget() for item in items if item is not None)
+        return [w for w in widgets if isinstance(w, QPushButton)]
 
     def _recent_button(self, path: Path) -> QPushButton:
         button = QPushButton(path.name)

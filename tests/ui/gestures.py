@@ -185,3 +185,11 @@ def click_menu(window: QWidget, menu_title: str, item_text: str) -> None:
     entry = items[item_text]
     assert entry.isEnabled(), f"{menu_title} > {item_text} is disabled"
     click(menu, menu.actionGeometry(entry).center())
+
+
+def shortcut(window: QWidget, key: Qt.Key, modifiers: Qt.KeyboardModifier = NO_MODIFIER) -> None:
+    """Press a keyboard shortcut in ``window``, brought to the front first (as after a
+    dialog closes, when a user clicks back into the window)."""
+    window.activateWindow()
+    QTest.qWaitForWindowActive(window)
+    QTest.keyClick(window, key, modifiers)

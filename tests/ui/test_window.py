@@ -14,7 +14,6 @@ import numpy as np
 import pytest
 import soundfile as sf
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialogButtonBox
 
 from drumassist.core.loudness import integrated_loudness
@@ -28,6 +27,7 @@ from tests.ui.gestures import (
     drag,
     drop,
     press_button,
+    shortcut,
     type_file_name,
     type_text,
     when_dialog,
@@ -82,9 +82,9 @@ def test_apply_and_undo_with_the_keyboard(loaded, qtbot):
     click(window.apply_button)
     assert [s.gain_db for s in window.mixer.strips] == pytest.approx(list(suggestion.gains_db))
     assert "*" in window.windowTitle()
-    QTest.keyClick(window, Qt.Key.Key_Z, CTRL)
+    shortcut(window, Qt.Key.Key_Z, CTRL)
     assert [s.gain_db for s in window.mixer.strips] == [0.0] * 4
-    QTest.keyClick(window, Qt.Key.Key_Z, CTRL | Qt.KeyboardModifier.ShiftModifier)
+    shortcut(window, Qt.Key.Key_Z, CTRL | Qt.KeyboardModifier.ShiftModifier)
     assert [s.gain_db for s in window.mixer.strips] == pytest.approx(list(suggestion.gains_db))
     click_menu(window, "Edit", "Undo")
     assert [s.gain_db for s in window.mixer.strips] == [0.0] * 4
@@ -102,7 +102,7 @@ def test_fader_drag_reaches_the_engine_and_undoes(loaded):
     factors = window.player.engine.state.factors_a
     expected = 10 ** (strip.gain_db / 20) * math.cos(math.pi / 4)
     assert factors[1, 0, 0] == pytest.approx(expected, rel=1e-5)
-    QTest.keyClick(window, Qt.Key.Key_Z, CTRL)
+    shortcut(window, Qt.Key.Key_Z, CTRL)
     assert window.document.strips[1].gain_db == 0.0
     assert strip.gain_db == 0.0
     assert window.player.engine.state.factors_a[1, 0, 0] == pytest.approx(math.cos(math.pi / 4))
@@ -127,7 +127,7 @@ def test_a_and_b_buttons_switch_loudness_matched(loaded, qtbot):
     assert transport.a_button.isChecked() and not transport.b_button.isChecked()
     click(transport.a_button)  # pressing A again keeps A
     assert transport.a_button.isChecked() and not window.player.engine.state.use_b
-    QTest.keyClick(window, Qt.Key.Key_B)
+    shortcut(window, Qt.Key.Key_B)
     assert window.player.engine.state.use_b
 
 
@@ -186,7 +186,7 @@ def test_save_and_reopen_a_session(loaded, qtbot, tmp_path):
     click(window.mixer.strips[3].mute_button)
     path = folder / "song.drumassist"
     seen = when_dialog(type_file_name(path))
-    QTest.keyClick(window, Qt.Key.Key_S, CTRL)
+    shortcut(window, Qt.Key.Key_S, CTRL)
     assert seen == ["QFileDialog"]
     assert path.is_file()
     assert "*" not in window.windowTitle()
