@@ -85,6 +85,12 @@ def window(qtbot):
 
 
 @pytest.fixture
+def stems(make_stems, drum_arrays):
+    """A folder of four stems (kick, snare, hi-hat, overhead)."""
+    return make_stems(drum_arrays)
+
+
+@pytest.fixture
 def loaded(window, qtbot, make_stems, drum_arrays):
     """The window with four stems dropped on it: (window, stems folder)."""
     from tests.ui.gestures import drop

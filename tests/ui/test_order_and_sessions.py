@@ -115,11 +115,6 @@ def test_a_missing_stem_is_kept_shown_and_located(loaded, qtbot, tmp_path):
     assert located["HH"].path == (moved / "HH.wav").resolve()
 
 
-@pytest.fixture
-def stems(make_stems, drum_arrays):
-    return make_stems(drum_arrays)
-
-
 def _session(folder, **track_changes):
     tracks = [
         {"path": f"{name}.wav", "name": name, "role": "other", "gain_db": 0.0}
