@@ -53,6 +53,7 @@ class MixerPanel(QScrollArea):
         self._lay_out()
         for index in range(len(self.strips)):
             self._show_strip(index)
+        self._show_suggestion()  # a session may bring one
 
     def visible_order(self) -> list[str]:
         """The track names of the strips as they stand, left to right."""

@@ -207,7 +207,16 @@ def test_save_and_reopen_a_session(loaded, qtbot, tmp_path):
     assert strips["Snare Top"].muted
     assert window.mixer.visible_order() == ["Kick In", "Snare Top", "HH", "OH L"]
     assert window.document.suggestion is not None
+    # The reopened suggestion is drawn beside the faders again.
+    for strip in window.mixer.strips:
+        assert strip.fader.suggestion_db == pytest.approx(suggestion_of(path, strip.name))
     assert window.recent.paths()[0] == path
+
+
+def suggestion_of(path, name):
+    suggestion = load_session(path).session.suggestion
+    assert suggestion is not None
+    return suggestion.gains_db[name]
 
 
 def test_bad_folder_shows_an_error_and_stays_usable(window, qtbot, make_stems, drum_arrays):
