@@ -57,6 +57,13 @@ def role_order_key(name: str, role: Role) -> tuple[int, str, str]:
     return (ROLE_ORDER.index(role), name.casefold(), name)
 
 
+def moved(order: list[str], name: str, to_index: int) -> list[str]:
+    """``order`` with ``name`` taken out and put back at ``to_index`` (clamped)."""
+    after = [n for n in order if n != name]
+    after.insert(max(0, min(to_index, len(after))), name)
+    return after
+
+
 def audible(strips: list[Strip] | tuple[Strip, ...]) -> np.ndarray:
     """Which tracks sound: not muted, and soloed when any track is soloed."""
     any_solo = any(s.solo for s in strips)
@@ -143,13 +150,6 @@ class MixState:
         gains_b = self.gains_b() if use_b else None
         gains = self.gains_a() if gains_b is None else gains_b
         return self.meter.loudness(gains, pans=self.pans(), mutes=~self.audible(), stereo=True)
-
-    # -- order -----------------------------------------------------------------------------
-
-    def move(self, name: str, to_index: int) -> None:
-        """Move the strip ``name`` to position ``to_index`` (clamped) of :attr:`order`."""
-        self.order.remove(name)
-        self.order.insert(max(0, min(to_index, len(self.order))), name)
 
     # -- sessions --------------------------------------------------------------------------
 

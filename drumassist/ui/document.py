@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from drumassist.core.mixloudness import MixLoudness
-from drumassist.core.mixstate import Balance, MixState, Strip
+from drumassist.core.mixstate import Balance, MixState, Strip, moved
 from drumassist.core.multitrack import Multitrack
 from drumassist.core.roles import Role
 from drumassist.core.session import Session, TrackState
@@ -143,9 +143,7 @@ class MixDocument(QObject):
     def move_strip(self, name: str, to_index: int) -> None:
         """Move the strip of track ``name`` to position ``to_index`` (undoable)."""
         before = list(self.order)
-        after = list(before)
-        after.remove(name)
-        after.insert(max(0, min(to_index, len(after))), name)
+        after = moved(before, name, to_index)
         if after != before:
             self.undo_stack.push(_Reorder(self, f"Move {name}", before, after))
 

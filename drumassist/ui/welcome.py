@@ -64,12 +64,6 @@ class WelcomePanel(QWidget):
         for path in paths:
             self._recent_box.addWidget(self._recent_button(path), 0, Qt.AlignmentFlag.AlignHCenter)
 
-    def recent_buttons(self) -> list[QPushButton]:
-        """The buttons of the recent sessions and folders, newest first."""
-        items = (self._recent_box.itemAt(i) for i in range(self._recent_box.count()))
-        widgets = (item.widget() for item in items if item is not None)
-        return [w for w in widgets if isinstance(w, QPushButton)]
-
     def _recent_button(self, path: Path) -> QPushButton:
         button = QPushButton(path.name)
         button.setObjectName("link")

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from drumassist.core.mixloudness import MixLoudness
-from drumassist.core.mixstate import Balance, MixState, Strip, audible
+from drumassist.core.mixstate import Balance, MixState, Strip, audible, moved
 from drumassist.core.multitrack import load_multitrack
 from drumassist.core.roles import Role
 from drumassist.core.session import Session, SuggestionState, TrackState, load_session, save_session
@@ -31,8 +31,8 @@ def test_strips_are_ordered_by_role_then_name(state):
     # Files load as HH, Kick In, OH L, Snare Top; the strips read kick, snare, hi-hat, OH.
     assert list(state.multitrack.names) == ["HH", "Kick In", "OH L", "Snare Top"]
     assert state.order == ["Kick In", "Snare Top", "HH", "OH L"]
-    state.move("OH L", 0)
-    assert state.order == ["OH L", "Kick In", "Snare Top", "HH"]
+    assert moved(state.order, "OH L", 0) == ["OH L", "Kick In", "Snare Top", "HH"]
+    assert moved(state.order, "Kick In", 99) == ["Snare Top", "HH", "OH L", "Kick In"]
 
 
 def test_b_is_loudness_matched_to_what_is_heard(state):
@@ -49,20 +49,38 @@ def test_b_is_loudness_matched_to_what_is_heard(state):
     assert state.gains_b() is b  # measured once per state
 
 
-def test_session_round_trip_keeps_order_and_missing_tracks(state, tmp_path):
-    state.strips[1] = Strip(-4.5, 0.25, False, True, Role.KICK)
-    state.move("HH", 0)
+def _session_with_a_missing_tom(state, tmp_path, method="m"):
+    """The loaded tracks (HH first) plus a Tom whose file is gone, with a suggestion."""
+    tracks = [
+        TrackState(t.path, t.name, t.role, gain_db=-float(i))
+        for i, t in enumerate(state.multitrack.tracks)
+    ]
     gone = TrackState(tmp_path / "Tom.wav", "Tom", Role.TOM, gain_db=-2.0, pan=0.4, mute=True)
-    state.missing["Tom"] = gone
-    state.order.insert(2, "Tom")
-    state.balance = Balance("m", (1.0, 2.0, 3.0, 4.0), (0.0,) * 4, (5.0,) * 4)
-    state._kept_suggestion = SuggestionState("m", {"Tom": -7.0}, {"Tom": -8.0}, {"Tom": -6.0})
-    session = state.to_session()
-    assert [t.name for t in session.tracks] == ["HH", "Kick In", "Tom", "Snare Top", "OH L"]
-    assert session.tracks[2] == gone
-    assert session.suggestion is not None and session.suggestion.gains_db["Tom"] == -7.0
+    tracks.insert(2, gone)
+    names = [t.name for t in tracks]
+    suggestion = SuggestionState(
+        method,
+        {n: -float(i) - 0.5 for i, n in enumerate(names)},
+        dict.fromkeys(names, -10.0),
+        dict.fromkeys(names, 1.0),
+    )
+    return Session(tuple(tracks), suggestion), gone
+
+
+def test_session_round_trip_keeps_order_and_missing_tracks(state, tmp_path):
+    session, gone = _session_with_a_missing_tom(state, tmp_path)
+    state.load_session(session)
+    assert state.order == ["HH", "Kick In", "Tom", "OH L", "Snare Top"]
+    assert state.missing == {"Tom": gone}
+    assert [s.gain_db for s in state.strips] == [0.0, -1.0, -2.0, -3.0]
+    state.strips[1] = Strip(-4.5, 0.25, False, True, Role.KICK)
+    state.order[:] = moved(state.order, "Snare Top", 0)
+    out = state.to_session()
+    assert [t.name for t in out.tracks] == ["Snare Top", "HH", "Kick In", "Tom", "OH L"]
+    assert out.tracks[3] == gone
+    assert out.suggestion == session.suggestion  # the Tom's part of it too
     path = tmp_path / "s.drumassist"
-    save_session(session, path)
+    save_session(out, path)
     loaded = load_session(path)
     assert [p.name for p in loaded.missing] == ["Tom.wav"]
     fresh = MixState(state.multitrack, state.meter)
@@ -75,13 +93,12 @@ def test_session_round_trip_keeps_order_and_missing_tracks(state, tmp_path):
 
 
 def test_a_new_suggestion_replaces_the_missing_tracks_old_one(state, tmp_path):
-    state.missing["Tom"] = TrackState(tmp_path / "Tom.wav", "Tom", Role.TOM)
-    state.order.append("Tom")
-    state._kept_suggestion = SuggestionState("old", {"Tom": -7.0})
+    session, _gone = _session_with_a_missing_tom(state, tmp_path, method="old")
+    state.load_session(session)
     state.balance = Balance("new", (0.0,) * 4, (0.0,) * 4, (0.0,) * 4)
-    suggestion = state.to_session().suggestion
-    assert suggestion is not None and "Tom" not in suggestion.gains_db
-    assert [t.name for t in state.to_session().tracks][-1] == "Tom"  # the track stays
+    out = state.to_session()
+    assert out.suggestion is not None and "Tom" not in out.suggestion.gains_db
+    assert "Tom" in [t.name for t in out.tracks]  # the track itself stays
 
 
 def test_a_located_stem_matches_by_file_even_when_renamed(state, tmp_path, make_stems):
@@ -101,8 +118,9 @@ def test_a_located_stem_matches_by_file_even_when_renamed(state, tmp_path, make_
 
 
 def test_located_points_the_missing_track_at_the_new_file(state, tmp_path):
-    state.missing["Tom"] = TrackState(tmp_path / "gone.wav", "Tom", Role.TOM, gain_db=-2.0)
-    state.order.append("Tom")
-    session = state.located("Tom", tmp_path / "found.wav")
-    tom = next(t for t in session.tracks if t.name == "Tom")
-    assert tom.path == tmp_path / "found.wav" and tom.gain_db == -2.0
+    session, gone = _session_with_a_missing_tom(state, tmp_path)
+    state.load_session(session)
+    located = state.located("Tom", tmp_path / "found.wav")
+    tom = next(t for t in located.tracks if t.name == "Tom")
+    assert tom.path == tmp_path / "found.wav"
+    assert (tom.gain_db, tom.pan, tom.mute) == (gone.gain_db, gone.pan, gone.mute)

@@ -12,6 +12,7 @@ import math
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtWidgets import QPushButton
 
 from drumassist.core.mix import mix
 from drumassist.core.mixstate import Strip
@@ -183,7 +184,7 @@ def test_welcome_recent_button(loaded, qtbot):
     again = MainWindow(settings=open_settings())
     qtbot.addWidget(again)
     again.show()
-    buttons = again.welcome.recent_buttons()
+    buttons = again.welcome.findChildren(QPushButton, "link")
     assert [b.text() for b in buttons] == [folder.name]
     with qtbot.waitSignal(again.multitrack_loaded, timeout=LOAD_TIMEOUT_MS):
         click(buttons[0])
