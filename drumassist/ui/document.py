@@ -21,7 +21,7 @@ from drumassist.core.mixstate import Balance, MixState, Strip, moved
 from drumassist.core.multitrack import Multitrack
 from drumassist.core.roles import Role
 from drumassist.core.session import Session, TrackState
-from drumassist.learn.suggest import Suggestion
+from drumassist.learn.suggest.suggestion import Suggestion
 
 __all__ = ["MixDocument", "Strip"]
 

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from drumassist.core.export import ExportResult
 from drumassist.core.progress import Progress
-from drumassist.learn.suggest import METHODS, Suggestion
+from drumassist.learn.suggest.suggestion import METHODS, Suggestion
 from drumassist.ui import exportflow, loading, windowdialogs
 from drumassist.ui.document import MixDocument
 from drumassist.ui.exportdialog import ExportDialog, ExportRequest
@@ -245,7 +245,7 @@ class MainWindow(QMainWindow, SessionCommands):
         multitrack, meter = doc.multitrack, doc.meter
 
         def work(progress: Progress) -> Suggestion:
-            from drumassist.learn.reference import reference_suggestion
+            from drumassist.learn.suggest.reference import reference_suggestion
 
             suggestion, r2 = reference_suggestion(multitrack, path, meter=meter, progress=progress)
             log.info("reference %s explained with R2 %.4f", path.name, r2)

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QProgressBar, QPushButton, QWidget
 
-from drumassist.learn.suggest import METHODS, unavailable_reason
+from drumassist.learn.suggest.suggestion import METHODS, unavailable_reason
 from drumassist.ui.theme import MUTED_TEXT
 
 
