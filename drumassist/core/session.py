@@ -113,7 +113,7 @@ def load_session(path: str | Path) -> LoadedSession:
     source = Path(path)
     doc = read_json_doc(source, what="session file", error=SessionError)
     session = _session_from_doc(doc, source.parent.resolve(), source.name)
-    missing = tuple(t.path for t in session.tracks if not _is_file(t.path))
+    missing = tuple(t.path for t in session.tracks if not stem_exists(t.path))
     return LoadedSession(session, missing)
 
 
@@ -147,7 +147,8 @@ def _check_version(version: object, name: str) -> None:
         )
 
 
-def _is_file(path: Path) -> bool:
+def stem_exists(path: Path) -> bool:
+    """True when ``path`` is a file (a name no filesystem takes is simply not found)."""
     try:
         return path.is_file()
     except (OSError, ValueError):

@@ -77,7 +77,12 @@ class MixDocument(QObject):
         self.session_path = session_path
         self.suggestion: Suggestion | None = None
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(lambda clean: self.dirty_changed.emit(not clean))
+        # A bound slot, not a lambda: Qt disconnects it when the document is deleted, so
+        # the stack's last cleanChanged (as it is destroyed with a dirty mix) goes nowhere.
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
+
+    def _on_clean_changed(self, clean: bool) -> None:
+        self.dirty_changed.emit(not clean)
 
     @property
     def multitrack(self) -> Multitrack:

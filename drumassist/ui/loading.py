@@ -15,7 +15,7 @@ from drumassist.core.export import ExportResult, export_mix
 from drumassist.core.mixloudness import MixLoudness
 from drumassist.core.multitrack import Multitrack, load_multitrack
 from drumassist.core.progress import Progress, ScaledProgress
-from drumassist.core.session import LoadedSession, Session, load_session
+from drumassist.core.session import LoadedSession, Session, load_session, stem_exists
 from drumassist.errors import InvalidStemError
 from drumassist.learn.suggest.suggestion import Suggestion, suggest
 
@@ -54,7 +54,7 @@ def load_session_stems(
         # A session changed in memory (a stem located): look for its files again.
         session = loaded
         loaded = LoadedSession(
-            session, tuple(t.path for t in session.tracks if not _exists(t.path))
+            session, tuple(t.path for t in session.tracks if not stem_exists(t.path))
         )
     present = [t.path for t in loaded.session.tracks if t.path not in loaded.missing]
     if len(present) < 2:
@@ -65,13 +65,6 @@ def load_session_stems(
     multitrack = load_multitrack(present, progress=ScaledProgress(progress, 0.0, 0.6))
     meter = MixLoudness(multitrack, progress=ScaledProgress(progress, 0.6, 1.0))
     return Loaded(multitrack, meter, loaded, path, modified)
-
-
-def _exists(path: Path) -> bool:
-    try:
-        return path.is_file()
-    except (OSError, ValueError):
-        return False
 
 
 def run_suggestion(

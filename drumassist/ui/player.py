@@ -145,9 +145,6 @@ class PlayerController(QObject):
         self.publish()
         self.ab_changed.emit(use_b)
 
-    def toggle_ab(self) -> None:
-        self.set_use_b(not self.use_b)
-
     def seek(self, seconds: float) -> None:
         """Move the playhead: a one-slot command in the published state, never a
         write to ``engine.position`` (the callback owns it)."""

@@ -12,7 +12,16 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from drumassist.core.session import load_session
 from tests.ui.conftest import LOAD_TIMEOUT_MS
-from tests.ui.gestures import click, drop, mouse, shortcut, type_file_name, type_text, when_dialog
+from tests.ui.gestures import (
+    click,
+    drop,
+    mouse,
+    press_button,
+    shortcut,
+    type_file_name,
+    type_text,
+    when_dialog,
+)
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -158,3 +167,31 @@ def test_a_bad_session_gives_one_message_and_the_window_stays_usable(
     with qtbot.waitSignal(window.multitrack_loaded, timeout=LOAD_TIMEOUT_MS):
         drop(window, [folder])
     assert len(window.mixer.strips) == 4
+
+
+def test_unsaved_changes_are_asked_about_before_another_folder_opens(
+    loaded, qtbot, make_stems, drum_arrays
+):
+    window, _folder = loaded
+    click(strip_named(window, "HH").mute_button)
+    other = make_stems(drum_arrays, folder="other")
+    # Cancel: the mix stays as it is.
+    seen = when_dialog(press_button(QMessageBox.StandardButton.Cancel))
+    drop(window, [other])
+    assert seen == ["QMessageBox"]
+    assert strip_named(window, "HH").muted and "*" in window.windowTitle()
+    # Discard: the other folder opens.
+    seen = when_dialog(press_button(QMessageBox.StandardButton.Discard))
+    with qtbot.waitSignal(window.multitrack_loaded, timeout=LOAD_TIMEOUT_MS):
+        drop(window, [other])
+    assert seen == ["QMessageBox"]
+    assert not strip_named(window, "HH").muted
+    assert str(other.name) in window.windowTitle()
+
+
+def test_a_click_dismisses_the_message_banner(window, qtbot, stems):
+    (stems / "tom.wav").write_bytes(b"garbage")
+    drop(window, [stems])
+    qtbot.waitUntil(window.error_label.isVisible, timeout=LOAD_TIMEOUT_MS)
+    click(window.error_label)
+    assert not window.error_label.isVisible()
