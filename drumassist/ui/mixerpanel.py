@@ -43,9 +43,9 @@ class MixerPanel(QScrollArea):
             self._connect_header(track.name, strip.header)
             self.strips.append(strip)
         self.missing_strips: dict[str, MissingStrip] = {}
-        self._marker = QFrame(self._inner)
-        self._marker.setObjectName("dropMarker")
-        self._marker.hide()
+        self.drop_marker = QFrame(self._inner)
+        self.drop_marker.setObjectName("dropMarker")
+        self.drop_marker.hide()
         self.setWidget(self._inner)
         document.strip_changed.connect(self._show_strip)
         document.suggestion_changed.connect(self._show_suggestion)
@@ -114,14 +114,14 @@ class MixerPanel(QScrollArea):
         _index, gap_x = self._drop_index(name, global_pos)
         top = self._row.contentsMargins().top()
         height = self._inner.height() - top - self._row.contentsMargins().bottom()
-        self._marker.setGeometry(
+        self.drop_marker.setGeometry(
             gap_x - DROP_MARKER_WIDTH_PX // 2, top, DROP_MARKER_WIDTH_PX, height
         )
-        self._marker.raise_()
-        self._marker.show()
+        self.drop_marker.raise_()
+        self.drop_marker.show()
 
     def _drop(self, name: str, global_pos: QPointF) -> None:
-        self._marker.hide()
+        self.drop_marker.hide()
         index, _gap_x = self._drop_index(name, global_pos)
         self.document.move_strip(name, index)
 

@@ -43,7 +43,7 @@ def drag_header_to(window, name: str, target_name: str, *, x_fraction: float) ->
     mouse(header, QEvent.Type.MouseButtonPress, start)
     for step in range(1, 9):
         mouse(header, QEvent.Type.MouseMove, start + (end - start) * (step / 8))
-    assert window.mixer._marker.isVisible()  # where the strip will land is shown
+    assert window.mixer.drop_marker.isVisible()  # where the strip will land is shown
     mouse(header, QEvent.Type.MouseButtonRelease, end)
 
 
@@ -58,7 +58,7 @@ def test_dragging_a_header_moves_the_strip_and_the_session_keeps_it(loaded, qtbo
     assert window.mixer.visible_order() == ["Kick In", "Snare Top", "HH", "OH L"]
     drag_header_to(window, "OH L", "Kick In", x_fraction=0.2)
     assert window.mixer.visible_order() == ["OH L", "Kick In", "Snare Top", "HH"]
-    assert not window.mixer._marker.isVisible()
+    assert not window.mixer.drop_marker.isVisible()
     xs = {s.name: s.mapTo(window, s.rect().topLeft()).x() for s in window.mixer.strips}
     assert xs["OH L"] < xs["Kick In"] < xs["Snare Top"] < xs["HH"]
     drag_header_to(window, "Kick In", "HH", x_fraction=0.8)
