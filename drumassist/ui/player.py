@@ -115,8 +115,8 @@ class PlayerController(QObject):
         if reason is not None:
             self.unavailable.emit(reason)
             return
-        if self._shown_position >= self.engine.frames and self.loop is None:
-            self.seek(0.0)
+        if self._shown_position >= self.engine.frames:
+            self.seek(0.0 if self.loop is None else self.loop[0] / self.sample_rate)
         self.playing = True
         self.publish()
         try:
@@ -172,7 +172,9 @@ class PlayerController(QObject):
         if self.engine.underflows != self._underflows:
             self._underflows = self.engine.underflows
             self.underflows_changed.emit(self._underflows)
-        if self.playing and self.loop is None and self.engine.position >= self.engine.frames:
+        # A loop wraps before the end, so reaching the end means nothing more will sound
+        # (also when the playhead was past the loop): stop rather than play zeros.
+        if self.playing and self.engine.position >= self.engine.frames:
             self.stop()
         if not self.playing and not (self.engine.sounding and self.stream_active):
             # The callback has faded out: stop the stream instead of playing zeros.

@@ -190,3 +190,22 @@ def test_welcome_recent_button(loaded, qtbot):
         click(buttons[0])
     assert [s.name for s in again.mixer.strips] == ["HH", "Kick In", "OH L", "Snare Top"]
     again.close()
+
+
+def test_playing_past_the_loop_to_the_end_stops_the_stream(loaded, qtbot):
+    window, _ = loaded
+    transport = window.transport
+    click(transport.loop_box)  # the loop is 0.75 s to 1.5 s
+    click(transport.plot.viewport(), overview_point(window, 2.5))  # start after it
+    click(transport.play_button)
+    wait_until_idle(qtbot, window)
+    assert transport.play_button.text() == "▶ Play"
+    # Play again from the end: it starts at the loop and keeps looping until Stop.
+    click(transport.play_button)
+    qtbot.waitUntil(lambda: window.player.engine.sounding, timeout=PLAY_TIMEOUT_MS)
+    loop_start, loop_end = window.player.engine.state.loop
+    qtbot.wait(200)
+    assert window.player.playing
+    assert loop_start <= window.player.engine.position < loop_end
+    click(transport.play_button)
+    wait_until_idle(qtbot, window)
