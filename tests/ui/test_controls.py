@@ -209,3 +209,18 @@ def test_playing_past_the_loop_to_the_end_stops_the_stream(loaded, qtbot):
     assert loop_start <= window.player.engine.position < loop_end
     click(transport.play_button)
     wait_until_idle(qtbot, window)
+
+
+def test_space_plays_and_stops_even_with_the_play_button_focused(loaded, qtbot):
+    window, _ = loaded
+    click(window.transport.loop_box)  # keeps playing until stopped
+    click(window.transport.play_button)
+    assert window.player.playing
+    window.transport.play_button.setFocus()
+    shortcut(window, Qt.Key.Key_Space)
+    assert not window.player.playing  # one press, one toggle (not two)
+    wait_until_idle(qtbot, window)
+    shortcut(window, Qt.Key.Key_Space)
+    assert window.player.playing
+    shortcut(window, Qt.Key.Key_Space)
+    wait_until_idle(qtbot, window)
