@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from drumassist.core.export import ExportResult
 from drumassist.core.progress import Progress
-from drumassist.learn.suggest.suggestion import METHODS, Suggestion
+from drumassist.learn.suggest.suggestion import Suggestion, method_names
 from drumassist.ui import exportflow, loading, windowdialogs
 from drumassist.ui.document import MixDocument
 from drumassist.ui.exportdialog import ExportDialog, ExportRequest
@@ -268,7 +268,7 @@ class MainWindow(QMainWindow, SessionCommands):
         if doc is None:
             return
         dialog = ExportDialog(
-            methods=tuple(METHODS),
+            methods=method_names(),
             has_suggestion=doc.suggestion is not None,
             default_path=exportflow.default_export_path(doc.multitrack),
             parent=self,

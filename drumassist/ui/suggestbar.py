@@ -6,7 +6,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QProgressBar, QPushButton, QWidget
 
-from drumassist.learn.suggest.suggestion import METHODS, unavailable_reason
+from drumassist.learn.models.registry import unavailable_reason
+from drumassist.learn.suggest.suggestion import method_description, method_names
 from drumassist.ui.theme import MUTED_TEXT
 
 
@@ -70,7 +71,8 @@ class SuggestBar(QWidget):
 
 def _method_box() -> QComboBox:
     box = QComboBox()
-    for name, (description, _fn) in METHODS.items():
+    for name in method_names():
+        description = method_description(name)
         box.addItem(name, name)
         index = box.count() - 1
         reason = unavailable_reason(name)
