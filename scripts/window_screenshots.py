@@ -42,10 +42,16 @@ def settle(app: QApplication, seconds: float = 0.3) -> None:
 
 
 def press(widget, kind: QEvent.Type, pos: QPointF) -> None:
-    held = Qt.MouseButton.NoButton if kind == QEvent.Type.MouseButtonRelease else Qt.MouseButton.LeftButton
+    held = (
+        Qt.MouseButton.NoButton
+        if kind == QEvent.Type.MouseButtonRelease
+        else Qt.MouseButton.LeftButton
+    )
     button = Qt.MouseButton.NoButton if kind == QEvent.Type.MouseMove else Qt.MouseButton.LeftButton
     global_pos = QPointF(widget.mapToGlobal(pos.toPoint()))
-    QApplication.sendEvent(widget, QMouseEvent(kind, pos, global_pos, button, held, Qt.KeyboardModifier.NoModifier))
+    QApplication.sendEvent(
+        widget, QMouseEvent(kind, pos, global_pos, button, held, Qt.KeyboardModifier.NoModifier)
+    )
 
 
 def open_and_suggest(app: QApplication, window: MainWindow, path: Path) -> None:

@@ -24,6 +24,7 @@ from tests.ui.test_controls import find_in, overview_point, wait_until_idle
 from tests.ui.test_window import export_through_the_dialog
 
 
+@pytest.mark.slow
 def test_a_first_session_through_the_widgets(window, qtbot, stems, played_audio, tmp_path):
     folder = stems
     with qtbot.waitSignal(window.multitrack_loaded, timeout=LOAD_TIMEOUT_MS):
