@@ -50,7 +50,9 @@ if _CAPTURING:
 
 @pytest.fixture
 def played_audio():
-    """Read back what the real stream played: ``played_audio() -> (frames, 2) float32``."""
+    """The ALSA file device; ``played_audio()`` reads back what the real stream played
+    as ``(frames, 2)`` float32. Tests that press Play ask for it so that they skip, with
+    the reason, where the device could not be set up."""
     if not _CAPTURING:
         pytest.skip("sounddevice was imported before tests/ui/conftest.py set up the ALSA file")
     pytest.importorskip("sounddevice")

@@ -192,7 +192,7 @@ def test_welcome_recent_button(loaded, qtbot):
     again.close()
 
 
-def test_playing_past_the_loop_to_the_end_stops_the_stream(loaded, qtbot):
+def test_playing_past_the_loop_to_the_end_stops_the_stream(loaded, qtbot, played_audio):
     window, _ = loaded
     transport = window.transport
     click(transport.loop_box)  # the loop is 0.75 s to 1.5 s
@@ -211,7 +211,7 @@ def test_playing_past_the_loop_to_the_end_stops_the_stream(loaded, qtbot):
     wait_until_idle(qtbot, window)
 
 
-def test_space_plays_and_stops_even_with_the_play_button_focused(loaded, qtbot):
+def test_space_plays_and_stops_even_with_the_play_button_focused(loaded, qtbot, played_audio):
     window, _ = loaded
     click(window.transport.loop_box)  # keeps playing until stopped
     click(window.transport.play_button)
