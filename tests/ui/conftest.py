@@ -55,7 +55,10 @@ def played_audio():
     the reason, where the device could not be set up."""
     if not _CAPTURING:
         pytest.skip("sounddevice was imported before tests/ui/conftest.py set up the ALSA file")
-    pytest.importorskip("sounddevice")
+    try:
+        import sounddevice  # noqa: F401
+    except (ImportError, OSError) as exc:  # OSError: the PortAudio library is missing
+        pytest.skip(f"no PortAudio to play through ({exc})")
 
     def read() -> np.ndarray:
         if not PLAYED_RAW.exists():
