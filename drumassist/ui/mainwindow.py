@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 from drumassist.core.export import ExportResult
 from drumassist.core.progress import Progress
 from drumassist.learn.suggest.suggestion import Suggestion, method_names
-from drumassist.ui import exportflow, loading, windowdialogs
+from drumassist.ui import exportflow, loading, personal, windowdialogs
 from drumassist.ui.document import MixDocument
 from drumassist.ui.exportdialog import ExportDialog, ExportRequest
 from drumassist.ui.exportflow import source_folder
@@ -60,6 +60,7 @@ class MainWindow(QMainWindow, SessionCommands):
         self._exporter = self._runner(self._on_exported, "Exporting")
         self._build()
         self.actions_, self.menus_ = build_menus(self, self)
+        personal.install(self)
         self._update_enabled()
         geometry = self.settings.value("window/geometry")
         if geometry is not None:
@@ -296,9 +297,16 @@ class MainWindow(QMainWindow, SessionCommands):
         self._end_busy(exportflow.export_summary(result))
         if result.warnings:
             self.show_error("\n".join(result.warnings), warning=True)
+        personal.record_choice(self, source="export")
         self.export_finished.emit(result)
 
     # -- sessions ----------------------------------------------------------------------------
+
+    def save_session_to(self, path: Path) -> bool:
+        saved = SessionCommands.save_session_to(self, path)
+        if saved:
+            personal.record_choice(self, source="session")
+        return saved
 
     def confirm(self, question: str) -> bool:
         return windowdialogs.confirm(self, question)
@@ -331,13 +339,17 @@ class MainWindow(QMainWindow, SessionCommands):
         self.suggest_bar.show_progress(fraction)
         self.statusBar().showMessage(message)
 
-    def _end_busy(self, message: str) -> None:
+    def _end_busy(self, message: str | None) -> None:
+        """Hide the progress when no work is left; show ``message`` (None: keep the line)."""
         if not any(r.busy for r in (self._loader, self._suggester, self._exporter)):
             self.suggest_bar.show_busy(False)
-        self.statusBar().showMessage(message, 6000)
+        if message is not None:
+            self.statusBar().showMessage(message, 6000)
 
     def show_error(self, message: str, *, warning: bool = False) -> None:
-        self._end_busy("")
+        # An error ends what the status line said was going on ("Loading…"); a warning
+        # sits beside what just happened ("Exported …") and leaves it.
+        self._end_busy(None if warning else "")
         self.error_label.show_message(message, warning=warning)
 
     def _update_title(self) -> None:
@@ -358,6 +370,20 @@ class MainWindow(QMainWindow, SessionCommands):
 
         if PreferencesDialog(self.settings, self).exec() and self.player is not None:
             self.player.set_device(self.settings.value(DEVICE_KEY) or None)
+
+    # Imported when chosen, not at start-up: the dialogs pull in the statistics and models.
+    def start_blind_test(self) -> None:
+        from drumassist.ui.blindsetup import start_blind_test
+
+        start_blind_test(self)
+
+    def show_test_results(self) -> None:
+        from drumassist.ui.listeningresults import show_results
+
+        show_results(self)
+
+    def learn_from_my_mixes(self) -> None:
+        personal.learn_from_my_mixes(self)
 
     def open_log_folder(self) -> None:
         windowdialogs.open_log_folder()

@@ -37,6 +37,9 @@ class MenuHost(Protocol):
     def choose_reference(self) -> None: ...
     def open_log_folder(self) -> None: ...
     def show_about(self) -> None: ...
+    def start_blind_test(self) -> None: ...
+    def show_test_results(self) -> None: ...
+    def learn_from_my_mixes(self) -> None: ...
 
 
 def _action(
@@ -65,7 +68,8 @@ def build_menus(window: QMainWindow, host: MenuHost) -> tuple[dict[str, QAction]
     -------
     actions, menus
         The actions by name (the window enables and disables them) and the menus by
-        name (``"file"``, ``"edit"``, ``"playback"``, ``"help"``, ``"recent"``), so
+        name (``"file"``, ``"edit"``, ``"playback"``, ``"listen"``, ``"tools"``, ``"help"``,
+        ``"recent"``), so
         other parts can add entries.
     """
     a: dict[str, QAction] = {}
@@ -75,6 +79,8 @@ def build_menus(window: QMainWindow, host: MenuHost) -> tuple[dict[str, QAction]
         "file": bar.addMenu("&File"),
         "edit": bar.addMenu("&Edit"),
         "playback": bar.addMenu("&Playback"),
+        "listen": bar.addMenu("&Listen"),
+        "tools": bar.addMenu("&Tools"),
         "help": bar.addMenu("&Help"),
     }
     a["open"] = _action(window, "&Open folder…", host.choose_folder, seq.StandardKey.Open)
@@ -111,6 +117,21 @@ def build_menus(window: QMainWindow, host: MenuHost) -> tuple[dict[str, QAction]
         tip="Show the balance of an existing mix of these stems as the suggestion (B)",
     )
     _add(menus["playback"], a, "play", "ab", "suggest", "reference")
+    a["blind_test"] = _action(
+        window,
+        "&Blind test…",
+        host.start_blind_test,
+        tip="Rate the suggestions, your balance and the anchor without knowing which is which",
+    )
+    a["test_results"] = _action(window, "Test &results…", host.show_test_results)
+    _add(menus["listen"], a, "blind_test", "test_results")
+    a["learn"] = _action(
+        window,
+        "&Learn from my mixes…",
+        host.learn_from_my_mixes,
+        tip="Fit a correction of the default model to the balances you exported and saved",
+    )
+    _add(menus["tools"], a, "learn")
     a["logs"] = _action(window, "Open &log folder", host.open_log_folder)
     a["about"] = _action(window, "&About drumassist", host.show_about)
     _add(menus["help"], a, "logs", "about")
