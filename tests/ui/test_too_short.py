@@ -7,10 +7,12 @@ import math
 
 import numpy as np
 
-from tests.ui.test_window import LOAD_TIMEOUT_MS, drop, suggest, window  # noqa: F401
+from tests.ui.conftest import LOAD_TIMEOUT_MS
+from tests.ui.gestures import drop
+from tests.ui.test_window import suggest
 
 
-def test_too_short_stem_gets_no_number_and_a_message(window, qtbot, make_stems, drum_arrays):  # noqa: F811
+def test_too_short_stem_gets_no_number_and_a_message(window, qtbot, make_stems, drum_arrays):
     arrays = dict(drum_arrays)
     arrays["click"] = np.full((1, 1), 0.5, np.float32)
     folder = make_stems(arrays)
