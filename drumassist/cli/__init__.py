@@ -131,7 +131,8 @@ class _Only:
 
     def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
         if name == self._name:
-            return self._sub.add_parser(name, **kwargs)  # type: ignore[no-any-return]
+            parser: argparse.ArgumentParser = self._sub.add_parser(name, **kwargs)
+            return parser
         return argparse.ArgumentParser(prog=name, add_help=False)
 
 
