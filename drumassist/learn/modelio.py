@@ -278,12 +278,12 @@ def _card_field(card: Mapping[str, Any], key: str, model_dir: str | Path) -> Any
 
 
 def default_model_dir() -> Path:
-    """Where the shipped default model lives: ``resources/models/default``."""
+    """Where the shipped default model lives: ``drumassist/resources/models/default``."""
     return shipped_model_dir(DEFAULT_METHOD)
 
 
 def slot_model_dir() -> Path:
-    """Where the shipped ``rf-slots`` model lives: ``resources/models/rf-slots``."""
+    """Where the shipped ``rf-slots`` model lives: ``drumassist/resources/models/rf-slots``."""
     return shipped_model_dir(SLOTS_METHOD)
 
 

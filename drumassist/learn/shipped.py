@@ -15,7 +15,7 @@ MODEL_NAME = "model.skops"
 CARD_NAME = "model_card.json"
 #: The method of the default model (what ``suggest``, ``quickstart`` and the window use).
 DEFAULT_METHOD = "trim"
-#: Every model method, and the folder of its shipped model under ``resources/models``.
+#: Every model method, and the folder of its shipped model under ``drumassist/resources/models``.
 SHIPPED = {
     DEFAULT_METHOD: "default",
     "flexible": "flexible",
@@ -26,7 +26,7 @@ SHIPPED = {
 
 
 def shipped_model_dir(method: str) -> Path:
-    """Where the shipped model of ``method`` lives (the default's: ``resources/models/default``)."""
+    """Where the shipped model of ``method`` lives (the default's: ``drumassist/resources/models/default``)."""
     from drumassist.core.paths import resources_dir
 
     if method not in SHIPPED:

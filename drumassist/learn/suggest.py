@@ -75,7 +75,7 @@ def _shipped(method: str) -> Method:
 
 METHODS: dict[str, tuple[str, Method]] = {
     "default": (
-        "The default model (the trim model shipped in resources/models/default)",
+        "The default model (the trim model shipped in drumassist/resources/models/default)",
         _default_model_gains,
     ),
     "trim": (
