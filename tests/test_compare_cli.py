@@ -196,6 +196,7 @@ def test_sixteen_tracks_wrap_to_the_terminal_width(make_stems, tmp_path, capsys,
     assert sum(line.startswith("sum ") for line in lines) == len(headers)
 
 
+@pytest.mark.slow
 @pytest.mark.shared
 def test_the_enst_excerpt_against_its_dry_mix(enst_excerpt):
     dry = enst_excerpt / "ref_dry_mix.wav"
