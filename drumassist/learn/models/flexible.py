@@ -14,15 +14,18 @@ import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from drumassist.core.roles import Role
 from drumassist.errors import ModelError
 from drumassist.learn.data.inputs import TrackInputs
-from drumassist.learn.data.sessions import SessionData
+from drumassist.learn.models import estimators
 from drumassist.learn.models.base import GainPrediction
+
+if TYPE_CHECKING:  # at run time only training needs it, and it pulls in the corpus code
+    from drumassist.learn.data.sessions import SessionData
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +92,7 @@ class FlexibleModel:
         """Raw gains for one multitrack's inputs."""
         self.check_inputs(inputs)
         rows = design_matrix(inputs)
-        per_tree = np.stack([tree.predict(rows) for tree in self.forest.estimators_])
+        per_tree = estimators.per_tree(self.forest, rows)
         loud = inputs.loudness_lufs
         audible = np.isfinite(loud)
 

@@ -199,6 +199,7 @@ class CompactPipeline:
     """Steps applied in order; the last one predicts (as ``Pipeline.predict``)."""
 
     steps: tuple[tuple[str, Any], ...]
+    source: str = "Pipeline"
 
     def __post_init__(self) -> None:
         if not self.steps or len({name for name, _ in self.steps}) != len(self.steps):

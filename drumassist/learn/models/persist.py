@@ -1,12 +1,14 @@
-"""Saving and loading trained gain models: a skops file and a model card beside it.
+"""Saving and loading trained gain models: an estimator file and a model card beside it.
 
-A model folder holds ``model.skops`` (the forest, or for the fixed-slot kinds
-``rf-slots``, ``lasso`` and ``svr`` the pipeline of VarianceThreshold, StandardScaler and
-regressor, written with :mod:`skops.io`, never pickle) and ``model_card.json``: the
+A model folder holds ``model.npz`` (the forest, or for the fixed-slot kinds ``rf-slots``
+and ``lasso`` the pipeline of VarianceThreshold, StandardScaler and regressor, as plain
+arrays loaded without scikit-learn: :mod:`~drumassist.learn.models.estimators`; an
+``svr`` pipeline, and models saved before the arrays, are in ``model.skops``, written
+with :mod:`skops.io`, never pickle) and ``model_card.json``: the
 format version, method, extractor name and version, the sha256 of the feature names,
 the training corpus's manifest sha256, the library versions, the seed, the command line
 and the metrics measured at training.
-Loading checks every type in the skops file against :data:`TRUSTED_TYPES` before
+Loading a skops file checks every type in it against :data:`TRUSTED_TYPES` before
 anything is built (skops trusts the pipeline, selector and scaler itself; only the
 trees' ``Tree`` must be allowed), and refuses a model whose extractor version or
 feature names differ from the running code's, with a :class:`~drumassist.errors.ModelError`.
@@ -18,7 +20,6 @@ import functools
 import hashlib
 import json
 import logging
-import zipfile
 from collections.abc import Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
@@ -26,6 +27,7 @@ from typing import Any
 
 from drumassist.core.atomic import write_atomically
 from drumassist.errors import AnalysisError, ModelError
+from drumassist.learn.models import estimators
 from drumassist.learn.models.flexible import FlexibleModel
 from drumassist.learn.models.shipped import (
     CARD_NAME,
@@ -34,7 +36,6 @@ from drumassist.learn.models.shipped import (
     is_model_folder,
     shipped_model_dir,
 )
-from drumassist.learn.models.skopsio import load_trusted
 from drumassist.learn.models.slots import KINDS as SLOT_KINDS
 from drumassist.learn.models.slots import METHOD as SLOTS_METHOD
 from drumassist.learn.models.slots import SlotModel, slot_method
@@ -91,12 +92,10 @@ def _inputs_of(model: GainModel) -> tuple[str, str, tuple[str, ...]]:
 def describe(model: GainModel) -> str:
     """A short description of ``model`` for suggestions, e.g. ``flexible (seed 0, 200 trees)``."""
     if isinstance(model, TrimModel):
-        return f"{TRIM_METHOD} (seed {model.seed}, {model.gain.max_iter} boosting rounds)"
-    size = (
-        f"{len(model.forest.estimators_)} trees"
-        if hasattr(model.forest, "n_estimators")
-        else f"{len(model.forest.estimators_)} outputs"
-    )
+        rounds = getattr(model.gain, "max_iter", None) or model.gain.n_iter
+        return f"{TRIM_METHOD} (seed {model.seed}, {rounds} boosting rounds)"
+    count = estimators.tree_count(model.forest)
+    size = f"{count} trees" if hasattr(model.forest, "n_estimators") else f"{count} outputs"
     return f"{method_of(model)} (seed {model.seed}, {size})"
 
 
@@ -146,19 +145,17 @@ def build_card(model: GainModel, **extra: Any) -> dict[str, Any]:
 
 
 def save_model(model: GainModel, out_dir: str | Path, **card_extra: Any) -> Path:
-    """Write ``model.skops`` and ``model_card.json`` into ``out_dir``; returns the folder."""
-    import skops.io as sio
-
+    """Write ``model.npz`` (``model.skops`` for an SVR) and ``model_card.json`` into
+    ``out_dir``; returns the folder."""
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
         if isinstance(model, TrimModel):
             save_trim(model, out)
         else:
-            # Tree arrays compress about 3-fold; the shipped default model must stay small.
             estimator = model.pipeline if isinstance(model, SlotModel) else model.forest
-            blob = sio.dumps(estimator, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
-            write_atomically(out / MODEL_NAME, lambda f: f.write(blob), overwrite=True)
+            name, blob = estimators.dumps({estimators.ESTIMATOR: estimator}, estimator)
+            estimators.write(out, name, blob)
         card = json.dumps(build_card(model, **card_extra), indent=2, sort_keys=True) + "\n"
         write_atomically(out / CARD_NAME, lambda f: f.write(card.encode("utf-8")), overwrite=True)
     except OSError as exc:
@@ -215,13 +212,13 @@ def load_model(model_dir: str | Path) -> GainModel:
         )
     method = card.get("method", "flexible")
     seed = int(card.get("seed", 0))
-    path = Path(model_dir) / MODEL_NAME
+    path = estimators.model_file(Path(model_dir))
     if method in SLOT_KINDS:
         pipeline = load_forest(path, expected="Pipeline")
-        steps = tuple(type(step).__name__ for _, step in pipeline.steps)
+        steps = estimators.step_classes(pipeline)
         if steps[:-1] != SLOT_STEPS:
             raise ModelError(f"{path}: expected pipeline steps {SLOT_STEPS}, found {steps}")
-        if slot_method(pipeline[-1]) != method:
+        if slot_method(estimators.final_step(pipeline)) != method:
             raise ModelError(f"{path}: the card says {method}, the file holds {steps[-1]}")
         return SlotModel(pipeline, current.name, current.version, names, seed)
     if method != "flexible":
@@ -252,12 +249,17 @@ def _load_trim(model_dir: str | Path, card: Mapping[str, Any], extractor: Any) -
 
 
 def load_forest(path: Path, *, expected: str = "RandomForestRegressor") -> Any:
-    """The estimator in a skops file, refusing any type not in :data:`TRUSTED_TYPES`."""
-    forest = load_trusted(path, TRUSTED_TYPES)
+    """The estimator in ``model.npz`` (compact) or ``model.skops`` (refusing any type
+    not in :data:`TRUSTED_TYPES`), which must be (or come from) an ``expected``."""
+    loaded = estimators.read(path, TRUSTED_TYPES)
+    if path.name == MODEL_NAME:
+        if sorted(loaded) != [estimators.ESTIMATOR]:
+            raise ModelError(f"{path}: expected one estimator named {estimators.ESTIMATOR!r}")
+        loaded = loaded[estimators.ESTIMATOR]
     # A name check is enough here: skops only built types on the allow-list.
-    if type(forest).__name__ != expected:
-        raise ModelError(f"{path}: expected a {expected}, found {type(forest).__name__}")
-    return forest
+    if estimators.class_name(loaded) != expected:
+        raise ModelError(f"{path}: expected a {expected}, found {estimators.class_name(loaded)}")
+    return loaded
 
 
 def _card_field(card: Mapping[str, Any], key: str, model_dir: str | Path) -> Any:

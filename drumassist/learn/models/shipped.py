@@ -11,7 +11,10 @@ from pathlib import Path
 
 from drumassist.errors import ModelError
 
-MODEL_NAME = "model.skops"
+#: The estimators as plain arrays (no scikit-learn needed to load them).
+MODEL_NAME = "model.npz"
+#: The estimators as skops: an SVR (no array twin), or a model saved before arrays.
+SKOPS_NAME = "model.skops"
 CARD_NAME = "model_card.json"
 #: The method of the default model (what ``suggest``, ``quickstart`` and the window use).
 DEFAULT_METHOD = "trim"
@@ -36,4 +39,5 @@ def shipped_model_dir(method: str) -> Path:
 
 def is_model_folder(folder: Path) -> bool:
     """True if ``folder`` holds a model file and its card."""
-    return (folder / CARD_NAME).is_file() and (folder / MODEL_NAME).is_file()
+    has_estimators = (folder / MODEL_NAME).is_file() or (folder / SKOPS_NAME).is_file()
+    return (folder / CARD_NAME).is_file() and has_estimators

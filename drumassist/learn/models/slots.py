@@ -27,14 +27,13 @@ import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from drumassist.errors import ModelError
-from drumassist.learn.corpus.slots import ENST_SLOTS
 from drumassist.learn.data.inputs import TrackInputs
-from drumassist.learn.data.sessions import SessionData
+from drumassist.learn.models import estimators
 from drumassist.learn.models.base import GainPrediction
 from drumassist.learn.models.flexible import (
     DEFAULT_TREES,
@@ -42,6 +41,9 @@ from drumassist.learn.models.flexible import (
     LOW_PERCENTILE,
     check_features,
 )
+
+if TYPE_CHECKING:  # at run time only training needs it, and it pulls in the corpus code
+    from drumassist.learn.data.sessions import SessionData
 
 log = logging.getLogger(__name__)
 
@@ -56,23 +58,31 @@ LASSO_FOLDS = 5
 SVR_PARAMS = {"kernel": "rbf", "C": 10.0, "epsilon": 0.5, "gamma": "scale"}
 
 
+def enst_slots() -> tuple[str, ...]:
+    """:data:`~drumassist.learn.corpus.slots.ENST_SLOTS`, imported when first needed:
+    the corpus package imports its renderer (scipy.signal), which predicting never needs."""
+    from drumassist.learn.corpus.slots import ENST_SLOTS
+
+    return ENST_SLOTS
+
+
 def slot_columns(feature_names: Sequence[str]) -> tuple[str, ...]:
     """The model's input columns: per slot, its features and then its loudness."""
     return tuple(
-        f"{slot}.{name}" for slot in ENST_SLOTS for name in (*feature_names, "loudness_lufs")
+        f"{slot}.{name}" for slot in enst_slots() for name in (*feature_names, "loudness_lufs")
     )
 
 
 def slot_indices(slots: Sequence[str | None]) -> list[int | None]:
     """For each ENST slot, the index of the track that fills it (None if none does)."""
     index = {slot: i for i, slot in enumerate(slots) if slot is not None}
-    return [index.get(slot) for slot in ENST_SLOTS]
+    return [index.get(slot) for slot in enst_slots()]
 
 
 def slot_row(inputs: TrackInputs, slots: Sequence[str | None]) -> np.ndarray:
     """The session's single input row; missing and silent slots are zero-padded."""
     width = len(inputs.feature_names) + 1
-    row = np.zeros(len(ENST_SLOTS) * width)
+    row = np.zeros(len(enst_slots()) * width)
     for k, i in enumerate(slot_indices(slots)):
         if i is None or not math.isfinite(inputs.loudness_lufs[i]):
             continue
@@ -85,8 +95,8 @@ def slot_targets(session: SessionData) -> np.ndarray | None:
     """Slot gains relative to their mean over present slots (0 where absent); None if none."""
     if session.slots is None:
         raise ModelError(f"session {session.session_id} has no slot assignment")
-    gains = np.zeros(len(ENST_SLOTS))
-    present = np.zeros(len(ENST_SLOTS), dtype=bool)
+    gains = np.zeros(len(enst_slots()))
+    present = np.zeros(len(enst_slots()), dtype=bool)
     for k, i in enumerate(slot_indices(session.slots)):
         if i is not None and math.isfinite(session.target_db[i]):
             gains[k] = session.target_db[i]
@@ -110,25 +120,25 @@ class SlotModel:
     @property
     def forest(self) -> Any:
         """The pipeline's last step: the forest, or the per-output LASSO or SVR wrapper."""
-        return self.pipeline[-1]
+        return estimators.final_step(self.pipeline)
 
     @property
     def method(self) -> str:
         """``rf-slots``, ``lasso`` or ``svr``, from the pipeline's last step."""
-        return slot_method(self.pipeline[-1])
+        return slot_method(self.forest)
 
     def predict(self, inputs: TrackInputs, slots: Sequence[str | None]) -> GainPrediction:
         """Raw gains of one multitrack whose tracks fill ``slots`` (see the module doc)."""
         self.check_inputs(inputs)
         if len(slots) != len(inputs.roles):
             raise ModelError(f"{len(slots)} slots given for {len(inputs.roles)} tracks")
-        rows = self.pipeline[:-1].transform(slot_row(inputs, slots)[None, :])
+        rows = estimators.transform(self.pipeline, slot_row(inputs, slots)[None, :])
         if self.method != METHOD:
             # A linear model extrapolates without bound on inputs unlike its training rows.
             slot_db = np.clip(self.forest.predict(rows)[0], -MAX_RELATIVE_DB, MAX_RELATIVE_DB)
             gains = self._gains(inputs, slots, slot_db)
             return GainPrediction(gains, gains.copy(), gains.copy())
-        per_tree = np.stack([tree.predict(rows)[0] for tree in self.forest.estimators_])
+        per_tree = np.ascontiguousarray(estimators.per_tree(self.forest, rows)[:, 0])
         gains = self._gains(inputs, slots, per_tree.mean(axis=0))
         # A track with no slot has no range of its own: low = high = its gain.
         slotted = np.zeros(len(gains), dtype=bool)
@@ -163,7 +173,7 @@ class SlotModel:
 
 def slot_method(estimator: Any) -> str:
     """The method name of a slot pipeline's last step; ModelError if it is none of ours."""
-    name = type(estimator).__name__
+    name = estimators.class_name(estimator)
     if name == "MultiOutputRegressor":
         name = type(estimator.estimator).__name__
     methods = {"RandomForestRegressor": METHOD, "LassoCV": "lasso", "SVR": "svr"}
