@@ -17,6 +17,7 @@ from drumassist.learn.corpus import ENST_SLOTS
 from drumassist.learn.data.inputs import TrackInputs
 from drumassist.learn.data.sessions import SessionData
 from drumassist.learn.models import persist as modelio
+from drumassist.learn.models.shipped import SKOPS_NAME
 from drumassist.learn.models.slots import (
     SlotModel,
     slot_columns,
@@ -122,8 +123,14 @@ def test_round_trip(model: SlotModel, tmp_path: Path) -> None:
 def test_a_pipeline_of_other_steps_is_refused(model: SlotModel, tmp_path: Path) -> None:
     import skops.io as sio
 
+    from drumassist.learn.models import arrayio
+
     modelio.save_model(model, tmp_path)
-    sio.dump(model.pipeline[1:], tmp_path / modelio.MODEL_NAME)
+    (tmp_path / modelio.MODEL_NAME).write_bytes(arrayio.dumps({"model": model.pipeline[1:]}))
+    with pytest.raises(ModelError, match="pipeline steps"):
+        modelio.load_model(tmp_path)
+    (tmp_path / modelio.MODEL_NAME).unlink()
+    sio.dump(model.pipeline[1:], tmp_path / SKOPS_NAME)  # the same, saved as skops
     with pytest.raises(ModelError, match="pipeline steps"):
         modelio.load_model(tmp_path)
 
