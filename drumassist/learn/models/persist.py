@@ -100,6 +100,10 @@ def describe(model: GainModel) -> str:
 
 
 def _estimator_card(model: GainModel) -> dict[str, Any]:
+    regressor = model.gain if isinstance(model, TrimModel) else model.forest
+    if not hasattr(regressor, "get_params"):
+        # A model loaded from arrays keeps no training settings; its card has them.
+        return {"regressor": {"class": estimators.class_name(regressor)}}
     if isinstance(model, TrimModel):
         params = model.gain.get_params()
         return {
