@@ -61,8 +61,7 @@ def model_gains(multitrack: Multitrack, progress: Progress | None, model: Any) -
     from the extractor the model was trained on, through the feature cache.
     """
     # Imported here, not at the top: the window imports this module at start-up, and
-    # the models pull in the corpus and feature code (about a second).
-    from drumassist.learn.corpus.slots import assign_slots
+    # the models pull in the feature code.
     from drumassist.learn.data.anchor import anchor_inputs
     from drumassist.learn.data.inputs import track_inputs
     from drumassist.learn.models.persist import describe
@@ -76,6 +75,9 @@ def model_gains(multitrack: Multitrack, progress: Progress | None, model: Any) -
             multitrack, extractor=model.extractor, workers=None, progress=progress
         )
         if isinstance(model, SlotModel):
+            # The corpus package imports its renderer (scipy.signal): only slots need it.
+            from drumassist.learn.corpus.slots import assign_slots
+
             prediction = model.predict(inputs, assign_slots(multitrack.names, multitrack.roles))
         else:
             prediction = model.predict(inputs)
