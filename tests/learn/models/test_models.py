@@ -215,6 +215,7 @@ def test_evaluate_command_scores_methods(tiny_corpus: Path, tmp_path: Path, caps
     assert doc["scores"]["flexible"]["tracks"] > 0
 
 
+@pytest.mark.slow
 def test_train_command_makes_the_default_trim_model_reproducibly(tiny_corpus, tmp_path) -> None:
     from drumassist.learn.data.anchor import anchor_inputs
     from drumassist.learn.models.trim import TrimModel
