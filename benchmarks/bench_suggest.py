@@ -202,7 +202,9 @@ def _measure(pipeline: str, folder: Path, cache: Path, model_dir: Path | None) -
     script = Path(__file__).resolve()
     command = [sys.executable, str(script), "--child", pipeline, str(folder)]
     command += [str(model_dir)] if model_dir else []
-    env = {**os.environ, "DRUMASSIST_CACHE_DIR": str(cache)}
+    # This checkout's drumassist, not whichever one is installed in the venv.
+    root = str(script.parents[1])
+    env = {**os.environ, "DRUMASSIST_CACHE_DIR": str(cache), "PYTHONPATH": root}
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.monotonic()
         proc = subprocess.Popen(command, stdout=out, stderr=err, env=env, cwd=script.parents[1])
