@@ -44,32 +44,22 @@ def cases() -> dict[str, Any]:
 
 
 def write_arrays(model: Any, folder: Path) -> list[Path]:
-    """Write ``model``'s estimators as ``model.npz`` into ``folder`` (a copy of its folder)."""
+    """Save ``model`` into ``folder`` (a scratch copy of its folder) as the running code
+    saves: its estimators as ``model.npz``, beside ``trim.json`` for the trim model."""
     from drumassist.errors import ModelError
-    from drumassist.learn.models import estimators
-    from drumassist.learn.models.shipped import MODEL_NAME
-    from drumassist.learn.models.slots import SlotModel
-    from drumassist.learn.models.trim import TrimModel
-    from drumassist.learn.models.trim_io import TRIM_NAME, save_trim
+    from drumassist.learn.models.registry import MODEL_NAME
 
-    if isinstance(model, TrimModel):
-        save_trim(model, folder)
-        return [folder / MODEL_NAME, folder / TRIM_NAME]
-    estimator = model.pipeline if isinstance(model, SlotModel) else model.forest
-    name, blob = estimators.dumps({estimators.ESTIMATOR: estimator}, estimator)
-    if name != MODEL_NAME:
-        raise ModelError(f"{type(estimator).__name__} has no array form; it stays in skops")
-    return [estimators.write(folder, name, blob)]
+    model.save(folder)
+    if not (folder / MODEL_NAME).is_file():
+        raise ModelError(f"{model.method} has no array form; it stays in skops")
+    return [folder / MODEL_NAME, *(p for p in [folder / "trim.json"] if p.is_file())]
 
 
 def estimators_of(model: Any) -> list[Any]:
     """The fitted estimators a model predicts with."""
-    from drumassist.learn.models.slots import SlotModel
-    from drumassist.learn.models.trim import TrimModel
-
-    if isinstance(model, TrimModel):
+    if hasattr(model, "gain"):  # the trim model
         return [model.gain, model.low, model.high]
-    return [model.pipeline if isinstance(model, SlotModel) else model.forest]
+    return [model.pipeline if hasattr(model, "pipeline") else model.forest]
 
 
 def is_compact(estimator: Any) -> bool:
@@ -80,7 +70,7 @@ def is_compact(estimator: Any) -> bool:
 def convert(method: str, multitracks: dict[str, Any], *, dry_run: bool) -> bool:
     """Convert one shipped model; False if its suggestions would change."""
     from drumassist.learn.models.persist import load_model
-    from drumassist.learn.models.shipped import SKOPS_NAME, shipped_model_dir
+    from drumassist.learn.models.registry import SKOPS_NAME, shipped_model_dir
     from drumassist.learn.suggest.suggestion import suggest
 
     folder = shipped_model_dir(method)
@@ -118,13 +108,13 @@ def convert(method: str, multitracks: dict[str, Any], *, dry_run: bool) -> bool:
 
 
 def main() -> int:
-    from drumassist.learn.models.shipped import SHIPPED, is_model_folder, shipped_model_dir
+    from drumassist.learn.models.registry import is_model_folder, model_methods, shipped_model_dir
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("methods", nargs="*", help="methods to convert (default all shipped)")
     parser.add_argument("--dry-run", action="store_true", help="compare only, write nothing")
     args = parser.parse_args()
-    methods = args.methods or [m for m in SHIPPED if is_model_folder(shipped_model_dir(m))]
+    methods = args.methods or [m for m in model_methods() if is_model_folder(shipped_model_dir(m))]
     multitracks = cases()
     ok = all(convert(m, multitracks, dry_run=args.dry_run) for m in methods)
     return 0 if ok else 1

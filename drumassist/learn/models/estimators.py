@@ -21,7 +21,7 @@ from drumassist.errors import ModelError
 from drumassist.learn.models import arrayio
 from drumassist.learn.models.forest import CompactForest
 from drumassist.learn.models.linear import CompactLinear, CompactPipeline
-from drumassist.learn.models.shipped import MODEL_NAME, SKOPS_NAME
+from drumassist.learn.models.registry import MODEL_NAME, SKOPS_NAME
 from drumassist.learn.models.skopsio import load_trusted
 
 #: The name of the one estimator of a non-trim model in ``model.npz``.

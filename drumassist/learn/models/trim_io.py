@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from drumassist.core.atomic import write_atomically
-from drumassist.core.jsondoc import is_number
+from drumassist.core.jsondoc import is_number, read_json_doc
 from drumassist.errors import ModelError
 from drumassist.learn.bleed.trims import TrimTables
-from drumassist.learn.models import estimators
-from drumassist.learn.models.trim import METHOD, TrimModel, feature_columns
+from drumassist.learn.models import estimators as stored
 
 TRIM_NAME = "trim.json"
 TRIM_FORMAT = "drumassist-trim"
@@ -29,42 +29,43 @@ TRUSTED_TYPES = ("sklearn.ensemble._hist_gradient_boosting.predictor.TreePredict
 ESTIMATORS = ("gain", "low", "high")
 
 
-def save_trim(model: TrimModel, out_dir: str | Path) -> list[Path]:
-    """Write ``model.npz`` and ``trim.json`` into ``out_dir``; returns their paths."""
-    folder = Path(out_dir)
+def write_trim(
+    folder: Path, estimators: Mapping[str, Any], fields: Mapping[str, Any]
+) -> list[Path]:
+    """Write the :data:`ESTIMATORS` as ``model.npz`` and ``fields`` as ``trim.json``.
+
+    ``trim.json`` also gets the format, version and the sha256 of ``model.npz``.
+    Returns both paths.
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    regressors = {name: getattr(model, name) for name in ESTIMATORS}
-    name, blob = estimators.dumps(regressors, regressors)
+    regressors = {name: estimators[name] for name in ESTIMATORS}
+    name, blob = stored.dumps(regressors, regressors)
     doc = {
         "format": TRIM_FORMAT,
         "version": TRIM_VERSION,
-        "method": METHOD,
+        "method": fields["method"],
         # Ties the two files together: a save that died half-way is refused, not mixed.
         "model_sha256": hashlib.sha256(blob).hexdigest(),
-        "tables": model.tables.to_json(),
-        "offsets": {k: float(v) for k, v in sorted(model.offsets.items())},
-        "blend": float(model.blend),
-        "columns": list(model.columns),
-        "seed": int(model.seed),
+        **{k: v for k, v in fields.items() if k != "method"},
     }
     text = json.dumps(doc, indent=1).encode("utf-8")
-    paths = [estimators.write(folder, name, blob), folder / TRIM_NAME]
+    paths = [stored.write(folder, name, blob), folder / TRIM_NAME]
     write_atomically(paths[1], lambda h: h.write(text), overwrite=True)
     return paths
 
 
-def load_trim(out_dir: str | Path) -> TrimModel:
-    """Load a model written by :func:`save_trim`.
+def read_trim(folder: Path, *, columns: Sequence[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The estimators and the checked ``trim.json`` of a folder written by :func:`write_trim`.
 
     Raises
     ------
     ModelError
-        If a file is missing, unreadable or malformed, holds a type outside
-        :data:`TRUSTED_TYPES`, or does not fit this version's feature columns.
+        If a file is missing, unreadable or malformed, the two are not of one save,
+        a ``model.skops`` holds a type outside :data:`TRUSTED_TYPES`, or the columns
+        are not ``columns``.
     """
-    folder = Path(out_dir)
-    doc = _read_doc(folder / TRIM_NAME)
-    path = estimators.model_file(folder)
+    doc = _read_doc(folder / TRIM_NAME, columns)
+    path = stored.model_file(folder)
     try:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError as exc:
@@ -73,36 +74,24 @@ def load_trim(out_dir: str | Path) -> TrimModel:
         raise ModelError(
             f"{folder}: {path.name} and {TRIM_NAME} are not from the same save; save it again"
         )
-    regressors = load_estimators(path)
-    columns = tuple(doc["columns"])
-    for name, estimator in regressors.items():
-        if estimators.n_features(estimator) != len(columns):
+    estimators = load_estimators(path)
+    for name, estimator in estimators.items():
+        if stored.n_features(estimator) != len(columns):
             raise ModelError(f"{path}: '{name}' does not take {len(columns)} columns")
-    return TrimModel(
-        regressors["gain"],
-        regressors["low"],
-        regressors["high"],
-        TrimTables.from_json(doc["tables"]),
-        doc["offsets"],
-        doc["blend"],
-        columns,
-        doc["seed"],
-    )
+    return estimators, doc
 
 
-def _read_doc(path: Path) -> dict[str, Any]:
+def _read_doc(path: Path, columns: Sequence[str]) -> dict[str, Any]:
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ModelError(f"{path}: cannot read the trim model ({exc.strerror})") from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelError(f"{path}: not valid JSON ({exc})") from exc
-    if not isinstance(doc, dict) or doc.get("format") != TRIM_FORMAT:
+        doc = read_json_doc(path, what="trim model", error=ModelError)
+    except ModelError as exc:
+        raise ModelError(f"{path.parent}: {exc}") from exc
+    if doc.get("format") != TRIM_FORMAT:
         raise ModelError(f"{path}: not a {TRIM_FORMAT} file")
     if doc.get("version") != TRIM_VERSION:
         raise ModelError(f"{path}: version {doc.get('version')!r}, expected {TRIM_VERSION}")
-    columns = doc.get("columns")
-    if not isinstance(columns, list) or columns != list(feature_columns()):
+    found = doc.get("columns")
+    if not isinstance(found, list) or found != list(columns):
         raise ModelError(f"{path}: its feature columns differ from this version's")
     offsets = doc.get("offsets")
     if not isinstance(offsets, dict):
@@ -126,13 +115,13 @@ def _read_doc(path: Path) -> dict[str, Any]:
 def load_estimators(path: Path) -> dict[str, Any]:
     """The three regressors of ``model.npz`` (or of a ``model.skops``, refusing types
     outside :data:`TRUSTED_TYPES`)."""
-    loaded = estimators.read(path, TRUSTED_TYPES)
+    loaded = stored.read(path, TRUSTED_TYPES)
     if not isinstance(loaded, dict) or sorted(loaded) != sorted(ESTIMATORS):
         raise ModelError(f"{path}: expected a dict of {', '.join(ESTIMATORS)}")
     for name, estimator in loaded.items():
         # A name check is enough here: skops only built types on the allow-list, and
         # arrays only ever build compact estimators.
-        if estimators.class_name(estimator) != "HistGradientBoostingRegressor":
-            found = estimators.class_name(estimator)
+        if stored.class_name(estimator) != "HistGradientBoostingRegressor":
+            found = stored.class_name(estimator)
             raise ModelError(f"{path}: '{name}' is a {found}, not a HistGradientBoostingRegressor")
     return loaded

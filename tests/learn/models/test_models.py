@@ -17,8 +17,9 @@ from drumassist.learn.corpus import load_corpus
 from drumassist.learn.data.inputs import TrackInputs
 from drumassist.learn.data.sessions import SessionData, session_data
 from drumassist.learn.models import persist as modelio
+from drumassist.learn.models import registry
 from drumassist.learn.models.flexible import column_names, design_matrix, train_flexible
-from drumassist.learn.models.shipped import SKOPS_NAME
+from drumassist.learn.models.registry import SKOPS_NAME
 
 ROLES = (Role.KICK, Role.SNARE, Role.HIHAT, Role.OVERHEAD, Role.OVERHEAD)
 
@@ -147,11 +148,11 @@ def test_inputs_of_other_features_are_refused(model) -> None:
 
 
 def test_missing_default_model_says_how_to_train(monkeypatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(modelio, "default_model_dir", lambda: tmp_path / "none")
-    modelio.load_default_model.cache_clear()
-    with pytest.raises(ModelError, match="drumassist train --corpus"):
-        modelio.load_default_model()
-    modelio.load_default_model.cache_clear()
+    monkeypatch.setattr(registry, "shipped_model_dir", lambda method: tmp_path / "none")
+    modelio.load_shipped_model.cache_clear()
+    with pytest.raises(ModelError, match="no default model .*drumassist train --corpus"):
+        modelio.load_shipped_model("default")
+    modelio.load_shipped_model.cache_clear()
 
 
 def test_train_command_is_reproducible_for_a_seed(tiny_corpus: Path, tmp_path: Path) -> None:
@@ -190,7 +191,7 @@ def test_saved_as_arrays_and_predicts_the_same(model, tmp_path: Path) -> None:
     a, b = model.predict(inputs), loaded.predict(inputs)
     for field in ("gains_db", "low_db", "high_db"):
         assert np.array_equal(getattr(a, field), getattr(b, field))
-    assert modelio.describe(loaded) == modelio.describe(model)
+    assert loaded.describe() == model.describe()
 
 
 def test_a_missing_card_is_a_model_error(tmp_path: Path) -> None:

@@ -17,15 +17,15 @@ from drumassist.learn.corpus import load_corpus, render_corpus
 from drumassist.learn.data.anchor import AnchorInputs, anchor_inputs
 from drumassist.learn.models import arrayio
 from drumassist.learn.models.boosting import CompactBoosting
-from drumassist.learn.models.shipped import MODEL_NAME, SKOPS_NAME
-from drumassist.learn.models.trim import TrimModel, feature_columns, train_trim
-from drumassist.learn.models.trim_io import (
-    ESTIMATORS,
-    TRIM_NAME,
-    TRUSTED_TYPES,
+from drumassist.learn.models.registry import MODEL_NAME, SKOPS_NAME
+from drumassist.learn.models.trim import (
+    TrimModel,
+    feature_columns,
     load_trim,
     save_trim,
+    train_trim,
 )
+from drumassist.learn.models.trim_io import ESTIMATORS, TRIM_NAME, TRUSTED_TYPES
 from tests.learn.corpus.test_corpus_kit import make_kit
 
 Item = tuple[AnchorInputs, np.ndarray]
@@ -141,6 +141,7 @@ def test_save_and_load_round_trip(
     assert dict(loaded.offsets) == pytest.approx(dict(model.offsets))
     # Loaded as arrays, the regressors predict exactly what the fitted ones do.
     assert all(isinstance(e, CompactBoosting) for e in (loaded.gain, loaded.low, loaded.high))
+    assert loaded.describe() == model.describe()
     for inputs, _ in corpus_items:
         a, b = model.predict(inputs), loaded.predict(inputs)
         for field in ("gains_db", "low_db", "high_db"):
@@ -211,7 +212,7 @@ def test_a_trusted_but_wrong_estimator_is_refused(model: TrimModel, tmp_path: Pa
         (SKOPS_NAME, b"PK\x03\x04 truncated", r"model\.skops"),
         (MODEL_NAME, b"not a zip", r"model\.npz: cannot read the model arrays"),
         (MODEL_NAME, b"PK\x03\x04 truncated", r"model\.npz"),
-        (TRIM_NAME, b"{not json", r"trim\.json: not valid JSON"),
+        (TRIM_NAME, b"{not json", r"trim\.json: not a readable JSON trim model"),
         (TRIM_NAME, b'{"format": "other"}', r"trim\.json: not a drumassist-trim file"),
     ],
 )
@@ -233,7 +234,7 @@ def test_corrupt_files_are_refused(
         ("columns", ["x"], "feature columns differ"),
         ("columns", 5, "feature columns differ"),
         ("blend", "high", "malformed"),
-        ("blend", 10**400, "malformed"),  # no float holds it
+        ("blend", 10**400, "not a readable JSON"),  # no float holds it
         ("blend", 1.5, "malformed"),
         ("tables", {"corr": {"kick": [0, 1]}, "geom": {}}, "trim tables"),
         ("tables", {"corr": {"kick|snare": [0.0, -1.0]}, "geom": {}}, "trim tables"),

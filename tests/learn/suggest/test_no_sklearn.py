@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from drumassist.learn.models.shipped import SHIPPED, is_model_folder, shipped_model_dir
+from drumassist.learn.models.registry import is_model_folder, model_methods, shipped_model_dir
 
 ROOT = Path(__file__).resolve().parents[3]
 #: Suggests for a short demo in a fresh process, then lists what was imported.
@@ -25,7 +25,7 @@ assert len(result.gains_db) == 8, result
 print(result.model)
 print(" ".join(sorted(sys.modules)))
 """
-INSTALLED = [m for m in SHIPPED if is_model_folder(shipped_model_dir(m))]
+INSTALLED = [m for m in model_methods() if is_model_folder(shipped_model_dir(m))]
 
 
 @pytest.mark.slow
