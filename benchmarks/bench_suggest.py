@@ -109,6 +109,7 @@ def _child(pipeline: str, folder: Path, model_dir: Path | None) -> None:
     import drumassist.learn.data.anchor
     import drumassist.learn.data.inputs
     import drumassist.learn.models.persist
+    import drumassist.learn.models.trim
     import drumassist.learn.suggest.suggestion
     from drumassist.cli.common import load_stems
 
@@ -119,6 +120,7 @@ def _child(pipeline: str, folder: Path, model_dir: Path | None) -> None:
     stages.wrap(drumassist.learn.data.inputs, "track_loudness", "loudness")
     stages.wrap(drumassist.learn.suggest.suggestion, "MixLoudness", "meter")
     stages.wrap(drumassist.learn.data.anchor, "anchor_inputs", "anchors")
+    stages.wrap(drumassist.learn.models.trim, "anchor_inputs", "anchors")  # its own import
     stages.wrap(drumassist.learn.suggest.suggestion, "mono_mix_offset_db", "scaling")
     run = _published(model_dir) if pipeline == "published" else _default
     started = time.perf_counter()
