@@ -138,7 +138,16 @@ class _Only:
 
 def _registrars() -> list[Callable[[Any], None]]:
     """Each command group's ``register(subparsers)``, in the order of ``--help``."""
-    from drumassist.cli import commands, compare, corpus, features, reverse, suggest, train
+    from drumassist.cli import (
+        commands,
+        compare,
+        corpus,
+        features,
+        listening,
+        reverse,
+        suggest,
+        train,
+    )
 
     return [
         commands.register,
@@ -148,4 +157,5 @@ def _registrars() -> list[Callable[[Any], None]]:
         corpus.register,
         features.register,
         train.register,
+        listening.register,
     ]
