@@ -113,6 +113,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "train",
         "train every method on a corpus and test it by group and on held-out corpora",
     ),
+    "listening-report": (
+        "listening",
+        "analyse blind listening-test ratings: medians, Kruskal-Wallis, Dunn/Holm",
+    ),
 }
 
 
