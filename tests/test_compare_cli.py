@@ -73,6 +73,7 @@ def test_text_table_shows_the_reference_and_each_method(stems, reference, capsys
     assert "%]" in err  # -v: progress lines on stderr
 
 
+@pytest.mark.slow
 def test_json_parses_with_nulls_for_non_finite_numbers(stems, reference):
     proc = run_cli("compare", stems, "--reference", reference, "--method", "bleed", "sum", "--json")
     assert proc.returncode == 0, proc.stderr

@@ -100,6 +100,7 @@ def test_a_worker_error_reaches_the_caller():
         analyse(multitrack, extractor=FailingExtractor(), cache=False, workers=2)
 
 
+@pytest.mark.slow
 def test_a_wrong_length_vector_is_an_error(counting, monkeypatch):
     monkeypatch.setattr(type(counting), "feature_names", lambda self: ("only-one",))
     multitrack = from_arrays({"a": hits(0.2), "b": hits(0.2, seed=2)}, sample_rate=SR)
