@@ -15,7 +15,7 @@ of human balance decisions we have, and is a rule, not a measurement of an engin
    that puts its hit level at that drum's balance plus the engineer's variation.
 2. **Overheads: the ENST engineer.** Reverse engineering ENST's ``ref_dry_mix.wav``
    and ``ref_wet_mix.wav`` from its stems (``drumassist.learn.reverse``, mono fit,
-   R² 0.991 and 0.982) gives the engineer's gains; the overhead pair's K-weighted
+   R² 0.990 and 0.982) gives the engineer's gains; the overhead pair's K-weighted
    level in the mix is then 7.7 dB (dry) and 7.0 dB (wet) under the snare close
    mic's (:data:`ENST_OVERHEAD_VS_SNARE_DB`). A session's overhead pair, one gain
    for both sides (keeping the recorded image), sits that far under the snare close
@@ -50,13 +50,13 @@ HIT_WINDOW_S = 0.2
 #: authors' balances (measured 2026-12-01 from hydrogen-drumkits 0.9.7 and
 #: hydrogen-data by author_balances(); per group: kick -0.2/-2.4/+3.3/+2.9,
 #: hi-hat -5.0/-2.8/-1.0/-8.7, toms +1.7/-2.3/+6.4/+0.8, cymbals -6.1/-4.9/-0.8/-1.2
-#: for black-pearl/bja-pacific/forzeestereo/millo).
+#: for black-pearl/bja-pacific/forzeestereo/millo; scripts/reference_balance.py).
 AUTHOR_BALANCE_DB: dict[str, float] = {
-    "kick": 1.4,
+    "kick": 1.3,
     "snare": 0.0,
     "hi-hat": -3.9,
-    "tom": 1.3,
-    "cymbal": -3.1,
+    "tom": 1.2,
+    "cymbal": -3.0,
 }
 ENGINEER_SD_DB = 2.0
 ENGINEER_MAX_DB = 4.0
