@@ -33,6 +33,7 @@ import numpy as np
 
 from drumassist.core.multitrack import from_arrays
 from drumassist.core.roles import role_from_name
+from drumassist.learn.corpus.calibration import session_profile
 from drumassist.learn.corpus.grooves import Hit, Performance, from_song, generated
 from drumassist.learn.corpus.hydrogen import read_song
 from drumassist.learn.corpus.kitmap import CYMBAL_SOURCES, FALLBACKS, SOURCE_OF, Articulation
@@ -262,12 +263,15 @@ def _record(
     rng: np.random.Generator,
 ) -> _Recording:
     recording = _Recording({}, {}, {}, {})
+    profile = session_profile(rng)  # which real kit's microphones this session imitates
     pair_db = {
         kind: float(rng.uniform(-TRIM_RANGE_DB, TRIM_RANGE_DB)) for kind in ("overhead", "room")
     }
     for mic in layout.mics:
         position = mic_position(mic, geometry, rng)
-        heard = render_mic(mic, position, sources, geometry, sample_rate=sample_rate, rng=rng)
+        heard = render_mic(
+            mic, position, sources, geometry, sample_rate=sample_rate, rng=rng, profile=profile
+        )
         if mic.kind in pair_db:
             trim_db = pair_db[mic.kind] + float(rng.uniform(-PAIR_SPREAD_DB, PAIR_SPREAD_DB))
         else:
