@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -32,6 +32,7 @@ import soundfile as sf
 from drumassist.errors import CorpusError
 from drumassist.learn.corpus.kitmap import Articulation, classify, recording_group, tom_order_key
 from drumassist.learn.corpus.micmap import MicInfo, MicMap, find_micmap, mic_info
+from drumassist.learn.corpus.slots import assign_slots
 
 log = logging.getLogger(__name__)
 
@@ -238,7 +239,16 @@ def finish_kit(
     )
     others = [p for p in pieces if p.articulation != Articulation.TOM]
     group = mapping.group or recording_group(name, root.name)
+    if not any(m.slot for m in mics):  # no slots from a mic map: read them from the names
+        slots = assign_slots([_spelled(m) for m in mics], [m.role for m in mics])
+        mics = [replace(m, slot=slot) for m, slot in zip(mics, slots, strict=True)]
     return MultimicKit(name, root, group, tuple(mics), tuple(others + toms))
+
+
+def _spelled(mic: MicInfo) -> str:
+    """A name the slot reader understands: its side and variant spelled out."""
+    extra = [p for p in (mic.variant, mic.side) if p and p.lower() not in mic.track.lower()]
+    return " ".join([mic.track, *extra])
 
 
 @lru_cache(maxsize=8192)

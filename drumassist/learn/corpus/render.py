@@ -4,7 +4,9 @@ The reference mix follows the kit author's balance. Each drum (source) ``s`` has
 balance ``b_s = volume * gain`` of its main instrument in ``drumkit.xml``, and its
 other articulations keep their own balance relative to it, as Hydrogen plays them.
 Each mic records ``c_k = T_k m_k``: its simulated signal ``m_k`` (see
-:mod:`~drumassist.learn.corpus.mics`) times an input trim ``T_k`` that puts its peak
+:mod:`~drumassist.learn.corpus.mics`: bleed, spectra and tails follow one of the
+real multi-mic kits measured in :mod:`~drumassist.learn.corpus.calibration`, drawn
+per session) times an input trim ``T_k`` that puts its peak
 at -18 dBFS plus a random offset ``u_k`` of +-10 dB (a pair shares its offset within
 +-1.5 dB), the way preamp gains differ between sessions. The set mix gains are then:
 
