@@ -19,7 +19,7 @@ import numpy as np
 
 from drumassist.learn.corpus.bleed_stats import BANDS_HZ, bleed_statistics, kit_recordings
 from drumassist.learn.corpus.calibration import PROFILES, complete, measure_profile
-from drumassist.learn.corpus.multimic_kit import read_multimic_kit
+from drumassist.learn.corpus.multimic_read import read_multimic_kit
 from drumassist.learn.corpus.sim_check import simulated_recordings
 
 KITS = Path(__file__).resolve().parents[2] / "shared" / "kits"

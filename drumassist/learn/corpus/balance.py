@@ -14,7 +14,7 @@ of human balance decisions we have, and is a rule, not a measurement of an engin
    places every hit, so it knows that signal apart from the bleed) gets the gain
    that puts its hit level at that drum's balance plus the engineer's variation.
 2. **Overheads: the ENST engineer.** Reverse engineering ENST's ``ref_dry_mix.wav``
-   and ``ref_wet_mix.wav`` from its stems (``drumassist.learn.reverse``, mono fit,
+   and ``ref_wet_mix.wav`` from its stems (``drumassist.learn.reverse.engineer``, mono fit,
    R² 0.990 and 0.982) gives the engineer's gains; the overhead pair's K-weighted
    level in the mix is then 7.7 dB (dry) and 7.0 dB (wet) under the snare close
    mic's (:data:`ENST_OVERHEAD_VS_SNARE_DB`). A session's overhead pair, one gain

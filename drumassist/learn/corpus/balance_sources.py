@@ -99,7 +99,7 @@ def enst_engineer_levels(excerpt: Path, mix_name: str) -> EngineerLevels:
     :mod:`~drumassist.learn.corpus.balance`).
     """
     from drumassist.core.multitrack import load_multitrack
-    from drumassist.learn.reverse import load_mix, reverse_engineer
+    from drumassist.learn.reverse.engineer import load_mix, reverse_engineer
 
     multitrack = load_multitrack(sorted((excerpt / "stems").glob("*.wav")))
     rate = multitrack.sample_rate

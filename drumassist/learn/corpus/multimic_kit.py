@@ -14,7 +14,8 @@ file and channel holding what that mic recorded. Two readers make kits:
   programs split the 127 MIDI velocities evenly (``hivel=21, 42, ...`` for six layers).
 * :func:`~drumassist.learn.corpus.drumgizmo.read_drumgizmo_kit` reads DrumGizmo kits.
 
-:func:`read_multimic_kit` picks the reader from what the folder holds.
+:func:`~drumassist.learn.corpus.multimic_read.read_multimic_kit` picks the reader
+from what the folder holds.
 """
 
 from __future__ import annotations
@@ -88,25 +89,6 @@ class MultimicKit:
     def toms(self) -> list[KitPiece]:
         """The toms, highest first (their order in the kit)."""
         return self.choices(Articulation.TOM)
-
-
-def read_multimic_kit(root: Path, *, micmap: Path | None = None) -> MultimicKit:
-    """Read the multi-microphone kit in ``root``: a DrumGizmo kit or per-mic sample folders.
-
-    Raises
-    ------
-    CorpusError
-        If the folder holds neither, or the kit is inconsistent (the message names
-        the file and the problem).
-    """
-    from drumassist.learn.corpus.drumgizmo import find_drumgizmo_xml, read_drumgizmo_kit
-
-    if not root.is_dir():
-        raise CorpusError(f"{root}: no such kit folder")
-    xml = find_drumgizmo_xml(root)
-    if xml is not None:
-        return read_drumgizmo_kit(xml, micmap=micmap)
-    return read_folder_kit(root, micmap=micmap)
 
 
 def read_folder_kit(root: Path, *, micmap: Path | None = None) -> MultimicKit:

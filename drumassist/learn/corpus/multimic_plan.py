@@ -28,7 +28,8 @@ from drumassist.core.paths import cache_dir
 from drumassist.core.progress import Progress
 from drumassist.errors import CorpusError
 from drumassist.learn.corpus.jobs import BuildReport, run_jobs
-from drumassist.learn.corpus.multimic_kit import MultimicKit, read_multimic_kit
+from drumassist.learn.corpus.multimic_kit import MultimicKit
+from drumassist.learn.corpus.multimic_read import read_multimic_kit
 from drumassist.learn.corpus.multimic_render import render_multimic
 from drumassist.learn.corpus.render import file_name
 from drumassist.learn.corpus.render_plan import check_options, find_songs, kit_rota
