@@ -34,6 +34,7 @@ from functools import lru_cache
 
 import numpy as np
 from scipy import signal
+from scipy.fft import next_fast_len
 
 from drumassist.core.demo import SPEED_OF_SOUND_M_S
 from drumassist.core.loudness import k_weighting_sos
@@ -54,6 +55,7 @@ FIR_TAPS = 2049
 #: Decay time constants of the simulated rooms (our choice; the tail *level* is measured).
 TAIL_DECAY_S = {"overhead": 0.09, "room": 0.15}
 _TAIL_START_S = 0.006
+_IR_LENGTH_DECAYS = 6  # room_response lasts six decay times
 #: The tail energy formula ignores that the dry sample's own ring is convolved too;
 #: halving it makes the simulated tails those measured (rooms -7.3 vs -7.4 dB on
 #: gogodze-phu-vol-ii, overheads -2.2 vs -2.6 dB on frankensnare; measure_bleed.py).
@@ -148,13 +150,28 @@ def render_mic(
             continue
         target = groups.setdefault(key, np.zeros(frames))
         target[delay:] += level * audio[: frames - delay]
-    out = np.zeros(frames)
+    # Filtering in the frequency domain, one FFT per group and one inverse per mic: the
+    # padding holds the FIRs' and the room response's tails, so this is the linear
+    # convolution the time domain would give.
+    ir_frames = round(_IR_LENGTH_DECAYS * max(TAIL_DECAY_S.values()) * sample_rate)
+    n = next_fast_len(frames + FIR_TAPS + ir_frames)
+    k_power = _k_power(n, sample_rate)
+    total = np.zeros(n // 2 + 1, dtype=np.complex128)
     for key, summed in groups.items():
-        out += _shape(summed, key, profile, sample_rate)
+        spectrum = np.fft.rfft(summed, n)
+        response = _response(key, profile, n, sample_rate)
+        if response is None:
+            total += spectrum
+            continue
+        shaped = spectrum * response
+        if key[0] not in ("lowpass", "highpass"):  # a measured colour keeps the K-energy
+            before = float(np.sum(np.abs(spectrum) ** 2 * k_power))
+            after = float(np.sum(np.abs(shaped) ** 2 * k_power))
+            shaped *= math.sqrt(before / after) if after > 0 else 1.0
+        total += shaped
     if mic.kind in TAIL_DECAY_S:
-        ir = room_response(mic.kind, profile, rng, sample_rate)
-        out = signal.oaconvolve(out, ir)[:frames]
-    return out
+        total *= np.fft.rfft(room_response(mic.kind, profile, rng, sample_rate), n)
+    return np.fft.irfft(total, n)[:frames]
 
 
 def overhead_pickup_db(source: str, geometry: dict[str, Point], profile: Profile) -> float:
@@ -212,20 +229,53 @@ def _path(
     return 10.0 ** (level_db / 20.0), ("bleed", receiver, cls)
 
 
-def _shape(audio: np.ndarray, key: tuple[str, ...], profile: Profile, rate: int) -> np.ndarray:
-    kind = key[0]
-    if kind == "none":
-        return audio
-    if kind in ("lowpass", "highpass"):
-        sos = signal.butter(2 if kind == "highpass" else 1, float(key[1]), btype=kind,
-                            fs=rate, output="sos")  # fmt: skip
-        return np.asarray(signal.sosfilt(sos, audio))
+def _curve(key: tuple[str, ...], profile: Profile) -> tuple[float, ...]:
+    """The measured colour (dB per octave band, re the dry sample) of a shaped path."""
     curve = oh_shape_db(profile, key[-1])
-    if kind == "bleed":
+    if key[0] == "bleed":
         curve = curve + colour_db(profile, key[1], key[2])
-    elif kind == "room" and profile.room_colour_db is not None:
+    elif key[0] == "room" and profile.room_colour_db is not None:
         curve = curve + np.asarray(profile.room_colour_db)
-    return _fir_keep_energy(audio, tuple(round(float(v), 2) for v in curve), rate)
+    return tuple(round(float(v), 2) for v in curve)
+
+
+def _response(key: tuple[str, ...], profile: Profile, n: int, rate: int) -> np.ndarray | None:
+    """The path's frequency response on the ``rfft`` grid of ``n`` points (None: flat)."""
+    if key[0] == "none":
+        return None
+    if key[0] in ("lowpass", "highpass"):
+        return _causal_response(key[0], float(key[1]), n, rate)
+    return _zero_phase_response(_curve(key, profile), n, rate)
+
+
+@lru_cache(maxsize=4)
+def _causal_response(kind: str, cutoff_hz: float, n: int, rate: int) -> np.ndarray:
+    order = 2 if kind == "highpass" else 1
+    sos = signal.butter(order, cutoff_hz, btype=kind, fs=rate, output="sos")
+    _, response = signal.sosfreqz(sos, worN=np.fft.rfftfreq(n, 1.0 / rate), fs=rate)
+    return np.asarray(response, dtype=np.complex64)
+
+
+@lru_cache(maxsize=24)
+def _zero_phase_response(curve_db: tuple[float, ...], n: int, rate: int) -> np.ndarray:
+    """The linear-phase FIR of ``curve_db`` centred on frame 0: real, with no delay."""
+    fir = _fir(curve_db, rate)
+    centred = np.zeros(n)
+    half = FIR_TAPS // 2
+    centred[: half + 1] = fir[half:]
+    centred[-half:] = fir[:half]
+    return np.fft.rfft(centred).real.astype(np.float32)
+
+
+@lru_cache(maxsize=2)
+def _k_power(n: int, rate: int) -> np.ndarray:
+    """|K-weighting|² on the ``rfft`` grid, with the one-sided bins counted twice."""
+    _, response = signal.sosfreqz(
+        k_weighting_sos(rate), worN=np.fft.rfftfreq(n, 1.0 / rate), fs=rate
+    )
+    power = np.abs(response) ** 2
+    power[1:-1] *= 2.0
+    return power
 
 
 @lru_cache(maxsize=64)
@@ -279,16 +329,6 @@ def _fir_band_db(fir: np.ndarray, rate: int) -> np.ndarray:
     return 10.0 * np.log10((weights @ (np.abs(response) ** 2) + 1e-20) / flat)
 
 
-def _fir_keep_energy(audio: np.ndarray, curve_db: tuple[float, ...], rate: int) -> np.ndarray:
-    shaped = signal.oaconvolve(audio, _fir(curve_db, rate))[
-        FIR_TAPS // 2 : FIR_TAPS // 2 + len(audio)
-    ]
-    sos = k_weighting_sos(rate)
-    before = float(np.sum(signal.sosfilt(sos, audio) ** 2))
-    after = float(np.sum(signal.sosfilt(sos, shaped) ** 2))
-    return shaped * math.sqrt(before / after) if after > 0 else shaped
-
-
 def room_response(kind: str, profile: Profile, rng: np.random.Generator, rate: int) -> np.ndarray:
     """Direct sound plus a dark decaying tail whose late energy makes the measured tail.
 
@@ -297,7 +337,7 @@ def room_response(kind: str, profile: Profile, rng: np.random.Generator, rate: i
     sample already has), at least -30 dB, times :data:`TAIL_FIT`.
     """
     decay_s = TAIL_DECAY_S[kind]
-    t = np.arange(round(6 * decay_s * rate)) / rate
+    t = np.arange(round(_IR_LENGTH_DECAYS * decay_s * rate)) / rate
     tail = rng.standard_normal(t.size) * np.exp(-t / decay_s)
     tail = np.asarray(signal.sosfilt(signal.butter(1, 5000.0, fs=rate, output="sos"), tail))
     tail[t < _TAIL_START_S] = 0.0
