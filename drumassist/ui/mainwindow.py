@@ -30,8 +30,9 @@ from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress
 from drumassist.core.session import SESSION_SUFFIX, save_session
 from drumassist.errors import DrumassistError
-from drumassist.learn.suggest.suggestion import METHODS, Suggestion, unavailable_reason
-from drumassist.ui import loading
+from drumassist.learn.models.registry import unavailable_reason
+from drumassist.learn.suggest.suggestion import Suggestion, method_description, method_names
+from drumassist.ui import loading, personal
 from drumassist.ui.document import MixDocument
 from drumassist.ui.exportdialog import ExportDialog, ExportRequest
 from drumassist.ui.menus import build_menus
@@ -69,6 +70,7 @@ class MainWindow(QMainWindow):
         self._build()
         self.recent_menu: QMenu
         self.actions_ = build_menus(self)
+        personal.install(self)
         self._update_enabled()
         geometry = self.settings.value("window/geometry")
         if geometry is not None:
@@ -122,7 +124,8 @@ class MainWindow(QMainWindow):
         self.suggest_button.setToolTip("Analyse the tracks and suggest a gain for each")
         self.suggest_button.clicked.connect(self.run_suggestion)
         self.method_box = QComboBox()
-        for name, (description, _fn) in METHODS.items():
+        for name in method_names():
+            description = method_description(name)
             self.method_box.addItem(name, name)
             index = self.method_box.count() - 1
             reason = unavailable_reason(name)
@@ -325,7 +328,7 @@ class MainWindow(QMainWindow):
             _source_folder(doc.multitrack).parent / f"{_source_folder(doc.multitrack).name}-mix.wav"
         )
         dialog = ExportDialog(
-            methods=tuple(METHODS),
+            methods=method_names(),
             has_suggestion=doc.suggestion is not None,
             default_path=default,
             parent=self,
@@ -374,6 +377,7 @@ class MainWindow(QMainWindow):
         self._end_busy(f"Exported {result.path.name} ({level}, peak {result.peak_dbfs:+.1f} dBFS)")
         if result.warnings:
             self.show_error("\n".join(result.warnings), warning=True)
+        personal.record_choice(self, source="export")
         self.export_finished.emit(result)
 
     # -- sessions ----------------------------------------------------------------------------
@@ -406,6 +410,7 @@ class MainWindow(QMainWindow):
         self.recent.add(path)
         self.statusBar().showMessage(f"Saved {path.name}", 4000)
         self._update_title()
+        personal.record_choice(self, source="session")
         return True
 
     def maybe_save(self) -> bool:
