@@ -99,7 +99,7 @@ def render_multimic(
     rng = np.random.default_rng(seed)
     chosen = _choose_pieces(kit, rng)
     mics = _layout_mics(kit, chosen, rng)
-    layout, tracks = _track_names(mics, rng)
+    layout, tracks = _track_names(mics)
     toms = len(kit.toms)
     performance = perform(songs, rng, duration_s=duration_s, toms=toms, label=label)
     frames = round(duration_s * sample_rate)
@@ -178,8 +178,8 @@ def _layout_mics(
     )  # fmt: skip
 
 
-def _track_names(mics: list[MicInfo], rng: np.random.Generator) -> tuple[str, list[str]]:
-    del rng  # names follow the mic map; kept for a future choice of naming styles
+def _track_names(mics: list[MicInfo]) -> tuple[str, list[str]]:
+    """The layout kind and track names: ENST slot names if every mic has its own slot."""
     if all(m.slot for m in mics) and len({m.slot for m in mics}) == len(mics):
         return "enst", [str(m.slot) for m in mics]
     return "varied", [m.track for m in mics]
