@@ -140,38 +140,62 @@ def render_mic(
     profile: Profile,
 ) -> np.ndarray:
     """The signal ``mic`` records (before its input trim), float64 like the sources."""
+    return render_mics(
+        [(mic, position)], sources, geometry, sample_rate=sample_rate, rng=rng, profile=profile
+    )[0]
+
+
+def render_mics(
+    placed: list[tuple[Mic, Point]],
+    sources: dict[str, np.ndarray],
+    geometry: dict[str, Point],
+    *,
+    sample_rate: int,
+    rng: np.random.Generator,
+    profile: Profile,
+) -> list[np.ndarray]:
+    """What each mic of ``placed`` (mic, position) records, in order (float64).
+
+    Filtering is done in the frequency domain: one FFT per source, each path its
+    response and its delay (a phase ramp, sample-exact), one inverse FFT per mic. The
+    padding holds the FIRs' and the room response's tails, so this is the linear
+    convolution the time domain would give.
+    """
     frames = len(next(iter(sources.values())))
-    groups: dict[tuple[str, ...], np.ndarray] = {}
-    for name, audio in sources.items():
-        distance = max(math.dist(position, geometry[name]), 0.02)
-        level, key = _path(mic, name, distance, geometry, profile=profile, rng=rng)
-        delay = round(distance / SPEED_OF_SOUND_M_S * sample_rate)
-        if level == 0.0 or delay >= frames:
-            continue
-        target = groups.setdefault(key, np.zeros(frames))
-        target[delay:] += level * audio[: frames - delay]
-    # Filtering in the frequency domain, one FFT per group and one inverse per mic: the
-    # padding holds the FIRs' and the room response's tails, so this is the linear
-    # convolution the time domain would give.
     ir_frames = round(_IR_LENGTH_DECAYS * max(TAIL_DECAY_S.values()) * sample_rate)
     n = next_fast_len(frames + FIR_TAPS + ir_frames)
     k_power = _k_power(n, sample_rate)
-    total = np.zeros(n // 2 + 1, dtype=np.complex128)
-    for key, summed in groups.items():
-        spectrum = np.fft.rfft(summed, n)
-        response = _response(key, profile, n, sample_rate)
-        if response is None:
-            total += spectrum
-            continue
-        shaped = spectrum * response
-        if key[0] not in ("lowpass", "highpass"):  # a measured colour keeps the K-energy
-            before = float(np.sum(np.abs(spectrum) ** 2 * k_power))
-            after = float(np.sum(np.abs(shaped) ** 2 * k_power))
-            shaped *= math.sqrt(before / after) if after > 0 else 1.0
-        total += shaped
-    if mic.kind in TAIL_DECAY_S:
-        total *= np.fft.rfft(room_response(mic.kind, profile, rng, sample_rate), n)
-    return np.fft.irfft(total, n)[:frames]
+    spectra = {name: np.fft.rfft(a, n) for name, a in sources.items() if np.any(a)}
+    energy = {name: float(np.sum(np.abs(x) ** 2 * k_power)) for name, x in spectra.items()}
+    bins = np.arange(n // 2 + 1, dtype=np.int64)
+    twiddles = _twiddles(n)
+    outs = []
+    for mic, position in placed:
+        total = np.zeros(n // 2 + 1, dtype=np.complex128)
+        for name in sources:
+            distance = max(math.dist(position, geometry[name]), 0.02)
+            level, key = _path(mic, name, distance, geometry, profile=profile, rng=rng)
+            delay = round(distance / SPEED_OF_SOUND_M_S * sample_rate)
+            if level == 0.0 or delay >= frames or name not in spectra:
+                continue
+            shaped = spectra[name]
+            response = _response(key, profile, n, sample_rate)
+            if response is not None:
+                shaped = shaped * response
+                if key[0] not in ("lowpass", "highpass"):  # a colour keeps the K-energy
+                    after = float(np.sum(np.abs(shaped) ** 2 * k_power))
+                    level *= math.sqrt(energy[name] / after) if after > 0 else 1.0
+            total += level * shaped * twiddles[(bins * delay) % n]
+        if mic.kind in TAIL_DECAY_S:
+            total *= np.fft.rfft(room_response(mic.kind, profile, rng, sample_rate), n)
+        outs.append(np.fft.irfft(total, n)[:frames])
+    return outs
+
+
+@lru_cache(maxsize=2)
+def _twiddles(n: int) -> np.ndarray:
+    """``exp(-2 pi i m / n)`` for every ``m``: a delay of ``d`` frames is ``[(k d) % n]``."""
+    return np.exp(-2j * np.pi * np.arange(n) / n)
 
 
 def overhead_pickup_db(source: str, geometry: dict[str, Point], profile: Profile) -> float:

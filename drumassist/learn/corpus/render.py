@@ -47,7 +47,7 @@ from drumassist.learn.corpus.mics import (
     kit_geometry,
     mic_position,
     pickup,
-    render_mic,
+    render_mics,
 )
 from drumassist.learn.corpus.writer import SessionMeta, finish_session, write_audio
 
@@ -269,11 +269,12 @@ def _record(
     pair_db = {
         kind: float(rng.uniform(-TRIM_RANGE_DB, TRIM_RANGE_DB)) for kind in ("overhead", "room")
     }
-    for mic in layout.mics:
-        position = mic_position(mic, geometry, rng)
-        heard = render_mic(
-            mic, position, sources, geometry, sample_rate=sample_rate, rng=rng, profile=profile
-        )
+    positions = [mic_position(mic, geometry, rng) for mic in layout.mics]
+    heard_all = render_mics(
+        list(zip(layout.mics, positions, strict=True)), sources, geometry,
+        sample_rate=sample_rate, rng=rng, profile=profile,
+    )  # fmt: skip
+    for mic, position, heard in zip(layout.mics, positions, heard_all, strict=True):
         if mic.kind in pair_db:
             trim_db = pair_db[mic.kind] + float(rng.uniform(-PAIR_SPREAD_DB, PAIR_SPREAD_DB))
         else:

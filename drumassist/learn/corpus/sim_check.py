@@ -15,7 +15,7 @@ import numpy as np
 
 from drumassist.learn.corpus.bleed_stats import HitRecordings
 from drumassist.learn.corpus.calibration import Profile
-from drumassist.learn.corpus.mics import Mic, kit_geometry, mic_position, render_mic
+from drumassist.learn.corpus.mics import Mic, kit_geometry, mic_position, render_mics
 
 _SIM_OVERHEADS = (Mic("OH L", "overhead", place="overhead_L"),
                   Mic("OH R", "overhead", place="overhead_R"))  # fmt: skip
@@ -38,12 +38,12 @@ def simulated_recordings(
         takes = [np.asarray(t, dtype=np.float64) for t in real.hits[drum][source_mic]]
         hits[drum] = {m.name: [] for m in mics}
         for take in takes:
-            for mic in mics:
-                heard = render_mic(
-                    mic, positions[mic.name], {drum: take}, geometry,
-                    sample_rate=real.sample_rate, rng=rng, profile=profile,
-                )  # fmt: skip
-                hits[drum][mic.name].append(heard)
+            heard = render_mics(
+                [(m, positions[m.name]) for m in mics], {drum: take}, geometry,
+                sample_rate=real.sample_rate, rng=rng, profile=profile,
+            )  # fmt: skip
+            for mic, audio in zip(mics, heard, strict=True):
+                hits[drum][mic.name].append(audio)
     return HitRecordings(
         real.sample_rate,
         hits,
