@@ -107,7 +107,7 @@ def test_loudness_in_range_is_taken(stems, tmp_path, capsys, value):
 def test_ctrl_c_while_building_the_parser_exits_130_in_one_line(monkeypatch, capsys):
     """Item 4: start-up (importing the command modules) was outside the handler."""
 
-    def interrupted():
+    def interrupted(*_args):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(cli, "build_parser", interrupted)
@@ -118,7 +118,7 @@ def test_ctrl_c_while_building_the_parser_exits_130_in_one_line(monkeypatch, cap
 def test_ctrl_c_hidden_in_an_import_error_exits_130(monkeypatch, capsys):
     """numpy's C code turns a Ctrl-C while it imports into an ImportError (seen at 0.1 s)."""
 
-    def numpy_interrupted():
+    def numpy_interrupted(*_args):
         try:
             signal.raise_signal(signal.SIGINT)
         except KeyboardInterrupt:
