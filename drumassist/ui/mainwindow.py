@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         self.player: PlayerController | None = None
         self.mixer: MixerPanel | None = None
         self.last_export: ExportResult | None = None
+        self.reference_path: Path | None = None  # the last reference mix loaded
         self._loader = self._runner(self._on_loaded, "Loading")
         self._suggester = self._runner(self._on_suggested, "Suggesting")
         self._exporter = self._runner(self._on_exported, "Exporting")
@@ -138,6 +139,9 @@ class MainWindow(QMainWindow):
         self.apply_button = QPushButton("Apply suggestion")
         self.apply_button.setToolTip("Move every fader to the suggestion (undoable)")
         self.apply_button.clicked.connect(self.apply_suggestion)
+        self.compare_button = QPushButton("Compare methods…")
+        self.compare_button.setToolTip("Every method's balance side by side; click one to hear it")
+        self.compare_button.clicked.connect(self.show_compare)
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(240)
         self.progress.setTextVisible(False)
@@ -149,6 +153,7 @@ class MainWindow(QMainWindow):
         bar = QHBoxLayout()
         for widget in (self.suggest_button, self.method_box, self.apply_button):
             bar.addWidget(widget)
+        bar.addWidget(self.compare_button)
         bar.addStretch(1)
         bar.addWidget(self.progress)
         bar.addWidget(self.cancel_button)
@@ -163,7 +168,7 @@ class MainWindow(QMainWindow):
             widget.setVisible(loaded)
         self.apply_button.setEnabled(bool(has_suggestion))
         self.transport.set_b_available(bool(has_suggestion))
-        for name in ("save", "save_as", "export", "play", "ab", "reference", "suggest"):
+        for name in ("save", "save_as", "export", "play", "ab", "reference", "suggest", "compare"):
             self.actions_[name].setEnabled(loaded)
 
     # -- opening -----------------------------------------------------------------------------
@@ -213,6 +218,7 @@ class MainWindow(QMainWindow):
         if loaded.session is not None:
             doc.load_session_state(loaded.session.session)
             notes += [f"{p.name}: missing, left out" for p in loaded.session.missing]
+        self.reference_path = None
         self.recent.add(loaded.session_path or _source_folder(loaded.multitrack))
         self._end_busy(f"Opened {len(loaded.multitrack.tracks)} tracks")
         if notes:
@@ -297,6 +303,7 @@ class MainWindow(QMainWindow):
         if doc is None:
             return
         multitrack, meter = doc.multitrack, doc.meter
+        self.reference_path = path
 
         def work(progress: Progress) -> Suggestion:
             from drumassist.learn.reference import reference_suggestion
@@ -306,6 +313,12 @@ class MainWindow(QMainWindow):
             return suggestion
 
         self._start(self._suggester, work, f"Reverse-engineering {path.name}")
+
+    def show_compare(self) -> None:
+        """Every method's balance side by side (scored against the reference mix)."""
+        from drumassist.ui.compareview import open_compare_view
+
+        open_compare_view(self, reference=self.reference_path)
 
     def apply_suggestion(self) -> None:
         if self.document is not None:

@@ -82,7 +82,13 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
         window.choose_reference,
         tip="Show the balance of an existing mix of these stems as the suggestion (B)",
     )
-    for key in ("play", "ab", "suggest", "reference"):
+    a["compare"] = _action(
+        window,
+        "&Compare methods…",
+        window.show_compare,
+        tip="Every method's balance side by side; click one to hear it as B",
+    )
+    for key in ("play", "ab", "suggest", "reference", "compare"):
         play_menu.addAction(a[key])
     help_menu = window.menuBar().addMenu("&Help")
     a["logs"] = _action(window, "Open &log folder", window.open_log_folder)
