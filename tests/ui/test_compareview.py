@@ -1,0 +1,222 @@
+"""The compare view, driven as a user drives it: open it, click a method, hear it as B.
+
+Real demo stems written to tmp_path, the real window offscreen, real methods run in
+the background; the numbers shown are checked against the methods and the metrics
+run here, independently of the view.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import soundfile as sf
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtTest import QTest
+
+from drumassist.core.demo import write_demo
+from drumassist.core.loudness import integrated_loudness
+from drumassist.core.mix import channel_factors, mix, peak_dbfs
+from drumassist.core.mixloudness import MixLoudness
+from drumassist.core.multitrack import Multitrack
+from drumassist.learn.compare_table import installed_methods
+from drumassist.learn.metrics import compare_session, score
+from drumassist.learn.shipped import DEFAULT_METHOD
+from drumassist.learn.suggest import suggest
+from drumassist.ui.compareview import CompareView
+from drumassist.ui.mainwindow import MainWindow
+from drumassist.ui.settings import open_settings
+
+TIMEOUT_MS = 120000
+DURATION_S = 4.0
+#: Faders of the reference mix, in the demo folder's (file-name) track order.
+KNOWN_DB = (-9.0, -1.0, -7.0, -6.0, -2.5, -4.0, -5.0, -3.5)
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    folder = tmp_path / "demo"
+    write_demo(folder, duration_s=DURATION_S)
+    win = MainWindow(settings=open_settings())
+    win.resize(1280, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    with qtbot.waitSignal(win.multitrack_loaded, timeout=TIMEOUT_MS):
+        win.open_stems([folder])
+    yield win
+    if win.document is not None:
+        win.document.undo_stack.setClean()  # no save prompt when the test closes it
+    win.close()
+    win.deleteLater()
+
+
+def open_view(window: MainWindow, qtbot) -> CompareView:
+    """Click the window's Compare button and wait for every method's balance."""
+    QTest.mouseClick(window.compare_button, Qt.MouseButton.LeftButton)
+    views = window.findChildren(CompareView)
+    assert len(views) == 1 and views[0].isVisible()
+    view = views[0]
+    qtbot.waitUntil(lambda: bool(view.rows) and not view.busy, timeout=TIMEOUT_MS)
+    return view
+
+
+def click_row(view: CompareView, label: str) -> None:
+    """Click the first track's cell of the row labelled ``label``."""
+    table = view.table
+    rows = [table.item(r, 0).text() for r in range(table.rowCount())]
+    column = table.columnCount() - len(view.document.multitrack.names)
+    rect = table.visualItemRect(table.item(rows.index(label), column))
+    QTest.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def track_cells(view: CompareView, row: int) -> list[str]:
+    table = view.table
+    first = table.columnCount() - len(view.document.multitrack.names)
+    return [table.item(row, c).text().split("\n")[0] for c in range(first, table.columnCount())]
+
+
+def expected_suggestions(multitrack: Multitrack) -> dict[str, tuple[float, ...]]:
+    meter = MixLoudness(multitrack)
+    return {m: suggest(multitrack, method=m, meter=meter).gains_db for m in installed_methods()}
+
+
+def b_gains_db(window: MainWindow, method_db) -> np.ndarray:
+    """B's gains in the published playback state, given that it plays ``method_db``.
+
+    Checks that every track of B is the method's gain plus one common offset, and
+    returns the method's gains plus that offset.
+    """
+    doc = window.document
+    state = window.player.engine.state
+    unit = channel_factors(doc.multitrack, method_db, pans=doc.pans(), stereo=True)
+    heard = unit[:, 0, 0] > 0
+    ratio = state.factors_b[heard, 0, 0] / unit[heard, 0, 0]
+    assert ratio == pytest.approx(np.full(ratio.size, ratio[0]), rel=1e-5)
+    assert state.factors_b[~heard].max(initial=0.0) == 0.0
+    return np.asarray(method_db) + 20.0 * math.log10(float(ratio[0]))
+
+
+def test_open_button_shows_every_installed_method(window, qtbot):
+    view = open_view(window, qtbot)
+    expected = expected_suggestions(window.document.multitrack)
+    labels = [r.label for r in view.rows]
+    assert labels == [f"{m} (default)" if m == DEFAULT_METHOD else m for m in expected]
+    assert view.table.rowCount() == len(expected)
+    for r, gains in enumerate(expected.values()):
+        cells = track_cells(view, r)
+        assert cells == [f"{g:+.1f}" if math.isfinite(g) else "off" for g in gains]
+    # Every method has bars in the chart; the models that give ranges have error bars.
+    assert set(view.chart.bars) == set(range(len(expected)))
+    ranged = {i for i, row in enumerate(view.rows) if row.has_range}
+    assert ranged and set(view.chart.ranges) == ranged
+    assert not view.progress.isVisible() and not view.cancel_button.isVisible()
+    # Without a reference mix there is no score column.
+    headers = [view.table.horizontalHeaderItem(c).text() for c in range(view.table.columnCount())]
+    assert "Balance error (dB)" not in headers
+    assert headers[-len(window.document.multitrack.names) :] == list(
+        window.document.multitrack.names
+    )
+
+
+def test_clicking_a_row_plays_it_as_b_loudness_matched(window, qtbot, tmp_path):
+    view = open_view(window, qtbot)
+    doc = window.document
+    for method in ("loudness", DEFAULT_METHOD):
+        label = f"{method} (default)" if method == DEFAULT_METHOD else method
+        click_row(view, label)
+        row = next(r for r in view.rows if r.label == label)
+        assert doc.suggestion is row.suggestion
+        state = window.player.engine.state
+        assert state.use_b
+        assert window.transport.b_button.isChecked()
+        gains_b = b_gains_db(window, row.suggestion.gains_db)
+        # Loudness-matched: B's mix measures what the user's mix A measures.
+        loud_a = integrated_loudness(
+            mix(doc.multitrack, doc.gains_a(), pans=doc.pans(), stereo=True), 44100
+        )
+        loud_b = integrated_loudness(
+            mix(doc.multitrack, gains_b, pans=doc.pans(), stereo=True), 44100
+        )
+        assert loud_b == pytest.approx(loud_a, abs=0.05)
+        assert view.chart.bars[view.rows.index(row)].opts["pen"].widthF() == 2
+    view.grab().save(str(tmp_path / "compare.png"))
+
+
+def test_clicking_a_bar_plays_that_method(window, qtbot):
+    view = open_view(window, qtbot)
+    row = next(i for i, r in enumerate(view.rows) if r.method == "sum")
+    chart = view.chart
+    x, y = chart.bar_centre(row, track=1)
+    scene = chart.plotItem.vb.mapViewToScene(QPointF(x, y))
+    pos = chart.mapFromScene(scene)
+    QTest.mouseClick(chart.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    assert view.table.selectionModel().selectedRows()[0].row() == row
+    assert window.document.suggestion.method == "sum"
+    assert window.player.engine.state.use_b
+    b_gains_db(window, view.rows[row].suggestion.gains_db)
+
+
+def test_balance_error_column_against_a_reference_mix(window, qtbot, tmp_path):
+    multitrack = window.document.multitrack
+    audio = mix(multitrack, KNOWN_DB)
+    assert peak_dbfs(audio) < 0.0
+    reference = tmp_path / "mixes" / "engineer.wav"
+    reference.parent.mkdir()
+    sf.write(str(reference), audio, multitrack.sample_rate, subtype="FLOAT")
+    with qtbot.waitSignal(window.suggestion_ready, timeout=TIMEOUT_MS):
+        window.load_reference(reference)  # what Playback ▸ Load reference mix… does
+    view = open_view(window, qtbot)
+    table = view.table
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    assert headers[:3] == ["Method", "Balance error (dB)", "R²"]
+    assert table.item(0, 0).text() == "reference: engineer.wav"
+    # The reference's row is the known balance (up to the loudness offset).
+    ref_db = np.array(view.rows[0].suggestion.gains_db)
+    np.testing.assert_allclose(ref_db - ref_db[0], np.subtract(KNOWN_DB, KNOWN_DB[0]), atol=0.01)
+    meter = MixLoudness(multitrack)
+    expected = expected_suggestions(multitrack)
+    for r, (method, gains) in enumerate(expected.items(), start=1):
+        truth = score([compare_session(meter, KNOWN_DB, gains)])
+        assert view.rows[r].method == method
+        assert float(table.item(r, 1).text()) == pytest.approx(truth.balance_median_db, abs=0.011)
+        assert float(table.item(r, 2).text()) == pytest.approx(truth.r2, abs=0.002)
+    best = min(range(1, table.rowCount()), key=lambda r: float(table.item(r, 1).text()))
+    assert table.item(best, 1).font().bold()
+
+
+def test_cancel_stops_the_comparison(window, qtbot):
+    QTest.mouseClick(window.compare_button, Qt.MouseButton.LeftButton)
+    view = window.findChild(CompareView)
+    assert view.busy and view.cancel_button.isVisible()
+    QTest.mouseClick(view.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not view.busy, timeout=TIMEOUT_MS)
+    assert view.status.text() == "Comparison cancelled"
+    assert view.rows == () and view.table.rowCount() == 0
+    assert not view.cancel_button.isVisible()
+    QTest.mouseClick(view.recompute_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(view.rows), timeout=TIMEOUT_MS)
+
+
+def test_an_unreadable_reference_is_reported_in_the_view(window, qtbot, tmp_path):
+    bad = tmp_path / "broken.wav"
+    bad.write_text("not audio")
+    window.load_reference(bad)  # what Playback ▸ Load reference mix… does; it fails there too
+    qtbot.waitUntil(window.error_label.isVisible, timeout=TIMEOUT_MS)
+    QTest.mouseClick(window.compare_button, Qt.MouseButton.LeftButton)
+    view = window.findChild(CompareView)
+    qtbot.waitUntil(lambda: not view.busy, timeout=TIMEOUT_MS)
+    assert view.status.text().startswith("Comparison failed: ")
+    assert "broken.wav: cannot read audio" in view.status.text()
+    assert view.recompute_button.isEnabled()
+
+
+def test_opening_other_stems_closes_the_view(window, qtbot, tmp_path):
+    view = open_view(window, qtbot)
+    folder = tmp_path / "other"
+    write_demo(folder, duration_s=2.0, seed=1)
+    with qtbot.waitSignal(window.multitrack_loaded, timeout=TIMEOUT_MS):
+        window.open_stems([folder])
+    qtbot.waitUntil(lambda: not window.findChildren(CompareView), timeout=5000)
+    del view
+    assert window.reference_path is None
