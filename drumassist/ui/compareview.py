@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QColor, QPixmap
+from PySide6.QtGui import QCloseEvent, QColor, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -101,7 +101,8 @@ class CompareView(QDialog):
         self.chart.row_clicked.connect(self.table.selectRow)
         hint = QLabel(
             "Click a method (its row or its bars) to hear it as B, loudness-matched to your"
-            " mix A. Bars: gain in dB with each method's confidence range where it gives one."
+            " mix A. Gains in dB, each balance's mono mix at −23 LUFS; under a gain, and as"
+            " error bars, the method's confidence range where it gives one."
         )
         hint.setObjectName("hint")
         hint.setWordWrap(True)
@@ -153,6 +154,7 @@ class CompareView(QDialog):
         fill_table(self.table, rows, names)
         self.table.blockSignals(False)
         self.chart.set_rows(rows, names)
+        self._fit_columns()
         failed = sum(r.error is not None for r in rows)
         done = f"{len(rows) - failed} balances"
         self._end(done + (f"; {failed} methods failed (see their rows)" if failed else ""))
@@ -175,6 +177,24 @@ class CompareView(QDialog):
         self.chart.set_selected(row)
         if row is not None and self.rows[row].suggestion is not None:
             self.audition_requested.emit(self.rows[row].suggestion)
+            self.status.setText(f"B: {self.rows[row].label}, loudness-matched to your mix A")
+
+    def _fit_columns(self) -> None:
+        """Spread the track columns over the table's width when they fit in it."""
+        table = self.table
+        tracks = len(self.document.multitrack.names)
+        first = table.columnCount() - tracks
+        if tracks == 0 or first < 0:
+            return
+        table.resizeColumnsToContents()
+        spare = table.viewport().width() - table.horizontalHeader().length()
+        if spare > 0:
+            for c in range(first, table.columnCount()):
+                table.setColumnWidth(c, table.columnWidth(c) + spare // tracks)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_columns()
 
     def _on_document_gone(self) -> None:
         self.close()
@@ -288,3 +308,6 @@ def audition(window: MainWindow, suggestion: Suggestion) -> None:
         return  # a view left over from other stems
     window.document.set_suggestion(suggestion)
     window.player.set_use_b(True)
+    index = window.method_box.findData(suggestion.method)
+    if index >= 0:  # the method box names what B is (a reference is not in it)
+        window.method_box.setCurrentIndex(index)

@@ -8,6 +8,7 @@ run here, independently of the view.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -130,6 +131,8 @@ def test_clicking_a_row_plays_it_as_b_loudness_matched(window, qtbot, tmp_path):
         state = window.player.engine.state
         assert state.use_b
         assert window.transport.b_button.isChecked()
+        assert window.method_box.currentData() == method
+        assert view.status.text().startswith(f"B: {label}")
         gains_b = b_gains_db(window, row.suggestion.gains_db)
         # Loudness-matched: B's mix measures what the user's mix A measures.
         loud_a = integrated_loudness(
@@ -141,6 +144,49 @@ def test_clicking_a_row_plays_it_as_b_loudness_matched(window, qtbot, tmp_path):
         assert loud_b == pytest.approx(loud_a, abs=0.05)
         assert view.chart.bars[view.rows.index(row)].opts["pen"].widthF() == 2
     view.grab().save(str(tmp_path / "compare.png"))
+
+
+def test_switching_methods_while_b_plays_is_ramped(window, qtbot):
+    """From one method to the next, the callback crossfades over one block: no click.
+
+    No sound card here, so the test plays by handing the engine the published state
+    with ``playing`` set, and calls the callback with a buffer, as the stream would.
+    """
+    view = open_view(window, qtbot)
+    engine = window.player.engine
+    block = 512
+    out = np.zeros((block, 2), dtype=np.float32)
+
+    def play_block(seek_to: int | None = None) -> np.ndarray:
+        state = replace(engine.state, playing=True)
+        if seek_to is not None:  # into the groove: the demo starts with a moment of silence
+            state = replace(state, seek_to=seek_to, seek_serial=engine.seek_serial + 1)
+        engine.state = state
+        engine.callback(out, block, None, None)
+        return out.copy()
+
+    tracks = [t.audio[:, 0] for t in window.document.multitrack.tracks]
+
+    def mix_of(factors: np.ndarray, start: int) -> np.ndarray:
+        return sum(
+            a[start : start + block, None] * f[0] for a, f in zip(tracks, factors, strict=True)
+        )
+
+    click_row(view, "sum")
+    play_block(seek_to=engine.frames // 2)
+    old = engine.state.factors_b
+    click_row(view, "loudness")
+    new = engine.state.factors_b
+    assert not np.allclose(old, new)
+    start = engine.position
+    heard = play_block()
+    ramp = (np.arange(1, block + 1, dtype=np.float64) / block)[:, None]
+    expected = mix_of(old, start) * (1 - ramp) + mix_of(new, start) * ramp
+    np.testing.assert_allclose(heard, expected, atol=1e-5)
+    assert np.abs(heard - mix_of(new, start)).max() > 1e-3  # a jump, had it not been ramped
+    # The next block is the new method alone.
+    start = engine.position
+    np.testing.assert_allclose(play_block(), mix_of(new, start), atol=1e-5)
 
 
 def test_clicking_a_bar_plays_that_method(window, qtbot):
