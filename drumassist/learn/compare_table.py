@@ -6,6 +6,7 @@ what this module computes, so the numbers it shows are tested without a window.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,10 +17,13 @@ import numpy as np
 from drumassist.core.mixloudness import MixLoudness
 from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress
+from drumassist.errors import InvalidStemError
 from drumassist.learn.compare import Comparison, compare_methods
 from drumassist.learn.metrics import FLOOR_DB
 from drumassist.learn.reference import REFERENCE_METHOD
 from drumassist.learn.suggest import METHODS, Suggestion, unavailable_reason
+
+log = logging.getLogger(__name__)
 
 #: The alias of the default model's method; it is shown once, under the method's name.
 DEFAULT_ALIAS = "default"
@@ -130,6 +134,14 @@ def _floored(values: Sequence[float]) -> list[float]:
     return [max(v, FLOOR_DB) if math.isfinite(v) else FLOOR_DB for v in values]
 
 
+@dataclass(frozen=True)
+class ComparedRows:
+    """The rows of a comparison, and why the reference mix was left out (if it was)."""
+
+    rows: tuple[BalanceRow, ...]
+    reference_error: str | None = None
+
+
 def compare_rows(
     multitrack: Multitrack,
     *,
@@ -137,7 +149,7 @@ def compare_rows(
     methods: Sequence[str] | None = None,
     reference: Path | None = None,
     progress: Progress | None = None,
-) -> tuple[BalanceRow, ...]:
+) -> ComparedRows:
     """Run :func:`~drumassist.learn.compare.compare_methods` and lay the result out in rows.
 
     Parameters
@@ -146,19 +158,26 @@ def compare_rows(
         The methods to run; by default :func:`installed_methods`.
     reference : Path or None
         A mix of these stems: its balance becomes the first row, and every method is
-        scored against it.
+        scored against it. If it cannot be read or fitted, the methods are compared
+        without it and ``reference_error`` says why.
 
     Raises
     ------
+    CancelledError
+        If ``progress`` is cancelled.
     DrumassistError
-        As :func:`~drumassist.learn.compare.compare_methods` (an unreadable reference
-        mix, a cancelled ``progress``).
+        If a method in ``methods`` is unknown.
     """
-    comparison = compare_methods(
-        multitrack,
-        methods=installed_methods() if methods is None else methods,
-        meter=meter,
-        reference=reference,
-        progress=progress,
-    )
-    return comparison_rows(comparison)
+    names = installed_methods() if methods is None else methods
+    try:
+        comparison = compare_methods(
+            multitrack, methods=names, meter=meter, reference=reference, progress=progress
+        )
+    except InvalidStemError as exc:
+        if reference is None:
+            raise
+        # The methods' balances are worth showing without the reference's scores.
+        log.info("compare: reference %s left out: %s", reference.name, exc)
+        comparison = compare_methods(multitrack, methods=names, meter=meter, progress=progress)
+        return ComparedRows(comparison_rows(comparison), str(exc))
+    return ComparedRows(comparison_rows(comparison))

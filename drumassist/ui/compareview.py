@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from drumassist.core.progress import Progress
-from drumassist.learn.compare_table import BalanceRow, compare_rows
+from drumassist.learn.compare_table import BalanceRow, ComparedRows, compare_rows
 from drumassist.learn.suggest import Suggestion
 from drumassist.ui import theme
 from drumassist.ui.comparechart import BalanceChart, row_colour
@@ -57,12 +57,18 @@ class CompareView(QDialog):
     rows_ready = Signal(object)  # the tuple of BalanceRow shown
 
     def __init__(
-        self, document: MixDocument, *, reference: Path | None = None, parent: QWidget | None = None
+        self,
+        document: MixDocument,
+        *,
+        reference_of: Callable[[], Path | None] = lambda: None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Compare methods — drumassist")
         self.document = document
-        self.reference = reference
+        # Asked at each start: the reference mix loaded in the window, if any.
+        self._reference_of = reference_of
+        self.reference: Path | None = None
         self.rows: tuple[BalanceRow, ...] = ()
         self._runner = TaskRunner(self)
         self._runner.progress.connect(self._on_progress)
@@ -119,9 +125,10 @@ class CompareView(QDialog):
 
     def start(self) -> None:
         """Run every installed method (and score it against the reference) in the background."""
-        multitrack, meter, reference = self.document.multitrack, self.document.meter, self.reference
+        self.reference = reference = self._reference_of()
+        multitrack, meter = self.document.multitrack, self.document.meter
 
-        def work(progress: Progress) -> tuple[BalanceRow, ...]:
+        def work(progress: Progress) -> ComparedRows:
             return compare_rows(multitrack, meter=meter, reference=reference, progress=progress)
 
         self.progress.setValue(0)
@@ -132,10 +139,9 @@ class CompareView(QDialog):
         self.status.setText(f"Comparing every installed method{what}…")
         self._runner.start(work)
 
-    def set_reference(self, reference: Path | None) -> None:
-        """Score against ``reference`` from now on; recomputes if it changed."""
-        if reference != self.reference:
-            self.reference = reference
+    def refresh_reference(self, *_args: object) -> None:
+        """Compute again if the window's reference mix is not the one scored against."""
+        if self._reference_of() != self.reference:
             self.start()
 
     @property
@@ -147,8 +153,8 @@ class CompareView(QDialog):
         if message:
             self.status.setText(f"Comparing: {message}")
 
-    def _on_rows(self, rows: tuple[BalanceRow, ...]) -> None:
-        self.rows = rows
+    def _on_rows(self, result: ComparedRows) -> None:
+        self.rows = rows = result.rows
         names = self.document.multitrack.names
         self.table.blockSignals(True)
         fill_table(self.table, rows, names)
@@ -157,7 +163,14 @@ class CompareView(QDialog):
         self._fit_columns()
         failed = sum(r.error is not None for r in rows)
         done = f"{len(rows) - failed} balances"
-        self._end(done + (f"; {failed} methods failed (see their rows)" if failed else ""))
+        if failed:
+            done += f"; {failed} methods failed (see their rows)"
+        if result.reference_error is not None and self.reference is not None:
+            error = result.reference_error
+            if self.reference.name not in error:
+                error = f"{self.reference.name}: {error}"
+            done += f". Reference mix left out: {error}"
+        self._end(done)
         self.rows_ready.emit(rows)
 
     def _on_failed(self, message: str) -> None:
@@ -283,18 +296,25 @@ def _error_item(message: str) -> QTableWidgetItem:
 # -- the window's side ------------------------------------------------------------------------
 
 
-def open_compare_view(window: MainWindow, *, reference: Path | None) -> CompareView | None:
-    """Show the window's compare view (made on first use), scoring against ``reference``."""
+def open_compare_view(window: MainWindow) -> CompareView | None:
+    """Show the window's compare view (made on first use).
+
+    It scores against the window's reference mix, and computes again when another
+    reference is loaded (Playback ▸ Load reference mix…) while it is open.
+    """
     doc = window.document
     if doc is None:
         return None
     view = next((v for v in window.findChildren(CompareView) if v.document is doc), None)
     if view is None:
-        view = CompareView(doc, reference=reference, parent=window)
+        view = CompareView(doc, reference_of=lambda: window.reference_path, parent=window)
         view.audition_requested.connect(lambda s: audition(window, s))
+        # A reference's balance arrives as a suggestion; a bound slot is disconnected
+        # by Qt when the view is deleted.
+        window.suggestion_ready.connect(view.refresh_reference)
         view.start()
     else:
-        view.set_reference(reference)
+        view.refresh_reference()
     view.show()
     view.raise_()
     return view

@@ -318,7 +318,7 @@ class MainWindow(QMainWindow):
         """Every method's balance side by side (scored against the reference mix)."""
         from drumassist.ui.compareview import open_compare_view
 
-        open_compare_view(self, reference=self.reference_path)
+        open_compare_view(self)
 
     def apply_suggestion(self) -> None:
         if self.document is not None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import soundfile as sf
 
 from drumassist.core.mixloudness import MixLoudness
 from drumassist.core.multitrack import from_arrays
@@ -101,9 +102,27 @@ def test_compare_rows_are_the_methods_suggestions():
     }
     multitrack = from_arrays(arrays, sample_rate=sr)
     meter = MixLoudness(multitrack)
-    rows = compare_rows(multitrack, meter=meter, methods=("sum", "loudness"))
+    result = compare_rows(multitrack, meter=meter, methods=("sum", "loudness"))
+    rows = result.rows
+    assert result.reference_error is None
     assert [r.method for r in rows] == ["sum", "loudness"]
     for row in rows:
         expected = suggest(multitrack, method=row.method, meter=meter)
         assert row.suggestion is not None
         assert row.suggestion.gains_db == pytest.approx(expected.gains_db, abs=1e-9)
+
+
+def test_compare_rows_leave_out_a_reference_that_does_not_fit(tmp_path):
+    sr = 44100
+    arrays = {
+        n: drum_hits(sr, sr, freq_hz=100 * (i + 1), every_s=0.3, seed=i)
+        for i, n in enumerate(NAMES)
+    }
+    multitrack = from_arrays(arrays, sample_rate=sr)
+    silent = tmp_path / "quiet.wav"
+    sf.write(str(silent), np.zeros(sr, dtype=np.float32), sr)
+    result = compare_rows(
+        multitrack, meter=MixLoudness(multitrack), methods=("sum",), reference=silent
+    )
+    assert [r.method for r in result.rows] == ["sum"]
+    assert result.reference_error == "the mix is silent where it overlaps the stems"

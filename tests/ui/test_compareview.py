@@ -231,6 +231,22 @@ def test_balance_error_column_against_a_reference_mix(window, qtbot, tmp_path):
     assert table.item(best, 1).font().bold()
 
 
+def test_loading_a_reference_while_the_view_is_open_adds_the_scores(window, qtbot, tmp_path):
+    view = open_view(window, qtbot)
+    assert view.table.horizontalHeaderItem(1).text() != "Balance error (dB)"
+    reference = tmp_path / "mix.wav"
+    audio = mix(window.document.multitrack, KNOWN_DB)
+    sf.write(str(reference), audio, window.document.multitrack.sample_rate, subtype="FLOAT")
+    window.load_reference(reference)
+    qtbot.waitUntil(
+        lambda: not view.busy and bool(view.rows) and view.rows[0].is_reference,
+        timeout=TIMEOUT_MS,
+    )
+    assert view.reference == reference
+    assert view.table.horizontalHeaderItem(1).text() == "Balance error (dB)"
+    assert all(math.isfinite(r.balance_error_db) for r in view.rows[1:])
+
+
 def test_cancel_stops_the_comparison(window, qtbot):
     QTest.mouseClick(window.compare_button, Qt.MouseButton.LeftButton)
     view = window.findChild(CompareView)
@@ -244,16 +260,18 @@ def test_cancel_stops_the_comparison(window, qtbot):
     qtbot.waitUntil(lambda: bool(view.rows), timeout=TIMEOUT_MS)
 
 
-def test_an_unreadable_reference_is_reported_in_the_view(window, qtbot, tmp_path):
+def test_an_unreadable_reference_is_left_out_and_reported(window, qtbot, tmp_path):
     bad = tmp_path / "broken.wav"
     bad.write_text("not audio")
     window.load_reference(bad)  # what Playback ▸ Load reference mix… does; it fails there too
     qtbot.waitUntil(window.error_label.isVisible, timeout=TIMEOUT_MS)
     QTest.mouseClick(window.compare_button, Qt.MouseButton.LeftButton)
     view = window.findChild(CompareView)
-    qtbot.waitUntil(lambda: not view.busy, timeout=TIMEOUT_MS)
-    assert view.status.text().startswith("Comparison failed: ")
-    assert "broken.wav: cannot read audio" in view.status.text()
+    qtbot.waitUntil(lambda: not view.busy and bool(view.rows), timeout=TIMEOUT_MS)
+    # The methods are still compared, without the scores, and the view says why.
+    assert "Reference mix left out: broken.wav: cannot read audio" in view.status.text()
+    assert not any(r.is_reference for r in view.rows)
+    assert [r.method for r in view.rows] == list(installed_methods())
     assert view.recompute_button.isEnabled()
 
 
