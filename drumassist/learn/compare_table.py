@@ -75,6 +75,12 @@ def installed_methods() -> tuple[str, ...]:
     return tuple(names)
 
 
+def missing_methods() -> dict[str, str]:
+    """The methods that cannot run here (no shipped model), each with how to get it."""
+    reasons = {n: unavailable_reason(n) for n in METHODS if n != DEFAULT_ALIAS}
+    return {n: why for n, why in reasons.items() if why is not None}
+
+
 def comparison_rows(comparison: Comparison) -> tuple[BalanceRow, ...]:
     """The reference's row first (if any), then one row per method in order."""
     from drumassist.learn.shipped import DEFAULT_METHOD

@@ -33,7 +33,12 @@ from PySide6.QtWidgets import (
 )
 
 from drumassist.core.progress import Progress
-from drumassist.learn.compare_table import BalanceRow, ComparedRows, compare_rows
+from drumassist.learn.compare_table import (
+    BalanceRow,
+    ComparedRows,
+    compare_rows,
+    missing_methods,
+)
 from drumassist.learn.suggest import Suggestion
 from drumassist.ui import theme
 from drumassist.ui.comparechart import BalanceChart, row_colour
@@ -81,22 +86,6 @@ class CompareView(QDialog):
         document.destroyed.connect(self._on_document_gone)
 
     def _build(self) -> None:
-        self.status = QLabel()
-        self.status.setObjectName("hint")
-        self.status.setWordWrap(True)
-        self.progress = QProgressBar()
-        self.progress.setMaximumWidth(240)
-        self.progress.setTextVisible(False)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setToolTip("Stop the comparison")
-        self.cancel_button.clicked.connect(self._runner.cancel)
-        self.recompute_button = QPushButton("Recompute")
-        self.recompute_button.setToolTip("Run every method again")
-        self.recompute_button.clicked.connect(self.start)
-        bar = QHBoxLayout()
-        bar.addWidget(self.status, 1)
-        for widget in (self.progress, self.cancel_button, self.recompute_button):
-            bar.addWidget(widget)
         self.table = QTableWidget()
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -117,9 +106,28 @@ class CompareView(QDialog):
         split.addWidget(self.chart)
         split.setSizes([300, 400])
         layout = QVBoxLayout(self)
-        layout.addLayout(bar)
+        layout.addLayout(self._status_bar())
         layout.addWidget(hint)
         layout.addWidget(split, 1)
+
+    def _status_bar(self) -> QHBoxLayout:
+        self.status = QLabel()
+        self.status.setObjectName("hint")
+        self.status.setWordWrap(True)
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(240)
+        self.progress.setTextVisible(False)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop the comparison")
+        self.cancel_button.clicked.connect(self._runner.cancel)
+        self.recompute_button = QPushButton("Recompute")
+        self.recompute_button.setToolTip("Run every method again")
+        self.recompute_button.clicked.connect(self.start)
+        bar = QHBoxLayout()
+        bar.addWidget(self.status, 1)
+        for widget in (self.progress, self.cancel_button, self.recompute_button):
+            bar.addWidget(widget)
+        return bar
 
     # -- computing ---------------------------------------------------------------------------
 
@@ -165,6 +173,10 @@ class CompareView(QDialog):
         done = f"{len(rows) - failed} balances"
         if failed:
             done += f"; {failed} methods failed (see their rows)"
+        missing = missing_methods()
+        if missing:
+            done += f"; not installed: {', '.join(missing)}"
+        self.status.setToolTip("\n".join(f"{n}: {why}" for n, why in missing.items()))
         if result.reference_error is not None and self.reference is not None:
             error = result.reference_error
             if self.reference.name not in error:

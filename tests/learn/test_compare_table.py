@@ -17,6 +17,7 @@ from drumassist.learn.compare_table import (
     compare_rows,
     comparison_rows,
     installed_methods,
+    missing_methods,
 )
 from drumassist.learn.metrics import FLOOR_DB
 from drumassist.learn.shipped import DEFAULT_METHOD
@@ -42,6 +43,10 @@ def test_installed_methods_are_every_runnable_method_once():
     expected = [n for n in METHODS if n != "default" and unavailable_reason(n) is None]
     assert list(names) == expected
     assert "sum" in names and "loudness" in names
+    missing = missing_methods()
+    assert set(missing) == {n for n in METHODS if n != "default"} - set(names)
+    for name, why in missing.items():
+        assert why == unavailable_reason(name) and "drumassist train" in why
 
 
 def test_rows_put_the_reference_first_and_label_the_default():
