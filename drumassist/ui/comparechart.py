@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
-from drumassist.learn.compare_table import BalanceRow, chart_values
+from drumassist.learn.evaluate.compare_table import BalanceRow, chart_values
 from drumassist.ui import theme
 
 #: One colour per method row, in order (they repeat past ten methods).
@@ -77,7 +77,7 @@ class BalanceChart(pg.PlotWidget):
         self._selected: int | None = None
 
     def set_rows(self, rows: Sequence[BalanceRow], names: Sequence[str]) -> None:
-        """Draw ``rows`` (from :func:`~drumassist.learn.compare_table.comparison_rows`)."""
+        """Draw ``rows`` (from :func:`~drumassist.learn.evaluate.compare_table.comparison_rows`)."""
         self.clear()
         self.bars, self.ranges = {}, {}
         self._rows = tuple(rows)

@@ -14,12 +14,12 @@ import logging
 import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtGui import QCloseEvent, QColor, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QDialog,
     QHBoxLayout,
     QLabel,
@@ -33,20 +33,18 @@ from PySide6.QtWidgets import (
 )
 
 from drumassist.core.progress import Progress
-from drumassist.learn.compare_table import (
+from drumassist.learn.evaluate.compare_table import (
     BalanceRow,
     ComparedRows,
     compare_rows,
     missing_methods,
 )
-from drumassist.learn.suggest import Suggestion
+from drumassist.learn.suggest.suggestion import Suggestion
 from drumassist.ui import theme
 from drumassist.ui.comparechart import BalanceChart, row_colour
 from drumassist.ui.document import MixDocument
+from drumassist.ui.player import PlayerController
 from drumassist.ui.tasks import TaskRunner
-
-if TYPE_CHECKING:
-    from drumassist.ui.mainwindow import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -308,22 +306,37 @@ def _error_item(message: str) -> QTableWidgetItem:
 # -- the window's side ------------------------------------------------------------------------
 
 
-def open_compare_view(window: MainWindow) -> CompareView | None:
-    """Show the window's compare view (made on first use).
+def open_compare_view(
+    parent: QWidget,
+    player: PlayerController,
+    *,
+    method_box: QComboBox,
+    reference_of: Callable[[], Path | None],
+    reference_loaded: SignalInstance,
+) -> CompareView:
+    """Show the compare view of ``player``'s document (made on first use), as B's chooser.
 
-    It scores against the window's reference mix, and computes again when another
-    reference is loaded (Playback ▸ Load reference mix…) while it is open.
+    Parameters
+    ----------
+    parent : QWidget
+        The window; the view is its child, found again on the next call.
+    player : PlayerController
+        Plays the method the user clicks as B.
+    method_box : QComboBox
+        The window's method selector, set to the method being heard.
+    reference_of : callable
+        Returns the window's reference mix (or None); asked at each computation.
+    reference_loaded : SignalInstance
+        Emitted when a reference mix's balance is ready: the view computes again if
+        the reference changed.
     """
-    doc = window.document
-    if doc is None:
-        return None
-    view = next((v for v in window.findChildren(CompareView) if v.document is doc), None)
+    doc = player.document
+    view = next((v for v in parent.findChildren(CompareView) if v.document is doc), None)
     if view is None:
-        view = CompareView(doc, reference_of=lambda: window.reference_path, parent=window)
-        view.audition_requested.connect(lambda s: audition(window, s))
-        # A reference's balance arrives as a suggestion; a bound slot is disconnected
-        # by Qt when the view is deleted.
-        window.suggestion_ready.connect(view.refresh_reference)
+        view = CompareView(doc, reference_of=reference_of, parent=parent)
+        view.audition_requested.connect(lambda s: audition(player, method_box, s))
+        # A bound slot: Qt disconnects it when the view is deleted.
+        reference_loaded.connect(view.refresh_reference)
         view.start()
     else:
         view.refresh_reference()
@@ -332,14 +345,12 @@ def open_compare_view(window: MainWindow) -> CompareView | None:
     return view
 
 
-def audition(window: MainWindow, suggestion: Suggestion) -> None:
-    """Make ``suggestion`` the window's B and switch to B (loudness-matched, ramped)."""
-    if window.document is None or window.player is None:
-        return
-    if suggestion.names != window.document.multitrack.names:
+def audition(player: PlayerController, method_box: QComboBox, suggestion: Suggestion) -> None:
+    """Make ``suggestion`` the document's B and switch to B (loudness-matched, ramped)."""
+    if suggestion.names != player.document.multitrack.names:
         return  # a view left over from other stems
-    window.document.set_suggestion(suggestion)
-    window.player.set_use_b(True)
-    index = window.method_box.findData(suggestion.method)
+    player.document.set_suggestion(suggestion)
+    player.set_use_b(True)
+    index = method_box.findData(suggestion.method)
     if index >= 0:  # the method box names what B is (a reference is not in it)
-        window.method_box.setCurrentIndex(index)
+        method_box.setCurrentIndex(index)

@@ -318,7 +318,11 @@ class MainWindow(QMainWindow):
         """Every method's balance side by side (scored against the reference mix)."""
         from drumassist.ui.compareview import open_compare_view
 
-        open_compare_view(self)
+        if self.player is not None:
+            open_compare_view(
+                self, self.player, method_box=self.method_box,
+                reference_of=lambda: self.reference_path, reference_loaded=self.suggestion_ready,
+            )  # fmt: skip
 
     def apply_suggestion(self) -> None:
         if self.document is not None:

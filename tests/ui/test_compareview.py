@@ -21,10 +21,10 @@ from drumassist.core.loudness import integrated_loudness
 from drumassist.core.mix import channel_factors, mix, peak_dbfs
 from drumassist.core.mixloudness import MixLoudness
 from drumassist.core.multitrack import Multitrack
-from drumassist.learn.compare_table import installed_methods
-from drumassist.learn.metrics import compare_session, score
-from drumassist.learn.shipped import DEFAULT_METHOD
-from drumassist.learn.suggest import suggest
+from drumassist.learn.evaluate.compare_table import installed_methods
+from drumassist.learn.evaluate.metrics import compare_session, score
+from drumassist.learn.models.shipped import DEFAULT_METHOD
+from drumassist.learn.suggest.suggestion import suggest
 from drumassist.ui.compareview import CompareView
 from drumassist.ui.mainwindow import MainWindow
 from drumassist.ui.settings import open_settings

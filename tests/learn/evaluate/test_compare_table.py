@@ -11,17 +11,17 @@ import soundfile as sf
 
 from drumassist.core.mixloudness import MixLoudness
 from drumassist.core.multitrack import from_arrays
-from drumassist.learn.compare import Comparison, MethodResult, Reference
-from drumassist.learn.compare_table import (
+from drumassist.learn.evaluate.compare import Comparison, MethodResult, Reference
+from drumassist.learn.evaluate.compare_table import (
     chart_values,
     compare_rows,
     comparison_rows,
     installed_methods,
     missing_methods,
 )
-from drumassist.learn.metrics import FLOOR_DB
-from drumassist.learn.shipped import DEFAULT_METHOD
-from drumassist.learn.suggest import METHODS, Suggestion, suggest, unavailable_reason
+from drumassist.learn.evaluate.metrics import FLOOR_DB
+from drumassist.learn.models.shipped import DEFAULT_METHOD
+from drumassist.learn.suggest.suggestion import METHODS, Suggestion, suggest, unavailable_reason
 from tests.conftest import drum_hits
 
 NAMES = ("kick", "snare", "hat")

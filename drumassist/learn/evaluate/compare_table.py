@@ -18,10 +18,10 @@ from drumassist.core.mixloudness import MixLoudness
 from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress
 from drumassist.errors import InvalidStemError
-from drumassist.learn.compare import Comparison, compare_methods
-from drumassist.learn.metrics import FLOOR_DB
-from drumassist.learn.reference import REFERENCE_METHOD
-from drumassist.learn.suggest import METHODS, Suggestion, unavailable_reason
+from drumassist.learn.evaluate.compare import Comparison, compare_methods
+from drumassist.learn.evaluate.metrics import FLOOR_DB
+from drumassist.learn.suggest.reference import REFERENCE_METHOD
+from drumassist.learn.suggest.suggestion import METHODS, Suggestion, unavailable_reason
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def installed_methods() -> tuple[str, ...]:
     ``default`` runs the same function as the default model's method, so only the
     method's own name is kept (its row is labelled as the default).
     """
-    from drumassist.learn.shipped import DEFAULT_METHOD
+    from drumassist.learn.models.shipped import DEFAULT_METHOD
 
     names = [n for n in METHODS if unavailable_reason(n) is None]
     if DEFAULT_METHOD in names:
@@ -83,7 +83,7 @@ def missing_methods() -> dict[str, str]:
 
 def comparison_rows(comparison: Comparison) -> tuple[BalanceRow, ...]:
     """The reference's row first (if any), then one row per method in order."""
-    from drumassist.learn.shipped import DEFAULT_METHOD
+    from drumassist.learn.models.shipped import DEFAULT_METHOD
 
     rows = []
     ref = comparison.reference
@@ -156,7 +156,7 @@ def compare_rows(
     reference: Path | None = None,
     progress: Progress | None = None,
 ) -> ComparedRows:
-    """Run :func:`~drumassist.learn.compare.compare_methods` and lay the result out in rows.
+    """Run :func:`~drumassist.learn.evaluate.compare.compare_methods`; lay its result out.
 
     Parameters
     ----------
