@@ -145,9 +145,10 @@ class CompareView(QDialog):
         self.status.setText(f"Comparing every installed method{what}…")
         self._runner.start(work)
 
-    def refresh_reference(self, *_args: object) -> None:
-        """Compute again if the window's reference mix is not the one scored against."""
-        if self._reference_of() != self.reference:
+    def refresh(self, *_args: object) -> None:
+        """Compute again if the window's reference mix changed, or nothing is shown yet."""
+        stale = self._reference_of() != self.reference
+        if stale or (not self.rows and not self.busy):
             self.start()
 
     @property
@@ -160,12 +161,18 @@ class CompareView(QDialog):
             self.status.setText(f"Comparing: {message}")
 
     def _on_rows(self, result: ComparedRows) -> None:
+        heard = self._selected_label()
         self.rows = rows = result.rows
         names = self.document.multitrack.names
+        labels = [r.label for r in rows]
+        # Refilled without auditioning: B stays what it was, still marked in the table.
         self.table.blockSignals(True)
         fill_table(self.table, rows, names)
+        if heard in labels:
+            self.table.selectRow(labels.index(heard))
         self.table.blockSignals(False)
         self.chart.set_rows(rows, names)
+        self.chart.set_selected(labels.index(heard) if heard in labels else None)
         self._fit_columns()
         failed = sum(r.error is not None for r in rows)
         done = f"{len(rows) - failed} balances"
@@ -193,6 +200,10 @@ class CompareView(QDialog):
         self.status.setText(message)
 
     # -- auditioning -------------------------------------------------------------------------
+
+    def _selected_label(self) -> str | None:
+        selected = self.table.selectionModel().selectedRows()
+        return self.rows[selected[0].row()].label if selected and self.rows else None
 
     def _on_selection(self) -> None:
         selected = self.table.selectionModel().selectedRows()
@@ -336,10 +347,10 @@ def open_compare_view(
         view = CompareView(doc, reference_of=reference_of, parent=parent)
         view.audition_requested.connect(lambda s: audition(player, method_box, s))
         # A bound slot: Qt disconnects it when the view is deleted.
-        reference_loaded.connect(view.refresh_reference)
+        reference_loaded.connect(view.refresh)
         view.start()
     else:
-        view.refresh_reference()
+        view.refresh()
     view.show()
     view.raise_()
     return view

@@ -256,8 +256,22 @@ def test_cancel_stops_the_comparison(window, qtbot):
     assert view.status.text() == "Comparison cancelled"
     assert view.rows == () and view.table.rowCount() == 0
     assert not view.cancel_button.isVisible()
-    QTest.mouseClick(view.recompute_button, Qt.MouseButton.LeftButton)
+    # Opening it again computes what was cancelled.
+    QTest.mouseClick(window.compare_button, Qt.MouseButton.LeftButton)
+    assert view.busy
     qtbot.waitUntil(lambda: bool(view.rows), timeout=TIMEOUT_MS)
+
+
+def test_recompute_keeps_the_method_being_heard_marked(window, qtbot):
+    view = open_view(window, qtbot)
+    click_row(view, "lasso")
+    heard = window.document.suggestion
+    QTest.mouseClick(view.recompute_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not view.busy, timeout=TIMEOUT_MS)
+    row = view.table.selectionModel().selectedRows()[0].row()
+    assert view.rows[row].label == "lasso"
+    assert window.document.suggestion is heard  # not auditioned again by the refill
+    assert view.chart.bars[row].opts["pen"].widthF() == 2
 
 
 def test_an_unreadable_reference_is_left_out_and_reported(window, qtbot, tmp_path):
