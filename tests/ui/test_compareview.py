@@ -143,6 +143,11 @@ def test_clicking_a_row_plays_it_as_b_loudness_matched(window, qtbot, tmp_path):
         )
         assert loud_b == pytest.approx(loud_a, abs=0.05)
         assert view.chart.bars[view.rows.index(row)].opts["pen"].widthF() == 2
+    # The arrow keys step through the methods, each heard as B in turn.
+    current = view.table.selectionModel().selectedRows()[0].row()
+    QTest.keyClick(view.table, Qt.Key.Key_Down)
+    assert doc.suggestion is view.rows[current + 1].suggestion
+    b_gains_db(window, view.rows[current + 1].suggestion.gains_db)
     view.grab().save(str(tmp_path / "compare.png"))
 
 
