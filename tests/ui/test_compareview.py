@@ -7,7 +7,10 @@ run here, independently of the view.
 
 from __future__ import annotations
 
+import json
 import math
+import subprocess
+import sys
 from dataclasses import replace
 
 import numpy as np
@@ -118,6 +121,24 @@ def test_open_button_shows_every_installed_method(window, qtbot):
     assert headers[-len(window.document.multitrack.names) :] == list(
         window.document.multitrack.names
     )
+
+
+def test_the_view_shows_what_drumassist_compare_prints(window, qtbot, tmp_path):
+    view = open_view(window, qtbot)
+    folder = tmp_path / "demo"
+    proc = subprocess.run(
+        [sys.executable, "-m", "drumassist", "compare", str(folder), "--json"],
+        capture_output=True, text=True, timeout=300, check=True,
+    )  # fmt: skip
+    cli = {m["method"]: m for m in json.loads(proc.stdout)["methods"]}
+    # The CLI lists "default" besides the default model's method; the view once.
+    assert set(cli) - {"default"} == {r.method for r in view.rows}
+    for row in view.rows:
+        for field in ("gains_db", "low_db", "high_db"):
+            shown = [
+                round(g, 3) if math.isfinite(g) else None for g in getattr(row.suggestion, field)
+            ]
+            assert shown == pytest.approx(cli[row.method][field], abs=2e-3)
 
 
 def test_clicking_a_row_plays_it_as_b_loudness_matched(window, qtbot, tmp_path):
