@@ -123,6 +123,7 @@ def test_open_button_shows_every_installed_method(window, qtbot):
     )
 
 
+@pytest.mark.slow  # a second Python runs every method again
 def test_the_view_shows_what_drumassist_compare_prints(window, qtbot, tmp_path):
     view = open_view(window, qtbot)
     folder = tmp_path / "demo"
