@@ -26,6 +26,9 @@ METHOD_COLOURS = (
 REFERENCE_COLOUR = "#ffffff"
 #: Share of a track's slot on the x axis that its group of bars fills.
 GROUP_WIDTH = 0.84
+#: With more tracks than this, longer names are shortened in the middle under the chart.
+CROWDED_TRACKS = 10
+_SHORT_NAME = 9
 #: Opacity of the bars of methods other than the one being auditioned.
 DIMMED_ALPHA = 90
 
@@ -99,7 +102,7 @@ class BalanceChart(pg.PlotWidget):
             if self._rows[row].is_reference:
                 self._add_reference(x_track, values.gains_db[k], self._rows[row].label)
         axis = self.getAxis("bottom")
-        axis.setTicks([list(enumerate(names))])
+        axis.setTicks([list(enumerate(_tick_labels(names)))])
         self.setXRange(-0.5, len(names) - 0.5, padding=0.02)
         top = float(values.gains_db.max()) if values.gains_db.size else 0.0
         top = max(top, float((values.gains_db + values.above_db).max(initial=top)))
@@ -144,3 +147,12 @@ class BalanceChart(pg.PlotWidget):
         """Where in the plot's coordinates ``row``'s bar for ``track`` is (for tests)."""
         opts = self.bars[row].opts
         return float(opts["x"][track]), float((opts["y0"] + opts["y1"][track]) / 2)
+
+
+def _tick_labels(names: Sequence[str]) -> list[str]:
+    """The track names, shortened in the middle ("Snar…tom") when there are many."""
+    if len(names) <= CROWDED_TRACKS:
+        return list(names)
+    head = (_SHORT_NAME - 1) // 2
+    tail = _SHORT_NAME - 1 - head
+    return [n if len(n) <= _SHORT_NAME else f"{n[:head]}…{n[-tail:]}" for n in names]
