@@ -55,12 +55,18 @@ def window(qtbot, tmp_path):
     win.deleteLater()
 
 
-def open_view(window: MainWindow, qtbot) -> CompareView:
-    """Click the window's Compare button and wait for every method's balance."""
+def open_view(window: MainWindow, qtbot, progress: list[int] | None = None) -> CompareView:
+    """Click the window's Compare button and wait for every method's balance.
+
+    ``progress`` collects the progress bar's values as they are shown.
+    """
     QTest.mouseClick(window.compare_button, Qt.MouseButton.LeftButton)
     views = window.findChildren(CompareView)
     assert len(views) == 1 and views[0].isVisible()
     view = views[0]
+    assert view.progress.isVisible() and view.cancel_button.isVisible()
+    if progress is not None:
+        view.progress.valueChanged.connect(progress.append)
     qtbot.waitUntil(lambda: bool(view.rows) and not view.busy, timeout=TIMEOUT_MS)
     return view
 
@@ -102,7 +108,8 @@ def b_gains_db(window: MainWindow, method_db) -> np.ndarray:
 
 
 def test_open_button_shows_every_installed_method(window, qtbot):
-    view = open_view(window, qtbot)
+    steps: list[int] = []
+    view = open_view(window, qtbot, steps)
     expected = expected_suggestions(window.document.multitrack)
     labels = [r.label for r in view.rows]
     assert labels == [f"{m} (default)" if m == DEFAULT_METHOD else m for m in expected]
@@ -115,6 +122,7 @@ def test_open_button_shows_every_installed_method(window, qtbot):
     ranged = {i for i, row in enumerate(view.rows) if row.has_range}
     assert ranged and set(view.chart.ranges) == ranged
     assert not view.progress.isVisible() and not view.cancel_button.isVisible()
+    assert len(set(steps)) >= len(expected) and steps == sorted(steps) and steps[-1] == 100
     # Without a reference mix there is no score column.
     headers = [view.table.horizontalHeaderItem(c).text() for c in range(view.table.columnCount())]
     assert "Balance error (dB)" not in headers
