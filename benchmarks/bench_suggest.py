@@ -109,7 +109,7 @@ def _child(pipeline: str, folder: Path, model_dir: Path | None) -> None:
 
     imports_s = time.perf_counter() - started
     stages = Stages()
-    stages.wrap(drumassist.learn.models.persist, "load_default_model", "model")
+    stages.wrap(drumassist.learn.models.persist, "load_shipped_model", "model")
     stages.wrap(drumassist.analysis, "analyse", "features")
     stages.wrap(drumassist.learn.data.inputs, "track_loudness", "loudness")
     stages.wrap(drumassist.learn.suggest.suggestion, "MixLoudness", "meter")
@@ -157,15 +157,12 @@ def _published(model_dir: Path | None) -> Run:
 
     def run(multitrack: Any, meter: Any, stages: Stages) -> list[float]:
         from drumassist.core.mixloudness import MixLoudness, normalise_offset_db
-        from drumassist.learn.corpus.slots import assign_slots
-        from drumassist.learn.data.inputs import track_inputs
         from drumassist.learn.models.persist import load_model
 
         if not model:
             with stages.timing("model"):
                 model.append(load_model(model_dir or Path()))
-        inputs = track_inputs(multitrack, extractor=model[0].extractor, workers=None)
-        prediction = model[0].predict(inputs, assign_slots(multitrack.names, multitrack.roles))
+        prediction = model[0].predict(model[0].measure(multitrack))
         meter = meter or MixLoudness(multitrack)
         offset_db, _ = normalise_offset_db(meter, prediction.gains_db, TARGET_LUFS)
         return [float(g + offset_db) for g in prediction.gains_db]

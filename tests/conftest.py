@@ -83,3 +83,25 @@ def drum_arrays() -> dict[str, np.ndarray]:
         "HH": drum_hits(frames, 44100, freq_hz=7000, every_s=0.25, seed=3, decay_s=0.03),
         "OH L": drum_hits(frames, 44100, freq_hz=3000, every_s=0.33, seed=4, decay_s=0.3),
     }
+
+
+@pytest.fixture
+def missing_flexible(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The shipped flexible model's folder is an empty one: asking for it is a real ModelError.
+
+    Returns that folder (``.../drumassist-model``), which the error message names.
+    """
+    from drumassist.learn.models import registry
+    from drumassist.learn.models.persist import load_shipped_model
+
+    folder = tmp_path / "drumassist-model"
+    folder.mkdir()
+    real = registry.shipped_model_dir
+
+    def shipped_model_dir(method: str) -> Path:
+        return folder if registry.resolve(method) == "flexible" else real(method)
+
+    monkeypatch.setattr(registry, "shipped_model_dir", shipped_model_dir)
+    load_shipped_model.cache_clear()
+    yield folder
+    load_shipped_model.cache_clear()

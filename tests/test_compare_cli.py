@@ -21,8 +21,6 @@ from drumassist.core.mix import mix
 from drumassist.core.mixloudness import MixLoudness
 from drumassist.core.multitrack import load_multitrack
 from drumassist.learn.evaluate.metrics import compare_session, normalised_gains_db, score
-from drumassist.learn.models.persist import load_model
-from drumassist.learn.suggest.suggestion import METHODS
 from tests.conftest import drum_hits
 
 KNOWN_DB = {
@@ -54,11 +52,6 @@ def reference(stems: Path) -> Path:
     path = stems.parent / "engineer mix.wav"
     sf.write(str(path), audio, multitrack.sample_rate, subtype="FLOAT")
     return path
-
-
-def missing_model(multitrack, progress):
-    """A method whose model folder holds no model: a real ModelError."""
-    load_model(Path("/nonexistent/drumassist-model"))
 
 
 def test_text_table_shows_the_reference_and_each_method(stems, reference, capsys):
@@ -158,16 +151,15 @@ def test_render_never_writes_into_the_stems_or_over_the_reference(stems, tmp_pat
 
 
 def test_a_failing_method_keeps_the_others_and_only_all_failing_is_an_error(
-    stems, capsys, monkeypatch
+    stems, capsys, missing_flexible
 ):
-    monkeypatch.setitem(METHODS, "missing", ("a model that is not there", missing_model))
-    assert main(["compare", str(stems), "--method", "missing", "sum"]) == 0
+    assert main(["compare", str(stems), "--method", "flexible", "sum"]) == 0
     out = capsys.readouterr().out
-    row = next(line for line in out.splitlines() if line.startswith("missing "))
+    row = next(line for line in out.splitlines() if line.startswith("flexible "))
     assert "error:" in row and "drumassist-model" in row
     assert any(line.startswith("sum ") for line in out.splitlines())
 
-    assert main(["compare", str(stems), "--method", "missing", "--json"]) == 1
+    assert main(["compare", str(stems), "--method", "flexible", "--json"]) == 1
     captured = capsys.readouterr()
     doc = json.loads(captured.out)
     assert doc["methods"][0]["gains_db"] is None and doc["methods"][0]["error"]

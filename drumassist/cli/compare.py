@@ -73,7 +73,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         compare_methods,
         render_targets,
     )
-    from drumassist.learn.suggest.suggestion import method_names, unavailable_reason
+    from drumassist.learn.models.registry import unavailable_reason
+    from drumassist.learn.suggest.suggestion import method_names
 
     reference: Path | None = args.reference
     protected = [] if reference is None else [reference]

@@ -14,11 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from drumassist.cli.common import LineProgress
-
-BASELINES = ("loudness", "bleed", "sum")
-#: Model kinds ``train`` fits: the trim and flexible per-track models and the fixed-slot ones
-#: (:data:`drumassist.learn.evaluate.protocol.MODEL_KINDS`, not imported here: start-up).
-MODEL_METHODS = ("trim", "flexible", "rf-slots", "lasso", "svr")
+from drumassist.learn.models import registry
 
 
 def register(sub: Any) -> None:
@@ -32,7 +28,10 @@ def _register_train(sub: Any) -> None:
     p.add_argument("--corpus", type=Path, required=True, metavar="DIR", help="training corpus")
     p.add_argument("--out", type=Path, required=True, metavar="MODEL_DIR", help="model folder")
     p.add_argument(
-        "--method", choices=MODEL_METHODS, default="trim", help="model kind (default trim)"
+        "--method",
+        choices=registry.model_methods(),
+        default=registry.DEFAULT_METHOD,
+        help=f"model kind (default {registry.DEFAULT_METHOD})",
     )
     p.add_argument(
         "--extractor",
@@ -60,7 +59,7 @@ def _register_train(sub: Any) -> None:
 def _command(args: argparse.Namespace) -> list[str]:
     words = ["drumassist", "train", "--corpus", str(args.corpus), "--out", str(args.out)]
     words += ["--method", args.method, "--extractor", args.extractor, "--seed", str(args.seed)]
-    if args.method in ("flexible", "rf-slots"):  # the forests
+    if registry.kind(args.method).forest:
         words += ["--trees", str(args.trees)]
     for path in args.eval_corpus:
         words += ["--eval-corpus", str(path)]
@@ -71,17 +70,17 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from drumassist.errors import ModelError
     from drumassist.learn.corpus import load_corpus
     from drumassist.learn.data.sessions import load_sessions
-    from drumassist.learn.evaluate.protocol import train_kind
     from drumassist.learn.models.persist import save_model
 
     if args.trees < 1 or args.jobs < 1:
         raise ModelError(f"--trees and --jobs must be at least 1, got {args.trees}, {args.jobs}")
     corpus = load_corpus(args.corpus)
     progress = LineProgress(args.verbose)
+    kind = registry.kind(args.method)
     data = load_sessions(
-        corpus, extractor=args.extractor, anchors=args.method == "trim", progress=progress
+        corpus, extractor=args.extractor, anchors=kind.needs_anchor, progress=progress
     )
-    model = train_kind(args.method, data, seed=args.seed, trees=args.trees, jobs=args.jobs)
+    model = kind.train(data, seed=args.seed, trees=args.trees, jobs=args.jobs)
     metrics = _evaluate(args, corpus, model, progress)
     out = save_model(
         model,
@@ -102,6 +101,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
 def _evaluate(args: argparse.Namespace, corpus: Any, model: Any, progress: Any) -> dict[str, Any]:
     from drumassist.learn.corpus import load_corpus
     from drumassist.learn.evaluate.protocol import evaluate
+    from drumassist.learn.suggest.baselines import BASELINES
     from drumassist.learn.suggest.suggestion import model_gains
 
     sessions = [s for s in corpus.sessions if s.heldout]
@@ -214,7 +214,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     corpus = load_corpus(args.corpus)
     train_sessions, sets, corpora = _evaluation_sets(args, corpus)
     print(f"reading {len(train_sessions)} training sessions", file=sys.stderr)
-    anchors = evaluation.TRIM_METHOD in kinds
+    anchors = evaluation.needs_anchor(kinds)
     train = evaluation.prepare(
         train_sessions, baselines=baselines, anchors=anchors, progress=progress
     )
@@ -298,7 +298,7 @@ def _tree_counts(
     from drumassist.errors import ModelError
     from drumassist.learn.evaluate import protocol as evaluation
 
-    forests = [k for k in kinds if k in evaluation.FOREST_KINDS]
+    forests = [k for k in kinds if evaluation.is_forest(k)]
     if args.trees != "auto":
         try:
             trees = int(args.trees)
@@ -354,7 +354,7 @@ def _cmd_score_pretrained(args: argparse.Namespace) -> int:
     from drumassist.errors import CorpusError
     from drumassist.learn.corpus import load_corpus
     from drumassist.learn.evaluate.protocol import evaluate
-    from drumassist.learn.suggest.suggestion import METHODS
+    from drumassist.learn.suggest.suggestion import method_names
 
     corpus = load_corpus(args.corpus)
     sessions = [s for s in corpus.sessions if args.all_sessions or s.heldout]
@@ -365,7 +365,7 @@ def _cmd_score_pretrained(args: argparse.Namespace) -> int:
             f"{args.corpus}: no held-out sessions; give --all-sessions to score every session"
         )
     scores = {}
-    for name in args.method or [n for n in METHODS if n != "default"]:
+    for name in args.method or [n for n in method_names() if n != registry.DEFAULT_ALIAS]:
         predict = _predictor(name, args.model)
         scores[name] = evaluate(sessions, predict, progress=LineProgress(args.verbose)).as_dict()
     if args.json:
@@ -378,15 +378,14 @@ def _cmd_score_pretrained(args: argparse.Namespace) -> int:
 
 
 def _predictor(name: str, model_dir: Path | None) -> Any:
-    from drumassist.learn.models.persist import load_model, method_of
-    from drumassist.learn.suggest.suggestion import METHODS, model_gains
+    from drumassist.learn.models.persist import load_model
+    from drumassist.learn.suggest.suggestion import method_gains, model_gains
 
-    if name in MODEL_METHODS and model_dir is not None:
+    if registry.is_model_method(name) and model_dir is not None:
         model = load_model(model_dir)
-        if method_of(model) == name:
+        if model.method == name:
             return lambda mt: model_gains(mt, None, model).gains_db
-    method = METHODS[name][1]
-    return lambda mt: method(mt, None).gains_db
+    return lambda mt: method_gains(name, mt, None).gains_db
 
 
 def _print_scores(scores: dict[str, Any], indent: int = 2) -> None:

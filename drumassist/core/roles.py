@@ -24,9 +24,8 @@ How a name is read
    followed by a side (``ohl`` is overhead left, but ``Snout`` and ``Loft`` are other).
    ``Kickback`` cannot be split at all and is other.
 5. Words and two-word phrases (``bass drum``, ``hi hat``, ``caisse claire``) are looked
-   up in the tables ``_ROLE_WORDS``, ``_ROLE_PHRASES``, ``_WEAK_ROLE_WORDS``,
-   ``_NUMBERED_ROLE_WORDS``, ``_POSITION_WORDS`` and ``_SIDE_WORDS``. To add a spelling,
-   add it to one line there; a word listed under two keys fails at import.
+   up in the tables of :mod:`drumassist.core.rolewords`. To add a spelling, add it to
+   one line there; a word listed under two keys fails at import.
 
 Which role wins
 ---------------
@@ -63,6 +62,16 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
+
+from drumassist.core.rolewords import (
+    FILE_EXTENSIONS,
+    NUMBERED_ROLE_WORDS,
+    POSITION_WORDS,
+    ROLE_PHRASES,
+    ROLE_WORDS,
+    SIDE_WORDS,
+    WEAK_ROLE_WORDS,
+)
 
 _Key = TypeVar("_Key")
 
@@ -103,62 +112,6 @@ class TrackName:
     position: str | None
 
 
-# The tables: each entry lists lower-case accent-free words separated by spaces.
-_ROLE_WORDS: dict[Role, str] = {
-    Role.KICK: "kick kicks kik kck kic bd bassdrum basstrommel bombo gc cassa grancassa bumbo",
-    Role.SNARE: "snare snares snr sn sd cc caja rullante caixa tarola redoblante",
-    Role.HIHAT: "hh hat hats hihat hihats charles charleston chimbal",
-    Role.TOM: "tom toms tomtom ft timbal",
-    Role.CYMBAL: "cymbal cym cymb ride rides crash crashes china splash",
-    Role.OVERHEAD: "oh ohs overhead overheads over overs ovh ovhd cymbals cyms",
-    Role.ROOM: "room rooms rm amb ambi ambience ambiance ambient ambiente crush trash salle raum",
-}
-
-# Two-word phrases, separated by commas.
-_ROLE_PHRASES: dict[Role, str] = {
-    Role.KICK: "bass drum, bass drums, grosse caisse, grosse trommel, gran cassa",
-    Role.SNARE: "caisse claire, kleine trommel",
-    Role.HIHAT: "hi hat, hi hats, high hat, high hats",
-    Role.TOM: "tom tom",
-}
-
-# Roles these words give only when no other role word is in the name.
-_WEAK_ROLE_WORDS: dict[Role, str] = {Role.TOM: "floor rack", Role.ROOM: "far"}
-
-# Roles these words give only right before a number ("T1"); alone they are too vague.
-_NUMBERED_ROLE_WORDS: dict[Role, str] = {Role.TOM: "t"}
-
-_POSITION_WORDS: dict[str, str] = {
-    "in": "in inside int inner",
-    "out": "out outside ext outer",
-    "sub": "sub",
-    "top": "top up upper",
-    "bottom": "bottom bot btm bttm under down",
-    "floor": "floor ft basse",
-    "rack": "rack",
-    "mono": "mono",
-    "stereo": "stereo",
-    "close": "close near",
-    "far": "far",
-    "high": "hi high",
-    "mid": "mid middle",
-    "low": "lo low",
-}
-
-_SIDE_WORDS: dict[str, str] = {
-    "L": "l left lft izq izquierda gauche links sx sinistra",
-    "R": "r right rgt der derecha droite rechts dx destra",
-}
-
-# Audio files, and the peak and analysis files DAWs write beside them.
-_FILE_EXTENSIONS = frozenset(
-    {
-        *("wav", "wave", "bwf", "rf64", "w64", "aif", "aiff", "aifc", "caf", "sd2"),
-        *("flac", "ogg", "oga", "opus", "mp3", "m4a", "mp4", "aac", "wma", "wv"),
-        *("asd", "reapeaks", "pk"),
-    }
-)
-
 _WORD_RE = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 _BRACKETED_NUMBER_RE = re.compile(r"[(\[]\s*[0-9]+\s*[)\]]")
 _TAKE_COUNTER_RE = re.compile(r"[-_#][0-9]{2,}(?:[-_][0-9]+)*\s*$")
@@ -179,12 +132,16 @@ def _invert(table: Mapping[_Key, str], *, separator: str | None = None) -> dict[
     return inverted
 
 
-_ROLE_OF_WORD = _invert(_ROLE_WORDS)
-_ROLE_OF_PHRASE = _invert(_ROLE_PHRASES, separator=",")
-_WEAK_ROLE_OF_WORD = _invert(_WEAK_ROLE_WORDS)
-_NUMBERED_ROLE_OF_WORD = _invert(_NUMBERED_ROLE_WORDS)
-_POSITION_OF_WORD = _invert(_POSITION_WORDS)
-_SIDE_OF_WORD = _invert(_SIDE_WORDS)
+def _by_role(table: Mapping[str, str]) -> dict[Role, str]:
+    return {Role(value): words for value, words in table.items()}
+
+
+_ROLE_OF_WORD = _invert(_by_role(ROLE_WORDS))
+_ROLE_OF_PHRASE = _invert(_by_role(ROLE_PHRASES), separator=",")
+_WEAK_ROLE_OF_WORD = _invert(_by_role(WEAK_ROLE_WORDS))
+_NUMBERED_ROLE_OF_WORD = _invert(_by_role(NUMBERED_ROLE_WORDS))
+_POSITION_OF_WORD = _invert(POSITION_WORDS)
+_SIDE_OF_WORD = _invert(SIDE_WORDS)
 _invert({"close": " ".join(_ROLE_OF_WORD), "weak": " ".join(_WEAK_ROLE_OF_WORD)})
 
 _PHRASE_WORDS = frozenset(word for phrase in _ROLE_OF_PHRASE for word in phrase.split())
@@ -208,7 +165,7 @@ def _base_name(name: str) -> str:
     base = parts[-1] if parts else ""
     while True:
         stem, dot, extension = base.rpartition(".")
-        if not (dot and stem and extension.strip().lower() in _FILE_EXTENSIONS):
+        if not (dot and stem and extension.strip().lower() in FILE_EXTENSIONS):
             break
         base = stem
     base = _BRACKETED_NUMBER_RE.sub(" ", base).rstrip()

@@ -30,7 +30,8 @@ from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress
 from drumassist.core.session import SESSION_SUFFIX, save_session
 from drumassist.errors import DrumassistError
-from drumassist.learn.suggest.suggestion import METHODS, Suggestion, unavailable_reason
+from drumassist.learn.models.registry import unavailable_reason
+from drumassist.learn.suggest.suggestion import Suggestion, method_description, method_names
 from drumassist.ui import loading
 from drumassist.ui.document import MixDocument
 from drumassist.ui.exportdialog import ExportDialog, ExportRequest
@@ -123,7 +124,8 @@ class MainWindow(QMainWindow):
         self.suggest_button.setToolTip("Analyse the tracks and suggest a gain for each")
         self.suggest_button.clicked.connect(self.run_suggestion)
         self.method_box = QComboBox()
-        for name, (description, _fn) in METHODS.items():
+        for name in method_names():
+            description = method_description(name)
             self.method_box.addItem(name, name)
             index = self.method_box.count() - 1
             reason = unavailable_reason(name)
@@ -342,7 +344,7 @@ class MainWindow(QMainWindow):
             _source_folder(doc.multitrack).parent / f"{_source_folder(doc.multitrack).name}-mix.wav"
         )
         dialog = ExportDialog(
-            methods=tuple(METHODS),
+            methods=method_names(),
             has_suggestion=doc.suggestion is not None,
             default_path=default,
             parent=self,

@@ -36,8 +36,9 @@ from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress, ScaledProgress, check_cancelled
 from drumassist.errors import CancelledError, DrumassistError, ExportError
 from drumassist.learn.evaluate.metrics import compare_session, score
+from drumassist.learn.models.registry import resolve
 from drumassist.learn.suggest.reference import REFERENCE_METHOD, reference_suggestion
-from drumassist.learn.suggest.suggestion import METHODS, Method, Suggestion, suggest
+from drumassist.learn.suggest.suggestion import Suggestion, method_names, suggest
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +99,8 @@ def compare_methods(
     Parameters
     ----------
     methods : sequence of str
-        Names from :data:`drumassist.learn.suggest.suggestion.METHODS`; repeats are dropped.
+        Names from :func:`~drumassist.learn.suggest.suggestion.method_names`; repeats are
+        dropped.
     meter : MixLoudness
         The loudness meter of ``multitrack``, shared by every method.
     reference : Path or None
@@ -123,18 +125,18 @@ def compare_methods(
             multitrack, Path(reference), meter=meter, target_lufs=target_lufs, progress=sub
         )
         ref = Reference(Path(reference), suggestion, fit_r2)
-    # "default" is an alias: a method function already run is not run again.
-    done: dict[Method, MethodResult] = {}
+    # "default" is an alias: a method already run under another name is not run again.
+    done: dict[str, MethodResult] = {}
     results = []
     for i, name in enumerate(names, start=steps - len(names)):
         check_cancelled(progress)
-        fn = METHODS[name][1]
-        if fn not in done:
-            done[fn] = _run_method(
+        key = resolve(name)
+        if key not in done:
+            done[key] = _run_method(
                 multitrack, name, meter=meter, reference=ref, target_lufs=target_lufs,
                 progress=_step(progress, i, steps),
             )  # fmt: skip
-        results.append(_renamed(done[fn], name))
+        results.append(_renamed(done[key], name))
     if progress is not None:
         progress.report(1.0, "compared")
     return Comparison(ref, tuple(results))
@@ -154,11 +156,12 @@ def score_against(
 
 def _check_methods(methods: Sequence[str]) -> list[str]:
     names = list(dict.fromkeys(methods))
+    known = method_names()
     if not names:
-        raise DrumassistError("no method to compare; choose from " + ", ".join(METHODS))
-    unknown = [n for n in names if n not in METHODS]
+        raise DrumassistError("no method to compare; choose from " + ", ".join(known))
+    unknown = [n for n in names if n not in known]
     if unknown:
-        raise DrumassistError(f"unknown method '{unknown[0]}'; choose from {', '.join(METHODS)}")
+        raise DrumassistError(f"unknown method '{unknown[0]}'; choose from {', '.join(known)}")
     return names
 
 

@@ -22,6 +22,7 @@ import logging
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 
@@ -31,25 +32,19 @@ from drumassist.core.progress import Progress, ScaledProgress, check_cancelled
 from drumassist.errors import ModelError
 from drumassist.learn.bleed.measure import bleed_aware_gains
 from drumassist.learn.corpus import CorpusSession
-from drumassist.learn.data.anchor import AnchorInputs
 from drumassist.learn.data.sessions import SessionData, session_data
 from drumassist.learn.evaluate.metrics import Scores, SessionComparison, compare_session, score
-from drumassist.learn.models.flexible import DEFAULT_TREES, FlexibleModel, train_flexible
-from drumassist.learn.models.slots import KINDS as SLOT_KINDS
-from drumassist.learn.models.slots import SlotModel, train_slots
-from drumassist.learn.models.trim import METHOD as TRIM_METHOD
-from drumassist.learn.models.trim import TrimModel, train_trim
+from drumassist.learn.models import registry
+from drumassist.learn.models.base import ForestModel, GainModel
+from drumassist.learn.models.flexible import DEFAULT_TREES
+from drumassist.learn.suggest import baselines
 
 log = logging.getLogger(__name__)
 
 #: Trained model kinds, in report order: the default first.
-MODEL_KINDS = (TRIM_METHOD, "flexible", *SLOT_KINDS)
-#: The model kinds that are forests (their trees come from an out-of-bag curve).
-FOREST_KINDS = ("flexible", "rf-slots")
+MODEL_KINDS = registry.model_methods()
 #: Baselines, in report order.
-BASELINES = ("loudness", "bleed", "sum")
-
-Model = FlexibleModel | SlotModel | TrimModel
+BASELINES = tuple(baselines.BASELINES)
 
 
 @dataclass(frozen=True, eq=False)
@@ -97,32 +92,28 @@ def prepare(
     return out
 
 
+def is_forest(kind: str) -> bool:
+    """True if ``kind``'s models are forests (their trees come from an out-of-bag curve)."""
+    return registry.kind(kind).forest
+
+
+def needs_anchor(kinds: Sequence[str]) -> bool:
+    """True if any of ``kinds`` reads the trim measures (prepare with ``anchors=True``)."""
+    return any(registry.kind(k).needs_anchor for k in kinds)
+
+
 def train_kind(
     kind: str, sessions: Sequence[SessionData], *, seed: int, trees: int, jobs: int = 1
-) -> Model:
+) -> GainModel:
     """Fit a model of ``kind`` (see :data:`MODEL_KINDS`); ``trees`` is for the forests."""
-    if kind == TRIM_METHOD:
-        return train_trim([(_anchor(s), s.target_db) for s in sessions], seed=seed)
-    if kind == "flexible":
-        return train_flexible(sessions, seed=seed, trees=trees, jobs=jobs)
-    if kind in SLOT_KINDS:
-        return train_slots(sessions, seed=seed, trees=trees, jobs=jobs, kind=kind)
-    raise ModelError(f"unknown model kind {kind!r}; choose one of {', '.join(MODEL_KINDS)}")
+    if kind not in MODEL_KINDS:
+        raise ModelError(f"unknown model kind {kind!r}; choose one of {', '.join(MODEL_KINDS)}")
+    return registry.kind(kind).train(sessions, seed=seed, trees=trees, jobs=jobs)
 
 
-def _anchor(data: SessionData) -> AnchorInputs:
-    if data.anchor is None:
-        raise ModelError(f"session {data.session_id}: the trim model's inputs were not measured")
-    return data.anchor
-
-
-def predict(model: Model, data: SessionData) -> np.ndarray:
+def predict(model: GainModel, data: SessionData) -> np.ndarray:
     """Raw gains in dB a model gives one session's tracks."""
-    if isinstance(model, TrimModel):
-        return model.predict(_anchor(data)).gains_db
-    if isinstance(model, SlotModel):
-        return model.predict(data.inputs, data.slots or (None,) * len(data.target_db)).gains_db
-    return model.predict(data.inputs).gains_db
+    return model.predict(model.inputs_of(data)).gains_db
 
 
 def compare(session: EvalSession, predicted_db: np.ndarray) -> SessionComparison:
@@ -152,7 +143,7 @@ class Evaluation:
     groups: tuple[str, ...]
     train_sessions: int
     heldout_sessions: dict[str, int]
-    models: dict[str, Model]
+    models: dict[str, GainModel]
     trees: Mapping[str, int]  # per forest kind
     seed: int
 
@@ -164,7 +155,7 @@ def _scores_of(
     return score(comparisons), comparisons
 
 
-def _model_gains(model: Model) -> Callable[[EvalSession], np.ndarray]:
+def _model_gains(model: GainModel) -> Callable[[EvalSession], np.ndarray]:
     return lambda session: predict(model, session.data)
 
 
@@ -221,8 +212,8 @@ def run(
     if not train:
         raise ModelError("no training sessions to evaluate on")
     results: dict[str, MethodResult] = {}
-    models: dict[str, Model] = {}
-    counts = {k: (trees or {}).get(k, DEFAULT_TREES) for k in kinds if k in FOREST_KINDS}
+    models: dict[str, GainModel] = {}
+    counts = {k: (trees or {}).get(k, DEFAULT_TREES) for k in kinds if is_forest(k)}
     steps = len(kinds) + 1
     for k, kind in enumerate(kinds):
         n = counts.get(kind, DEFAULT_TREES)
@@ -278,19 +269,14 @@ def oob_curve(
     ``kind`` is ``flexible`` or ``rf-slots``; the forest is grown with ``warm_start``
     through the increasing ``tree_counts`` (the published method's Figure 1).
     """
-    if kind not in FOREST_KINDS:
+    if not is_forest(kind):
         raise ModelError(f"{kind} is not a forest: no out-of-bag curve")
     counts = sorted({int(n) for n in tree_counts})
     if not counts or counts[0] < 2:
         raise ModelError("tree counts for the out-of-bag curve must be at least 2")
-    model = train_kind(kind, sessions, seed=seed, trees=counts[0], jobs=jobs)
-    assert not isinstance(model, TrimModel)  # FOREST_KINDS
+    model = cast(ForestModel, train_kind(kind, sessions, seed=seed, trees=counts[0], jobs=jobs))
     estimator = model.forest
-    if isinstance(model, SlotModel):
-        x_all = model.pipeline[:-1].transform(_slot_rows(sessions))
-        y_all = _slot_target_rows(sessions)
-    else:
-        x_all, y_all = _flexible_rows(sessions)
+    x_all, y_all = model.oob_rows(sessions)
     curve = []
     for i, n in enumerate(counts):
         check_cancelled(progress)
@@ -308,29 +294,6 @@ def choose_trees(curve: Sequence[tuple[int, float]], tolerance: float = 0.01) ->
     """The fewest trees whose out-of-bag error is within ``tolerance`` of the curve's best."""
     best = min(err for _, err in curve)
     return min(n for n, err in curve if err <= best * (1.0 + tolerance))
-
-
-def _flexible_rows(sessions: Sequence[SessionData]) -> tuple[np.ndarray, np.ndarray]:
-    from drumassist.learn.models.flexible import training_rows
-
-    pairs = [training_rows(s) for s in sessions]
-    usable = [(x, y) for x, y in pairs if y.size]
-    return np.vstack([x for x, _ in usable]), np.concatenate([y for _, y in usable])
-
-
-def _slot_rows(sessions: Sequence[SessionData]) -> np.ndarray:
-    from drumassist.learn.models.slots import slot_row, slot_targets
-
-    return np.vstack(
-        [slot_row(s.inputs, s.slots or ()) for s in sessions if slot_targets(s) is not None]
-    )
-
-
-def _slot_target_rows(sessions: Sequence[SessionData]) -> np.ndarray:
-    from drumassist.learn.models.slots import slot_targets
-
-    targets = [slot_targets(s) for s in sessions]
-    return np.vstack([t for t in targets if t is not None])
 
 
 #: Predicts raw gains in dB for a multitrack (any offset; scores normalise it).

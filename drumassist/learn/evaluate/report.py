@@ -3,39 +3,36 @@
 :func:`write_report` writes, into one folder, ``report.md`` (every method's train and
 test R² and balance error, the goal check, per-role errors and feature importances),
 ``oob-curve.png`` (out-of-bag error against the number of trees: the published Figure
-1) and ``errors-by-role-<set>.png`` per held-out set. Figures need matplotlib; without
-it the report says so and keeps its tables. Every file is written atomically.
+1) and ``errors-by-role-<set>.png`` per held-out set (:mod:`.figures`). Figures need
+matplotlib; without it the report says so and keeps its tables. Every file is written
+atomically.
 
 Feature importance
-    For the trim and flexible models: permutation importance per role, on the first
-    held-out set (the training sessions if there is none): the rise in mean squared
+    Each model says which of its inputs matter (``GainModel.importances``), measured on
+    the first held-out set (the training sessions if there is none). The trim and
+    flexible models give permutation importance per role: the rise in mean squared
     balance error (dB², predictions centred per session) of that role's tracks when one
     column is shuffled among them (for the flexible forest, among the columns it uses
-    most). For ``rf-slots``: the forest's impurity importance of each slot's columns.
+    most). ``rf-slots`` gives the forest's impurity importance of each slot's columns,
+    LASSO how many columns it keeps.
 """
 
 from __future__ import annotations
 
-import io
 import math
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 
 from drumassist.core.atomic import write_atomically
-from drumassist.core.roles import Role
 from drumassist.errors import ModelError
-from drumassist.learn.corpus.slots import ENST_SLOTS
-from drumassist.learn.evaluate.metrics import FLOOR_DB, Scores, SessionComparison
+from drumassist.learn.evaluate.figures import draw_figures
+from drumassist.learn.evaluate.metrics import Scores
 from drumassist.learn.evaluate.protocol import EvalSession, Evaluation, MethodResult
-from drumassist.learn.models.flexible import FlexibleModel, column_names, design_matrix
-from drumassist.learn.models.slots import SlotModel, slot_columns
-from drumassist.learn.models.trim import METHOD as TRIM_METHOD
-from drumassist.learn.models.trim import TrimModel, anchor_of
-from drumassist.learn.models.trim import design_matrix as trim_design
+from drumassist.learn.evaluate.residuals import role_residuals
+from drumassist.learn.models.registry import DEFAULT_METHOD
 
 #: The published R² (train, test) of each method, for the report's comparison column.
 PUBLISHED_R2 = {
@@ -48,162 +45,7 @@ PUBLISHED_R2 = {
 #: The goal for the default model on held-out data.
 GOAL_R2 = 0.89
 GOAL_BALANCE_DB = 1.5
-#: Feature importances listed per role or slot.
-TOP_FEATURES = 5
 REPORT_NAME = "report.md"
-OOB_FIGURE = "oob-curve.png"
-
-
-@dataclass(frozen=True)
-class Importance:
-    """A column's importance and its name."""
-
-    name: str
-    value: float
-
-
-def role_residuals(
-    sessions: Sequence[EvalSession], comparisons: Sequence[SessionComparison]
-) -> dict[str, np.ndarray]:
-    """Per role, each valid track's balance error in dB (session mean difference removed)."""
-    out: dict[str, list[float]] = {}
-    for session, c in zip(sessions, comparisons, strict=True):
-        if not c.valid.any():
-            continue
-        diff = np.maximum(c.pred_db, FLOOR_DB) - np.maximum(c.true_db, FLOOR_DB)
-        diff = diff[c.valid] - diff[c.valid].mean()
-        roles = [r for r, v in zip(session.data.inputs.roles, c.valid, strict=True) if v]
-        for role, d in zip(roles, diff, strict=True):
-            out.setdefault(role.value, []).append(float(d))
-    order = [r.value for r in Role]
-    return {r: np.array(out[r]) for r in order if r in out}
-
-
-@dataclass(frozen=True)
-class _Rows:
-    """Every valid track of some sessions as model rows, with centred targets."""
-
-    x: np.ndarray
-    y: np.ndarray
-    session: np.ndarray  # index of each row's session
-    role: np.ndarray  # role value of each row
-
-
-def _rows(
-    sessions: Sequence[EvalSession],
-    anchor: Callable[[EvalSession], np.ndarray],
-    design: Callable[[EvalSession], np.ndarray],
-) -> _Rows | None:
-    rows, targets, session_of, roles = [], [], [], []
-    for k, s in enumerate(sessions):
-        relative = s.data.target_db + anchor(s)
-        valid = np.isfinite(relative)
-        if valid.sum() < 2:
-            continue
-        rows.append(design(s)[valid])
-        targets.append(relative[valid] - relative[valid].mean())
-        session_of += [k] * int(valid.sum())
-        roles += [r.value for r, v in zip(s.data.inputs.roles, valid, strict=True) if v]
-    if not rows:
-        return None
-    return _Rows(np.vstack(rows), np.concatenate(targets), np.array(session_of), np.array(roles))
-
-
-def permutation_importances(
-    predict: Callable[[np.ndarray], np.ndarray],
-    rows: _Rows,
-    names: Sequence[str],
-    columns: Sequence[int],
-    *,
-    repeats: int = 3,
-    seed: int = 0,
-) -> dict[str, list[Importance]]:
-    """Per role, the top ``columns`` by the rise in centred squared error when shuffled."""
-    base = predict(rows.x)
-    rng = np.random.default_rng(seed)
-    out = {}
-    for role in dict.fromkeys(rows.role.tolist()):
-        members = np.flatnonzero(rows.role == role)
-        if members.size < 3:
-            continue
-        reference = _role_mse(base, rows.y, rows.session, members)
-        scores = []
-        for j in columns:
-            rises = []
-            for _ in range(repeats):
-                shuffled = rows.x[members].copy()
-                shuffled[:, j] = rng.permutation(shuffled[:, j])
-                pred = base.copy()
-                pred[members] = predict(shuffled)
-                rises.append(_role_mse(pred, rows.y, rows.session, members) - reference)
-            scores.append(Importance(names[j], float(np.mean(rises))))
-        scores.sort(key=lambda imp: imp.value, reverse=True)
-        out[role] = scores[:TOP_FEATURES]
-    return out
-
-
-def flexible_importances(
-    model: FlexibleModel, sessions: Sequence[EvalSession], *, candidates: int = 40
-) -> dict[str, list[Importance]]:
-    """Permutation importance per role of the flexible model's most used columns."""
-    rows = _rows(
-        sessions,
-        lambda s: s.data.inputs.loudness_lufs,
-        lambda s: design_matrix(s.data.inputs),
-    )
-    if rows is None:
-        return {}
-    top = np.argsort(model.forest.feature_importances_)[::-1][:candidates]
-    return permutation_importances(
-        model.forest.predict, rows, column_names(model.feature_names), top.tolist()
-    )
-
-
-def trim_importances(
-    model: TrimModel, sessions: Sequence[EvalSession]
-) -> dict[str, list[Importance]]:
-    """Permutation importance per role of every column of the trim model's regressor."""
-    usable = [s for s in sessions if s.data.anchor is not None]
-
-    def anchor(s: EvalSession) -> np.ndarray:
-        assert s.data.anchor is not None
-        return anchor_of(s.data.anchor, model.tables)
-
-    def design(s: EvalSession) -> np.ndarray:
-        assert s.data.anchor is not None
-        return trim_design(s.data.anchor, anchor(s), model.tables)
-
-    rows = _rows(usable, anchor, design)
-    if rows is None:
-        return {}
-    return permutation_importances(
-        model.gain.predict, rows, model.columns, list(range(len(model.columns)))
-    )
-
-
-def _role_mse(pred: np.ndarray, y: np.ndarray, sid: np.ndarray, members: np.ndarray) -> float:
-    # Predictions centred per session, as only the balance is defined.
-    centred = pred.copy()
-    for k in np.unique(sid[members]):
-        rows = sid == k
-        centred[rows] -= centred[rows].mean()
-    return float(np.mean((centred[members] - y[members]) ** 2))
-
-
-def slot_importances(model: SlotModel) -> dict[str, list[Importance]]:
-    """The forest's impurity importance of each slot's columns, the top of each slot."""
-    if not hasattr(model.forest, "feature_importances_"):
-        raise ModelError(f"a {model.method} model has no impurity importances")
-    kept = model.pipeline[0].get_support()
-    names = np.array(slot_columns(model.feature_names))[kept]
-    values = model.forest.feature_importances_
-    out = {}
-    for slot in ENST_SLOTS:
-        mine = [i for i, n in enumerate(names) if n.startswith(f"{slot}.")]
-        ranked = sorted(mine, key=lambda i: values[i], reverse=True)[:TOP_FEATURES]
-        out[slot] = [Importance(str(names[i]).split(".", 1)[1], float(values[i])) for i in ranked]
-        out[slot].insert(0, Importance("(all of the slot)", float(values[mine].sum())))
-    return out
 
 
 def _num(value: float, digits: int = 2) -> str:
@@ -260,7 +102,7 @@ def write_report(
     curves: Mapping[str, Sequence[tuple[int, float]]],
     corpora: Mapping[str, str],
     command: Sequence[str],
-    default: str = TRIM_METHOD,
+    default: str = DEFAULT_METHOD,
 ) -> Path:
     """Write ``report.md`` and its figures into ``out_dir``; returns the report's path."""
     out = Path(out_dir)
@@ -268,7 +110,7 @@ def write_report(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ModelError(f"{out}: cannot create the report folder ({exc.strerror})") from exc
-    figures = _figures(out, evaluation, heldout, curves)
+    figures = draw_figures(out, evaluation, heldout, curves)
     methods = evaluation.methods
     lines = [
         "# drumassist evaluation",
@@ -381,105 +223,27 @@ def _role_section(
 
 def _importance_section(evaluation: Evaluation, sessions: Sequence[EvalSession]) -> list[str]:
     lines = ["## Feature importance", ""]
-    per_role: list[tuple[str, dict[str, list[Importance]]]] = []
-    trim = evaluation.models.get(TRIM_METHOD)
-    if isinstance(trim, TrimModel) and sessions:
-        title = "Trim model, permutation importance per role of its regressor's columns"
-        per_role.append((title, trim_importances(trim, sessions)))
-    flexible = evaluation.models.get("flexible")
-    if isinstance(flexible, FlexibleModel) and sessions:
-        title = "Flexible model, permutation importance per role of its most used columns"
-        per_role.append((title, flexible_importances(flexible, sessions)))
-    for title, importances in per_role:
-        lines += [
-            f"{title} (rise in mean squared balance error, dB², when the column is shuffled"
-            " among that role's tracks):",
-            "",
-        ]
-        for role, items in importances.items():
-            listed = ", ".join(f"`{i.name}` {_num(i.value)}" for i in items)
-            lines.append(f"- **{role}**: {listed}")
-        lines.append("")
-    slots = evaluation.models.get("rf-slots")
-    if isinstance(slots, SlotModel):
-        lines += ["Fixed-slot forest, impurity importance per slot:", ""]
-        for slot, items in slot_importances(slots).items():
-            total, rest = items[0], items[1:]
-            listed = ", ".join(f"`{i.name}` {_num(i.value, 3)}" for i in rest)
-            lines.append(f"- **{slot}** ({_num(total.value, 3)} in all): {listed}")
-        lines.append("")
-    lasso = evaluation.models.get("lasso")
-    if isinstance(lasso, SlotModel):
-        nonzero = [int((e.coef_ != 0).sum()) for e in lasso.forest.estimators_]
-        width = int(lasso.pipeline[0].get_support().sum())
-        lines += [
-            f"LASSO keeps {', '.join(map(str, nonzero))} of {width} columns for the slots"
-            f" {', '.join(ENST_SLOTS)}.",
-            "",
-        ]
-    return lines
-
-
-def _figures(
-    out: Path,
-    evaluation: Evaluation,
-    heldout: Mapping[str, Sequence[EvalSession]],
-    curves: Mapping[str, Sequence[tuple[int, float]]],
-) -> dict[str, str]:
-    """Draw the figures: file names by key (``oob`` or a set name); none without matplotlib."""
-    try:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-    except ImportError:
-        return {}
-    names: dict[str, str] = {}
-
-    def save(fig: Figure, name: str) -> None:
-        FigureCanvasAgg(fig)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=100)
-        write_atomically(out / name, lambda f: f.write(buffer.getvalue()), overwrite=True)
-
-    if curves:
-        fig = Figure(figsize=(6.4, 4.0), layout="constrained")
-        ax = fig.add_subplot()
-        for kind, curve in curves.items():
-            (line,) = ax.plot([n for n, _ in curve], [e for _, e in curve], marker="o", label=kind)
-            if kind in evaluation.trees:
-                n = evaluation.trees[kind]
-                ax.axvline(n, color=line.get_color(), linestyle="--", label=f"{kind}: {n} chosen")
-        ax.set_xlabel("trees")
-        ax.set_ylabel("out-of-bag MSE (dB²)")
-        ax.set_title("Out-of-bag error of the forests")
-        ax.legend()
-        save(fig, OOB_FIGURE)
-        names["oob"] = OOB_FIGURE
-    for set_name, sessions in heldout.items():
-        per_method = {
-            name: role_residuals(sessions, result.comparisons[set_name])
-            for name, result in evaluation.methods.items()
-            if set_name in result.comparisons
-        }
-        if not per_method:
+    data = [s.data for s in sessions]
+    for model in evaluation.models.values():
+        found = model.importances(data)
+        if found is None:
             continue
-        columns = 4
-        rows = math.ceil(len(per_method) / columns)
-        fig = Figure(figsize=(3.2 * columns, 2.8 * rows), layout="constrained")
-        axes = fig.subplots(rows, columns, squeeze=False, sharey=True)
-        for ax, (name, residuals) in zip(axes.flat, per_method.items(), strict=False):
-            ax.boxplot(list(residuals.values()), tick_labels=list(residuals), showfliers=False)
-            ax.axhline(0.0, color="grey", linewidth=0.8)
-            ax.set_title(name)
-            ax.tick_params(axis="x", labelrotation=45)
-        for ax in axes.flat[len(per_method) :]:
-            ax.set_visible(False)
-        axes[0][0].set_ylabel("balance error (dB)")
-        fig.suptitle(f"Balance error per role: {set_name}")
-        name = f"errors-by-role-{_slug(set_name)}.png"
-        save(fig, name)
-        names[set_name] = name
-    return names
-
-
-def _slug(text: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_" else "-" for c in text).strip("-") or "set"
+        if found.style == "permutation":
+            lines += [
+                f"{found.title} (rise in mean squared balance error, dB², when the column is"
+                " shuffled among that role's tracks):",
+                "",
+            ]
+            for role, items in found.groups.items():
+                listed = ", ".join(f"`{i.name}` {_num(i.value)}" for i in items)
+                lines.append(f"- **{role}**: {listed}")
+        elif found.style == "impurity":
+            lines += [found.title, ""]
+            for slot, items in found.groups.items():
+                total, rest = items[0], items[1:]
+                listed = ", ".join(f"`{i.name}` {_num(i.value, 3)}" for i in rest)
+                lines.append(f"- **{slot}** ({_num(total.value, 3)} in all): {listed}")
+        else:
+            lines.append(found.title)
+        lines.append("")
+    return lines

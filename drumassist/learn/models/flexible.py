@@ -12,17 +12,28 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from drumassist.core.multitrack import Multitrack
+from drumassist.core.progress import Progress
 from drumassist.core.roles import Role
 from drumassist.errors import ModelError
-from drumassist.learn.data.inputs import TrackInputs
+from drumassist.learn.data.inputs import TrackInputs, track_inputs
 from drumassist.learn.data.sessions import SessionData
-from drumassist.learn.models.base import GainPrediction
+from drumassist.learn.models.base import GainPrediction, Importances, ModelKind
+from drumassist.learn.models.importance import permutation_importances, track_rows
+from drumassist.learn.models.persist import (
+    card_extractor,
+    feature_names_sha256,
+    load_forest,
+    save_estimator,
+)
+from drumassist.learn.models.registry import MODEL_NAME
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +46,10 @@ CONTEXT_NAMES = (
     *(f"ctx.count.{role.value}" for role in ROLES),
 )
 DEFAULT_TREES = 200
+#: Forest settings recorded in the model card.
+FOREST_PARAMS = ("n_estimators", "min_samples_leaf", "max_features", "random_state")
+#: Columns the permutation importance tries: the forest's most used.
+IMPORTANCE_CANDIDATES = 40
 LOW_PERCENTILE = 10.0
 HIGH_PERCENTILE = 90.0
 
@@ -106,6 +121,71 @@ class FlexibleModel:
         """ModelError unless ``inputs`` come from the extractor the model was trained on."""
         check_features(self.extractor, self.extractor_version, self.feature_names, inputs)
 
+    @property
+    def method(self) -> str:
+        return "flexible"
+
+    def measure(self, multitrack: Multitrack, *, progress: Progress | None = None) -> TrackInputs:
+        """Features (through the cache) and loudness of every track."""
+        return track_inputs(multitrack, extractor=self.extractor, workers=None, progress=progress)
+
+    def inputs_of(self, session: SessionData) -> TrackInputs:
+        return session.inputs
+
+    def describe(self) -> str:
+        return f"{self.method} (seed {self.seed}, {forest_size(self.forest)})"
+
+    def card(self) -> dict[str, Any]:
+        return {**feature_card(self), **forest_card(self.forest)}
+
+    def save(self, folder: Path) -> None:
+        save_estimator(self.forest, folder)
+
+    def importances(self, sessions: Sequence[SessionData]) -> Importances | None:
+        """Permutation importance per role of the forest's most used columns."""
+        if not sessions:
+            return None
+        title = "Flexible model, permutation importance per role of its most used columns"
+        rows = track_rows(
+            sessions, lambda s: s.inputs.loudness_lufs, lambda s: design_matrix(s.inputs)
+        )
+        if rows is None:
+            return Importances("permutation", title)
+        top = np.argsort(self.forest.feature_importances_)[::-1][:IMPORTANCE_CANDIDATES]
+        names = column_names(self.feature_names)
+        groups = permutation_importances(self.forest.predict, rows, names, top.tolist())
+        return Importances("permutation", title, groups)
+
+    def oob_rows(self, sessions: Sequence[SessionData]) -> tuple[np.ndarray, np.ndarray]:
+        """Every usable track's row and centred target, as the forest was fitted on."""
+        pairs = [training_rows(s) for s in sessions]
+        usable = [(x, y) for x, y in pairs if y.size]
+        return np.vstack([x for x, _ in usable]), np.concatenate([y for _, y in usable])
+
+
+def forest_size(estimator: Any) -> str:
+    """``200 trees`` for a forest, ``8 outputs`` for a per-output wrapper."""
+    noun = "trees" if hasattr(estimator, "n_estimators") else "outputs"
+    return f"{len(estimator.estimators_)} {noun}"
+
+
+def forest_card(forest: Any) -> dict[str, Any]:
+    """What a model card records of a random forest: its trees and settings."""
+    params = forest.get_params()
+    return {
+        "trees": len(forest.estimators_),
+        "forest": {k: params[k] for k in FOREST_PARAMS if k in params},
+    }
+
+
+def feature_card(model: FlexibleModel | Any) -> dict[str, Any]:
+    """What a model card records of a feature model's inputs: extractor and feature names."""
+    return {
+        "extractor": {"name": model.extractor, "version": model.extractor_version},
+        "feature_count": len(model.feature_names),
+        "feature_names_sha256": feature_names_sha256(model.feature_names),
+    }
+
 
 def check_features(
     extractor: str, extractor_version: str, feature_names: Sequence[str], inputs: TrackInputs
@@ -153,3 +233,26 @@ def train_flexible(
     return FlexibleModel(
         forest, first.extractor, first.extractor_version, first.feature_names, seed
     )
+
+
+@dataclass(frozen=True)
+class FlexibleKind:
+    """Trains and loads flexible models (see :class:`~drumassist.learn.models.base.ModelKind`)."""
+
+    method: str = "flexible"
+    forest: bool = True
+    needs_anchor: bool = False
+
+    def train(
+        self, sessions: Sequence[SessionData], *, seed: int, trees: int, jobs: int
+    ) -> FlexibleModel:
+        return train_flexible(sessions, seed=seed, trees=trees, jobs=jobs)
+
+    def load(self, folder: Path, card: Mapping[str, Any]) -> FlexibleModel:
+        current = card_extractor(folder, card)
+        forest = load_forest(folder / MODEL_NAME)
+        seed = int(card.get("seed", 0))
+        return FlexibleModel(forest, current.name, current.version, current.feature_names(), seed)
+
+
+FLEXIBLE: ModelKind = FlexibleKind()

@@ -1,15 +1,17 @@
-"""Saving and loading trained gain models: a skops file and a model card beside it.
+"""Saving and loading trained gain models: the model's files and a model card beside them.
 
-A model folder holds ``model.skops`` (the forest, or for the fixed-slot kinds
-``rf-slots``, ``lasso`` and ``svr`` the pipeline of VarianceThreshold, StandardScaler and
-regressor, written with :mod:`skops.io`, never pickle) and ``model_card.json``: the
-format version, method, extractor name and version, the sha256 of the feature names,
-the training corpus's manifest sha256, the library versions, the seed, the command line
-and the metrics measured at training.
-Loading checks every type in the skops file against :data:`TRUSTED_TYPES` before
-anything is built (skops trusts the pipeline, selector and scaler itself; only the
-trees' ``Tree`` must be allowed), and refuses a model whose extractor version or
-feature names differ from the running code's, with a :class:`~drumassist.errors.ModelError`.
+A model folder holds ``model.skops`` (written with :mod:`skops.io`, never pickle: the
+forest, the fixed-slot pipeline, or the trim model's three regressors, beside its
+``trim.json``) and ``model_card.json``: the format version, method, the name and
+version of what the model reads (an extractor, or the trim model's ``anchor``
+measures), the sha256 of its input names, the training corpus's manifest sha256, the
+library versions, the seed, the command line and the metrics measured at training.
+
+Which kind a folder holds comes from its card's ``method``, through the
+:mod:`~drumassist.learn.models.registry`; the kind checks the rest. Loading checks
+every type in a skops file against an allow-list before anything is built, and
+refuses a model whose inputs differ from what the running code measures, with a
+:class:`~drumassist.errors.ModelError`.
 """
 
 from __future__ import annotations
@@ -17,47 +19,28 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import logging
 import zipfile
 from collections.abc import Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drumassist.core.atomic import write_atomically
+from drumassist.core.jsondoc import field_str, read_json_doc
 from drumassist.errors import AnalysisError, ModelError
-from drumassist.learn.models.flexible import FlexibleModel
-from drumassist.learn.models.shipped import (
-    CARD_NAME,
-    DEFAULT_METHOD,
-    MODEL_NAME,
-    is_model_folder,
-    shipped_model_dir,
-)
+from drumassist.learn.models import registry
+from drumassist.learn.models.base import GainModel
+from drumassist.learn.models.registry import CARD_NAME, MODEL_NAME
 from drumassist.learn.models.skopsio import load_trusted
-from drumassist.learn.models.slots import KINDS as SLOT_KINDS
-from drumassist.learn.models.slots import METHOD as SLOTS_METHOD
-from drumassist.learn.models.slots import SlotModel, slot_method
-from drumassist.learn.models.trim import METHOD as TRIM_METHOD
-from drumassist.learn.models.trim import TrimModel, feature_columns
-from drumassist.learn.models.trim_io import TRIM_VERSION, load_trim, save_trim
 
-log = logging.getLogger(__name__)
-
-#: A trained gain model of any kind.
-GainModel = FlexibleModel | SlotModel | TrimModel
+if TYPE_CHECKING:
+    from drumassist.analysis.common import Extractor
 
 CARD_FORMAT = "drumassist-model"
 CARD_VERSION = 1
-#: Types beyond skops's own defaults that a model file may contain (the same for both
-#: kinds: skops already trusts Pipeline, VarianceThreshold and StandardScaler).
+#: Types beyond skops's own defaults that a forest or pipeline file may contain (skops
+#: already trusts Pipeline, VarianceThreshold and StandardScaler).
 TRUSTED_TYPES = ("sklearn.tree._tree.Tree",)
-#: The pipeline steps of a fixed-slot model before its regressor, by class name.
-SLOT_STEPS = ("VarianceThreshold", "StandardScaler")
-#: Forest settings recorded in the model card.
-FOREST_PARAMS = ("n_estimators", "min_samples_leaf", "max_features", "random_state")
-#: What a trim model's card names as its "extractor": its own level and bleed measures.
-ANCHOR_EXTRACTOR = "anchor"
 
 
 def feature_names_sha256(names: Sequence[str]) -> str:
@@ -76,89 +59,29 @@ def library_versions() -> dict[str, str | None]:
     return versions
 
 
-def method_of(model: GainModel) -> str:
-    """The method name of a model: ``trim``, ``flexible``, ``rf-slots``, ``lasso`` or ``svr``."""
-    return model.method if isinstance(model, SlotModel | TrimModel) else "flexible"
-
-
-def _inputs_of(model: GainModel) -> tuple[str, str, tuple[str, ...]]:
-    """The extractor name and version of a model's inputs, and their column names."""
-    if isinstance(model, TrimModel):
-        return ANCHOR_EXTRACTOR, str(TRIM_VERSION), tuple(model.columns)
-    return model.extractor, model.extractor_version, tuple(model.feature_names)
-
-
-def describe(model: GainModel) -> str:
-    """A short description of ``model`` for suggestions, e.g. ``flexible (seed 0, 200 trees)``."""
-    if isinstance(model, TrimModel):
-        return f"{TRIM_METHOD} (seed {model.seed}, {model.gain.max_iter} boosting rounds)"
-    size = (
-        f"{len(model.forest.estimators_)} trees"
-        if hasattr(model.forest, "n_estimators")
-        else f"{len(model.forest.estimators_)} outputs"
-    )
-    return f"{method_of(model)} (seed {model.seed}, {size})"
-
-
-def _estimator_card(model: GainModel) -> dict[str, Any]:
-    if isinstance(model, TrimModel):
-        params = model.gain.get_params()
-        return {
-            "regressor": {k: v for k, v in params.items() if isinstance(v, int | float | str)},
-            "blend": model.blend,
-            "quantiles": ["low", "high"],
-        }
-    regressor = model.forest
-    if hasattr(regressor, "n_estimators"):
-        params = regressor.get_params()
-        return {
-            "trees": len(regressor.estimators_),
-            "forest": {k: params[k] for k in FOREST_PARAMS if k in params},
-        }
-    # LASSO or SVR per output: the settings, and LASSO's penalties chosen by CV.
-    inner = regressor.estimator
-    card: dict[str, Any] = {
-        "regressor": {
-            k: v for k, v in inner.get_params().items() if isinstance(v, int | float | str)
-        }
-    }
-    if hasattr(regressor.estimators_[0], "alpha_"):
-        card["lasso_alphas"] = [float(e.alpha_) for e in regressor.estimators_]
-        card["lasso_nonzero"] = [int((e.coef_ != 0).sum()) for e in regressor.estimators_]
-    return card
-
-
 def build_card(model: GainModel, **extra: Any) -> dict[str, Any]:
     """The model card of ``model``; ``extra`` adds corpus, metrics, command, ..."""
-    extractor, version, names = _inputs_of(model)
+    own = model.card()
     return {
         "format": CARD_FORMAT,
         "version": CARD_VERSION,
-        "method": method_of(model),
-        "extractor": {"name": extractor, "version": version},
-        "feature_count": len(names),
-        "feature_names_sha256": feature_names_sha256(names),
+        "method": model.method,
+        "extractor": own.pop("extractor"),
+        "feature_count": own.pop("feature_count"),
+        "feature_names_sha256": own.pop("feature_names_sha256"),
         "seed": model.seed,
-        **_estimator_card(model),
+        **own,
         "libraries": library_versions(),
         **extra,
     }
 
 
 def save_model(model: GainModel, out_dir: str | Path, **card_extra: Any) -> Path:
-    """Write ``model.skops`` and ``model_card.json`` into ``out_dir``; returns the folder."""
-    import skops.io as sio
-
+    """Write the model's files and ``model_card.json`` into ``out_dir``; returns the folder."""
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
-        if isinstance(model, TrimModel):
-            save_trim(model, out)
-        else:
-            # Tree arrays compress about 3-fold; the shipped default model must stay small.
-            estimator = model.pipeline if isinstance(model, SlotModel) else model.forest
-            blob = sio.dumps(estimator, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
-            write_atomically(out / MODEL_NAME, lambda f: f.write(blob), overwrite=True)
+        model.save(out)
         card = json.dumps(build_card(model, **card_extra), indent=2, sort_keys=True) + "\n"
         write_atomically(out / CARD_NAME, lambda f: f.write(card.encode("utf-8")), overwrite=True)
     except OSError as exc:
@@ -166,19 +89,27 @@ def save_model(model: GainModel, out_dir: str | Path, **card_extra: Any) -> Path
     return out
 
 
+def save_estimator(estimator: Any, folder: Path) -> None:
+    """Write one estimator as ``model.skops`` in ``folder`` (compressed, atomically)."""
+    import skops.io as sio
+
+    # Tree arrays compress about 3-fold; the shipped models must stay small.
+    blob = sio.dumps(estimator, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+    write_atomically(folder / MODEL_NAME, lambda f: f.write(blob), overwrite=True)
+
+
 def read_card(model_dir: str | Path) -> dict[str, Any]:
     """The model card of a model folder; ModelError if missing or not a model card."""
     path = Path(model_dir) / CARD_NAME
     try:
-        card = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ModelError(f"{path}: cannot read the model card ({exc.strerror})") from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelError(f"{path}: not valid JSON ({exc})") from exc
-    if not isinstance(card, dict) or card.get("format") != CARD_FORMAT:
+        card = read_json_doc(path, what="model card", error=ModelError)
+    except ModelError as exc:
+        raise ModelError(f"{model_dir}: cannot read the model card: {exc}") from exc
+    if card.get("format") != CARD_FORMAT:
         raise ModelError(f"{path}: not a drumassist model card")
-    if not isinstance(card.get("version"), int) or card["version"] > CARD_VERSION:
-        raise ModelError(f"{path}: model card version {card.get('version')!r} is not supported")
+    version = card.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version > CARD_VERSION:
+        raise ModelError(f"{path}: model card version {version!r} is not supported")
     return card
 
 
@@ -189,15 +120,28 @@ def load_model(model_dir: str | Path) -> GainModel:
     ------
     ModelError
         If a file is missing or unreadable, the skops file holds an untrusted type,
-        the method is unknown, or the extractor version or feature names differ from
-        the running code's.
+        the method is unknown, or what the model reads differs from what the running
+        code measures.
     """
+    card = read_card(model_dir)
+    # A card from before the fixed-slot and trim kinds names no method: a flexible forest.
+    where = str(Path(model_dir) / CARD_NAME)
+    method = field_str(card, "method", where=where, error=ModelError, default="flexible")
+    try:
+        kind = registry.kind(method)
+    except ModelError as exc:
+        raise ModelError(f"{model_dir}: {exc} (in the model card)") from exc
+    return kind.load(Path(model_dir), card)
+
+
+def card_extractor(model_dir: Path, card: Mapping[str, Any]) -> Extractor:
+    """The running extractor a feature model's card names, refusing other versions and
+    feature names than the running code extracts."""
     from drumassist.analysis import get_extractor
 
-    card = read_card(model_dir)
-    extractor = _card_field(card, "extractor", model_dir)
-    if card.get("method") == TRIM_METHOD:
-        return _load_trim(model_dir, card, extractor)
+    extractor = card.get("extractor")
+    if not isinstance(extractor, Mapping):
+        raise ModelError(f"{model_dir}: the model card has no valid 'extractor'")
     try:
         current = get_extractor(str(extractor["name"]))
     except (AnalysisError, KeyError) as exc:
@@ -207,48 +151,12 @@ def load_model(model_dir: str | Path) -> GainModel:
             f"{model_dir}: trained on {current.name} features version {extractor.get('version')},"
             f" but this drumassist extracts version {current.version}; retrain the model"
         )
-    names = current.feature_names()
-    if card.get("feature_names_sha256") != feature_names_sha256(names):
+    if card.get("feature_names_sha256") != feature_names_sha256(current.feature_names()):
         raise ModelError(
             f"{model_dir}: trained on other {current.name} feature names than this drumassist"
             " extracts; retrain the model"
         )
-    method = card.get("method", "flexible")
-    seed = int(card.get("seed", 0))
-    path = Path(model_dir) / MODEL_NAME
-    if method in SLOT_KINDS:
-        pipeline = load_forest(path, expected="Pipeline")
-        steps = tuple(type(step).__name__ for _, step in pipeline.steps)
-        if steps[:-1] != SLOT_STEPS:
-            raise ModelError(f"{path}: expected pipeline steps {SLOT_STEPS}, found {steps}")
-        if slot_method(pipeline[-1]) != method:
-            raise ModelError(f"{path}: the card says {method}, the file holds {steps[-1]}")
-        return SlotModel(pipeline, current.name, current.version, names, seed)
-    if method != "flexible":
-        raise ModelError(f"{model_dir}: unknown model method {method!r} in the model card")
-    forest = load_forest(path)
-    return FlexibleModel(forest, current.name, current.version, names, seed)
-
-
-def _load_trim(model_dir: str | Path, card: Mapping[str, Any], extractor: Any) -> TrimModel:
-    if (extractor.get("name"), str(extractor.get("version"))) != (
-        ANCHOR_EXTRACTOR,
-        str(TRIM_VERSION),
-    ):
-        raise ModelError(
-            f"{model_dir}: trained on {extractor.get('name')} inputs version"
-            f" {extractor.get('version')}, but this drumassist measures {ANCHOR_EXTRACTOR}"
-            f" version {TRIM_VERSION}; retrain the model"
-        )
-    if card.get("feature_names_sha256") != feature_names_sha256(feature_columns()):
-        raise ModelError(
-            f"{model_dir}: trained on other input columns than this drumassist measures;"
-            " retrain the model"
-        )
-    model = load_trim(model_dir)
-    if tuple(model.columns) != feature_columns():
-        raise ModelError(f"{model_dir}: the model's columns differ from its card's")
-    return model
+    return current
 
 
 def load_forest(path: Path, *, expected: str = "RandomForestRegressor") -> Any:
@@ -260,55 +168,28 @@ def load_forest(path: Path, *, expected: str = "RandomForestRegressor") -> Any:
     return forest
 
 
-def _card_field(card: Mapping[str, Any], key: str, model_dir: str | Path) -> Any:
-    value = card.get(key)
-    if not isinstance(value, Mapping):
-        raise ModelError(f"{model_dir}: the model card has no valid '{key}'")
-    return value
-
-
-def default_model_dir() -> Path:
-    """Where the shipped default model lives: ``resources/models/default``."""
-    return shipped_model_dir(DEFAULT_METHOD)
-
-
-def slot_model_dir() -> Path:
-    """Where the shipped ``rf-slots`` model lives: ``resources/models/rf-slots``."""
-    return shipped_model_dir(SLOTS_METHOD)
-
-
 def load_method_model(method: str, folder: Path) -> GainModel:
     """The model in ``folder``, which must be a ``method`` model; says how to train one."""
-    if not is_model_folder(folder):
-        kind = "default" if method == DEFAULT_METHOD else method
-        option = f" --method {method}"
+    if not registry.is_model_folder(folder):
+        name = "default" if method == registry.DEFAULT_METHOD else method
         raise ModelError(
-            f"no {kind} model in {folder}; train one with 'drumassist train --corpus CORPUS"
-            f" --out {folder}{option}' (build a corpus with 'drumassist corpus render')"
+            f"no {name} model in {folder}; train one with 'drumassist train --corpus CORPUS"
+            f" --out {folder} --method {method}' (build a corpus with 'drumassist corpus render')"
         )
     model = load_model(folder)
-    if method_of(model) != method:
-        raise ModelError(f"{folder}: holds a {method_of(model)} model, not {method}")
+    if model.method != method:
+        raise ModelError(f"{folder}: holds a {model.method} model, not {method}")
     return model
 
 
-@functools.lru_cache(maxsize=1)
-def load_default_model() -> GainModel:
-    """The shipped default model, loaded once; ModelError saying how to train it if absent."""
-    return load_method_model(DEFAULT_METHOD, default_model_dir())
-
-
-@functools.lru_cache(maxsize=1)
-def load_slot_model() -> GainModel:
-    """The shipped ``rf-slots`` model, loaded once; ModelError saying how to train it."""
-    return load_method_model(SLOTS_METHOD, slot_model_dir())
-
-
-@functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=8)
 def load_shipped_model(method: str) -> GainModel:
-    """The shipped model of ``method`` (``lasso``, ``svr``, ...), loaded once."""
-    if method == DEFAULT_METHOD:
-        return load_default_model()
-    if method == SLOTS_METHOD:
-        return load_slot_model()
-    return load_method_model(method, shipped_model_dir(method))
+    """The shipped model of ``method`` (``default`` for the default's), loaded once.
+
+    Raises
+    ------
+    ModelError
+        If none is installed (saying how to train it), or it cannot be loaded.
+    """
+    name = registry.resolve(method)
+    return load_method_model(name, registry.shipped_model_dir(name))

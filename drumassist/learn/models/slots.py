@@ -4,10 +4,10 @@ One row per session. Its columns are, for each slot of
 :data:`~drumassist.learn.corpus.slots.ENST_SLOTS` in order, the track's extractor
 features followed by its BS.1770 loudness; a slot with no track, or a silent one, is
 all zeros. A pipeline drops zero-variance columns, standardises the rest (both fitted on
-the training sessions only) and fits one of the published regressors with eight outputs
-(:data:`KINDS`): a multi-output random forest (``rf-slots``), LASSO (``lasso``: one
-``LassoCV`` per output, its penalty chosen by 5-fold cross-validation on the training
-rows) or one RBF support-vector regressor per output (``svr``).
+the training sessions only) and fits one of the published regressors with eight outputs,
+one kind each in the registry: a multi-output random forest (``rf-slots``), LASSO
+(``lasso``: one ``LassoCV`` per output, its penalty chosen by 5-fold cross-validation on
+the training rows) or one RBF support-vector regressor per output (``svr``).
 
 Targets are the slot gains in dB relative to their session mean over the present slots
 (those with a track and a defined target); an absent slot's target is 0, the mean, so
@@ -25,29 +25,39 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from drumassist.core.multitrack import Multitrack
+from drumassist.core.progress import Progress
 from drumassist.errors import ModelError
-from drumassist.learn.corpus.slots import ENST_SLOTS
-from drumassist.learn.data.inputs import TrackInputs
+from drumassist.learn.corpus.slots import ENST_SLOTS, assign_slots
+from drumassist.learn.data.inputs import TrackInputs, track_inputs
 from drumassist.learn.data.sessions import SessionData
-from drumassist.learn.models.base import GainPrediction
+from drumassist.learn.models.base import GainPrediction, Importance, Importances, ModelKind
 from drumassist.learn.models.flexible import (
     DEFAULT_TREES,
     HIGH_PERCENTILE,
     LOW_PERCENTILE,
     check_features,
+    feature_card,
+    forest_card,
+    forest_size,
 )
+from drumassist.learn.models.importance import TOP_FEATURES
+from drumassist.learn.models.persist import card_extractor, load_forest, save_estimator
+from drumassist.learn.models.registry import MODEL_NAME
 
 log = logging.getLogger(__name__)
 
+#: The forest kind's method (the published model); ``lasso`` and ``svr`` are the others.
 METHOD = "rf-slots"
-#: The fixed-slot model kinds, by method name.
-KINDS = (METHOD, "lasso", "svr")
+#: The pipeline steps of a fixed-slot model before its regressor, by class name.
+SLOT_STEPS = ("VarianceThreshold", "StandardScaler")
 #: LASSO and SVR predictions are clipped to this many dB either side of the slots' mean.
 MAX_RELATIVE_DB = 40.0
 #: Folds of the cross-validation that chooses each LASSO penalty (fewer for few sessions).
@@ -97,6 +107,14 @@ def slot_targets(session: SessionData) -> np.ndarray | None:
     return gains
 
 
+@dataclass(frozen=True)
+class SlotInputs:
+    """What a fixed-slot model reads of a multitrack: track inputs and each track's slot."""
+
+    tracks: TrackInputs
+    slots: tuple[str | None, ...]
+
+
 @dataclass(frozen=True, eq=False)
 class SlotModel:
     """A trained slot pipeline (VarianceThreshold, StandardScaler, regressor) and its inputs."""
@@ -117,26 +135,27 @@ class SlotModel:
         """``rf-slots``, ``lasso`` or ``svr``, from the pipeline's last step."""
         return slot_method(self.pipeline[-1])
 
-    def predict(self, inputs: TrackInputs, slots: Sequence[str | None]) -> GainPrediction:
-        """Raw gains of one multitrack whose tracks fill ``slots`` (see the module doc)."""
-        self.check_inputs(inputs)
-        if len(slots) != len(inputs.roles):
-            raise ModelError(f"{len(slots)} slots given for {len(inputs.roles)} tracks")
-        rows = self.pipeline[:-1].transform(slot_row(inputs, slots)[None, :])
+    def predict(self, inputs: SlotInputs) -> GainPrediction:
+        """Raw gains of one multitrack whose tracks fill their slots (see the module doc)."""
+        tracks, slots = inputs.tracks, inputs.slots
+        self.check_inputs(tracks)
+        if len(slots) != len(tracks.roles):
+            raise ModelError(f"{len(slots)} slots given for {len(tracks.roles)} tracks")
+        rows = self.pipeline[:-1].transform(slot_row(tracks, slots)[None, :])
         if self.method != METHOD:
             # A linear model extrapolates without bound on inputs unlike its training rows.
             slot_db = np.clip(self.forest.predict(rows)[0], -MAX_RELATIVE_DB, MAX_RELATIVE_DB)
-            gains = self._gains(inputs, slots, slot_db)
+            gains = self._gains(tracks, slots, slot_db)
             return GainPrediction(gains, gains.copy(), gains.copy())
         per_tree = np.stack([tree.predict(rows)[0] for tree in self.forest.estimators_])
-        gains = self._gains(inputs, slots, per_tree.mean(axis=0))
+        gains = self._gains(tracks, slots, per_tree.mean(axis=0))
         # A track with no slot has no range of its own: low = high = its gain.
         slotted = np.zeros(len(gains), dtype=bool)
         slotted[[i for i in slot_indices(slots) if i is not None]] = True
 
         def bound(percentile: float) -> np.ndarray:
             slot_db = np.percentile(per_tree, percentile, axis=0)
-            return np.where(slotted, self._gains(inputs, slots, slot_db), gains)
+            return np.where(slotted, self._gains(tracks, slots, slot_db), gains)
 
         return GainPrediction(gains, bound(LOW_PERCENTILE), bound(HIGH_PERCENTILE))
 
@@ -159,6 +178,75 @@ class SlotModel:
     def check_inputs(self, inputs: TrackInputs) -> None:
         """ModelError unless ``inputs`` come from the extractor the model was trained on."""
         check_features(self.extractor, self.extractor_version, self.feature_names, inputs)
+
+    def measure(self, multitrack: Multitrack, *, progress: Progress | None = None) -> SlotInputs:
+        """Features and loudness of every track, and the ENST slots the corpus would give."""
+        inputs = track_inputs(multitrack, extractor=self.extractor, workers=None, progress=progress)
+        return SlotInputs(inputs, tuple(assign_slots(multitrack.names, multitrack.roles)))
+
+    def inputs_of(self, session: SessionData) -> SlotInputs:
+        return SlotInputs(session.inputs, tuple(session.slots or (None,) * len(session.target_db)))
+
+    def describe(self) -> str:
+        return f"{self.method} (seed {self.seed}, {forest_size(self.forest)})"
+
+    def card(self) -> dict[str, Any]:
+        if self.method == METHOD:
+            return {**feature_card(self), **forest_card(self.forest)}
+        # LASSO or SVR per output: the settings, and LASSO's penalties chosen by CV.
+        inner = self.forest.estimator
+        params = inner.get_params().items()
+        card: dict[str, Any] = {
+            **feature_card(self),
+            "regressor": {k: v for k, v in params if isinstance(v, int | float | str)},
+        }
+        if hasattr(self.forest.estimators_[0], "alpha_"):
+            card["lasso_alphas"] = [float(e.alpha_) for e in self.forest.estimators_]
+            card["lasso_nonzero"] = [int((e.coef_ != 0).sum()) for e in self.forest.estimators_]
+        return card
+
+    def save(self, folder: Path) -> None:
+        save_estimator(self.pipeline, folder)
+
+    def importances(self, sessions: Sequence[SessionData]) -> Importances | None:
+        """The forest's impurity importance per slot; for LASSO, the columns it keeps."""
+        del sessions  # both are read off the fitted estimator
+        if self.method == METHOD:
+            title = "Fixed-slot forest, impurity importance per slot:"
+            return Importances("impurity", title, slot_importances(self))
+        if self.method == "lasso":
+            nonzero = [int((e.coef_ != 0).sum()) for e in self.forest.estimators_]
+            width = int(self.pipeline[0].get_support().sum())
+            return Importances(
+                "note",
+                f"LASSO keeps {', '.join(map(str, nonzero))} of {width} columns for the slots"
+                f" {', '.join(ENST_SLOTS)}.",
+            )
+        return None
+
+    def oob_rows(self, sessions: Sequence[SessionData]) -> tuple[np.ndarray, np.ndarray]:
+        """The sessions' rows (selected and scaled) and slot targets, as the forest saw them."""
+        usable = [s for s in sessions if slot_targets(s) is not None]
+        rows = np.vstack([slot_row(s.inputs, s.slots or ()) for s in usable])
+        targets = [slot_targets(s) for s in sessions]
+        x = self.pipeline[:-1].transform(rows)
+        return x, np.vstack([y for y in targets if y is not None])
+
+
+def slot_importances(model: SlotModel) -> dict[str, list[Importance]]:
+    """The forest's impurity importance of each slot's columns, the top of each slot."""
+    if not hasattr(model.forest, "feature_importances_"):
+        raise ModelError(f"a {model.method} model has no impurity importances")
+    kept = model.pipeline[0].get_support()
+    names = np.array(slot_columns(model.feature_names))[kept]
+    values = model.forest.feature_importances_
+    out = {}
+    for slot in ENST_SLOTS:
+        mine = [i for i, n in enumerate(names) if n.startswith(f"{slot}.")]
+        ranked = sorted(mine, key=lambda i: values[i], reverse=True)[:TOP_FEATURES]
+        out[slot] = [Importance(str(names[i]).split(".", 1)[1], float(values[i])) for i in ranked]
+        out[slot].insert(0, Importance("(all of the slot)", float(values[mine].sum())))
+    return out
 
 
 def slot_method(estimator: Any) -> str:
@@ -185,7 +273,8 @@ def _regressor(kind: str, seed: int, trees: int, jobs: int) -> Any:
         return MultiOutputRegressor(lasso, n_jobs=jobs)
     if kind == "svr":
         return MultiOutputRegressor(SVR(**SVR_PARAMS), n_jobs=jobs)
-    raise ModelError(f"unknown fixed-slot model kind {kind!r}; choose one of {', '.join(KINDS)}")
+    choices = ", ".join(k.method for k in SLOT_KINDS)
+    raise ModelError(f"unknown fixed-slot model kind {kind!r}; choose one of {choices}")
 
 
 def train_slots(
@@ -196,7 +285,8 @@ def train_slots(
     jobs: int = 1,
     kind: str = METHOD,
 ) -> SlotModel:
-    """Fit the slot pipeline of ``kind`` (see :data:`KINDS`) on every session with a slot target.
+    """Fit the slot pipeline of ``kind`` (``rf-slots``, ``lasso``, ``svr``) on every session
+    with a slot target.
 
     Raises
     ------
@@ -236,3 +326,35 @@ def train_slots(
     )
     pipeline.fit(np.vstack(rows), np.vstack(targets))
     return SlotModel(pipeline, first.extractor, first.extractor_version, first.feature_names, seed)
+
+
+@dataclass(frozen=True)
+class SlotKind:
+    """Trains and loads one fixed-slot kind (a :class:`~.base.ModelKind`)."""
+
+    method: str
+    forest: bool = False
+    needs_anchor: bool = False
+
+    def train(
+        self, sessions: Sequence[SessionData], *, seed: int, trees: int, jobs: int
+    ) -> SlotModel:
+        return train_slots(sessions, seed=seed, trees=trees, jobs=jobs, kind=self.method)
+
+    def load(self, folder: Path, card: Mapping[str, Any]) -> SlotModel:
+        current = card_extractor(folder, card)
+        path = folder / MODEL_NAME
+        pipeline = load_forest(path, expected="Pipeline")
+        steps = tuple(type(step).__name__ for _, step in pipeline.steps)
+        if steps[:-1] != SLOT_STEPS:
+            raise ModelError(f"{path}: expected pipeline steps {SLOT_STEPS}, found {steps}")
+        if slot_method(pipeline[-1]) != self.method:
+            raise ModelError(f"{path}: the card says {self.method}, the file holds {steps[-1]}")
+        seed = int(card.get("seed", 0))
+        return SlotModel(pipeline, current.name, current.version, current.feature_names(), seed)
+
+
+RF_SLOTS: ModelKind = SlotKind(METHOD, forest=True)
+LASSO: ModelKind = SlotKind("lasso")
+SVR: ModelKind = SlotKind("svr")
+SLOT_KINDS = (RF_SLOTS, LASSO, SVR)

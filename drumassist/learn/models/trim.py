@@ -20,10 +20,13 @@ import logging
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from drumassist.core.multitrack import Multitrack
+from drumassist.core.progress import Progress
 from drumassist.core.roles import Role
 from drumassist.errors import ModelError
 from drumassist.learn.bleed.trims import (
@@ -35,12 +38,18 @@ from drumassist.learn.bleed.trims import (
     solve_trims,
     trim_anchor,
 )
-from drumassist.learn.data.anchor import LEVELS, AnchorInputs
-from drumassist.learn.models.base import GainPrediction
+from drumassist.learn.data.anchor import LEVELS, AnchorInputs, anchor_inputs
+from drumassist.learn.data.sessions import SessionData
+from drumassist.learn.models.base import GainPrediction, Importances, ModelKind
+from drumassist.learn.models.importance import permutation_importances, track_rows
+from drumassist.learn.models.persist import feature_names_sha256
+from drumassist.learn.models.trim_io import TRIM_VERSION, read_trim, write_trim
 
 log = logging.getLogger(__name__)
 
 METHOD = "trim"
+#: What a trim model's card names as its "extractor": its own level and bleed measures.
+ANCHOR_EXTRACTOR = "anchor"
 QUANTILES = {"low": 0.1, "high": 0.9}
 BLEND = 0.75
 HGB_PARAMS: dict[str, Any] = {
@@ -181,6 +190,57 @@ class TrimModel:
         low, high = np.minimum(low, high), np.maximum(low, high)
         return GainPrediction(gain, np.minimum(low, gain), np.maximum(high, gain))
 
+    def measure(self, multitrack: Multitrack, *, progress: Progress | None = None) -> AnchorInputs:
+        """The level and bleed measures of every track (through the anchor cache)."""
+        return anchor_inputs(multitrack, progress=progress)
+
+    def inputs_of(self, session: SessionData) -> AnchorInputs:
+        return session_anchor(session)
+
+    def describe(self) -> str:
+        return f"{METHOD} (seed {self.seed}, {self.gain.max_iter} boosting rounds)"
+
+    def card(self) -> dict[str, Any]:
+        params = self.gain.get_params()
+        return {
+            "extractor": {"name": ANCHOR_EXTRACTOR, "version": str(TRIM_VERSION)},
+            "feature_count": len(self.columns),
+            "feature_names_sha256": feature_names_sha256(self.columns),
+            "regressor": {k: v for k, v in params.items() if isinstance(v, int | float | str)},
+            "blend": self.blend,
+            "quantiles": ["low", "high"],
+        }
+
+    def save(self, folder: Path) -> None:
+        save_trim(self, folder)
+
+    def importances(self, sessions: Sequence[SessionData]) -> Importances | None:
+        """Permutation importance per role of every column of the gain regressor."""
+        if not sessions:
+            return None
+        title = "Trim model, permutation importance per role of its regressor's columns"
+        usable = [s for s in sessions if s.anchor is not None]
+
+        def anchor(s: SessionData) -> np.ndarray:
+            return anchor_of(session_anchor(s), self.tables)
+
+        def design(s: SessionData) -> np.ndarray:
+            return design_matrix(session_anchor(s), anchor(s), self.tables)
+
+        rows = track_rows(usable, anchor, design)
+        if rows is None:
+            return Importances("permutation", title)
+        columns = list(range(len(self.columns)))
+        groups = permutation_importances(self.gain.predict, rows, self.columns, columns)
+        return Importances("permutation", title, groups)
+
+
+def session_anchor(session: SessionData) -> AnchorInputs:
+    """The trim measures of a corpus session; ModelError if they were not measured."""
+    if session.anchor is None:
+        raise ModelError(f"session {session.session_id}: the trim model's inputs were not measured")
+    return session.anchor
+
 
 Item = tuple[AnchorInputs, np.ndarray]
 
@@ -254,3 +314,73 @@ def train_trim(items: Sequence[Item], *, seed: int = 0, max_iter: int = 400) -> 
     low, high = (fit(loss="quantile", quantile=QUANTILES[k]) for k in ("low", "high"))
     offsets = kind_offsets(rows, len(xs))
     return TrimModel(fit(), low, high, tables, offsets, BLEND, feature_columns(), seed)
+
+
+def save_trim(model: TrimModel, out_dir: str | Path) -> list[Path]:
+    """Write ``model.skops`` and ``trim.json`` into ``out_dir``; returns their paths."""
+    fields = {
+        "method": METHOD,
+        "tables": model.tables.to_json(),
+        "offsets": {k: float(v) for k, v in sorted(model.offsets.items())},
+        "blend": float(model.blend),
+        "columns": list(model.columns),
+        "seed": int(model.seed),
+    }
+    estimators = {"gain": model.gain, "low": model.low, "high": model.high}
+    return write_trim(Path(out_dir), estimators, fields)
+
+
+def load_trim(out_dir: str | Path) -> TrimModel:
+    """Load a model written by :func:`save_trim` (see :func:`.trim_io.read_trim`)."""
+    estimators, doc = read_trim(Path(out_dir), columns=feature_columns())
+    return TrimModel(
+        estimators["gain"],
+        estimators["low"],
+        estimators["high"],
+        TrimTables.from_json(doc["tables"]),
+        doc["offsets"],
+        doc["blend"],
+        tuple(doc["columns"]),
+        doc["seed"],
+    )
+
+
+@dataclass(frozen=True)
+class TrimKind:
+    """Trains and loads trim models (see :class:`~drumassist.learn.models.base.ModelKind`)."""
+
+    method: str = METHOD
+    forest: bool = False
+    needs_anchor: bool = True
+
+    def train(
+        self, sessions: Sequence[SessionData], *, seed: int, trees: int, jobs: int
+    ) -> TrimModel:
+        del trees, jobs  # boosting rounds are fixed; the fit is sequential
+        return train_trim([(session_anchor(s), s.target_db) for s in sessions], seed=seed)
+
+    def load(self, folder: Path, card: Mapping[str, Any]) -> TrimModel:
+        extractor = card.get("extractor")
+        if not isinstance(extractor, Mapping):
+            raise ModelError(f"{folder}: the model card has no valid 'extractor'")
+        if (extractor.get("name"), str(extractor.get("version"))) != (
+            ANCHOR_EXTRACTOR,
+            str(TRIM_VERSION),
+        ):
+            raise ModelError(
+                f"{folder}: trained on {extractor.get('name')} inputs version"
+                f" {extractor.get('version')}, but this drumassist measures {ANCHOR_EXTRACTOR}"
+                f" version {TRIM_VERSION}; retrain the model"
+            )
+        if card.get("feature_names_sha256") != feature_names_sha256(feature_columns()):
+            raise ModelError(
+                f"{folder}: trained on other input columns than this drumassist measures;"
+                " retrain the model"
+            )
+        model = load_trim(folder)
+        if tuple(model.columns) != feature_columns():
+            raise ModelError(f"{folder}: the model's columns differ from its card's")
+        return model
+
+
+TRIM: ModelKind = TrimKind()

@@ -11,16 +11,16 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from drumassist.core.atomic import write_atomically
-from drumassist.core.jsondoc import is_number
+from drumassist.core.jsondoc import is_number, read_json_doc
 from drumassist.errors import ModelError
 from drumassist.learn.bleed.trims import TrimTables
-from drumassist.learn.models.shipped import MODEL_NAME
+from drumassist.learn.models.registry import MODEL_NAME
 from drumassist.learn.models.skopsio import load_trusted
-from drumassist.learn.models.trim import METHOD, TrimModel, feature_columns
 
 TRIM_NAME = "trim.json"
 TRIM_FORMAT = "drumassist-trim"
@@ -30,29 +30,30 @@ TRUSTED_TYPES = ("sklearn.ensemble._hist_gradient_boosting.predictor.TreePredict
 ESTIMATORS = ("gain", "low", "high")
 
 
-def save_trim(model: TrimModel, out_dir: str | Path) -> list[Path]:
-    """Write ``model.skops`` and ``trim.json`` into ``out_dir``; returns their paths."""
+def write_trim(
+    folder: Path, estimators: Mapping[str, Any], fields: Mapping[str, Any]
+) -> list[Path]:
+    """Write the :data:`ESTIMATORS` as ``model.skops`` and ``fields`` as ``trim.json``.
+
+    ``trim.json`` also gets the format, version and the sha256 of ``model.skops``.
+    Returns both paths.
+    """
     import skops.io as sio
 
-    folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     # The trees compress about 3-fold; the shipped default model must stay small.
     blob = sio.dumps(
-        {name: getattr(model, name) for name in ESTIMATORS},
+        {name: estimators[name] for name in ESTIMATORS},
         compression=zipfile.ZIP_DEFLATED,
         compresslevel=9,
     )
     doc = {
         "format": TRIM_FORMAT,
         "version": TRIM_VERSION,
-        "method": METHOD,
+        "method": fields["method"],
         # Ties the two files together: a save that died half-way is refused, not mixed.
         "model_sha256": hashlib.sha256(blob).hexdigest(),
-        "tables": model.tables.to_json(),
-        "offsets": {k: float(v) for k, v in sorted(model.offsets.items())},
-        "blend": float(model.blend),
-        "columns": list(model.columns),
-        "seed": int(model.seed),
+        **{k: v for k, v in fields.items() if k != "method"},
     }
     text = json.dumps(doc, indent=1).encode("utf-8")
     paths = [folder / MODEL_NAME, folder / TRIM_NAME]
@@ -61,17 +62,17 @@ def save_trim(model: TrimModel, out_dir: str | Path) -> list[Path]:
     return paths
 
 
-def load_trim(out_dir: str | Path) -> TrimModel:
-    """Load a model written by :func:`save_trim`.
+def read_trim(folder: Path, *, columns: Sequence[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The estimators and the checked ``trim.json`` of a folder written by :func:`write_trim`.
 
     Raises
     ------
     ModelError
-        If a file is missing, unreadable or malformed, holds a type outside
-        :data:`TRUSTED_TYPES`, or does not fit this version's feature columns.
+        If a file is missing, unreadable or malformed, the two are not of one save,
+        ``model.skops`` holds a type outside :data:`TRUSTED_TYPES`, or the columns are
+        not ``columns``.
     """
-    folder = Path(out_dir)
-    doc = _read_doc(folder / TRIM_NAME)
+    doc = _read_doc(folder / TRIM_NAME, columns)
     try:
         digest = hashlib.sha256((folder / MODEL_NAME).read_bytes()).hexdigest()
     except OSError as exc:
@@ -81,37 +82,25 @@ def load_trim(out_dir: str | Path) -> TrimModel:
             f"{folder}: {MODEL_NAME} and {TRIM_NAME} are not from the same save; save it again"
         )
     estimators = load_estimators(folder / MODEL_NAME)
-    columns = tuple(doc["columns"])
     for name, estimator in estimators.items():
         if getattr(estimator, "n_features_in_", None) != len(columns):
             raise ModelError(
                 f"{folder / MODEL_NAME}: '{name}' does not take {len(columns)} columns"
             )
-    return TrimModel(
-        estimators["gain"],
-        estimators["low"],
-        estimators["high"],
-        TrimTables.from_json(doc["tables"]),
-        doc["offsets"],
-        doc["blend"],
-        columns,
-        doc["seed"],
-    )
+    return estimators, doc
 
 
-def _read_doc(path: Path) -> dict[str, Any]:
+def _read_doc(path: Path, columns: Sequence[str]) -> dict[str, Any]:
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ModelError(f"{path}: cannot read the trim model ({exc.strerror})") from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelError(f"{path}: not valid JSON ({exc})") from exc
-    if not isinstance(doc, dict) or doc.get("format") != TRIM_FORMAT:
+        doc = read_json_doc(path, what="trim model", error=ModelError)
+    except ModelError as exc:
+        raise ModelError(f"{path.parent}: {exc}") from exc
+    if doc.get("format") != TRIM_FORMAT:
         raise ModelError(f"{path}: not a {TRIM_FORMAT} file")
     if doc.get("version") != TRIM_VERSION:
         raise ModelError(f"{path}: version {doc.get('version')!r}, expected {TRIM_VERSION}")
-    columns = doc.get("columns")
-    if not isinstance(columns, list) or columns != list(feature_columns()):
+    found = doc.get("columns")
+    if not isinstance(found, list) or found != list(columns):
         raise ModelError(f"{path}: its feature columns differ from this version's")
     offsets = doc.get("offsets")
     if not isinstance(offsets, dict):

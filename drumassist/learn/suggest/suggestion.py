@@ -8,9 +8,7 @@ also give a confidence range per track; baselines give none (low = high = gain).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -23,8 +21,9 @@ from drumassist.core.mixloudness import (
 from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress
 from drumassist.errors import DrumassistError
-from drumassist.learn.bleed.measure import bleed_aware_gains
-from drumassist.learn.suggest import baselines
+from drumassist.learn.models import registry
+from drumassist.learn.models.base import GainModel
+from drumassist.learn.suggest.baselines import BASELINES
 
 
 @dataclass(frozen=True)
@@ -51,122 +50,44 @@ class Suggestion:
     model: str | None = None
 
 
-Method = Callable[[Multitrack, Progress | None], RawGains]
+def method_names() -> tuple[str, ...]:
+    """Every method ``suggest`` takes: ``default``, the model kinds, then the baselines."""
+    return (registry.DEFAULT_ALIAS, *registry.model_methods(), *BASELINES)
 
 
-def model_gains(multitrack: Multitrack, progress: Progress | None, model: Any) -> RawGains:
+def method_description(method: str) -> str:
+    """A sentence saying what ``method`` does, for method lists and help."""
+    if method == registry.DEFAULT_ALIAS:
+        return (
+            f"The default model (the {registry.DEFAULT_METHOD} model shipped in"
+            f" resources/models/{registry.entry(registry.DEFAULT_METHOD).shipped})"
+        )
+    if method in BASELINES:
+        return BASELINES[method][0]
+    return registry.entry(method).description
+
+
+def model_gains(multitrack: Multitrack, progress: Progress | None, model: GainModel) -> RawGains:
     """Raw gains and confidence range of a trained ``model`` for ``multitrack``.
 
-    A fixed-slot model gives tracks their ENST slots as the corpus does. Features come
-    from the extractor the model was trained on, through the feature cache.
+    The model measures what it reads of the multitrack itself (features through the
+    feature cache from the extractor it was trained on, or the trim measures).
     """
-    # Imported here, not at the top: the window imports this module at start-up, and
-    # the models pull in the corpus and feature code (about a second).
-    from drumassist.learn.corpus.slots import assign_slots
-    from drumassist.learn.data.anchor import anchor_inputs
-    from drumassist.learn.data.inputs import track_inputs
-    from drumassist.learn.models.persist import describe
-    from drumassist.learn.models.slots import SlotModel
-    from drumassist.learn.models.trim import TrimModel
-
-    if isinstance(model, TrimModel):
-        prediction = model.predict(anchor_inputs(multitrack, progress=progress))
-    else:
-        inputs = track_inputs(
-            multitrack, extractor=model.extractor, workers=None, progress=progress
-        )
-        if isinstance(model, SlotModel):
-            prediction = model.predict(inputs, assign_slots(multitrack.names, multitrack.roles))
-        else:
-            prediction = model.predict(inputs)
+    prediction = model.predict(model.measure(multitrack, progress=progress))
     return RawGains(
-        prediction.gains_db, prediction.low_db, prediction.high_db, model=describe(model)
+        prediction.gains_db, prediction.low_db, prediction.high_db, model=model.describe()
     )
 
 
-def default_model_gains(multitrack: Multitrack, progress: Progress | None) -> RawGains:
-    """:func:`model_gains` with the shipped default model."""
-    from drumassist.learn.models.persist import load_default_model
-
-    return model_gains(multitrack, progress, load_default_model())
-
-
-def shipped_model_gains(method: str, multitrack: Multitrack, progress: Progress | None) -> RawGains:
-    """:func:`model_gains` with the shipped model of ``method``."""
+def method_gains(method: str, multitrack: Multitrack, progress: Progress | None) -> RawGains:
+    """Raw gains of ``method`` (a baseline, or a model kind with its shipped model)."""
+    if method in BASELINES:
+        return RawGains(BASELINES[method][1](multitrack, progress))
+    # Imported here, not at the top: the window imports this module at start-up, and
+    # loading a model pulls in scikit-learn, skops and the feature code.
     from drumassist.learn.models.persist import load_shipped_model
 
     return model_gains(multitrack, progress, load_shipped_model(method))
-
-
-def _shipped(method: str) -> Method:
-    return lambda multitrack, progress: shipped_model_gains(method, multitrack, progress)
-
-
-METHODS: dict[str, tuple[str, Method]] = {
-    "default": (
-        "The default model (the trim model shipped in resources/models/default)",
-        default_model_gains,
-    ),
-    "trim": (
-        "Trim model: each mic's input trim read from the bleed between mics, corrected"
-        " by gradient boosting on level and bleed measures; any tracks, any order",
-        default_model_gains,
-    ),
-    "flexible": (
-        "Flexible per-track model: a random forest on features, role and context",
-        _shipped("flexible"),
-    ),
-    "rf-slots": (
-        "Fixed-slot model as published: a random forest on the eight ENST mic slots"
-        " (tracks with no slot are loudness-normalised)",
-        _shipped("rf-slots"),
-    ),
-    "lasso": (
-        "Fixed-slot LASSO as published: a sparse linear model on the eight ENST mic slots",
-        _shipped("lasso"),
-    ),
-    "svr": (
-        "Fixed-slot SVR as published: one support-vector regressor per ENST mic slot",
-        _shipped("svr"),
-    ),
-    "loudness": (
-        "Loudness-normalised: every track at the same BS.1770 loudness",
-        lambda mt, progress: RawGains(baselines.loudness_normalised_gains(mt, progress=progress)),
-    ),
-    "bleed": (
-        "Bleed-aware: every close mic's own drum (bleed removed) at the same loudness",
-        lambda mt, progress: RawGains(bleed_aware_gains(mt, progress=progress)),
-    ),
-    "sum": (
-        "Direct sum: every track at unity gain",
-        lambda mt, progress: RawGains(baselines.direct_sum_gains(mt)),
-    ),
-}
-
-
-def method_names() -> tuple[str, ...]:
-    return tuple(METHODS)
-
-
-def unavailable_reason(method: str) -> str | None:
-    """Why ``method`` cannot run with what is installed (no shipped model), or None."""
-    from drumassist.learn.models.shipped import (
-        DEFAULT_METHOD,
-        SHIPPED,
-        is_model_folder,
-        shipped_model_dir,
-    )
-
-    kind = DEFAULT_METHOD if method == "default" else method
-    if kind not in SHIPPED:
-        return None
-    folder = shipped_model_dir(kind)
-    if is_model_folder(folder):
-        return None
-    return (
-        f"no {kind} model is installed in {folder}; train one with 'drumassist train"
-        f" --method {kind} --corpus CORPUS --out {folder}'"
-    )
 
 
 def suggest(
@@ -176,28 +97,26 @@ def suggest(
     target_lufs: float = DEFAULT_TARGET_LUFS,
     meter: MixLoudness | None = None,
     progress: Progress | None = None,
-    model: Any = None,
+    model: GainModel | None = None,
 ) -> Suggestion:
-    """Suggest gains for ``multitrack`` with ``method`` (see :data:`METHODS`).
+    """Suggest gains for ``multitrack`` with ``method`` (see :func:`method_names`).
 
     ``model``, a model loaded with :func:`drumassist.learn.models.persist.load_model`, replaces
     the shipped model of its method (``method`` must then name that method or be
     ``default``, and the suggestion is named after the model's method).
     """
-    if method not in METHODS:
-        raise DrumassistError(f"unknown method '{method}'; choose one of {', '.join(METHODS)}")
+    names = method_names()
+    if method not in names:
+        raise DrumassistError(f"unknown method '{method}'; choose one of {', '.join(names)}")
     if model is not None:
-        from drumassist.learn.models.persist import method_of
-        from drumassist.learn.suggest.suggestion import model_gains
-
-        if method not in ("default", method_of(model)):
+        if method not in (registry.DEFAULT_ALIAS, model.method):
             raise DrumassistError(
-                f"the model is a {method_of(model)} model; it cannot suggest with '{method}'"
+                f"the model is a {model.method} model; it cannot suggest with '{method}'"
             )
-        method = method_of(model)
+        method = model.method
         raw = model_gains(multitrack, progress, model)
     else:
-        raw = METHODS[method][1](multitrack, progress)
+        raw = method_gains(method, multitrack, progress)
     low = raw.gains_db if raw.low_db is None else raw.low_db
     high = raw.gains_db if raw.high_db is None else raw.high_db
     if meter is None:

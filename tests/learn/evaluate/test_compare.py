@@ -23,8 +23,7 @@ from drumassist.learn.evaluate.compare import (
     render_targets,
 )
 from drumassist.learn.evaluate.metrics import compare_session, normalised_gains_db, score
-from drumassist.learn.models.persist import load_model
-from drumassist.learn.suggest.suggestion import METHODS, method_names, suggest
+from drumassist.learn.suggest.suggestion import method_names, suggest
 from tests.conftest import drum_hits
 
 DURATION_S = 6.0
@@ -110,19 +109,15 @@ def test_without_a_reference_there_are_no_scores(demo, meter):
 
 
 def test_every_registered_method_runs_and_a_failing_one_is_kept(
-    demo, meter, known_reference, tmp_path, monkeypatch
+    demo, meter, known_reference, missing_flexible
 ):
-    # A real ModelError: a model folder that holds no model.
-    def missing_model(multitrack, progress):
-        load_model(tmp_path / "no-model")
-
-    monkeypatch.setitem(METHODS, "missing", ("a model that is not there", missing_model))
+    # A real ModelError: the flexible model's folder holds no model.
     names = method_names()
     result = compare_methods(demo, methods=names, meter=meter, reference=known_reference)
     assert [m.method for m in result.methods] == list(names)
     rows = {m.method: m for m in result.methods}
-    assert rows["missing"].suggestion is None
-    assert "no-model" in rows["missing"].error
+    assert rows["flexible"].suggestion is None
+    assert missing_flexible.name in rows["flexible"].error
     assert not result.all_failed
     for row in result.methods:
         assert (row.suggestion is None) == (row.error is not None)
@@ -132,12 +127,8 @@ def test_every_registered_method_runs_and_a_failing_one_is_kept(
             assert math.isfinite(row.balance_error_db)
 
 
-def test_every_method_failing_is_reported(demo, meter, tmp_path, monkeypatch):
-    def missing_model(multitrack, progress):
-        load_model(tmp_path / "no-model")
-
-    monkeypatch.setitem(METHODS, "missing", ("a model that is not there", missing_model))
-    result = compare_methods(demo, methods=["missing"], meter=meter)
+def test_every_method_failing_is_reported(demo, meter, missing_flexible):
+    result = compare_methods(demo, methods=["flexible"], meter=meter)
     assert result.all_failed
     assert result.methods[0].error
 

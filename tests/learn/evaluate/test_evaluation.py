@@ -14,7 +14,8 @@ from drumassist.errors import ModelError
 from drumassist.learn.corpus import load_corpus, render_corpus
 from drumassist.learn.evaluate import protocol as evaluation
 from drumassist.learn.evaluate.protocol import evaluate as score_method
-from drumassist.learn.evaluate.report import REPORT_NAME, role_residuals, write_report
+from drumassist.learn.evaluate.report import REPORT_NAME, write_report
+from drumassist.learn.evaluate.residuals import role_residuals
 from drumassist.learn.suggest.baselines import loudness_normalised_gains
 from tests.learn.corpus.test_corpus_kit import TINY_INSTRUMENTS, make_kit
 

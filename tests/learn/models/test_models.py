@@ -17,6 +17,7 @@ from drumassist.learn.corpus import load_corpus
 from drumassist.learn.data.inputs import TrackInputs
 from drumassist.learn.data.sessions import SessionData, session_data
 from drumassist.learn.models import persist as modelio
+from drumassist.learn.models import registry
 from drumassist.learn.models.flexible import column_names, design_matrix, train_flexible
 
 ROLES = (Role.KICK, Role.SNARE, Role.HIHAT, Role.OVERHEAD, Role.OVERHEAD)
@@ -144,11 +145,11 @@ def test_inputs_of_other_features_are_refused(model) -> None:
 
 
 def test_missing_default_model_says_how_to_train(monkeypatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(modelio, "default_model_dir", lambda: tmp_path / "none")
-    modelio.load_default_model.cache_clear()
-    with pytest.raises(ModelError, match="drumassist train --corpus"):
-        modelio.load_default_model()
-    modelio.load_default_model.cache_clear()
+    monkeypatch.setattr(registry, "shipped_model_dir", lambda method: tmp_path / "none")
+    modelio.load_shipped_model.cache_clear()
+    with pytest.raises(ModelError, match="no default model .*drumassist train --corpus"):
+        modelio.load_shipped_model("default")
+    modelio.load_shipped_model.cache_clear()
 
 
 def test_train_command_is_reproducible_for_a_seed(tiny_corpus: Path, tmp_path: Path) -> None:

@@ -12,8 +12,8 @@ from drumassist.cli import main
 from drumassist.core.demo import write_demo
 from drumassist.errors import ModelError
 from drumassist.learn.models import persist as modelio
-from drumassist.learn.models.slots import KINDS, SlotModel, slot_method, train_slots
-from drumassist.learn.suggest.suggestion import METHODS
+from drumassist.learn.models import registry
+from drumassist.learn.models.slots import SlotInputs, SlotModel, slot_method, train_slots
 from tests.learn.models.test_slots_model import SLOTS, random_inputs, random_sessions
 
 
@@ -23,13 +23,13 @@ def model(request) -> SlotModel:
 
 
 def test_kinds_are_the_published_three_and_registered() -> None:
-    assert KINDS == ("rf-slots", "lasso", "svr")
-    assert {"lasso", "svr"} <= set(METHODS)
+    slot_kinds = [m for m in registry.model_methods() if ".slots:" in registry.entry(m).target]
+    assert slot_kinds == ["rf-slots", "lasso", "svr"]
 
 
 def test_each_kind_learns_the_kick_and_gives_no_range(model: SlotModel) -> None:
     inputs = random_inputs(np.random.default_rng(4))
-    prediction = model.predict(inputs, SLOTS)
+    prediction = model.predict(SlotInputs(inputs, SLOTS))
     relative = prediction.gains_db + inputs.loudness_lufs
     # The training sessions put the kick 6 dB above the rest; the features are noise.
     assert relative[1] - relative[[0, 2, 3, 4]].mean() == pytest.approx(6.0, abs=1.5)
@@ -42,7 +42,8 @@ def test_training_is_deterministic(model: SlotModel) -> None:
     inputs = random_inputs(np.random.default_rng(5))
     again = train_slots(random_sessions(40), seed=1, kind=model.method)
     np.testing.assert_array_equal(
-        again.predict(inputs, SLOTS).gains_db, model.predict(inputs, SLOTS).gains_db
+        again.predict(SlotInputs(inputs, SLOTS)).gains_db,
+        model.predict(SlotInputs(inputs, SLOTS)).gains_db,
     )
 
 
@@ -52,7 +53,8 @@ def test_round_trip_with_its_card(model: SlotModel, tmp_path: Path) -> None:
     assert isinstance(loaded, SlotModel) and loaded.method == model.method
     inputs = random_inputs(np.random.default_rng(6))
     np.testing.assert_array_equal(
-        loaded.predict(inputs, SLOTS).gains_db, model.predict(inputs, SLOTS).gains_db
+        loaded.predict(SlotInputs(inputs, SLOTS)).gains_db,
+        model.predict(SlotInputs(inputs, SLOTS)).gains_db,
     )
     card = json.loads((tmp_path / modelio.CARD_NAME).read_text())
     assert card["method"] == model.method and "trees" not in card

@@ -17,14 +17,17 @@ from drumassist.learn.corpus import ENST_SLOTS
 from drumassist.learn.data.inputs import TrackInputs
 from drumassist.learn.data.sessions import SessionData
 from drumassist.learn.models import persist as modelio
+from drumassist.learn.models import registry
 from drumassist.learn.models.slots import (
+    SLOT_STEPS,
+    SlotInputs,
     SlotModel,
     slot_columns,
     slot_row,
     slot_targets,
     train_slots,
 )
-from drumassist.learn.suggest.suggestion import METHODS
+from drumassist.learn.suggest.suggestion import method_names
 
 # A five-piece layout: no toms, plus a room mic that fills no slot.
 SLOTS = ("snare", "kick", "hi-hat", "overhead_L", "overhead_R", None)
@@ -88,22 +91,22 @@ def test_targets_are_relative_to_the_mean_of_present_slots() -> None:
 
 def test_training_is_deterministic_and_learns_the_kick(model: SlotModel) -> None:
     inputs = random_inputs(np.random.default_rng(4))
-    again = train_slots(random_sessions(30), seed=1, trees=20).predict(inputs, SLOTS)
-    prediction = model.predict(inputs, SLOTS)
+    again = train_slots(random_sessions(30), seed=1, trees=20).predict(SlotInputs(inputs, SLOTS))
+    prediction = model.predict(SlotInputs(inputs, SLOTS))
     np.testing.assert_array_equal(prediction.gains_db, again.gains_db)
     relative = prediction.gains_db + inputs.loudness_lufs
     assert relative[1] - relative[[0, 2, 3, 4]].mean() > 3.0
     assert np.all(prediction.low_db <= prediction.high_db)
     steps = [type(step).__name__ for _, step in model.pipeline.steps]
-    assert steps == [*modelio.SLOT_STEPS, "RandomForestRegressor"]
+    assert steps == [*SLOT_STEPS, "RandomForestRegressor"]
 
 
 def test_a_track_with_no_slot_is_loudness_normalised_level_with_the_rest(model) -> None:
     inputs = random_inputs(np.random.default_rng(5))
-    gains = model.predict(inputs, SLOTS).gains_db
+    gains = model.predict(SlotInputs(inputs, SLOTS)).gains_db
     relative = gains + inputs.loudness_lufs
     assert relative[5] == pytest.approx(relative[:5].mean())
-    prediction = model.predict(inputs, SLOTS)
+    prediction = model.predict(SlotInputs(inputs, SLOTS))
     assert prediction.low_db[5] == prediction.high_db[5] == gains[5]
 
 
@@ -113,7 +116,8 @@ def test_round_trip(model: SlotModel, tmp_path: Path) -> None:
     assert isinstance(loaded, SlotModel)
     inputs = random_inputs(np.random.default_rng(6))
     np.testing.assert_array_equal(
-        loaded.predict(inputs, SLOTS).gains_db, model.predict(inputs, SLOTS).gains_db
+        loaded.predict(SlotInputs(inputs, SLOTS)).gains_db,
+        model.predict(SlotInputs(inputs, SLOTS)).gains_db,
     )
     card = json.loads((tmp_path / modelio.CARD_NAME).read_text())
     assert card["method"] == "rf-slots" and card["trees"] == 20 and card["seed"] == 1
@@ -136,13 +140,13 @@ def test_sessions_without_slots_are_a_model_error() -> None:
 
 
 def test_method_is_registered_after_flexible_and_says_how_to_train(monkeypatch, tmp_path) -> None:
-    names = list(METHODS)
+    names = list(method_names())
     assert names.index("rf-slots") == names.index("flexible") + 1
-    monkeypatch.setattr(modelio, "slot_model_dir", lambda: tmp_path / "none")
-    modelio.load_slot_model.cache_clear()
+    monkeypatch.setattr(registry, "shipped_model_dir", lambda method: tmp_path / "none")
+    modelio.load_shipped_model.cache_clear()
     with pytest.raises(ModelError, match="--method rf-slots"):
-        modelio.load_slot_model()
-    modelio.load_slot_model.cache_clear()
+        modelio.load_shipped_model("rf-slots")
+    modelio.load_shipped_model.cache_clear()
 
 
 def test_train_and_evaluate_commands(tmp_path: Path, capsys) -> None:

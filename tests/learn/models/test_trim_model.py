@@ -15,9 +15,15 @@ from drumassist.core.progress import CancelToken
 from drumassist.errors import CancelledError, ModelError
 from drumassist.learn.corpus import load_corpus, render_corpus
 from drumassist.learn.data.anchor import AnchorInputs, anchor_inputs
-from drumassist.learn.models.shipped import MODEL_NAME
-from drumassist.learn.models.trim import TrimModel, feature_columns, train_trim
-from drumassist.learn.models.trim_io import TRIM_NAME, TRUSTED_TYPES, load_trim, save_trim
+from drumassist.learn.models.registry import MODEL_NAME
+from drumassist.learn.models.trim import (
+    TrimModel,
+    feature_columns,
+    load_trim,
+    save_trim,
+    train_trim,
+)
+from drumassist.learn.models.trim_io import TRIM_NAME, TRUSTED_TYPES
 from tests.learn.corpus.test_corpus_kit import make_kit
 
 Item = tuple[AnchorInputs, np.ndarray]
@@ -177,7 +183,7 @@ def test_a_trusted_but_wrong_estimator_is_refused(model: TrimModel, tmp_path: Pa
     [
         (MODEL_NAME, b"not a zip", r"model\.skops: not a readable skops file"),
         (MODEL_NAME, b"PK\x03\x04 truncated", r"model\.skops"),
-        (TRIM_NAME, b"{not json", r"trim\.json: not valid JSON"),
+        (TRIM_NAME, b"{not json", r"trim\.json: not a readable JSON trim model"),
         (TRIM_NAME, b'{"format": "other"}', r"trim\.json: not a drumassist-trim file"),
     ],
 )
@@ -199,7 +205,7 @@ def test_corrupt_files_are_refused(
         ("columns", ["x"], "feature columns differ"),
         ("columns", 5, "feature columns differ"),
         ("blend", "high", "malformed"),
-        ("blend", 10**400, "malformed"),  # no float holds it
+        ("blend", 10**400, "not a readable JSON"),  # no float holds it
         ("blend", 1.5, "malformed"),
         ("tables", {"corr": {"kick": [0, 1]}, "geom": {}}, "trim tables"),
         ("tables", {"corr": {"kick|snare": [0.0, -1.0]}, "geom": {}}, "trim tables"),

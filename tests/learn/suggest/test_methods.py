@@ -11,7 +11,8 @@ from drumassist.core.demo import write_demo
 from drumassist.core.mixloudness import MixLoudness
 from drumassist.core.multitrack import Multitrack, load_multitrack
 from drumassist.errors import ModelError
-from drumassist.learn.suggest.suggestion import method_names, suggest, unavailable_reason
+from drumassist.learn.models.registry import unavailable_reason
+from drumassist.learn.suggest.suggestion import method_names, suggest
 
 
 @pytest.fixture(scope="module")
@@ -71,24 +72,36 @@ def test_a_suggestion_without_a_meter_is_scaled_as_with_one(demo: Multitrack) ->
     assert alone.loudness_lufs == pytest.approx(-23.0, abs=1e-4)
 
 
-def test_the_shipped_table_names_every_model_kind_and_the_default() -> None:
+def test_the_registry_names_every_model_kind_and_the_default() -> None:
     from drumassist.learn.evaluate.protocol import MODEL_KINDS
-    from drumassist.learn.models import shipped
-    from drumassist.learn.models.trim import METHOD
+    from drumassist.learn.models import registry
 
-    assert shipped.DEFAULT_METHOD == METHOD == MODEL_KINDS[0]
-    assert set(shipped.SHIPPED) == set(MODEL_KINDS)
+    assert registry.DEFAULT_METHOD == registry.model_methods()[0] == MODEL_KINDS[0] == "trim"
+    assert method_names() == (
+        "default", "trim", "flexible", "rf-slots", "lasso", "svr", "loudness", "bleed", "sum"
+    )  # fmt: skip
+    for method in registry.model_methods():
+        kind = registry.kind(method)  # every line of the registry imports and names its kind
+        assert kind.method == method
+    assert registry.shipped_model_dir("default") == registry.shipped_model_dir("trim")
+    assert registry.shipped_model_dir("trim").name == "default"
+    with pytest.raises(ModelError, match="unknown model method 'gbm'"):
+        registry.kind("gbm")
 
 
 def test_asking_which_methods_are_installed_does_not_load_the_models() -> None:
-    # The window asks at start-up; importing modelio would add about a second there.
+    # The window asks at start-up; importing the models would add about a second there.
     import subprocess
     import sys
 
     code = (
-        "import sys; from drumassist.learn.suggest.suggestion import METHODS, unavailable_reason; "
-        "reasons = [unavailable_reason(m) for m in METHODS]; "
-        "assert 'drumassist.learn.models.persist' not in sys.modules, 'modelio imported'; "
+        "import sys; from drumassist.learn.suggest.suggestion import method_names; "
+        "from drumassist.learn.models.registry import unavailable_reason; "
+        "reasons = [unavailable_reason(m) for m in method_names()]; "
+        "loaded = [m for m in sys.modules if m.startswith('drumassist.learn.models.')]; "
+        "assert set(loaded) <= {'drumassist.learn.models.registry',"
+        " 'drumassist.learn.models.base'}, loaded; "
+        "assert 'sklearn' not in sys.modules; "
         "print(sum(r is not None for r in reasons))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

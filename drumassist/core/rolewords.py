@@ -1,0 +1,64 @@
+"""The vocabulary of drum track names: which words name which role, side and position.
+
+Plain data, read by :mod:`drumassist.core.roles`. Each entry lists lower-case
+accent-free words separated by spaces (phrases: two words, separated by commas), keyed
+by role value (``"kick"``), side or normalised position. To add a spelling, add it to
+one line here; a word listed under two keys fails at import of ``roles``.
+"""
+
+from __future__ import annotations
+
+ROLE_WORDS: dict[str, str] = {
+    "kick": "kick kicks kik kck kic bd bassdrum basstrommel bombo gc cassa grancassa bumbo",
+    "snare": "snare snares snr sn sd cc caja rullante caixa tarola redoblante",
+    "hi-hat": "hh hat hats hihat hihats charles charleston chimbal",
+    "tom": "tom toms tomtom ft timbal",
+    "cymbal": "cymbal cym cymb ride rides crash crashes china splash",
+    "overhead": "oh ohs overhead overheads over overs ovh ovhd cymbals cyms",
+    "room": "room rooms rm amb ambi ambience ambiance ambient ambiente crush trash salle raum",
+}
+
+# Two-word phrases, separated by commas.
+ROLE_PHRASES: dict[str, str] = {
+    "kick": "bass drum, bass drums, grosse caisse, grosse trommel, gran cassa",
+    "snare": "caisse claire, kleine trommel",
+    "hi-hat": "hi hat, hi hats, high hat, high hats",
+    "tom": "tom tom",
+}
+
+# Roles these words give only when no other role word is in the name.
+WEAK_ROLE_WORDS: dict[str, str] = {"tom": "floor rack", "room": "far"}
+
+# Roles these words give only right before a number ("T1"); alone they are too vague.
+NUMBERED_ROLE_WORDS: dict[str, str] = {"tom": "t"}
+
+POSITION_WORDS: dict[str, str] = {
+    "in": "in inside int inner",
+    "out": "out outside ext outer",
+    "sub": "sub",
+    "top": "top up upper",
+    "bottom": "bottom bot btm bttm under down",
+    "floor": "floor ft basse",
+    "rack": "rack",
+    "mono": "mono",
+    "stereo": "stereo",
+    "close": "close near",
+    "far": "far",
+    "high": "hi high",
+    "mid": "mid middle",
+    "low": "lo low",
+}
+
+SIDE_WORDS: dict[str, str] = {
+    "L": "l left lft izq izquierda gauche links sx sinistra",
+    "R": "r right rgt der derecha droite rechts dx destra",
+}
+
+# Audio files, and the peak and analysis files DAWs write beside them.
+FILE_EXTENSIONS = frozenset(
+    {
+        *("wav", "wave", "bwf", "rf64", "w64", "aif", "aiff", "aifc", "caf", "sd2"),
+        *("flac", "ogg", "oga", "opus", "mp3", "m4a", "mp4", "aac", "wma", "wv"),
+        *("asd", "reapeaks", "pk"),
+    }
+)

@@ -1,0 +1,83 @@
+"""The evaluation report's figures: the out-of-bag curves and the errors per role.
+
+They need matplotlib; without it :func:`draw_figures` draws nothing and the report
+keeps its tables. Every file is written atomically.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from drumassist.core.atomic import write_atomically
+from drumassist.learn.evaluate.protocol import EvalSession, Evaluation
+from drumassist.learn.evaluate.residuals import role_residuals
+
+OOB_FIGURE = "oob-curve.png"
+
+
+def draw_figures(
+    out: Path,
+    evaluation: Evaluation,
+    heldout: Mapping[str, Sequence[EvalSession]],
+    curves: Mapping[str, Sequence[tuple[int, float]]],
+) -> dict[str, str]:
+    """Draw the figures: file names by key (``oob`` or a set name); none without matplotlib."""
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError:
+        return {}
+    names: dict[str, str] = {}
+
+    def save(fig: Figure, name: str) -> None:
+        FigureCanvasAgg(fig)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=100)
+        write_atomically(out / name, lambda f: f.write(buffer.getvalue()), overwrite=True)
+
+    if curves:
+        fig = Figure(figsize=(6.4, 4.0), layout="constrained")
+        ax = fig.add_subplot()
+        for kind, curve in curves.items():
+            (line,) = ax.plot([n for n, _ in curve], [e for _, e in curve], marker="o", label=kind)
+            if kind in evaluation.trees:
+                n = evaluation.trees[kind]
+                ax.axvline(n, color=line.get_color(), linestyle="--", label=f"{kind}: {n} chosen")
+        ax.set_xlabel("trees")
+        ax.set_ylabel("out-of-bag MSE (dB²)")
+        ax.set_title("Out-of-bag error of the forests")
+        ax.legend()
+        save(fig, OOB_FIGURE)
+        names["oob"] = OOB_FIGURE
+    for set_name, sessions in heldout.items():
+        per_method = {
+            name: role_residuals(sessions, result.comparisons[set_name])
+            for name, result in evaluation.methods.items()
+            if set_name in result.comparisons
+        }
+        if not per_method:
+            continue
+        columns = 4
+        rows = math.ceil(len(per_method) / columns)
+        fig = Figure(figsize=(3.2 * columns, 2.8 * rows), layout="constrained")
+        axes = fig.subplots(rows, columns, squeeze=False, sharey=True)
+        for ax, (name, residuals) in zip(axes.flat, per_method.items(), strict=False):
+            ax.boxplot(list(residuals.values()), tick_labels=list(residuals), showfliers=False)
+            ax.axhline(0.0, color="grey", linewidth=0.8)
+            ax.set_title(name)
+            ax.tick_params(axis="x", labelrotation=45)
+        for ax in axes.flat[len(per_method) :]:
+            ax.set_visible(False)
+        axes[0][0].set_ylabel("balance error (dB)")
+        fig.suptitle(f"Balance error per role: {set_name}")
+        name = f"errors-by-role-{_slug(set_name)}.png"
+        save(fig, name)
+        names[set_name] = name
+    return names
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "-" for c in text).strip("-") or "set"
