@@ -26,7 +26,7 @@ from drumassist.core.mixloudness import MixLoudness
 from drumassist.core.multitrack import Multitrack
 from drumassist.learn.evaluate.compare_table import installed_methods
 from drumassist.learn.evaluate.metrics import compare_session, score
-from drumassist.learn.models.shipped import DEFAULT_METHOD
+from drumassist.learn.models.registry import DEFAULT_METHOD
 from drumassist.learn.suggest.suggestion import suggest
 from drumassist.ui.compareview import CompareView
 from drumassist.ui.mainwindow import MainWindow

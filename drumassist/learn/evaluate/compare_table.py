@@ -20,13 +20,12 @@ from drumassist.core.progress import Progress
 from drumassist.errors import InvalidStemError
 from drumassist.learn.evaluate.compare import Comparison, compare_methods
 from drumassist.learn.evaluate.metrics import FLOOR_DB
+from drumassist.learn.models.registry import DEFAULT_ALIAS, DEFAULT_METHOD, unavailable_reason
 from drumassist.learn.suggest.reference import REFERENCE_METHOD
-from drumassist.learn.suggest.suggestion import METHODS, Suggestion, unavailable_reason
+from drumassist.learn.suggest.suggestion import Suggestion, method_names
 
 log = logging.getLogger(__name__)
 
-#: The alias of the default model's method; it is shown once, under the method's name.
-DEFAULT_ALIAS = "default"
 #: The chart's bars start this far below the quietest finite gain (rounded to 6 dB).
 _CHART_MARGIN_DB = 6.0
 
@@ -67,9 +66,7 @@ def installed_methods() -> tuple[str, ...]:
     ``default`` runs the same function as the default model's method, so only the
     method's own name is kept (its row is labelled as the default).
     """
-    from drumassist.learn.models.shipped import DEFAULT_METHOD
-
-    names = [n for n in METHODS if unavailable_reason(n) is None]
+    names = [n for n in method_names() if unavailable_reason(n) is None]
     if DEFAULT_METHOD in names:
         names = [n for n in names if n != DEFAULT_ALIAS]
     return tuple(names)
@@ -77,14 +74,12 @@ def installed_methods() -> tuple[str, ...]:
 
 def missing_methods() -> dict[str, str]:
     """The methods that cannot run here (no shipped model), each with how to get it."""
-    reasons = {n: unavailable_reason(n) for n in METHODS if n != DEFAULT_ALIAS}
+    reasons = {n: unavailable_reason(n) for n in method_names() if n != DEFAULT_ALIAS}
     return {n: why for n, why in reasons.items() if why is not None}
 
 
 def comparison_rows(comparison: Comparison) -> tuple[BalanceRow, ...]:
     """The reference's row first (if any), then one row per method in order."""
-    from drumassist.learn.models.shipped import DEFAULT_METHOD
-
     rows = []
     ref = comparison.reference
     if ref is not None:

@@ -20,8 +20,8 @@ from drumassist.learn.evaluate.compare_table import (
     missing_methods,
 )
 from drumassist.learn.evaluate.metrics import FLOOR_DB
-from drumassist.learn.models.shipped import DEFAULT_METHOD
-from drumassist.learn.suggest.suggestion import METHODS, Suggestion, suggest, unavailable_reason
+from drumassist.learn.models.registry import DEFAULT_METHOD, unavailable_reason
+from drumassist.learn.suggest.suggestion import Suggestion, method_names, suggest
 from tests.conftest import drum_hits
 
 NAMES = ("kick", "snare", "hat")
@@ -40,11 +40,11 @@ def test_installed_methods_are_every_runnable_method_once():
     names = installed_methods()
     assert "default" not in names  # an alias of the default model's method
     assert DEFAULT_METHOD in names
-    expected = [n for n in METHODS if n != "default" and unavailable_reason(n) is None]
+    expected = [n for n in method_names() if n != "default" and unavailable_reason(n) is None]
     assert list(names) == expected
     assert "sum" in names and "loudness" in names
     missing = missing_methods()
-    assert set(missing) == {n for n in METHODS if n != "default"} - set(names)
+    assert set(missing) == {n for n in method_names() if n != "default"} - set(names)
     for name, why in missing.items():
         assert why == unavailable_reason(name) and "drumassist train" in why
 
