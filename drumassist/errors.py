@@ -45,3 +45,11 @@ class AnalysisError(DrumassistError):
 
 class CorpusError(DrumassistError):
     """A training corpus cannot be built or read (missing kits, bad manifest, ...)."""
+
+
+class ListeningTestError(DrumassistError):
+    """A ratings file or a blind listening test cannot be read, written or analysed."""
+
+
+class PersonalModelError(ModelError):
+    """The personal corpus or the personal model cannot be read, written or fitted."""

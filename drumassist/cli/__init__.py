@@ -77,7 +77,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _registrars() -> list[Callable[[Any], None]]:
     """Each command group's ``register(subparsers)``, in the order of ``--help``."""
-    from drumassist.cli import commands, compare, corpus, features, reverse, suggest, train
+    from drumassist.cli import (
+        commands,
+        compare,
+        corpus,
+        features,
+        listening,
+        reverse,
+        suggest,
+        train,
+    )
 
     return [
         commands.register,
@@ -87,4 +96,5 @@ def _registrars() -> list[Callable[[Any], None]]:
         corpus.register,
         features.register,
         train.register,
+        listening.register,
     ]

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from drumassist.cli.common import LineProgress
+from drumassist.cli.personal import evaluate_personal, personal_argument, require, train_personal
 from drumassist.learn.models import registry
 
 
@@ -25,8 +26,19 @@ def register(sub: Any) -> None:
 
 def _register_train(sub: Any) -> None:
     p = sub.add_parser("train", help="train a gain model on a corpus")
-    p.add_argument("--corpus", type=Path, required=True, metavar="DIR", help="training corpus")
-    p.add_argument("--out", type=Path, required=True, metavar="MODEL_DIR", help="model folder")
+    p.add_argument(
+        "--corpus", type=Path, metavar="DIR", help="training corpus (required unless --personal)"
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        metavar="MODEL_DIR",
+        help=(
+            "model folder (required; with --personal optional: written there, not in the"
+            " data folder)"
+        ),
+    )
+    personal_argument(p, "fit your personal correction on your own exported and saved mixes")
     p.add_argument(
         "--method",
         choices=registry.model_methods(),
@@ -67,6 +79,9 @@ def _command(args: argparse.Namespace) -> list[str]:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
+    if args.personal:
+        return train_personal(args)
+    require(args, "corpus", "out")
     from drumassist.errors import ModelError
     from drumassist.learn.corpus import load_corpus
     from drumassist.learn.data.sessions import load_sessions
@@ -140,7 +155,10 @@ def _register_evaluate(sub: Any) -> None:
             " --pretrained, score the shipped (or --model) models instead, without training."
         ),
     )
-    p.add_argument("--corpus", type=Path, required=True, metavar="DIR", help="training corpus")
+    p.add_argument(
+        "--corpus", type=Path, metavar="DIR", help="training corpus (required unless --personal)"
+    )
+    personal_argument(p, "score your personal model against the default, leaving one session out")
     p.add_argument(
         "--heldout",
         type=Path,
@@ -193,6 +211,9 @@ OOB_TREES = (25, 50, 100, 200, 300, 400, 600)
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
+    if args.personal:
+        return evaluate_personal(args)
+    require(args, "corpus")
     if args.pretrained:
         return _cmd_score_pretrained(args)
     from drumassist.errors import ModelError

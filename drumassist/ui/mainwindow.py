@@ -32,7 +32,7 @@ from drumassist.core.session import SESSION_SUFFIX, save_session
 from drumassist.errors import DrumassistError
 from drumassist.learn.models.registry import unavailable_reason
 from drumassist.learn.suggest.suggestion import Suggestion, method_description, method_names
-from drumassist.ui import loading
+from drumassist.ui import loading, personal
 from drumassist.ui.document import MixDocument
 from drumassist.ui.exportdialog import ExportDialog, ExportRequest
 from drumassist.ui.menus import build_menus
@@ -71,6 +71,7 @@ class MainWindow(QMainWindow):
         self._build()
         self.recent_menu: QMenu
         self.actions_ = build_menus(self)
+        personal.install(self)
         self._update_enabled()
         geometry = self.settings.value("window/geometry")
         if geometry is not None:
@@ -393,6 +394,7 @@ class MainWindow(QMainWindow):
         self._end_busy(f"Exported {result.path.name} ({level}, peak {result.peak_dbfs:+.1f} dBFS)")
         if result.warnings:
             self.show_error("\n".join(result.warnings), warning=True)
+        personal.record_choice(self, source="export")
         self.export_finished.emit(result)
 
     # -- sessions ----------------------------------------------------------------------------
@@ -425,6 +427,7 @@ class MainWindow(QMainWindow):
         self.recent.add(path)
         self.statusBar().showMessage(f"Saved {path.name}", 4000)
         self._update_title()
+        personal.record_choice(self, source="session")
         return True
 
     def maybe_save(self) -> bool:

@@ -90,12 +90,53 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     )
     for key in ("play", "ab", "suggest", "reference", "compare"):
         play_menu.addAction(a[key])
+    _listen_and_tools(window, a)
     help_menu = window.menuBar().addMenu("&Help")
     a["logs"] = _action(window, "Open &log folder", window.open_log_folder)
     a["about"] = _action(window, "&About drumassist", window.show_about)
     for key in ("logs", "about"):
         help_menu.addAction(a[key])
     return a
+
+
+def _listen_and_tools(window: MainWindow, a: dict[str, QAction]) -> None:
+    listen_menu = window.menuBar().addMenu("&Listen")
+    a["blind_test"] = _action(
+        window,
+        "&Blind test…",
+        lambda: _blind_test(window),
+        tip="Rate the suggestions, your balance and the anchor without knowing which is which",
+    )
+    a["test_results"] = _action(window, "Test &results…", lambda: _test_results(window))
+    for key in ("blind_test", "test_results"):
+        listen_menu.addAction(a[key])
+    tools_menu = window.menuBar().addMenu("&Tools")
+    a["learn"] = _action(
+        window,
+        "&Learn from my mixes…",
+        lambda: _learn(window),
+        tip="Fit a correction of the default model to the balances you exported and saved",
+    )
+    tools_menu.addAction(a["learn"])
+
+
+# Imported when chosen, not at start-up: the dialogs pull in the statistics and models.
+def _blind_test(window: MainWindow) -> None:
+    from drumassist.ui.blindsetup import start_blind_test
+
+    start_blind_test(window)
+
+
+def _test_results(window: MainWindow) -> None:
+    from drumassist.ui.listeningresults import show_results
+
+    show_results(window)
+
+
+def _learn(window: MainWindow) -> None:
+    from drumassist.ui.personal import learn_from_my_mixes
+
+    learn_from_my_mixes(window)
 
 
 def _undo(window: MainWindow, *, redo: bool) -> None:

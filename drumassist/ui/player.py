@@ -50,6 +50,8 @@ class PlayerController(QObject):
         self._seek_serial = 0
         self._underflows = 0
         self._shown_position = 0
+        # The blind test's candidate, played as B while set (GUI thread only).
+        self.audition_db: np.ndarray | None = None
         self.engine = MixEngine(document.multitrack, self._state())
         self._playback: Playback | None = None
         self._timer = QTimer(self)
@@ -73,7 +75,7 @@ class PlayerController(QObject):
         factors_a = channel_factors(
             doc.multitrack, doc.gains_a(), pans=doc.pans(), mutes=mutes, stereo=True
         )
-        gains_b = doc.gains_b()
+        gains_b = doc.gains_b() if self.audition_db is None else self.audition_db
         factors_b = (
             factors_a
             if gains_b is None
@@ -82,7 +84,7 @@ class PlayerController(QObject):
         return PlaybackState(
             factors_a=factors_a.astype(np.float32),
             factors_b=factors_b.astype(np.float32),
-            use_b=self.use_b and gains_b is not None,
+            use_b=(self.use_b or self.audition_db is not None) and gains_b is not None,
             playing=self.playing,
             loop=self.loop,
             seek_to=self._seek,
@@ -92,6 +94,11 @@ class PlayerController(QObject):
     def publish(self) -> None:
         """Hand the engine a new state (one attribute assignment)."""
         self.engine.state = self._state()
+
+    def audition(self, gains_db: np.ndarray | None) -> None:
+        """Play ``gains_db`` as B from the same position (ramped); None ends the audition."""
+        self.audition_db = None if gains_db is None else np.asarray(gains_db, dtype=np.float64)
+        self.publish()
 
     def play(self) -> None:
         reason = unavailable_reason(self.device)

@@ -1,9 +1,17 @@
-"""Preferences: the audio output device."""
+"""Preferences: the audio output device, and whether to learn from the user's mixes."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QWidget,
+)
 
 from drumassist.audio.device import output_devices
 from drumassist.errors import PlaybackError
@@ -39,6 +47,16 @@ class PreferencesDialog(QDialog):
         form = QFormLayout(self)
         form.addRow("Output device", self.device_box)
         form.addRow(note)
+        from drumassist.ui.personal import RECORD_KEY, recording_enabled
+
+        self.learn_box = QCheckBox("Learn from my mixes")
+        self.learn_box.setToolTip(
+            "Keep the balance of each export and saved session in your data folder, to"
+            " learn your taste (Tools ▸ Learn from my mixes). Nothing leaves this computer."
+        )
+        self.learn_box.setChecked(recording_enabled(settings))
+        self._record_key = RECORD_KEY
+        form.addRow("Suggestions", self.learn_box)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -48,4 +66,5 @@ class PreferencesDialog(QDialog):
 
     def accept(self) -> None:
         self._settings.setValue(DEVICE_KEY, self.device_box.currentData())
+        self._settings.setValue(self._record_key, self.learn_box.isChecked())
         super().accept()

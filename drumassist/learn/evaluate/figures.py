@@ -10,6 +10,7 @@ import io
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from drumassist.core.atomic import write_atomically
 from drumassist.learn.evaluate.protocol import EvalSession, Evaluation
@@ -26,31 +27,13 @@ def draw_figures(
 ) -> dict[str, str]:
     """Draw the figures: file names by key (``oob`` or a set name); none without matplotlib."""
     try:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: F401 (both needed)
         from matplotlib.figure import Figure
     except ImportError:
         return {}
     names: dict[str, str] = {}
-
-    def save(fig: Figure, name: str) -> None:
-        FigureCanvasAgg(fig)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=100)
-        write_atomically(out / name, lambda f: f.write(buffer.getvalue()), overwrite=True)
-
     if curves:
-        fig = Figure(figsize=(6.4, 4.0), layout="constrained")
-        ax = fig.add_subplot()
-        for kind, curve in curves.items():
-            (line,) = ax.plot([n for n, _ in curve], [e for _, e in curve], marker="o", label=kind)
-            if kind in evaluation.trees:
-                n = evaluation.trees[kind]
-                ax.axvline(n, color=line.get_color(), linestyle="--", label=f"{kind}: {n} chosen")
-        ax.set_xlabel("trees")
-        ax.set_ylabel("out-of-bag MSE (dB²)")
-        ax.set_title("Out-of-bag error of the forests")
-        ax.legend()
-        save(fig, OOB_FIGURE)
+        _save(_oob_figure(Figure, evaluation, curves), out / OOB_FIGURE)
         names["oob"] = OOB_FIGURE
     for set_name, sessions in heldout.items():
         per_method = {
@@ -60,23 +43,55 @@ def draw_figures(
         }
         if not per_method:
             continue
-        columns = 4
-        rows = math.ceil(len(per_method) / columns)
-        fig = Figure(figsize=(3.2 * columns, 2.8 * rows), layout="constrained")
-        axes = fig.subplots(rows, columns, squeeze=False, sharey=True)
-        for ax, (name, residuals) in zip(axes.flat, per_method.items(), strict=False):
-            ax.boxplot(list(residuals.values()), tick_labels=list(residuals), showfliers=False)
-            ax.axhline(0.0, color="grey", linewidth=0.8)
-            ax.set_title(name)
-            ax.tick_params(axis="x", labelrotation=45)
-        for ax in axes.flat[len(per_method) :]:
-            ax.set_visible(False)
-        axes[0][0].set_ylabel("balance error (dB)")
-        fig.suptitle(f"Balance error per role: {set_name}")
         name = f"errors-by-role-{_slug(set_name)}.png"
-        save(fig, name)
+        _save(_role_figure(Figure, set_name, per_method), out / name)
         names[set_name] = name
     return names
+
+
+def _save(fig: Any, path: Path) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(fig)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    write_atomically(path, lambda f: f.write(buffer.getvalue()), overwrite=True)
+
+
+def _oob_figure(
+    figure: Any, evaluation: Evaluation, curves: Mapping[str, Sequence[tuple[int, float]]]
+) -> Any:
+    """Out-of-bag error against the number of trees, with the chosen counts marked."""
+    fig = figure(figsize=(6.4, 4.0), layout="constrained")
+    ax = fig.add_subplot()
+    for kind, curve in curves.items():
+        (line,) = ax.plot([n for n, _ in curve], [e for _, e in curve], marker="o", label=kind)
+        if kind in evaluation.trees:
+            n = evaluation.trees[kind]
+            ax.axvline(n, color=line.get_color(), linestyle="--", label=f"{kind}: {n} chosen")
+    ax.set_xlabel("trees")
+    ax.set_ylabel("out-of-bag MSE (dB²)")
+    ax.set_title("Out-of-bag error of the forests")
+    ax.legend()
+    return fig
+
+
+def _role_figure(figure: Any, set_name: str, per_method: Mapping[str, Mapping[str, Any]]) -> Any:
+    """Box plots of each method's balance error per role on one held-out set."""
+    columns = 4
+    rows = math.ceil(len(per_method) / columns)
+    fig = figure(figsize=(3.2 * columns, 2.8 * rows), layout="constrained")
+    axes = fig.subplots(rows, columns, squeeze=False, sharey=True)
+    for ax, (name, residuals) in zip(axes.flat, per_method.items(), strict=False):
+        ax.boxplot(list(residuals.values()), tick_labels=list(residuals), showfliers=False)
+        ax.axhline(0.0, color="grey", linewidth=0.8)
+        ax.set_title(name)
+        ax.tick_params(axis="x", labelrotation=45)
+    for ax in axes.flat[len(per_method) :]:
+        ax.set_visible(False)
+    axes[0][0].set_ylabel("balance error (dB)")
+    fig.suptitle(f"Balance error per role: {set_name}")
+    return fig
 
 
 def _slug(text: str) -> str:

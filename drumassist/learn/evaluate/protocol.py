@@ -106,8 +106,9 @@ def train_kind(
     kind: str, sessions: Sequence[SessionData], *, seed: int, trees: int, jobs: int = 1
 ) -> GainModel:
     """Fit a model of ``kind`` (see :data:`MODEL_KINDS`); ``trees`` is for the forests."""
-    if kind not in MODEL_KINDS:
-        raise ModelError(f"unknown model kind {kind!r}; choose one of {', '.join(MODEL_KINDS)}")
+    if not registry.is_model_method(kind):
+        choices = ", ".join(registry.model_methods())
+        raise ModelError(f"unknown model kind {kind!r}; choose one of {choices}")
     return registry.kind(kind).train(sessions, seed=seed, trees=trees, jobs=jobs)
 
 
@@ -216,31 +217,18 @@ def run(
     counts = {k: (trees or {}).get(k, DEFAULT_TREES) for k in kinds if is_forest(k)}
     steps = len(kinds) + 1
     for k, kind in enumerate(kinds):
-        n = counts.get(kind, DEFAULT_TREES)
         part = None if progress is None else ScaledProgress(progress, k / steps, (k + 1) / steps)
         log.info("evaluating %s", kind)
-        result = MethodResult(kind)
-        cv_part = None if part is None else ScaledProgress(part, 0.0, 0.8)
-        result.cross_validated = cross_validate(
-            kind, train, seed=seed, trees=n, jobs=jobs, progress=cv_part
+        n = counts.get(kind, DEFAULT_TREES)
+        results[kind], models[kind] = _evaluate_kind(
+            kind, train, heldout, seed=seed, trees=n, jobs=jobs, progress=part
         )
-        model = train_kind(kind, [s.data for s in train], seed=seed, trees=n, jobs=jobs)
-        models[kind] = model
-        result.train, _ = _scores_of(train, _model_gains(model))
-        for name, sessions in heldout.items():
-            scores, comparisons = _scores_of(sessions, _model_gains(model))
-            result.heldout[name], result.comparisons[name] = scores, comparisons
-        results[kind] = result
-        if part is not None:
-            part.report(1.0, f"{kind} done")
     for name in baselines:
         result = MethodResult(name)
         result.train, _ = _scores_of(train, _baseline_gains(name))
         # A baseline is not fitted: its leave-one-group-out score is its score on all groups.
         result.cross_validated = result.train
-        for set_name, sessions in heldout.items():
-            scores, comparisons = _scores_of(sessions, _baseline_gains(name))
-            result.heldout[set_name], result.comparisons[set_name] = scores, comparisons
+        _score_heldout(result, heldout, _baseline_gains(name))
         results[name] = result
     if progress is not None:
         progress.report(1.0, "evaluated")
@@ -253,6 +241,39 @@ def run(
         trees=counts,
         seed=seed,
     )
+
+
+def _evaluate_kind(
+    kind: str,
+    train: Sequence[EvalSession],
+    heldout: Mapping[str, Sequence[EvalSession]],
+    *,
+    seed: int,
+    trees: int,
+    jobs: int,
+    progress: Progress | None,
+) -> tuple[MethodResult, GainModel]:
+    """One kind's three scores, and its model fitted on all training sessions."""
+    result = MethodResult(kind)
+    cv_part = None if progress is None else ScaledProgress(progress, 0.0, 0.8)
+    result.cross_validated = cross_validate(
+        kind, train, seed=seed, trees=trees, jobs=jobs, progress=cv_part
+    )
+    model = train_kind(kind, [s.data for s in train], seed=seed, trees=trees, jobs=jobs)
+    result.train, _ = _scores_of(train, _model_gains(model))
+    _score_heldout(result, heldout, _model_gains(model))
+    if progress is not None:
+        progress.report(1.0, f"{kind} done")
+    return result, model
+
+
+def _score_heldout(
+    result: MethodResult,
+    heldout: Mapping[str, Sequence[EvalSession]],
+    gains: Callable[[EvalSession], np.ndarray],
+) -> None:
+    for name, sessions in heldout.items():
+        result.heldout[name], result.comparisons[name] = _scores_of(sessions, gains)
 
 
 def oob_curve(

@@ -111,7 +111,21 @@ def write_report(
     except OSError as exc:
         raise ModelError(f"{out}: cannot create the report folder ({exc.strerror})") from exc
     figures = draw_figures(out, evaluation, heldout, curves)
-    methods = evaluation.methods
+    lines = _intro(evaluation, corpora, command)
+    lines += _results_table(evaluation, heldout, default)
+    lines += _goal_section(evaluation, heldout, default)
+    if not figures and (curves or heldout):
+        lines += ["Figures need matplotlib, which is not installed; the tables follow.", ""]
+    lines += _oob_section(curves, evaluation.trees, figures.get("oob"))
+    lines += _role_section(evaluation, heldout, figures)
+    lines += _importance_section(evaluation, importance_sessions)
+    text = "\n".join(lines) + "\n"
+    path = out / REPORT_NAME
+    write_atomically(path, lambda f: f.write(text.encode("utf-8")), overwrite=True)
+    return path
+
+
+def _intro(evaluation: Evaluation, corpora: Mapping[str, str], command: Sequence[str]) -> list[str]:
     lines = [
         "# drumassist evaluation",
         "",
@@ -120,7 +134,8 @@ def write_report(
     ]
     lines += [f"- {label}: {text}" for label, text in corpora.items()]
     forests = ", ".join(f"{k} {n}" for k, n in evaluation.trees.items()) or "none"
-    lines += [
+    return [
+        *lines,
         f"- training: {evaluation.train_sessions} sessions in {len(evaluation.groups)} recording"
         f" groups ({', '.join(evaluation.groups)}); seed {evaluation.seed}; trees per forest:"
         f" {forests}",
@@ -133,15 +148,18 @@ def write_report(
         " the one left out, for each group in turn; a baseline is not fitted, so its two"
         " columns are the same sessions.",
         "",
-        "## Results",
-        "",
     ]
+
+
+def _results_table(
+    evaluation: Evaluation, heldout: Mapping[str, Sequence[EvalSession]], default: str
+) -> list[str]:
     header = ["method", "train R²", "test R² (groups)", "median", "p90"]
     for set_name in heldout:
         header += [f"{set_name} R²", "median", "p90"]
     header.append("published R² train / test")
     rows = []
-    for name, result in methods.items():
+    for name, result in evaluation.methods.items():
         row = [_label(name, default), _num(result.train.r2, 3) if result.train else "n/a"]
         row += _scores_cells(result.cross_validated)
         for set_name in heldout:
@@ -149,23 +167,22 @@ def write_report(
         published = PUBLISHED_R2.get(name)
         row.append(f"{_num(published[0])} / {_num(published[1])}" if published else "—")
         rows.append(row)
-    lines += _table(header, rows)
-    lines.append("")
-    if default in methods and heldout:
-        baselines = [m for m in methods.values() if m.name not in evaluation.models]
-        for set_name in heldout:
-            lines += [f"Goal for the default model on **{set_name}**:", ""]
-            lines += goal_check(methods[default], baselines, set_name)
-            lines.append("")
-    if not figures and (curves or heldout):
-        lines += ["Figures need matplotlib, which is not installed; the tables follow.", ""]
-    lines += _oob_section(curves, evaluation.trees, figures.get("oob"))
-    lines += _role_section(evaluation, heldout, figures)
-    lines += _importance_section(evaluation, importance_sessions)
-    text = "\n".join(lines) + "\n"
-    path = out / REPORT_NAME
-    write_atomically(path, lambda f: f.write(text.encode("utf-8")), overwrite=True)
-    return path
+    return ["## Results", "", *_table(header, rows), ""]
+
+
+def _goal_section(
+    evaluation: Evaluation, heldout: Mapping[str, Sequence[EvalSession]], default: str
+) -> list[str]:
+    methods = evaluation.methods
+    if default not in methods or not heldout:
+        return []
+    lines = []
+    baselines = [m for m in methods.values() if m.name not in evaluation.models]
+    for set_name in heldout:
+        lines += [f"Goal for the default model on **{set_name}**:", ""]
+        lines += goal_check(methods[default], baselines, set_name)
+        lines.append("")
+    return lines
 
 
 def _oob_section(

@@ -31,6 +31,9 @@ CARD_NAME = "model_card.json"
 DEFAULT_METHOD = "trim"
 #: The name that stands for :data:`DEFAULT_METHOD` in method lists.
 DEFAULT_ALIAS = "default"
+#: The default model with the user's personal correction (models/personal.py): not a
+#: kind trained on a corpus, so not in :data:`KINDS`, but it needs a learned model.
+PERSONAL = "personal"
 
 
 @dataclass(frozen=True)
@@ -78,12 +81,15 @@ KINDS: tuple[KindEntry, ...] = (
         "svr",
     ),
 )
-_BY_METHOD = {entry.method: entry for entry in KINDS}
+
+
+def _by_method() -> dict[str, KindEntry]:
+    return {line.method: line for line in KINDS}
 
 
 def model_methods() -> tuple[str, ...]:
     """The method names of every model kind, the default first."""
-    return tuple(_BY_METHOD)
+    return tuple(line.method for line in KINDS)
 
 
 def resolve(method: str) -> str:
@@ -93,12 +99,12 @@ def resolve(method: str) -> str:
 
 def is_model_method(method: str) -> bool:
     """True if ``method`` (or the ``default`` alias) names a model kind."""
-    return resolve(method) in _BY_METHOD
+    return resolve(method) in _by_method()
 
 
 def entry(method: str) -> KindEntry:
     """The registry line of ``method``; ModelError naming the choices if there is none."""
-    found = _BY_METHOD.get(resolve(method))
+    found = _by_method().get(resolve(method))
     if found is None:
         raise ModelError(
             f"unknown model method {method!r}; choose one of {', '.join(model_methods())}"
@@ -129,6 +135,12 @@ def unavailable_reason(method: str) -> str | None:
 
     None too for a method that needs no model (a baseline).
     """
+    if method == PERSONAL:
+        from drumassist.core.personal import has_personal_model, personal_model_path
+
+        if not has_personal_model():
+            return f"no personal model in {personal_model_path()}: use Tools > Learn from my mixes"
+        method = DEFAULT_ALIAS
     if not is_model_method(method):
         return None
     name = resolve(method)

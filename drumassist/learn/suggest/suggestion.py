@@ -20,7 +20,7 @@ from drumassist.core.mixloudness import (
 )
 from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress
-from drumassist.errors import DrumassistError
+from drumassist.errors import DrumassistError, PersonalModelError
 from drumassist.learn.models import registry
 from drumassist.learn.models.base import GainModel
 from drumassist.learn.suggest.baselines import BASELINES
@@ -51,8 +51,8 @@ class Suggestion:
 
 
 def method_names() -> tuple[str, ...]:
-    """Every method ``suggest`` takes: ``default``, the model kinds, then the baselines."""
-    return (registry.DEFAULT_ALIAS, *registry.model_methods(), *BASELINES)
+    """Every method ``suggest`` takes: ``default``, the model kinds, ``personal``, the baselines."""
+    return (registry.DEFAULT_ALIAS, *registry.model_methods(), registry.PERSONAL, *BASELINES)
 
 
 def method_description(method: str) -> str:
@@ -64,6 +64,11 @@ def method_description(method: str) -> str:
         )
     if method in BASELINES:
         return BASELINES[method][0]
+    if method == registry.PERSONAL:
+        return (
+            "Your taste: the default model corrected per role by what you exported and saved"
+            " (Tools > Learn from my mixes; 'drumassist train --personal')"
+        )
     return registry.entry(method).description
 
 
@@ -83,11 +88,33 @@ def method_gains(method: str, multitrack: Multitrack, progress: Progress | None)
     """Raw gains of ``method`` (a baseline, or a model kind with its shipped model)."""
     if method in BASELINES:
         return RawGains(BASELINES[method][1](multitrack, progress))
+    if method == registry.PERSONAL:
+        return personal_gains(multitrack, progress)
     # Imported here, not at the top: the window imports this module at start-up, and
     # loading a model pulls in scikit-learn, skops and the feature code.
     from drumassist.learn.models.persist import load_shipped_model
 
     return model_gains(multitrack, progress, load_shipped_model(method))
+
+
+def personal_gains(multitrack: Multitrack, progress: Progress | None) -> RawGains:
+    """The default model's gains corrected by the user's personal model (``personal``)."""
+    from drumassist.learn.models.personal import has_personal_model, load_personal
+
+    if not has_personal_model():
+        raise PersonalModelError(
+            "no personal model yet: use Tools ▸ Learn from my mixes"
+            " or 'drumassist train --personal'"
+        )
+    model = load_personal()
+    base = method_gains(registry.DEFAULT_METHOD, multitrack, progress)
+    offsets = model.offsets_db(multitrack.roles)
+    return RawGains(
+        np.asarray(base.gains_db) + offsets,
+        None if base.low_db is None else np.asarray(base.low_db) + offsets,
+        None if base.high_db is None else np.asarray(base.high_db) + offsets,
+        model=f"personal ({model.describe()}) on {base.model or 'the default model'}",
+    )
 
 
 def suggest(
