@@ -46,7 +46,7 @@ def test_installed_methods_are_every_runnable_method_once():
     missing = missing_methods()
     assert set(missing) == {n for n in method_names() if n != "default"} - set(names)
     for name, why in missing.items():
-        assert why == unavailable_reason(name) and "drumassist train" in why
+        assert why == unavailable_reason(name) and why.startswith(f"no {name} model")
 
 
 def test_rows_put_the_reference_first_and_label_the_default():
