@@ -30,6 +30,11 @@ For each it reports:
 Figures only, never assertions; ratios compare cases measured in the same run::
 
     python benchmarks/bench_suggest.py [--quick] [--skip-published] [--repeat N]
+
+Last, on the longest stems, it prints issue 11's targets: ``drumassist suggest`` run as
+a command (a fresh process, as a user runs it) with the cache filled and empty, each
+against a process that only reads the stems with soundfile; ``drumassist --help``
+against ``python -c "import numpy, soundfile"``; and the second suggestion above.
 """
 
 from __future__ import annotations
@@ -104,6 +109,7 @@ def _child(pipeline: str, folder: Path, model_dir: Path | None) -> None:
     import drumassist.learn.data.anchor
     import drumassist.learn.data.inputs
     import drumassist.learn.models.persist
+    import drumassist.learn.models.trim
     import drumassist.learn.suggest.suggestion
     from drumassist.cli.common import load_stems
 
@@ -114,6 +120,7 @@ def _child(pipeline: str, folder: Path, model_dir: Path | None) -> None:
     stages.wrap(drumassist.learn.data.inputs, "track_loudness", "loudness")
     stages.wrap(drumassist.learn.suggest.suggestion, "MixLoudness", "meter")
     stages.wrap(drumassist.learn.data.anchor, "anchor_inputs", "anchors")
+    stages.wrap(drumassist.learn.models.trim, "anchor_inputs", "anchors")  # its own import
     stages.wrap(drumassist.learn.suggest.suggestion, "mono_mix_offset_db", "scaling")
     run = _published(model_dir) if pipeline == "published" else _default
     started = time.perf_counter()
@@ -194,7 +201,9 @@ def _measure(pipeline: str, folder: Path, cache: Path, model_dir: Path | None) -
     script = Path(__file__).resolve()
     command = [sys.executable, str(script), "--child", pipeline, str(folder)]
     command += [str(model_dir)] if model_dir else []
-    env = {**os.environ, "DRUMASSIST_CACHE_DIR": str(cache)}
+    # This checkout's drumassist, not whichever one is installed in the venv.
+    root = str(script.parents[1])
+    env = {**os.environ, "DRUMASSIST_CACHE_DIR": str(cache), "PYTHONPATH": root}
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.monotonic()
         proc = subprocess.Popen(command, stdout=out, stderr=err, env=env, cwd=script.parents[1])
@@ -251,7 +260,7 @@ def _train_published(tmp: Path, args: argparse.Namespace) -> Path:
     analysed_s = time.perf_counter() - started - rendered_s
     model = train_slots(sessions, trees=args.trees, jobs=os.cpu_count() or 1)
     model_dir = save_model(model, tmp / "model-published", command=["benchmarks/bench_suggest.py"])
-    size_mb = (model_dir / "model.skops").stat().st_size / 1e6
+    size_mb = sum(p.stat().st_size for p in model_dir.glob("model.*")) / 1e6
     trained_s = time.perf_counter() - started - rendered_s - analysed_s
     print(
         f"published model: {len(sessions)} sessions of {args.session_s:g} s rendered in"
@@ -285,6 +294,31 @@ def _ratios(length_s: float, default: tuple[dict, dict], published: tuple[dict, 
     )
 
 
+def _targets(folder: Path, tmp: Path, again_s: float, repeat: int) -> None:
+    """Issue 11's targets: the ``drumassist`` command itself in fresh processes against
+    plain-Python baselines (benchmarks/bench_cli.py), and the window's second suggestion."""
+    from bench_cli import help_figures, suggest_figures
+
+    cli = {**help_figures(repeat), **suggest_figures(folder, tmp / "cli-cache", repeat)}
+    rows = [
+        ("drumassist --help", cli["help"], "import numpy, soundfile", cli["bare"], 2.0),
+        ("suggest, warm cache", cli["warm"], "read the stems", cli["read"], 2.0),
+        ("suggest, empty cache", cli["cold"], "read the stems", cli["read"], 4.0),
+    ]
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"targets on {folder.name} (fresh processes, best of {repeat}; load average {load}):")
+    print(f"    {'what':<22} {'time':>8}  {'baseline':<24} {'time':>8}  ratio  target")
+    for what, seconds, baseline, base_s, target in rows:
+        ratio = seconds / base_s
+        verdict = "met" if ratio <= target else "MISSED"
+        print(
+            f"    {what:<22} {seconds:7.2f}s  {baseline:<24} {base_s:7.2f}s  {ratio:5.2f}"
+            f"  <= {target:g} {verdict}"
+        )
+    verdict = "met" if again_s <= 0.2 else "MISSED"
+    print(f"    {'second suggestion':<22} {again_s:7.3f}s  (in-process)  target <= 0.2 s {verdict}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="only the 30-second stems")
@@ -295,6 +329,9 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=12, help="corpus sessions (published)")
     parser.add_argument("--session-s", type=float, default=8.0, help="seconds per session")
     parser.add_argument("--trees", type=int, default=600, help="trees of the slot forest")
+    parser.add_argument(
+        "--repeat-cli", type=int, default=3, help="runs per command-line case (best counts)"
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -325,6 +362,8 @@ def main() -> None:
                 _report(length_s, pipeline, *results[pipeline])
             if len(results) == 2:
                 _ratios(length_s, results["default"], results["published"])
+            if length_s == lengths[-1]:
+                _targets(folder, tmp, results["default"][1]["again"], args.repeat_cli)
 
 
 if __name__ == "__main__":

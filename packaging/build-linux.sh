@@ -23,8 +23,8 @@ fi
 # The app itself must be importable from the venv (editable install or the source tree).
 "$PY" -c "import drumassist" || { echo "drumassist is not importable from $VENV" >&2; exit 1; }
 
-if [[ ! -d resources/models/default ]]; then
-    echo "note: resources/models/default is absent; the bundle will have no default model"
+if [[ ! -d drumassist/resources/models/default ]]; then
+    echo "note: drumassist/resources/models/default is absent; the bundle will have no default model"
 fi
 
 start=$(date +%s)

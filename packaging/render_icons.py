@@ -1,9 +1,9 @@
-"""Render resources/icons/drumassist.svg to PNGs (16..256 px) with Qt's SVG renderer.
+"""Render drumassist/resources/icons/drumassist.svg to PNGs (16..256 px) with Qt's SVG renderer.
 
     python packaging/render_icons.py
 
-Writes resources/icons/drumassist-SIZE.png and the hicolor layout used by the .desktop
-file: resources/icons/hicolor/SIZExSIZE/apps/io.github.drumassist.png (plus scalable/).
+Writes drumassist/resources/icons/drumassist-SIZE.png and the hicolor layout used by the .desktop
+file: drumassist/resources/icons/hicolor/SIZExSIZE/apps/io.github.drumassist.png (plus scalable/).
 Needs PySide6 with QtSvg (PySide6-Essentials has it); runs offscreen.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 
 SIZES = (16, 32, 48, 64, 128, 256)
 APP_ID = "io.github.drumassist"
-ICONS = Path(__file__).resolve().parent.parent / "resources" / "icons"
+ICONS = Path(__file__).resolve().parent.parent / "drumassist" / "resources" / "icons"
 
 
 def main() -> int:

@@ -182,9 +182,10 @@ def main(argv: list[str]) -> int:
     if not report.check(f"bundle executables exist in {bundle}", cli.is_file() and gui.is_file()):
         return 1
     internal = bundle / "_internal"
-    report.check("bundle holds resources/icons", (internal / "resources" / "icons").is_dir())
+    resources = internal / "drumassist" / "resources"
+    report.check("bundle holds drumassist/resources/icons", (resources / "icons").is_dir())
     check_links(report, bundle)
-    has_model = (internal / "resources" / "models" / "default").is_dir()
+    has_model = (resources / "models" / "default").is_dir()
     print(f"      default model in bundle: {'yes' if has_model else 'no'}")
 
     with tempfile.TemporaryDirectory(prefix="drumassist-smoke-") as tmp:

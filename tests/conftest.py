@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
+
+# One OpenMP thread for scikit-learn's boosting and numpy's BLAS in the tests (set before
+# they load): on a 2-core machine shared with other jobs, spinning OpenMP threads made
+# fitting a small boosted model a hundred times slower. Set OMP_NUM_THREADS to override.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np
 import pytest

@@ -57,6 +57,7 @@ def test_info_text(folder):
     assert "silent" in proc.stdout
 
 
+@pytest.mark.slow
 def test_mix_matches_numpy_and_refuses_to_overwrite(folder, drum_arrays, tmp_path):
     gains = {
         "tracks": [
@@ -131,6 +132,7 @@ def test_corrupt_stem_names_the_file(folder):
     assert proc.stderr.startswith("drumassist: error: tom.wav: cannot read audio")
 
 
+@pytest.mark.slow
 def test_demo_writes_eight_stems_and_info_reads_them(tmp_path):
     out = tmp_path / "demo"
     proc = run_cli("demo", out, "--duration", "4")
@@ -148,6 +150,7 @@ def test_demo_writes_eight_stems_and_info_reads_them(tmp_path):
     assert refused.returncode == 1 and "exists" in refused.stderr
 
 
+@pytest.mark.slow
 def test_quickstart_headless(tmp_path):
     env = {"DRUMASSIST_DATA_DIR": str(tmp_path / "data")}
     proc = run_cli("quickstart", env=env)

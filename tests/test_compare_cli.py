@@ -73,6 +73,7 @@ def test_text_table_shows_the_reference_and_each_method(stems, reference, capsys
     assert "%]" in err  # -v: progress lines on stderr
 
 
+@pytest.mark.slow
 def test_json_parses_with_nulls_for_non_finite_numbers(stems, reference):
     proc = run_cli("compare", stems, "--reference", reference, "--method", "bleed", "sum", "--json")
     assert proc.returncode == 0, proc.stderr
@@ -188,6 +189,7 @@ def test_sixteen_tracks_wrap_to_the_terminal_width(make_stems, tmp_path, capsys,
     assert sum(line.startswith("sum ") for line in lines) == len(headers)
 
 
+@pytest.mark.slow
 @pytest.mark.shared
 def test_the_enst_excerpt_against_its_dry_mix(enst_excerpt):
     dry = enst_excerpt / "ref_dry_mix.wav"

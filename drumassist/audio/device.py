@@ -115,6 +115,15 @@ class Playback:
         if not self._stream.active:
             self._stream.start()
 
+    def stop(self) -> None:
+        """Stop the stream (it stays open, so :meth:`start` resumes it at once)."""
+        if self._stream is not None and self._stream.active:
+            try:
+                self._stream.stop()
+            except Exception:
+                # Device boundary: a vanished device must not crash the app.
+                log.exception("stopping the audio stream failed")
+
     def close(self) -> None:
         if self._stream is not None:
             try:

@@ -4,8 +4,14 @@ Threading (after the python-sounddevice examples): the GUI builds an immutable
 :class:`PlaybackState` and publishes it with one attribute assignment; the callback
 reads that attribute once per block. Assigning and reading a Python attribute is
 atomic under the GIL, so neither side takes a lock. The callback writes only
-:attr:`MixEngine.position`, :attr:`MixEngine.underflows` and :attr:`MixEngine.meter`
-(each one assignment of an immutable value) and the GUI only reads them.
+:attr:`MixEngine.position`, :attr:`MixEngine.seek_serial`, :attr:`MixEngine.sounding`,
+:attr:`MixEngine.underflows` and :attr:`MixEngine.meter` (each one assignment of an
+immutable value) and the GUI only reads them. A seek is a one-slot command carried
+by the published state (``seek_to`` with a new ``seek_serial``): the callback takes
+it once, so the GUI never writes the position the callback owns.
+
+Stopping fades the next block out and then outputs silence with ``sounding`` False,
+which tells the GUI it may stop the stream without a click.
 
 The callback does not allocate arrays, log, take locks, touch files or emit Qt
 signals: every buffer is allocated up front for the largest block size, and numpy
@@ -80,6 +86,8 @@ class MixEngine:
         self.meter: Meter | None = None
         # The serial of the last seek taken, so the GUI knows when position is current.
         self.seek_serial = 0
+        # True from the first block played until the block that faded out after a stop.
+        self.sounding = False
         self._applied = np.array(state.live_factors, dtype=np.float32)
         self._target = np.array(self._applied)
         self._seen_state: PlaybackState | None = None
@@ -94,6 +102,7 @@ class MixEngine:
         # makes numpy copy the operand.
         self._ramp = np.zeros((MAX_BLOCK_FRAMES, OUT_CHANNELS), dtype=np.float32)
         self._index = np.arange(1, MAX_BLOCK_FRAMES + 1, dtype=np.float32)
+        self._fade = np.zeros((MAX_BLOCK_FRAMES, OUT_CHANNELS), dtype=np.float32)
         self._peaks = np.zeros(len(self._tracks))
 
     def callback(self, outdata: np.ndarray, frames: int, time: Any, status: Any) -> None:
@@ -104,9 +113,21 @@ class MixEngine:
         state = self.state
         if state is not self._seen_state:
             self._take(state)
-        if not state.playing or frames > MAX_BLOCK_FRAMES:
+        if frames > MAX_BLOCK_FRAMES or not (state.playing or self.sounding):
             outdata.fill(0.0)
             return
+        if not self.sounding:
+            # Nothing was heard before this block: start on the new factors, no ramp.
+            np.copyto(self._applied, self._target)
+            self._applied_active = self._target_active
+            self._ramp_pending = False
+            self.sounding = True
+        self._play(outdata, frames, state)
+        if not state.playing:
+            self._fade_out(outdata, frames)
+            self.sounding = False
+
+    def _play(self, outdata: np.ndarray, frames: int, state: PlaybackState) -> None:
         ramping = self._ramp_pending
         done = 0
         self._peaks.fill(0.0)
@@ -119,6 +140,14 @@ class MixEngine:
             self._applied_active = self._target_active
             self._ramp_pending = False
         self._publish_meter(outdata, frames)
+
+    def _fade_out(self, outdata: np.ndarray, frames: int) -> None:
+        """Ramp the block down to silence, so a stop never clicks."""
+        fade = self._fade[:frames]
+        np.divide(self._index[:frames], frames, out=fade[:, 0])
+        np.subtract(1.0, fade[:, 0], out=fade[:, 0])
+        fade[:, 1] = fade[:, 0]
+        np.multiply(outdata[:frames], fade, out=outdata[:frames])
 
     def _take(self, state: PlaybackState) -> None:
         """Adopt a newly published state (runs at most once per published state)."""

@@ -9,6 +9,7 @@ status; ``--debug`` shows the traceback instead.
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -26,8 +27,9 @@ EXIT_INTERRUPTED = 130
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the process exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(words)
+    args = parser.parse_args(words)
     logging.basicConfig(
         level=logging.DEBUG if args.debug else logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -62,7 +64,13 @@ def gui_main() -> int:
     return main(["gui", *sys.argv[1:]])
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The ``drumassist`` parser, built only as far as ``argv`` needs.
+
+    With ``argv``, only the module of the command it names is imported (none for
+    ``--help``, which lists :data:`COMMANDS`); every other command is a placeholder with
+    its help line. Without ``argv`` every command is built in full.
+    """
     parser = argparse.ArgumentParser(
         prog="drumassist", description="A mixing assistant for drum multitracks."
     )
@@ -70,9 +78,66 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
     parser.add_argument("-v", "--verbose", action="store_true", help="show what is being done")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for register in _registrars():
-        register(sub)
+    if argv is None:
+        for register in _registrars():
+            register(sub)
+        return parser
+    wanted = _command_of(argv)
+    module = COMMANDS[wanted][0] if wanted in COMMANDS else None
+    for name, (_, help_text) in COMMANDS.items():
+        if name == wanted and module is not None:
+            importlib.import_module(f"drumassist.cli.{module}").register(_Only(sub, name))
+        else:
+            sub.add_parser(name, help=help_text)
     return parser
+
+
+#: Every command, in the order of ``--help``: the ``drumassist.cli`` module that
+#: registers it and its help line (a test checks both against the modules).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "info": ("commands", "list the stems of a multitrack with roles and loudness"),
+    "mix": ("commands", "mix the stems with the gains in a JSON file and export"),
+    "demo": ("commands", "write the built-in demo drum multitrack (8 stems)"),
+    "quickstart": (
+        "commands",
+        "make the demo multitrack and open it (the window, or a headless summary)",
+    ),
+    "gui": ("commands", "open the window"),
+    "suggest": ("suggest", "suggest a gain balance for the stems"),
+    "reverse": ("reverse", "find the gains (and pans) that rebuild a mix from its stems"),
+    "compare": ("compare", "every suggestion method side by side (scored against a reference mix)"),
+    "corpus": ("corpus", "build a training corpus (render, enst, folder)"),
+    "features": ("features", "extract the audio features of the stems (cached)"),
+    "train": ("train", "train a gain model on a corpus"),
+    "evaluate": (
+        "train",
+        "train every method on a corpus and test it by group and on held-out corpora",
+    ),
+    "listening-report": (
+        "listening",
+        "analyse blind listening-test ratings: medians, Kruskal-Wallis, Dunn/Holm",
+    ),
+}
+
+
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` names: its first word that is not an option (the top-level
+    options take no value), or None."""
+    return next((word for word in argv if not word.startswith("-")), None)
+
+
+class _Only:
+    """Subparsers that build only the command ``name``; the others a module registers
+    alongside it go to a parser that is thrown away."""
+
+    def __init__(self, sub: Any, name: str) -> None:
+        self._sub, self._name = sub, name
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        if name == self._name:
+            parser: argparse.ArgumentParser = self._sub.add_parser(name, **kwargs)
+            return parser
+        return argparse.ArgumentParser(prog=name, add_help=False)
 
 
 def _registrars() -> list[Callable[[Any], None]]:

@@ -12,7 +12,9 @@ shows for it. A track whose every block falls below the absolute gate
 
 from __future__ import annotations
 
+import importlib
 import math
+import threading
 from functools import lru_cache
 
 import numpy as np
@@ -41,6 +43,21 @@ def k_weighting_sos(sample_rate: int) -> np.ndarray:
         b, a = stage.b * stage.passband_gain, stage.a
         sos.append(np.concatenate([b / a[0], a / a[0]]))
     return np.array(sos)
+
+
+def prefetch_filters() -> threading.Thread:
+    """Start importing scipy.signal (for :func:`block_energies`) in a background thread.
+
+    The import takes 0.3 s to over a second on a busy machine, mostly in Python; reading
+    stems spends its time in libsndfile, which releases the GIL. A command that reads
+    stems and then measures them calls this first, so the two overlap. The thread is a
+    daemon and only imports: a later import waits for it, or finds the module there.
+    """
+    thread = threading.Thread(
+        target=importlib.import_module, args=("scipy.signal",), name="prefetch", daemon=True
+    )
+    thread.start()
+    return thread
 
 
 def block_energies(audio: np.ndarray, sample_rate: int) -> np.ndarray:

@@ -68,9 +68,8 @@ def log_dir() -> Path:
 
 
 def resources_dir() -> Path:
-    """The shipped resources (default model, icons): ``resources/`` beside the package.
+    """The shipped resources (models, icons): the package data ``drumassist/resources/``.
 
-    In a source checkout that is the repository's ``resources/``; in the frozen app
-    the bundle puts it in the same place relative to the package.
+    The same place in a source checkout, an installed wheel and the frozen app.
     """
-    return Path(__file__).resolve().parents[2] / "resources"
+    return Path(__file__).resolve().parents[1] / "resources"

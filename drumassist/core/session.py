@@ -2,24 +2,40 @@
 
 The file is versioned JSON. Stem paths are stored relative to the session file
 when they live beside it or below it, so a session folder can be moved whole.
-A missing stem is reported in :attr:`LoadedSession.missing`, not fatal.
+The order of ``tracks`` is the order of the mixer strips. A missing stem is
+reported in :attr:`LoadedSession.missing`, not fatal, and keeps all its settings.
+
+Every value is checked on the way in (with :mod:`drumassist.core.jsondoc`): a bad
+value is one :class:`SessionError` naming the file and the field, never a
+half-loaded session.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from drumassist.core.atomic import write_atomically
+from drumassist.core.jsondoc import (
+    field_bool,
+    field_list,
+    field_number,
+    field_str,
+    read_json_doc,
+)
 from drumassist.core.roles import Role, role_from_string
 from drumassist.errors import SessionError
 
 FORMAT_NAME = "drumassist-session"
 FORMAT_VERSION = 1
 SESSION_SUFFIX = ".drumassist"
+#: A fader level in a session (``null`` is minus infinity); the window's faders stay inside.
+STRIP_GAIN_RANGE_DB = (-120.0, 24.0)
+#: A suggested level (``null`` is minus infinity).
+SUGGESTION_GAIN_RANGE_DB = (-120.0, 120.0)
 
 
 @dataclass(frozen=True)
@@ -47,7 +63,7 @@ class SuggestionState:
 
 @dataclass(frozen=True)
 class Session:
-    """Everything needed to reopen a mix where the user left it."""
+    """Everything needed to reopen a mix where the user left it (tracks in strip order)."""
 
     tracks: tuple[TrackState, ...]
     suggestion: SuggestionState | None = None
@@ -62,7 +78,13 @@ class LoadedSession:
 
 
 def save_session(session: Session, path: str | Path) -> None:
-    """Write ``session`` to ``path`` atomically (temp file, then rename)."""
+    """Write ``session`` to ``path`` atomically (temp file, then rename).
+
+    Raises
+    ------
+    SessionError
+        When a value could not be read back (out of range) or the file cannot be written.
+    """
     target = Path(path)
     base = target.parent.resolve()
     doc = {
@@ -71,6 +93,8 @@ def save_session(session: Session, path: str | Path) -> None:
         "tracks": [_track_to_json(t, base) for t in session.tracks],
         "suggestion": _suggestion_to_json(session.suggestion),
     }
+    # What is written must read back: check it with the reader's own rules first.
+    _session_from_doc(doc, base, target.name)
     data = (json.dumps(doc, indent=2, allow_nan=False) + "\n").encode("utf-8")
     try:
         write_atomically(target, lambda handle: handle.write(data), overwrite=True)
@@ -79,53 +103,110 @@ def save_session(session: Session, path: str | Path) -> None:
 
 
 def load_session(path: str | Path) -> LoadedSession:
-    """Read a session file; stems that no longer exist are listed in ``missing``."""
+    """Read a session file; stems that no longer exist are listed in ``missing``.
+
+    Raises
+    ------
+    SessionError
+        Naming the file and the field, for anything that is not a valid session.
+    """
     source = Path(path)
-    try:
-        doc = json.loads(source.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise SessionError(f"{source.name}: no such session file") from exc
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise SessionError(f"{source.name}: not a readable session file ({exc})") from exc
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT_NAME:
-        raise SessionError(f"{source.name}: not a drumassist session file")
-    version = doc.get("version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
+    doc = read_json_doc(source, what="session file", error=SessionError)
+    session = _session_from_doc(doc, source.parent.resolve(), source.name)
+    missing = tuple(t.path for t in session.tracks if not stem_exists(t.path))
+    return LoadedSession(session, missing)
+
+
+def _session_from_doc(doc: dict[str, Any], base: Path, name: str) -> Session:
+    if doc.get("format") != FORMAT_NAME:
+        raise SessionError(f"{name}: not a drumassist session file")
+    _check_version(doc.get("version"), name)
+    tracks = tuple(
+        _track_from_json(item, base, where=f"{name}, track {i + 1}")
+        for i, item in enumerate(field_list(doc, "tracks", where=name, error=SessionError))
+    )
+    seen: set[str] = set()
+    for track in tracks:
+        if track.name in seen:
+            raise SessionError(f"{name}: two tracks are named {track.name!r}")
+        seen.add(track.name)
+    suggestion = _suggestion_from_json(doc.get("suggestion"), where=f"{name}, suggestion")
+    return Session(tracks, suggestion)
+
+
+def _check_version(version: object, name: str) -> None:
+    if isinstance(version, bool) or not isinstance(version, int):
+        shown = json.dumps(version)[:40] if version is not None else "missing"
+        raise SessionError(f"{name}: 'version' must be a whole number, not {shown}")
+    if version < 1:
+        raise SessionError(f"{name}: 'version' = {version} is not a session format version")
+    if version > FORMAT_VERSION:
         raise SessionError(
-            f"{source.name}: session format version {version} is newer than this drumassist"
+            f"{name}: session format version {version} is newer than this drumassist"
             f" reads ({FORMAT_VERSION}); update drumassist"
         )
-    base = source.parent.resolve()
+
+
+def stem_exists(path: Path) -> bool:
+    """True when ``path`` is a file (a name no filesystem takes is simply not found)."""
     try:
-        tracks = tuple(_track_from_json(t, base) for t in doc["tracks"])
-        suggestion = _suggestion_from_json(doc.get("suggestion"))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise SessionError(f"{source.name}: malformed session file ({exc})") from exc
-    missing = tuple(t.path for t in tracks if not t.path.is_file())
-    return LoadedSession(Session(tracks, suggestion), missing)
+        return path.is_file()
+    except (OSError, ValueError):
+        # A name too long for the filesystem, or with a NUL, names no file we can open.
+        return False
 
 
 def _track_to_json(track: TrackState, base: Path) -> dict[str, Any]:
-    doc = asdict(track)
     resolved = track.path.resolve()
-    doc["path"] = (
-        resolved.relative_to(base).as_posix() if resolved.is_relative_to(base) else str(resolved)
-    )
-    doc["role"] = track.role.value
-    doc["gain_db"] = None if math.isinf(track.gain_db) else track.gain_db
-    return doc
+    path = resolved.relative_to(base).as_posix() if resolved.is_relative_to(base) else str(resolved)
+    return {
+        "path": path,
+        "name": track.name,
+        "role": track.role.value,
+        "gain_db": None if math.isinf(track.gain_db) and track.gain_db < 0 else track.gain_db,
+        "pan": track.pan,
+        "mute": track.mute,
+        "solo": track.solo,
+    }
 
 
-def _track_from_json(doc: dict[str, Any], base: Path) -> TrackState:
-    gain = doc.get("gain_db", 0.0)
+def _track_from_json(doc: object, base: Path, *, where: str) -> TrackState:
+    if not isinstance(doc, dict):
+        raise SessionError(f"{where}: must be a JSON object, not {type(doc).__name__}")
+    path_text = field_str(doc, "path", where=where, error=SessionError)
+    if "\0" in path_text:
+        raise SessionError(f"{where}: 'path' holds a NUL character")
+    role_text = field_str(doc, "role", where=where, error=SessionError, default="other")
+    try:
+        role = role_from_string(role_text)
+    except ValueError as exc:
+        raise SessionError(f"{where}: 'role' {exc}") from exc
+    path = Path(path_text)
     return TrackState(
-        path=(base / doc["path"]) if not Path(doc["path"]).is_absolute() else Path(doc["path"]),
-        name=str(doc["name"]),
-        role=role_from_string(doc.get("role", "other")),
-        gain_db=-math.inf if gain is None else float(gain),
-        pan=float(doc.get("pan", 0.0)),
-        mute=bool(doc.get("mute", False)),
-        solo=bool(doc.get("solo", False)),
+        path=path if path.is_absolute() else base / path,
+        name=field_str(doc, "name", where=where, error=SessionError),
+        role=role,
+        gain_db=_gain(doc, "gain_db", where=where, limits=STRIP_GAIN_RANGE_DB, default=0.0),
+        pan=field_number(doc, "pan", where=where, error=SessionError, low=-1, high=1, default=0.0),
+        mute=field_bool(doc, "mute", where=where, error=SessionError, default=False),
+        solo=field_bool(doc, "solo", where=where, error=SessionError, default=False),
+    )
+
+
+def _gain(
+    doc: dict[str, Any],
+    key: str,
+    *,
+    where: str,
+    limits: tuple[float, float],
+    default: float | None = None,
+) -> float:
+    """A level in dB; JSON ``null`` is minus infinity."""
+    if key in doc and doc[key] is None:
+        return -math.inf
+    low, high = limits
+    return field_number(
+        doc, key, where=where, error=SessionError, low=low, high=high, default=default
     )
 
 
@@ -140,15 +221,25 @@ def _suggestion_to_json(suggestion: SuggestionState | None) -> dict[str, Any] | 
     }
 
 
-def _suggestion_from_json(doc: dict[str, Any] | None) -> SuggestionState | None:
+def _suggestion_from_json(doc: object, *, where: str) -> SuggestionState | None:
     if doc is None:
         return None
+    if not isinstance(doc, dict):
+        raise SessionError(f"{where}: must be a JSON object or null, not {type(doc).__name__}")
+    method = field_str(doc, "method", where=where, error=SessionError)
 
     def gains(key: str) -> dict[str, float]:
-        values = doc.get(key) or {}
-        return {str(k): -math.inf if v is None else float(v) for k, v in values.items()}
+        values = doc.get(key)
+        if values is None:
+            return {}
+        if not isinstance(values, dict):
+            raise SessionError(f"{where}: '{key}' must be an object of track names to levels")
+        return {
+            str(name): _gain(values, name, where=f"{where}, {key}", limits=SUGGESTION_GAIN_RANGE_DB)
+            for name in values
+        }
 
-    return SuggestionState(str(doc["method"]), gains("gains_db"), gains("low_db"), gains("high_db"))
+    return SuggestionState(method, gains("gains_db"), gains("low_db"), gains("high_db"))
 
 
 def _finite_or_none(values: dict[str, float]) -> dict[str, float | None]:

@@ -1,68 +1,40 @@
 """A console-style vertical fader in dB, with a drawn scale and a suggestion marker.
 
-The travel follows a console taper: a piecewise-linear map from dB to height that
-gives the range around 0 dB, where balancing happens, the most room, and squeezes
-everything below -60 dB into the last few pixels above minus infinity.
+The taper (dB to height) lives in :mod:`drumassist.ui.taper`, the drag, wheel and key
+gestures in :mod:`drumassist.ui.dragcontrol`.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
-from collections.abc import Callable
 from typing import ClassVar
 
-from PySide6.QtCore import QObject, QPointF, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import (
-    QColor,
-    QFocusEvent,
-    QFont,
-    QKeyEvent,
-    QLinearGradient,
-    QMouseEvent,
-    QPainter,
-    QPaintEvent,
-    QPen,
-    QPolygonF,
-    QWheelEvent,
-)
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QLinearGradient, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from drumassist.ui import theme
-
-MAX_DB = 12.0
-#: At or below this the fader reads minus infinity.
-FLOOR_DB = -90.0
-#: (dB, fraction of the travel from the bottom); minus infinity sits at 0.
-TAPER: tuple[tuple[float, float], ...] = (
-    (FLOOR_DB, 0.0),
-    (-60.0, 0.05),
-    (-40.0, 0.15),
-    (-30.0, 0.23),
-    (-20.0, 0.34),
-    (-12.0, 0.46),
-    (-6.0, 0.58),
-    (0.0, 0.72),
-    (6.0, 0.86),
-    (MAX_DB, 1.0),
+from drumassist.ui.dragcontrol import DragControl
+from drumassist.ui.taper import (
+    FINE_STEP_DB,
+    SCALE_MARKS_DB,
+    STEP_DB,
+    clamp_db,
+    db_to_fraction,
+    format_db,
+    fraction_to_db,
+    step_db,
 )
-#: Scale marks, and the order their labels get space in when the fader is short.
-SCALE_MARKS_DB = (12.0, 6.0, 0.0, -6.0, -12.0, -20.0, -30.0, -40.0, -60.0, -math.inf)
+
+#: The order scale labels get space in when the fader is short.
 _LABEL_PRIORITY_DB = (0.0, 12.0, -math.inf, -12.0, 6.0, -6.0, -20.0, -40.0, -30.0, -60.0)
-#: A wheel or key step down from here goes to minus infinity; a step up from there, here.
-STEP_FLOOR_DB = -60.0
-STEP_DB = 0.5
-FINE_STEP_DB = 0.1
-FINE_SPEED = 0.1
 DRAG_RESOLUTION_DECIMALS = 1
-COMMIT_IDLE_MS = 400
 
 _CAP_WIDTH_PX = 26.0
 _CAP_HEIGHT_PX = 34.0
 _LABEL_WIDTH_PX = 22.0
 _MARKER_WIDTH_PX = 8.0
 _SCALE_POINT_SIZE = 7.0
-_FINE_MODIFIERS = Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.ControlModifier
 
 TOOLTIP = (
     "Level in dB (0 dB = unchanged).\n"
@@ -71,223 +43,6 @@ TOOLTIP = (
     "Double-click: back to 0 dB.\n"
     "Orange mark: the suggested level; the shaded band is its likely range."
 )
-
-
-def db_to_fraction(gain_db: float) -> float:
-    """Map a gain to its height on the fader.
-
-    Parameters
-    ----------
-    gain_db : float
-        Gain in dB; ``-inf`` and anything at or below :data:`FLOOR_DB` give 0, anything
-        above :data:`MAX_DB` gives 1.
-
-    Returns
-    -------
-    float
-        Fraction of the travel from the bottom, in [0, 1].
-    """
-    if math.isnan(gain_db) or gain_db <= FLOOR_DB:
-        return 0.0
-    for (low_db, low_f), (high_db, high_f) in itertools.pairwise(TAPER):
-        if gain_db <= high_db:
-            return low_f + (gain_db - low_db) / (high_db - low_db) * (high_f - low_f)
-    return 1.0
-
-
-def fraction_to_db(fraction: float) -> float:
-    """Map a height on the fader to a gain; the inverse of :func:`db_to_fraction`.
-
-    Parameters
-    ----------
-    fraction : float
-        Fraction of the travel from the bottom; clamped to [0, 1].
-
-    Returns
-    -------
-    float
-        Gain in dB, ``-inf`` at the bottom.
-    """
-    if fraction <= 0.0:
-        return -math.inf
-    for (low_db, low_f), (high_db, high_f) in itertools.pairwise(TAPER):
-        if fraction <= high_f:
-            return low_db + (fraction - low_f) / (high_f - low_f) * (high_db - low_db)
-    return MAX_DB
-
-
-def clamp_db(gain_db: float) -> float:
-    """Clamp a gain to the fader's range, minus infinity to :data:`MAX_DB`."""
-    if math.isnan(gain_db):
-        raise ValueError("a fader level cannot be NaN")
-    return min(gain_db, MAX_DB)
-
-
-def step_db(gain_db: float, delta_db: float) -> float:
-    """Move a gain by one wheel or key step, falling off to and rising from ``-inf``."""
-    if not math.isfinite(gain_db):
-        return STEP_FLOOR_DB if delta_db > 0 else gain_db
-    stepped = round(gain_db + delta_db, 2)
-    if delta_db < 0 and stepped < STEP_FLOOR_DB:
-        return -math.inf
-    return clamp_db(stepped)
-
-
-class GestureCommit(QObject):
-    """Turn a run of live changes into one ``commit(old, new)`` call for the undo stack.
-
-    ``value`` returns the control's current value; ``parent`` owns the idle timer that
-    ends a wheel burst.
-    """
-
-    def __init__(
-        self, value: Callable[[], float], commit: Callable[[float, float], None], parent: QObject
-    ) -> None:
-        super().__init__(parent)
-        self._value = value
-        self._commit = commit
-        self._start: float | None = None
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(COMMIT_IDLE_MS)
-        self._timer.timeout.connect(self.finish)
-
-    def begin(self) -> None:
-        """Remember the value at the start of a gesture (once per gesture)."""
-        if self._start is None:
-            self._start = self._value()
-
-    def touch(self) -> None:
-        """Begin or extend a burst (wheel) that ends after a short idle time."""
-        self.begin()
-        self._timer.start()
-
-    def finish(self) -> None:
-        """End the gesture and commit if the value changed."""
-        self._timer.stop()
-        start, self._start = self._start, None
-        if start is not None and start != self._value():
-            self._commit(start, self._value())
-
-
-class DragControl(QWidget):
-    """A value set by relative drags, the wheel, arrow keys, and double-click to reset.
-
-    Subclasses map values to positions along their travel and say how a step works.
-    ``value_changed(value)`` is emitted live; ``value_committed(old, new)`` once per
-    gesture: mouse release, the end of a wheel burst, key release, reset.
-    """
-
-    value_changed = Signal(float)
-    value_committed = Signal(float, float)
-    #: Keys that step the value, and their direction.
-    STEP_KEYS: ClassVar[dict[Qt.Key, int]] = {}
-
-    def __init__(self, parent: QWidget | None, *, default: float) -> None:
-        super().__init__(parent)
-        self._value = self.default_value = default
-        self._drag_from: QPointF | None = None
-        self._drag_position = 0.0
-        self._wheel_remainder = 0.0
-        self._gesture = GestureCommit(lambda: self._value, self.value_committed.emit, self)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-
-    def _clamp(self, value: float) -> float:
-        return value
-
-    def _position(self, value: float) -> float:
-        """Where ``value`` sits along the travel, 0 to 1."""
-        raise NotImplementedError
-
-    def _value_at(self, position: float) -> float:
-        raise NotImplementedError
-
-    def _drag_px(self, delta: QPointF) -> float:
-        """How far a mouse movement goes along the travel, in pixels."""
-        raise NotImplementedError
-
-    def _travel_px(self) -> float:
-        raise NotImplementedError
-
-    def _stepped(self, value: float, steps: int, *, fine: bool) -> float:
-        raise NotImplementedError
-
-    def set_value(self, value: float, *, emit: bool = False) -> None:
-        """Set the value (clamped); emit ``value_changed`` only if ``emit``."""
-        value = self._clamp(value)
-        if value != self._value:
-            self._value = value
-            self.update()
-            if emit:
-                self.value_changed.emit(value)
-
-    def commit_value(self, value: float) -> None:
-        """Set ``value`` as one complete user gesture (a typed value or a reset)."""
-        self._gesture.finish()
-        self._gesture.begin()
-        self.set_value(value, emit=True)
-        self._gesture.finish()
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        if event.button() != Qt.MouseButton.LeftButton:
-            super().mousePressEvent(event)
-            return
-        self._gesture.finish()
-        self._gesture.begin()
-        self._drag_from = event.position()
-        self._drag_position = self._position(self._value)
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        if self._drag_from is None:
-            return
-        speed = FINE_SPEED if event.modifiers() & _FINE_MODIFIERS else 1.0
-        # Relative: the control follows the mouse's movement, it never jumps to it.
-        delta = self._drag_px(event.position() - self._drag_from) / max(1.0, self._travel_px())
-        self._drag_from = event.position()
-        self._drag_position = min(1.0, max(0.0, self._drag_position + delta * speed))
-        self.set_value(self._value_at(self._drag_position), emit=True)
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton and self._drag_from is not None:
-            self._drag_from = None
-            self._gesture.finish()
-
-    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton:
-            self._drag_from = None
-            self.commit_value(self.default_value)
-
-    def wheelEvent(self, event: QWheelEvent) -> None:
-        delta = event.angleDelta()
-        # Some systems turn Shift+wheel into a horizontal scroll.
-        self._wheel_remainder += (delta.y() or delta.x()) / 120.0
-        notches = math.trunc(self._wheel_remainder)
-        self._wheel_remainder -= notches
-        event.accept()
-        if notches:
-            self._gesture.touch()
-            fine = bool(event.modifiers() & _FINE_MODIFIERS)
-            self.set_value(self._stepped(self._value, notches, fine=fine), emit=True)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        direction = self.STEP_KEYS.get(Qt.Key(event.key()))
-        if direction is None:
-            super().keyPressEvent(event)
-            return
-        self._gesture.begin()
-        fine = bool(event.modifiers() & _FINE_MODIFIERS)
-        self.set_value(self._stepped(self._value, direction, fine=fine), emit=True)
-
-    def keyReleaseEvent(self, event: QKeyEvent) -> None:
-        if Qt.Key(event.key()) in self.STEP_KEYS and not event.isAutoRepeat():
-            self._gesture.finish()
-        else:
-            super().keyReleaseEvent(event)
-
-    def focusOutEvent(self, event: QFocusEvent) -> None:
-        self._drag_from = None
-        self._gesture.finish()
-        super().focusOutEvent(event)
 
 
 class Fader(DragControl):
@@ -470,15 +225,6 @@ class Fader(DragControl):
         y = _crisp(rect.center().y())
         painter.setPen(QPen(QColor(theme.FADER_CAP_LINE), 2.0))
         painter.drawLine(QPointF(rect.left() + 2, y), QPointF(rect.right() - 2, y))
-
-
-def format_db(gain_db: float) -> str:
-    """Format a level as the strip shows and accepts it: ``"+3.0"``, ``"0.0"``, ``"-inf"``."""
-    if not math.isfinite(gain_db):
-        return "-inf"
-    if abs(gain_db) < 0.05:
-        return "0.0"
-    return f"{gain_db:+.1f}"
 
 
 def _scale_label(mark_db: float) -> str:

@@ -15,7 +15,7 @@ from drumassist.core.export import ExportResult, export_mix
 from drumassist.core.mixloudness import MixLoudness
 from drumassist.core.multitrack import Multitrack, load_multitrack
 from drumassist.core.progress import Progress, ScaledProgress
-from drumassist.core.session import LoadedSession, load_session
+from drumassist.core.session import LoadedSession, Session, load_session, stem_exists
 from drumassist.errors import InvalidStemError
 from drumassist.learn.suggest.suggestion import Suggestion, suggest
 
@@ -28,6 +28,8 @@ class Loaded:
     meter: MixLoudness
     session: LoadedSession | None = None
     session_path: Path | None = None
+    #: True when the session was changed on the way in (a stem located): unsaved.
+    modified: bool = False
 
 
 def load_sources(sources: Sequence[Path], progress: Progress) -> Loaded:
@@ -41,16 +43,28 @@ def load_sources(sources: Sequence[Path], progress: Progress) -> Loaded:
 
 def load_session_file(path: Path, progress: Progress) -> Loaded:
     """Open a session file: its stems (the ones still present), then its state."""
-    loaded = load_session(path)
+    return load_session_stems(load_session(path), path, progress)
+
+
+def load_session_stems(
+    loaded: LoadedSession | Session, path: Path, progress: Progress, *, modified: bool = False
+) -> Loaded:
+    """Load the stems a session names that exist; the missing ones stay in the session."""
+    if isinstance(loaded, Session):
+        # A session changed in memory (a stem located): look for its files again.
+        session = loaded
+        loaded = LoadedSession(
+            session, tuple(t.path for t in session.tracks if not stem_exists(t.path))
+        )
     present = [t.path for t in loaded.session.tracks if t.path not in loaded.missing]
     if len(present) < 2:
-        missing = ", ".join(p.name for p in loaded.missing)
+        missing = ", ".join(p.name for p in loaded.missing) or "none"
         raise InvalidStemError(
             f"{path.name}: fewer than two of its stems exist (missing: {missing})"
         )
     multitrack = load_multitrack(present, progress=ScaledProgress(progress, 0.0, 0.6))
     meter = MixLoudness(multitrack, progress=ScaledProgress(progress, 0.6, 1.0))
-    return Loaded(multitrack, meter, loaded, path)
+    return Loaded(multitrack, meter, loaded, path, modified)
 
 
 def run_suggestion(

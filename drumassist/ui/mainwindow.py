@@ -1,53 +1,44 @@
-"""The main window: open stems, suggest a balance, mix on strips, A/B, export, sessions."""
+"""The main window: open stems, suggest a balance, mix on strips, A/B, export, sessions.
+
+Layout, top to bottom: the suggest bar, the error banner, the stack (welcome panel or
+mixer), the transport. Other views (a compare view, a blind test) hook in through
+:meth:`MainWindow.add_suggest_widget` and the menus returned by ``build_menus``.
+"""
 
 from __future__ import annotations
 
 import logging
-import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
-import numpy as np
-from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QColor, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import (
-    QComboBox,
-    QFileDialog,
-    QHBoxLayout,
-    QLabel,
-    QMainWindow,
-    QMenu,
-    QMessageBox,
-    QProgressBar,
-    QPushButton,
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QSettings, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QMainWindow, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from drumassist.core.export import ExportResult
-from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress
-from drumassist.core.session import SESSION_SUFFIX, save_session
-from drumassist.errors import DrumassistError
-from drumassist.learn.models.registry import unavailable_reason
-from drumassist.learn.suggest.suggestion import Suggestion, method_description, method_names
-from drumassist.ui import loading, personal
+from drumassist.learn.suggest.suggestion import Suggestion, method_names
+from drumassist.ui import exportflow, loading, personal, windowdialogs
 from drumassist.ui.document import MixDocument
 from drumassist.ui.exportdialog import ExportDialog, ExportRequest
+from drumassist.ui.exportflow import source_folder
 from drumassist.ui.menus import build_menus
 from drumassist.ui.mixerpanel import MixerPanel
+from drumassist.ui.playbinding import PlaybackBinding
 from drumassist.ui.player import PlayerController
+from drumassist.ui.sessioncommands import SessionCommands
 from drumassist.ui.settings import RecentList, open_settings
+from drumassist.ui.statuswidgets import ErrorBanner, StatusReadouts
+from drumassist.ui.suggestbar import SuggestBar
 from drumassist.ui.tasks import TaskRunner
-from drumassist.ui.theme import MUTED_TEXT
 from drumassist.ui.transport import Transport
 from drumassist.ui.welcome import WelcomePanel
 
 log = logging.getLogger(__name__)
 
 
-class MainWindow(QMainWindow):
+class MainWindow(QMainWindow, SessionCommands):
     """One multitrack at a time, mixed on strips, with suggestions beside the faders."""
 
     multitrack_loaded = Signal(object)
@@ -69,15 +60,15 @@ class MainWindow(QMainWindow):
         self._suggester = self._runner(self._on_suggested, "Suggesting")
         self._exporter = self._runner(self._on_exported, "Exporting")
         self._build()
-        self.recent_menu: QMenu
-        self.actions_ = build_menus(self)
+        self.actions_, self.menus_ = build_menus(self, self)
+        self._install_compare()
         personal.install(self)
         self._update_enabled()
         geometry = self.settings.value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
 
-    def _runner(self, on_done: object, verb: str) -> TaskRunner:
+    def _runner(self, on_done: Callable[[Any], None], verb: str) -> TaskRunner:
         runner = TaskRunner(self)
         runner.progress.connect(lambda f, m: self._show_progress(f, f"{verb}: {m}"))
         runner.finished.connect(on_done)
@@ -94,108 +85,62 @@ class MainWindow(QMainWindow):
         self.welcome.open_path.connect(lambda p: self.open_stems([p]))
         self.stack = QStackedWidget()
         self.stack.addWidget(self.welcome)
-        self.error_label = QLabel()
-        self.error_label.setObjectName("error")
-        self.error_label.setWordWrap(True)
-        self.error_label.setToolTip("Click to dismiss")
-        self.error_label.mousePressEvent = lambda _e: self.error_label.hide()  # type: ignore[method-assign]
-        self.error_label.hide()
+        self.error_label = ErrorBanner()
+        self.suggest_bar = SuggestBar()
+        self.suggest_bar.suggest_clicked.connect(self.run_suggestion)
+        self.suggest_bar.apply_clicked.connect(self.apply_suggestion)
+        self.suggest_bar.cancel_clicked.connect(self.cancel_work)
+        # Short names for the bar's controls (tests and hooks reach them here).
+        self.suggest_button = self.suggest_bar.suggest_button
+        self.method_box = self.suggest_bar.method_box
+        self.apply_button = self.suggest_bar.apply_button
+        self.cancel_button = self.suggest_bar.cancel_button
+        self.progress = self.suggest_bar.progress
         self.transport = Transport()
+        self.playback = PlaybackBinding(self.transport, self)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(12, 8, 12, 8)
-        self.suggest_bar = QWidget()
-        self.suggest_bar.setLayout(self._suggest_bar())
-        layout.addWidget(self.suggest_bar)
-        layout.addWidget(self.error_label)
-        layout.addWidget(self.stack, 1)
+        for widget, stretch in ((self.suggest_bar, 0), (self.error_label, 0), (self.stack, 1)):
+            layout.addWidget(widget, stretch)
         layout.addWidget(self.transport)
         self.setCentralWidget(central)
-        self.status_info = QLabel()
-        self.status_loudness = QLabel()
-        self.status_underruns = QLabel()
-        for label in (self.status_info, self.status_loudness, self.status_underruns):
-            self.statusBar().addPermanentWidget(label)
-        self.status_loudness.setToolTip("Integrated loudness of what you hear (A or B)")
-        self.status_underruns.setToolTip("Audio blocks the sound card ran out of (underruns)")
+        self.readouts = StatusReadouts(self.statusBar())
+        self.status_info, self.status_loudness = self.readouts.info, self.readouts.loudness
 
-    def _suggest_bar(self) -> QHBoxLayout:
-        self.suggest_button = QPushButton("Suggest balance")
-        self.suggest_button.setObjectName("primary")
-        self.suggest_button.setToolTip("Analyse the tracks and suggest a gain for each")
-        self.suggest_button.clicked.connect(self.run_suggestion)
-        self.method_box = QComboBox()
-        for name in method_names():
-            description = method_description(name)
-            self.method_box.addItem(name, name)
-            index = self.method_box.count() - 1
-            reason = unavailable_reason(name)
-            if reason is not None:  # listed, greyed out, saying how to get it
-                self.method_box.model().item(index).setEnabled(False)  # type: ignore[attr-defined]
-                self.method_box.setItemData(
-                    index, QColor(MUTED_TEXT), Qt.ItemDataRole.ForegroundRole
-                )
-                self.method_box.setItemText(index, f"{name} (not installed)")
-                description = f"{description}\n\nUnavailable: {reason}"
-            self.method_box.setItemData(index, description, Qt.ItemDataRole.ToolTipRole)
-        self.method_box.setToolTip("Which method suggests the balance")
-        self.apply_button = QPushButton("Apply suggestion")
-        self.apply_button.setToolTip("Move every fader to the suggestion (undoable)")
-        self.apply_button.clicked.connect(self.apply_suggestion)
-        self.compare_button = QPushButton("Compare methods…")
-        self.compare_button.setToolTip("Every method's balance side by side; click one to hear it")
-        self.compare_button.clicked.connect(self.show_compare)
-        self.progress = QProgressBar()
-        self.progress.setMaximumWidth(240)
-        self.progress.setTextVisible(False)
-        self.progress.hide()
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setToolTip("Stop the work in progress")
-        self.cancel_button.clicked.connect(self.cancel_work)
-        self.cancel_button.hide()
-        bar = QHBoxLayout()
-        for widget in (self.suggest_button, self.method_box, self.apply_button):
-            bar.addWidget(widget)
-        bar.addWidget(self.compare_button)
-        bar.addStretch(1)
-        bar.addWidget(self.progress)
-        bar.addWidget(self.cancel_button)
-        return bar
+    def add_suggest_widget(self, widget: QWidget) -> None:
+        """Hook: put ``widget`` in the suggest bar, after Apply suggestion."""
+        self.suggest_bar.add_widget(widget)
 
     def _update_enabled(self) -> None:
-        loaded = self.document is not None
-        has_suggestion = (
-            loaded and self.document is not None and self.document.suggestion is not None
-        )
+        doc = self.document
+        has_suggestion = doc is not None and doc.suggestion is not None
         for widget in (self.suggest_bar, self.transport):
-            widget.setVisible(loaded)
-        self.apply_button.setEnabled(bool(has_suggestion))
-        self.transport.set_b_available(bool(has_suggestion))
+            widget.setVisible(doc is not None)
+        self.apply_button.setEnabled(has_suggestion)
+        self.transport.set_b_available(has_suggestion)
         for name in ("save", "save_as", "export", "play", "ab", "reference", "suggest", "compare"):
-            self.actions_[name].setEnabled(loaded)
+            self.actions_[name].setEnabled(doc is not None)
+
+    def recent_paths(self) -> list[Path]:
+        return self.recent.paths()
 
     # -- opening -----------------------------------------------------------------------------
 
     def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Open a folder of stems")
-        if folder:
-            self.open_stems([Path(folder)])
-
-    def choose_session(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(
-            self, "Open a session", "", f"drumassist sessions (*{SESSION_SUFFIX})"
-        )
-        if name:
-            self.open_stems([Path(name)])
+        folder = windowdialogs.ask_folder(self)
+        if folder is not None:
+            self.open_stems([folder])
 
     def open_demo(self) -> None:
         from drumassist.core.paths import demo_folder
 
-        def work(progress: object) -> loading.Loaded:
-            return loading.load_sources([demo_folder()], progress)  # type: ignore[arg-type]
-
         if self.maybe_save():
-            self._start(self._loader, work, "Preparing the demo")
+            self._start(
+                self._loader,
+                lambda p: loading.load_sources([demo_folder()], p),
+                "Preparing the demo",
+            )
 
     def open_stems(self, sources: Sequence[Path]) -> None:
         """Load a folder, files or a session file in the background."""
@@ -212,17 +157,24 @@ class MainWindow(QMainWindow):
         self.player = PlayerController(
             doc, device=self.settings.value("audio/device") or None, parent=self
         )
-        self.mixer = MixerPanel(doc)
-        self.stack.addWidget(self.mixer)
-        self.stack.setCurrentWidget(self.mixer)
-        self._connect_document(doc, self.player)
-        self.transport.set_multitrack(loaded.multitrack)
         notes = list(loaded.multitrack.notices)
         if loaded.session is not None:
             doc.load_session_state(loaded.session.session)
-            notes += [f"{p.name}: missing, left out" for p in loaded.session.missing]
+            notes += [
+                f"{name}: {state.path.name} is missing; its settings are kept (Locate… finds it)"
+                for name, state in doc.missing.items()
+            ]
+        if loaded.modified:
+            doc.undo_stack.resetClean()
+        self.mixer = MixerPanel(doc)
+        self.mixer.locate_requested.connect(self.locate_stem)
+        self.stack.addWidget(self.mixer)
+        self.stack.setCurrentWidget(self.mixer)
+        self._connect_document(doc, self.player)
+        self.playback.attach(doc, self.player, self.mixer)
+        self.transport.set_multitrack(loaded.multitrack)
         self.reference_path = None
-        self.recent.add(loaded.session_path or _source_folder(loaded.multitrack))
+        self.recent.add(loaded.session_path or source_folder(loaded.multitrack))
         self._end_busy(f"Opened {len(loaded.multitrack.tracks)} tracks")
         if notes:
             self.show_error("\n".join(notes), warning=True)
@@ -240,22 +192,12 @@ class MainWindow(QMainWindow):
         doc.undo_stack.canRedoChanged.connect(redo.setEnabled)
         undo.setEnabled(False)
         redo.setEnabled(False)
-        player.position_changed.connect(self.transport.set_position)
-        player.playing_changed.connect(self.transport.set_playing)
-        player.playing_changed.connect(lambda on: None if on else self._clear_meters())
-        player.ab_changed.connect(self.transport.set_ab)
         player.ab_changed.connect(lambda _b: self._update_status())
-        player.meter_changed.connect(self.mixer.show_meter if self.mixer else (lambda _m: None))
-        player.underflows_changed.connect(
-            lambda n: self.status_underruns.setText(f"underruns: {n}")
-        )
+        player.underflows_changed.connect(self.readouts.show_underruns)
         player.unavailable.connect(lambda why: self.show_error(f"Playback unavailable: {why}"))
 
-    def _clear_meters(self) -> None:
-        if self.mixer is not None:
-            self.mixer.show_meter(None)
-
     def _close_document(self) -> None:
+        self.playback.detach()
         if self.player is not None:
             self.player.close()
             self.player.deleteLater()
@@ -272,7 +214,7 @@ class MainWindow(QMainWindow):
         doc = self.document
         if doc is None:
             return
-        method = str(self.method_box.currentData())
+        method = self.suggest_bar.method
         multitrack, meter = doc.multitrack, doc.meter
         self._start(
             self._suggester,
@@ -290,16 +232,15 @@ class MainWindow(QMainWindow):
     def choose_reference(self) -> None:
         """Load a mix of these stems and show its reverse-engineered balance as B."""
         doc = self.document
-        if doc is None:
-            return
-        name, _ = QFileDialog.getOpenFileName(
-            self,
-            "Load a reference mix of these stems",
-            str(_source_folder(doc.multitrack)),
-            "Audio (*.wav *.flac *.aif *.aiff *.ogg *.mp3)",
-        )
-        if name:
-            self.load_reference(Path(name))
+        if doc is not None:
+            path = windowdialogs.ask_open_file(
+                self,
+                "Load a reference mix of these stems",
+                source_folder(doc.multitrack),
+                windowdialogs.AUDIO_FILTER,
+            )
+            if path is not None:
+                self.load_reference(path)
 
     def load_reference(self, path: Path) -> None:
         doc = self.document
@@ -316,6 +257,18 @@ class MainWindow(QMainWindow):
             return suggestion
 
         self._start(self._suggester, work, f"Reverse-engineering {path.name}")
+
+    def _install_compare(self) -> None:
+        """Compare methods… beside Apply suggestion and in Playback (the view loads on use)."""
+        self.compare_button = QPushButton("Compare methods…")
+        self.compare_button.setToolTip("Every method's balance side by side; click one to hear it")
+        self.compare_button.clicked.connect(self.show_compare)
+        self.add_suggest_widget(self.compare_button)
+        action = QAction("&Compare methods…", self)
+        action.setToolTip("Every method's balance side by side; click one to hear it as B")
+        action.triggered.connect(self.show_compare)
+        self.menus_["playback"].addAction(action)
+        self.actions_["compare"] = action
 
     def show_compare(self) -> None:
         """Every method's balance side by side (scored against the reference mix)."""
@@ -341,18 +294,14 @@ class MainWindow(QMainWindow):
         doc = self.document
         if doc is None:
             return
-        default = (
-            _source_folder(doc.multitrack).parent / f"{_source_folder(doc.multitrack).name}-mix.wav"
-        )
         dialog = ExportDialog(
             methods=method_names(),
             has_suggestion=doc.suggestion is not None,
-            default_path=default,
+            default_path=exportflow.default_export_path(doc.multitrack),
             parent=self,
         )
-        if dialog.exec() != ExportDialog.DialogCode.Accepted:
-            return
-        self.start_export(dialog.request())
+        if dialog.exec() == ExportDialog.DialogCode.Accepted:
+            self.start_export(dialog.request())
 
     def start_export(self, request: ExportRequest, *, overwrite: bool | None = None) -> None:
         doc = self.document
@@ -364,34 +313,14 @@ class MainWindow(QMainWindow):
             )
             if request.path.exists() and not overwrite:
                 return
-        gains = doc.gains_b() if request.source == "B" else doc.gains_a()
-        job = loading.ExportJob(
-            multitrack=doc.multitrack,
-            meter=doc.meter,
-            method=None if request.source in ("A", "B") else request.source,
-            gains_db=gains if gains is not None else doc.gains_a(),
-            pans=doc.pans(),
-            # A and B export what is heard (mutes, solos); a method exports every track.
-            mutes=~doc.audible()
-            if request.source in ("A", "B")
-            else np.zeros(len(doc.strips), bool),
-            path=request.path,
-            stereo=request.stereo,
-            bit_depth=request.bit_depth,
-            loudness_lufs=request.loudness_lufs,
-            ceiling_dbfs=request.ceiling_dbfs,
-            overwrite=bool(overwrite),
-        )
+        job = exportflow.export_job(doc, request, overwrite=overwrite)
         self._start(
             self._exporter, lambda p: loading.run_export(job, p), f"Exporting {request.path.name}"
         )
 
     def _on_exported(self, result: ExportResult) -> None:
         self.last_export = result
-        level = (
-            f"{result.loudness_lufs:.1f} LUFS" if math.isfinite(result.loudness_lufs) else "silent"
-        )
-        self._end_busy(f"Exported {result.path.name} ({level}, peak {result.peak_dbfs:+.1f} dBFS)")
+        self._end_busy(exportflow.export_summary(result))
         if result.warnings:
             self.show_error("\n".join(result.warnings), warning=True)
         personal.record_choice(self, source="export")
@@ -399,116 +328,68 @@ class MainWindow(QMainWindow):
 
     # -- sessions ----------------------------------------------------------------------------
 
-    def save_session(self, *, ask: bool = False) -> bool:
-        doc = self.document
-        if doc is None:
-            return False
-        path = doc.session_path
-        if path is None or ask:
-            start = str(_source_folder(doc.multitrack) / f"session{SESSION_SUFFIX}")
-            name, _ = QFileDialog.getSaveFileName(
-                self, "Save session", start, f"drumassist sessions (*{SESSION_SUFFIX})"
-            )
-            if not name:
-                return False
-            path = Path(name).with_suffix(SESSION_SUFFIX)
-        return self.save_session_to(path)
-
     def save_session_to(self, path: Path) -> bool:
-        if self.document is None:
-            return False
-        try:
-            save_session(self.document.to_session(), path)
-        except DrumassistError as exc:
-            self.show_error(str(exc))
-            return False
-        self.document.session_path = path
-        self.document.undo_stack.setClean()
-        self.recent.add(path)
-        self.statusBar().showMessage(f"Saved {path.name}", 4000)
-        self._update_title()
-        personal.record_choice(self, source="session")
-        return True
-
-    def maybe_save(self) -> bool:
-        """Ask about unsaved changes; False means the user cancelled."""
-        doc = self.document
-        if doc is None or doc.undo_stack.isClean():
-            return True
-        answer = QMessageBox.question(
-            self,
-            "Unsaved changes",
-            "Save the changes to this session first?",
-            QMessageBox.StandardButton.Save
-            | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel,
-        )
-        if answer == QMessageBox.StandardButton.Save:
-            return self.save_session()
-        return answer == QMessageBox.StandardButton.Discard
+        saved = SessionCommands.save_session_to(self, path)
+        if saved:
+            personal.record_choice(self, source="session")
+        return saved
 
     def confirm(self, question: str) -> bool:
-        answer = QMessageBox.question(self, "drumassist", question)
-        return answer == QMessageBox.StandardButton.Yes
+        return windowdialogs.confirm(self, question)
+
+    def undo(self) -> None:
+        if self.document is not None:
+            self.document.undo_stack.undo()
+
+    def redo(self) -> None:
+        if self.document is not None:
+            self.document.undo_stack.redo()
 
     # -- transport ---------------------------------------------------------------------------
 
     def toggle_play(self) -> None:
-        if self.player is not None:
-            self.player.toggle_play()
+        self.playback.toggle_play()
 
     def toggle_ab(self) -> None:
-        if self.player is not None and self.document is not None and self.document.suggestion:
-            self.player.toggle_ab()
+        self.playback.toggle_ab()
 
     # -- feedback ----------------------------------------------------------------------------
 
-    def _start(self, runner: TaskRunner, work: object, message: str) -> None:
+    def _start(self, runner: TaskRunner, work: Callable[[Progress], object], message: str) -> None:
         self.error_label.hide()
-        self.progress.setValue(0)
-        self.progress.show()
-        self.cancel_button.show()
+        self.suggest_bar.show_busy(True)
         self.statusBar().showMessage(message)
-        runner.start(work)  # type: ignore[arg-type]
+        runner.start(work)
 
     def _show_progress(self, fraction: float, message: str) -> None:
-        self.progress.setValue(round(fraction * 100))
+        self.suggest_bar.show_progress(fraction)
         self.statusBar().showMessage(message)
 
-    def _end_busy(self, message: str) -> None:
+    def _end_busy(self, message: str | None) -> None:
+        """Hide the progress when no work is left; show ``message`` (None: keep the line)."""
         if not any(r.busy for r in (self._loader, self._suggester, self._exporter)):
-            self.progress.hide()
-            self.cancel_button.hide()
-        self.statusBar().showMessage(message, 6000)
+            self.suggest_bar.show_busy(False)
+        if message is not None:
+            self.statusBar().showMessage(message, 6000)
 
     def show_error(self, message: str, *, warning: bool = False) -> None:
-        self._end_busy("")
-        self.error_label.setProperty("warning", warning)
-        self.error_label.style().polish(self.error_label)
-        self.error_label.setText(message)
-        self.error_label.show()
+        # An error ends what the status line said was going on ("Loading…"); a warning
+        # sits beside what just happened ("Exported …") and leaves it.
+        self._end_busy(None if warning else "")
+        self.error_label.show_message(message, warning=warning)
 
     def _update_title(self) -> None:
         doc = self.document
         if doc is None:
             self.setWindowTitle("drumassist")
             return
-        name = doc.session_path.name if doc.session_path else _source_folder(doc.multitrack).name
+        name = doc.session_path.name if doc.session_path else source_folder(doc.multitrack).name
         self.setWindowTitle(f"{name}{' *' if not doc.undo_stack.isClean() else ''} — drumassist")
 
     def _update_status(self) -> None:
-        doc = self.document
-        if doc is None:
-            return
-        mt = doc.multitrack
-        self.status_info.setText(
-            f"{mt.sample_rate} Hz · {mt.duration_s:.1f} s · {len(mt.tracks)} tracks"
-        )
-        use_b = self.player is not None and self.player.use_b and doc.suggestion is not None
-        gains = doc.gains_b() if use_b else doc.gains_a()
-        lufs = doc.meter.loudness(gains, pans=doc.pans(), mutes=~doc.audible(), stereo=True)  # type: ignore[arg-type]
-        text = f"{lufs:.1f} LUFS" if math.isfinite(lufs) else "silent"
-        self.status_loudness.setText(f"{'B' if use_b else 'A'}: {text}")
+        if self.document is not None:
+            use_b = self.player is not None and self.player.use_b
+            self.readouts.show_document(self.document, use_b=use_b)
 
     def show_preferences(self) -> None:
         from drumassist.ui.prefs import DEVICE_KEY, PreferencesDialog
@@ -516,25 +397,25 @@ class MainWindow(QMainWindow):
         if PreferencesDialog(self.settings, self).exec() and self.player is not None:
             self.player.set_device(self.settings.value(DEVICE_KEY) or None)
 
+    # Imported when chosen, not at start-up: the dialogs pull in the statistics and models.
+    def start_blind_test(self) -> None:
+        from drumassist.ui.blindsetup import start_blind_test
+
+        start_blind_test(self)
+
+    def show_test_results(self) -> None:
+        from drumassist.ui.listeningresults import show_results
+
+        show_results(self)
+
+    def learn_from_my_mixes(self) -> None:
+        personal.learn_from_my_mixes(self)
+
     def open_log_folder(self) -> None:
-        from PySide6.QtCore import QUrl
-        from PySide6.QtGui import QDesktopServices
-
-        from drumassist.core.paths import log_dir
-
-        folder = log_dir()
-        folder.mkdir(parents=True, exist_ok=True)
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+        windowdialogs.open_log_folder()
 
     def show_about(self) -> None:
-        from drumassist import __version__
-
-        QMessageBox.about(
-            self,
-            "About drumassist",
-            f"<b>drumassist {__version__}</b><p>A mixing assistant for drum multitracks."
-            "<p>AGPL-3.0-or-later. Uses Essentia, scikit-learn, Qt and PortAudio.",
-        )
+        windowdialogs.show_about(self)
 
     # -- window events -----------------------------------------------------------------------
 
@@ -558,8 +439,3 @@ class MainWindow(QMainWindow):
             runner.wait(10000)
         self._close_document()
         super().closeEvent(event)
-
-
-def _source_folder(multitrack: Multitrack) -> Path:
-    paths = [t.path for t in multitrack.tracks if t.path is not None]
-    return paths[0].parent if paths else Path.home()

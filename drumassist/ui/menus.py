@@ -1,19 +1,49 @@
-"""The window's menus and keyboard shortcuts."""
+"""The window's menus and keyboard shortcuts.
+
+The actions call a :class:`MenuHost` (the main window), named by a protocol so that
+this module does not import the window (no import cycle). To hook a new entry in,
+add one ``_action`` line and the host method it calls.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMenu
 
-if TYPE_CHECKING:
-    from drumassist.ui.mainwindow import MainWindow
+
+class MenuHost(Protocol):
+    """What the menu actions call."""
+
+    def choose_folder(self) -> None: ...
+    def choose_session(self) -> None: ...
+    def open_demo(self) -> None: ...
+    def open_stems(self, sources: list[Path]) -> None: ...
+    def recent_paths(self) -> list[Path]: ...
+    def save_session(self, *, ask: bool = False) -> bool: ...
+    def export_mix(self) -> None: ...
+    def close(self) -> bool: ...
+    def undo(self) -> None: ...
+    def redo(self) -> None: ...
+    def apply_suggestion(self) -> None: ...
+    def show_preferences(self) -> None: ...
+    def toggle_play(self) -> None: ...
+    def toggle_ab(self) -> None: ...
+    def run_suggestion(self) -> None: ...
+    def choose_reference(self) -> None: ...
+    def open_log_folder(self) -> None: ...
+    def show_about(self) -> None: ...
+    def start_blind_test(self) -> None: ...
+    def show_test_results(self) -> None: ...
+    def learn_from_my_mixes(self) -> None: ...
 
 
 def _action(
-    window: MainWindow,
+    window: QMainWindow,
     text: str,
     slot: Callable[..., object],
     shortcut: QKeySequence | QKeySequence.StandardKey | None = None,
@@ -25,132 +55,104 @@ def _action(
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
     action.setToolTip(tip or text.replace("&", "").rstrip("…"))
     action.setStatusTip(action.toolTip())
-    action.triggered.connect(slot)
+    # triggered passes a bool: never hand it on to a slot as an argument.
+    action.triggered.connect(lambda _checked=False: slot())
     window.addAction(action)
     return action
 
 
-def build_menus(window: MainWindow) -> dict[str, QAction]:
-    """Create the menu bar; returns the actions the window enables and disables."""
+def build_menus(window: QMainWindow, host: MenuHost) -> tuple[dict[str, QAction], dict[str, QMenu]]:
+    """Create the menu bar of ``window`` calling ``host``.
+
+    Returns
+    -------
+    actions, menus
+        The actions by name (the window enables and disables them) and the menus by
+        name (``"file"``, ``"edit"``, ``"playback"``, ``"listen"``, ``"tools"``, ``"help"``,
+        ``"recent"``), so
+        other parts can add entries.
+    """
     a: dict[str, QAction] = {}
     seq = QKeySequence
-    file_menu = window.menuBar().addMenu("&File")
-    a["open"] = _action(window, "&Open folder…", window.choose_folder, seq.StandardKey.Open)
-    a["open_session"] = _action(window, "Open &session…", window.choose_session)
-    a["demo"] = _action(window, "Open the &demo", window.open_demo)
-    window.recent_menu = file_menu.addMenu("Open &recent")
-    window.recent_menu.aboutToShow.connect(lambda: _fill_recent(window))
-    a["save"] = _action(
-        window,
-        "&Save session",
-        lambda: window.save_session(),  # noqa: PLW0108 (triggered passes a bool)
-        seq.StandardKey.Save,
-    )
+    bar = window.menuBar()
+    menus = {
+        "file": bar.addMenu("&File"),
+        "edit": bar.addMenu("&Edit"),
+        "playback": bar.addMenu("&Playback"),
+        "listen": bar.addMenu("&Listen"),
+        "tools": bar.addMenu("&Tools"),
+        "help": bar.addMenu("&Help"),
+    }
+    a["open"] = _action(window, "&Open folder…", host.choose_folder, seq.StandardKey.Open)
+    a["open_session"] = _action(window, "Open &session…", host.choose_session)
+    a["demo"] = _action(window, "Open the &demo", host.open_demo)
+    menus["recent"] = recent = QMenu("Open &recent", window)
+    recent.aboutToShow.connect(lambda: _fill_recent(recent, host))
+    a["save"] = _action(window, "&Save session", host.save_session, seq.StandardKey.Save)
     a["save_as"] = _action(
-        window, "Save session &as…", lambda: window.save_session(ask=True), seq("Ctrl+Shift+S")
+        window, "Save session &as…", lambda: host.save_session(ask=True), seq("Ctrl+Shift+S")
     )
-    a["export"] = _action(window, "&Export mix…", window.export_mix, seq("Ctrl+E"))
-    a["quit"] = _action(window, "&Quit", window.close, seq.StandardKey.Quit)
-    for key in ("open", "open_session", "demo"):
-        file_menu.addAction(a[key])
-    file_menu.addMenu(window.recent_menu)
-    file_menu.addSeparator()
-    for key in ("save", "save_as", "export"):
-        file_menu.addAction(a[key])
-    file_menu.addSeparator()
-    file_menu.addAction(a["quit"])
-    edit_menu = window.menuBar().addMenu("&Edit")
-    a["undo"] = _action(window, "&Undo", lambda: _undo(window, redo=False), seq("Ctrl+Z"))
-    a["redo"] = _action(window, "&Redo", lambda: _undo(window, redo=True), seq("Ctrl+Shift+Z"))
-    a["apply"] = _action(window, "&Apply suggestion", window.apply_suggestion)
-    a["prefs"] = _action(window, "&Preferences…", window.show_preferences)
-    for key in ("undo", "redo", "apply", "prefs"):
-        edit_menu.addAction(a[key])
-    play_menu = window.menuBar().addMenu("&Playback")
-    a["play"] = _action(window, "&Play / stop", window.toggle_play, seq(Qt.Key.Key_Space))
+    a["export"] = _action(window, "&Export mix…", host.export_mix, seq("Ctrl+E"))
+    a["quit"] = _action(window, "&Quit", host.close, seq.StandardKey.Quit)
+    _add(menus["file"], a, "open", "open_session", "demo", recent, "-", "save", "save_as")
+    _add(menus["file"], a, "export", "-", "quit")
+    a["undo"] = _action(window, "&Undo", host.undo, seq("Ctrl+Z"))
+    a["redo"] = _action(window, "&Redo", host.redo, seq("Ctrl+Shift+Z"))
+    a["apply"] = _action(window, "&Apply suggestion", host.apply_suggestion)
+    a["prefs"] = _action(window, "&Preferences…", host.show_preferences)
+    _add(menus["edit"], a, "undo", "redo", "apply", "prefs")
+    a["play"] = _action(window, "&Play / stop", host.toggle_play, seq(Qt.Key.Key_Space))
     a["ab"] = _action(
         window,
         "Switch &A / B",
-        window.toggle_ab,
+        host.toggle_ab,
         seq(Qt.Key.Key_B),
         "Switch between your mix (A) and the suggestion (B)",
     )
-    a["suggest"] = _action(window, "&Suggest balance", window.run_suggestion, seq("Ctrl+R"))
+    a["suggest"] = _action(window, "&Suggest balance", host.run_suggestion, seq("Ctrl+R"))
     a["reference"] = _action(
         window,
         "Load &reference mix…",
-        window.choose_reference,
+        host.choose_reference,
         tip="Show the balance of an existing mix of these stems as the suggestion (B)",
     )
-    a["compare"] = _action(
-        window,
-        "&Compare methods…",
-        window.show_compare,
-        tip="Every method's balance side by side; click one to hear it as B",
-    )
-    for key in ("play", "ab", "suggest", "reference", "compare"):
-        play_menu.addAction(a[key])
-    _listen_and_tools(window, a)
-    help_menu = window.menuBar().addMenu("&Help")
-    a["logs"] = _action(window, "Open &log folder", window.open_log_folder)
-    a["about"] = _action(window, "&About drumassist", window.show_about)
-    for key in ("logs", "about"):
-        help_menu.addAction(a[key])
-    return a
-
-
-def _listen_and_tools(window: MainWindow, a: dict[str, QAction]) -> None:
-    listen_menu = window.menuBar().addMenu("&Listen")
+    _add(menus["playback"], a, "play", "ab", "suggest", "reference")
     a["blind_test"] = _action(
         window,
         "&Blind test…",
-        lambda: _blind_test(window),
+        host.start_blind_test,
         tip="Rate the suggestions, your balance and the anchor without knowing which is which",
     )
-    a["test_results"] = _action(window, "Test &results…", lambda: _test_results(window))
-    for key in ("blind_test", "test_results"):
-        listen_menu.addAction(a[key])
-    tools_menu = window.menuBar().addMenu("&Tools")
+    a["test_results"] = _action(window, "Test &results…", host.show_test_results)
+    _add(menus["listen"], a, "blind_test", "test_results")
     a["learn"] = _action(
         window,
         "&Learn from my mixes…",
-        lambda: _learn(window),
+        host.learn_from_my_mixes,
         tip="Fit a correction of the default model to the balances you exported and saved",
     )
-    tools_menu.addAction(a["learn"])
+    _add(menus["tools"], a, "learn")
+    a["logs"] = _action(window, "Open &log folder", host.open_log_folder)
+    a["about"] = _action(window, "&About drumassist", host.show_about)
+    _add(menus["help"], a, "logs", "about")
+    return a, menus
 
 
-# Imported when chosen, not at start-up: the dialogs pull in the statistics and models.
-def _blind_test(window: MainWindow) -> None:
-    from drumassist.ui.blindsetup import start_blind_test
-
-    start_blind_test(window)
-
-
-def _test_results(window: MainWindow) -> None:
-    from drumassist.ui.listeningresults import show_results
-
-    show_results(window)
+def _add(menu: QMenu, actions: dict[str, QAction], *items: str | QMenu) -> None:
+    for item in items:
+        if isinstance(item, QMenu):
+            menu.addMenu(item)
+        elif item == "-":
+            menu.addSeparator()
+        else:
+            menu.addAction(actions[item])
 
 
-def _learn(window: MainWindow) -> None:
-    from drumassist.ui.personal import learn_from_my_mixes
-
-    learn_from_my_mixes(window)
-
-
-def _undo(window: MainWindow, *, redo: bool) -> None:
-    if window.document is not None:
-        stack = window.document.undo_stack
-        stack.redo() if redo else stack.undo()
-
-
-def _fill_recent(window: MainWindow) -> None:
-    menu = window.recent_menu
+def _fill_recent(menu: QMenu, host: MenuHost) -> None:
     menu.clear()
-    for path in window.recent.paths():
+    for path in host.recent_paths():
         action = menu.addAction(path.name)
         action.setToolTip(str(path))
-        action.triggered.connect(lambda _checked=False, p=path: window.open_stems([p]))
+        action.triggered.connect(lambda _checked=False, p=path: host.open_stems([p]))
     if menu.isEmpty():
         menu.addAction("(none)").setEnabled(False)

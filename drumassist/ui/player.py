@@ -1,8 +1,14 @@
 """Connects the document to the audio engine: publishes what to play, polls meters.
 
-The GUI thread builds a new immutable PlaybackState on every change and assigns it
-to the engine (see drumassist.audio.engine for why that is thread-safe); a 30 Hz
-timer reads the engine's position, meter and underflow count.
+Thread contract (see drumassist.audio.engine): the GUI thread builds a new immutable
+PlaybackState on every change and assigns it to ``engine.state``; that one attribute
+assignment is atomic under the GIL and the callback reads it once per block. The
+GUI never writes what the callback owns (position, meter, underflows, sounding); it
+only reads them in a 30 Hz timer. A seek travels inside the published state as a
+one-slot command (``seek_to`` plus a new ``seek_serial``), taken once by the callback.
+
+The stream runs only while something plays: stopping publishes ``playing=False``,
+the callback fades out one block, and the timer then stops the stream.
 """
 
 from __future__ import annotations
@@ -49,6 +55,8 @@ class PlayerController(QObject):
         self._seek: int | None = None
         self._seek_serial = 0
         self._underflows = 0
+        # What the transport shows: the engine's position once it has taken the last
+        # seek, the seek target before that.
         self._shown_position = 0
         # The blind test's candidate, played as B while set (GUI thread only).
         self.audition_db: np.ndarray | None = None
@@ -68,6 +76,11 @@ class PlayerController(QObject):
     def position_s(self) -> float:
         """Where playback is, or where it will start after a seek."""
         return self._shown_position / self.sample_rate
+
+    @property
+    def stream_active(self) -> bool:
+        """True while the audio stream runs (it is stopped when nothing plays)."""
+        return self._playback is not None and self._playback.active
 
     def _state(self) -> PlaybackState:
         doc = self.document
@@ -92,7 +105,11 @@ class PlayerController(QObject):
         )
 
     def publish(self) -> None:
-        """Hand the engine a new state (one attribute assignment)."""
+        """Hand the engine a new state.
+
+        Safe across threads: one assignment of a new immutable object, which the
+        callback reads once per block (it never sees a half-built state).
+        """
         self.engine.state = self._state()
 
     def audition(self, gains_db: np.ndarray | None) -> None:
@@ -105,8 +122,8 @@ class PlayerController(QObject):
         if reason is not None:
             self.unavailable.emit(reason)
             return
-        if self._shown_position >= self.engine.frames and self.loop is None:
-            self.seek(0.0)
+        if self._shown_position >= self.engine.frames:
+            self.seek(0.0 if self.loop is None else self.loop[0] / self.sample_rate)
         self.playing = True
         self.publish()
         try:
@@ -122,6 +139,7 @@ class PlayerController(QObject):
         self.playing_changed.emit(True)
 
     def stop(self) -> None:
+        """Stop: the callback fades out, then the timer stops the stream."""
         self.playing = False
         self.publish()
         self.playing_changed.emit(False)
@@ -134,24 +152,24 @@ class PlayerController(QObject):
         self.publish()
         self.ab_changed.emit(use_b)
 
-    def toggle_ab(self) -> None:
-        self.set_use_b(not self.use_b)
-
     def seek(self, seconds: float) -> None:
-        self._seek = int(max(0.0, seconds) * self.sample_rate)
+        """Move the playhead: a one-slot command in the published state, never a
+        write to ``engine.position`` (the callback owns it)."""
+        self._seek = min(int(max(0.0, seconds) * self.sample_rate), self.engine.frames)
         self._seek_serial += 1
-        self.engine.position = (
-            min(self._seek, self.engine.frames) if not self.playing else (self.engine.position)
-        )
+        self._shown_position = self._seek
         self.publish()
-        self.position_changed.emit(self._seek / self.sample_rate)
+        self.position_changed.emit(self.position_s)
 
     def set_loop(self, loop_s: tuple[float, float] | None) -> None:
+        """Loop between two times in seconds (the transport's region), or not (None)."""
         rate = self.sample_rate
         self.loop = None if loop_s is None else (int(loop_s[0] * rate), int(loop_s[1] * rate))
         self.publish()
 
     def _poll(self) -> None:
+        # Reading the callback's attributes is safe: each is one immutable value
+        # assigned by the callback; a stale read is one block late, never torn.
         if self.engine.seek_serial == self._seek_serial:
             self._shown_position = self.engine.position
         self.position_changed.emit(self.position_s)
@@ -161,9 +179,14 @@ class PlayerController(QObject):
         if self.engine.underflows != self._underflows:
             self._underflows = self.engine.underflows
             self.underflows_changed.emit(self._underflows)
-        if self.playing and self.loop is None and self.engine.position >= self.engine.frames:
+        # A loop wraps before the end, so reaching the end means nothing more will sound
+        # (also when the playhead was past the loop): stop rather than play zeros.
+        if self.playing and self.engine.position >= self.engine.frames:
             self.stop()
-        if not self.playing:
+        if not self.playing and not (self.engine.sounding and self.stream_active):
+            # The callback has faded out: stop the stream instead of playing zeros.
+            if self._playback is not None:
+                self._playback.stop()
             self._timer.stop()
 
     def set_device(self, device: int | str | None) -> None:

@@ -7,25 +7,12 @@ session loading can drive the strip without echoing back.
 
 from __future__ import annotations
 
-import math
-import re
-from typing import ClassVar
-
-from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import (
-    QColor,
-    QFont,
-    QKeyEvent,
-    QPainter,
-    QPaintEvent,
-    QResizeEvent,
-)
+from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QSizePolicy,
     QToolTip,
@@ -34,140 +21,18 @@ from PySide6.QtWidgets import (
 )
 
 from drumassist.core.roles import Role
-from drumassist.ui import theme
-from drumassist.ui.fader import DragControl, Fader, clamp_db, format_db
-from drumassist.ui.meter import LevelMeter
-
-STRIP_WIDTH_PX = 92
-PAN_STEP = 0.05
-PAN_FINE_STEP = 0.01
-_DB_SUFFIX_RE = re.compile(r"\s*db\s*$", re.IGNORECASE)
-
-ENTRY_TOOLTIP = "Type a level in dB and press Enter: -6, -6.5 dB, +3 or -inf.\nEscape cancels."
-PAN_TOOLTIP = (
-    "Pan: L100 (left) to R100 (right), C = centre.\n"
-    "Drag sideways (Shift or Ctrl: fine), wheel or Left/Right keys; double-click: centre."
+from drumassist.ui.fader import Fader
+from drumassist.ui.levelentry import (
+    ENTRY_TOOLTIP,
+    GainEntry,
+    format_diff_db,
+    parse_db,
+    suggestion_tooltip,
 )
-
-
-def parse_db(text: str) -> float | None:
-    """Read a typed level such as ``"-6"``, ``"-6.5 dB"``, ``"+3"`` or ``"-inf"``.
-
-    Returns None when ``text`` is not a level. A comma works as the decimal point.
-    """
-    cleaned = _DB_SUFFIX_RE.sub("", text.strip()).replace("−", "-").replace(",", ".")
-    cleaned = cleaned.replace(" ", "").lower().replace("∞", "inf")
-    if cleaned in ("-inf", "-infinity"):
-        return -math.inf
-    try:
-        value = float(cleaned)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
-
-
-def format_pan(pan: float) -> str:
-    """``"C"`` at the centre, else ``"L30"`` or ``"R100"`` (percent of the way out)."""
-    percent = round(abs(pan) * 100)
-    if percent == 0:
-        return "C"
-    return f"{'L' if pan < 0 else 'R'}{percent}"
-
-
-class PanControl(DragControl):
-    """A compact horizontal pan control from -1 (left) to +1 (right), in 1 % steps."""
-
-    STEP_KEYS: ClassVar[dict[Qt.Key, int]] = {Qt.Key.Key_Left: -1, Qt.Key.Key_Right: 1}
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent, default=0.0)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setAccessibleName("Pan")
-        self.setToolTip(PAN_TOOLTIP)
-
-    @property
-    def value(self) -> float:
-        """The pan, -1 (left) to +1 (right)."""
-        return self._value
-
-    def _clamp(self, value: float) -> float:
-        return round(min(1.0, max(-1.0, value)), 2) + 0.0  # + 0.0 turns -0.0 into 0.0
-
-    def _position(self, value: float) -> float:
-        return (value + 1.0) / 2.0
-
-    def _value_at(self, position: float) -> float:
-        return position * 2.0 - 1.0
-
-    def _drag_px(self, delta: QPointF) -> float:
-        return delta.x()
-
-    def _travel_px(self) -> float:
-        # Dragging across the whole control sweeps from hard left to hard right.
-        return float(self.width())
-
-    def _stepped(self, value: float, steps: int, *, fine: bool) -> float:
-        # Wheel up turns right, as a knob turned clockwise does.
-        return value + steps * (PAN_FINE_STEP if fine else PAN_STEP)
-
-    def sizeHint(self) -> QSize:
-        return QSize(80, 20)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        body = QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
-        border = theme.ACCENT if self.hasFocus() else "#3a3f45"
-        painter.setPen(QColor(border))
-        painter.setBrush(QColor(theme.FADER_SLOT))
-        painter.drawRoundedRect(body, 3, 3)
-        centre = body.center().x()
-        end = centre + self._value * (body.width() / 2 - 1)
-        fill = QColor(theme.PAN_FILL)
-        fill.setAlpha(140)
-        inner = body.adjusted(0, 2, 0, -2)
-        painter.fillRect(
-            QRectF(min(centre, end), inner.top(), abs(end - centre), inner.height()), fill
-        )
-        # Centre notches at the edges, clear of the text.
-        for y in (inner.top(), inner.bottom() - 2):
-            painter.fillRect(QRectF(centre - 0.5, y, 1, 2), QColor(theme.MUTED_TEXT))
-        font = QFont(self.font())
-        font.setPointSizeF(8.0)
-        painter.setFont(font)
-        painter.setPen(QColor(theme.TEXT))
-        painter.drawText(body, Qt.AlignmentFlag.AlignCenter, format_pan(self._value))
-        painter.end()
-
-
-class _ElidedLabel(QLabel):
-    """A label that elides its text to its width and shows the whole text as a tooltip."""
-
-    def __init__(self, text: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._full_text = text
-        self.setToolTip(text)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        elided = self.fontMetrics().elidedText(
-            self._full_text, Qt.TextElideMode.ElideRight, self.width()
-        )
-        self.setText(elided)
-
-
-class _GainEntry(QLineEdit):
-    """The typed level: Enter commits, Escape gives up the typing."""
-
-    cancelled = Signal()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Escape:
-            self.cancelled.emit()
-            self.clearFocus()
-        else:
-            super().keyPressEvent(event)
+from drumassist.ui.meter import LevelMeter
+from drumassist.ui.pan import PanControl
+from drumassist.ui.striphead import STRIP_WIDTH_PX, StripHeader
+from drumassist.ui.taper import clamp_db, format_db
 
 
 class ChannelStrip(QFrame):
@@ -210,9 +75,8 @@ class ChannelStrip(QFrame):
     # -- building --------------------------------------------------------------------------
 
     def _build(self, name: str, stereo: bool) -> None:
-        self.name_label = _ElidedLabel(name)
-        self.name_label.setObjectName("stripName")
-        self.name_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.header = StripHeader(name, stereo=stereo)
+        self.name_label = self.header.name_label
         self.role_combo = QComboBox()
         self.role_combo.setObjectName("roleCombo")
         self.role_combo.setToolTip("What this track is; the suggestion depends on it")
@@ -223,7 +87,7 @@ class ChannelStrip(QFrame):
         self.pan_control = PanControl()
         self.fader = Fader()
         self.meter = LevelMeter(channels=2 if stereo else 1)
-        self.gain_entry = _GainEntry()
+        self.gain_entry = GainEntry()
         self.gain_entry.setObjectName("gainEntry")
         self.gain_entry.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.gain_entry.setToolTip(ENTRY_TOOLTIP)
@@ -234,14 +98,6 @@ class ChannelStrip(QFrame):
         self._lay_out(stereo)
 
     def _lay_out(self, stereo: bool) -> None:
-        header = QHBoxLayout()
-        header.setSpacing(3)
-        header.addWidget(self.name_label, 1)
-        if stereo:
-            badge = QLabel("ST")
-            badge.setObjectName("stereoBadge")
-            badge.setToolTip("Stereo stem: the pan acts as a balance")
-            header.addWidget(badge)
         buttons = QHBoxLayout()
         buttons.setSpacing(4)
         buttons.addWidget(self.mute_button)
@@ -260,7 +116,7 @@ class ChannelStrip(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(5, 6, 5, 6)
         layout.setSpacing(5)
-        layout.addLayout(header)
+        layout.addWidget(self.header)
         layout.addWidget(self.role_combo)
         layout.addLayout(buttons)
         layout.addWidget(self.pan_control)
@@ -398,7 +254,7 @@ class ChannelStrip(QFrame):
         else:
             gain_db, low_db, high_db = self._suggestion
             label.setText(f"{format_diff_db(self.gain_db - gain_db)}\nvs suggestion")
-            label.setToolTip(_suggestion_tooltip(gain_db, low_db, high_db))
+            label.setToolTip(suggestion_tooltip(gain_db, low_db, high_db))
             low = low_db if low_db is not None else gain_db
             high = high_db if high_db is not None else gain_db
             outside = not low - 0.05 <= self.gain_db <= high + 0.05
@@ -406,17 +262,3 @@ class ChannelStrip(QFrame):
             label.setProperty("outside", outside)
             label.style().unpolish(label)
             label.style().polish(label)
-
-
-def format_diff_db(diff_db: float) -> str:
-    """A level difference: ``"+2.1 dB"``, ``"-0.4 dB"``, ``"0.0 dB"``, ``"-inf dB"``."""
-    if math.isnan(diff_db):
-        return "0.0 dB"  # both at -inf
-    return f"{format_db(diff_db) if diff_db < math.inf else '+inf'} dB"
-
-
-def _suggestion_tooltip(gain_db: float, low_db: float | None, high_db: float | None) -> str:
-    text = f"The suggestion for this track is {format_db(gain_db)} dB"
-    if low_db is not None and high_db is not None:
-        text += f",\nlikely between {format_db(low_db)} and {format_db(high_db)} dB"
-    return text + ".\nOrange on the fader: the suggestion; it does not move your fader."

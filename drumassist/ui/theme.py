@@ -96,5 +96,13 @@ QLineEdit#gainEntry {{ font-size: 9pt; background: {FADER_SLOT}; color: {TEXT};
 QLineEdit#gainEntry:focus {{ border-color: {ACCENT}; }}
 QLabel#suggestionDiff {{ font-size: 8pt; color: {MUTED_TEXT}; }}
 QLabel#suggestionDiff[outside="true"] {{ color: {ACCENT}; }}
+QFrame#missingStrip {{ background: {BACKGROUND}; border: 1px dashed {ERROR};
+                       border-radius: 4px; }}
+QFrame#missingStrip QLabel {{ border: none; background: transparent; color: {MUTED_TEXT};
+                       font-size: 8pt; }}
+QFrame#missingStrip QLabel#stripName {{ font-size: 9pt; font-weight: bold; color: {TEXT}; }}
+QFrame#missingStrip QLabel#missingBadge {{ color: {ERROR}; font-weight: bold; }}
+QFrame#missingStrip QPushButton {{ padding: 4px 4px; }}
+QFrame#dropMarker {{ background: {ACCENT}; border: none; }}
 """
 STYLE_SHEET += STRIP_STYLE_SHEET

@@ -31,7 +31,7 @@ class WelcomePanel(QWidget):
             layout.addWidget(label)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        open_button = QPushButton("Open folder…")
+        self.open_button = open_button = QPushButton("Open folder…")
         open_button.setObjectName("primary")
         open_button.setToolTip("Choose a folder of stems (Ctrl+O)")
         open_button.clicked.connect(self.open_folder)

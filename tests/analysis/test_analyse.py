@@ -93,12 +93,14 @@ def test_parallel_equals_serial():
     assert token.fraction == 1.0
 
 
+@pytest.mark.slow
 def test_a_worker_error_reaches_the_caller():
     multitrack = from_arrays({"a": hits(0.2), "b": hits(0.2, seed=2)}, sample_rate=SR)
     with pytest.raises(AnalysisError, match="always fails"):
         analyse(multitrack, extractor=FailingExtractor(), cache=False, workers=2)
 
 
+@pytest.mark.slow
 def test_a_wrong_length_vector_is_an_error(counting, monkeypatch):
     monkeypatch.setattr(type(counting), "feature_names", lambda self: ("only-one",))
     multitrack = from_arrays({"a": hits(0.2), "b": hits(0.2, seed=2)}, sample_rate=SR)

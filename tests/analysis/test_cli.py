@@ -26,6 +26,7 @@ def folder(make_stems):
     return make_stems({"kick": hits(0.5, freq_hz=60), "hat": hits(0.5, freq_hz=7000, seed=3)})
 
 
+@pytest.mark.slow
 def test_json_then_cached(folder):
     first = _run(str(folder), "--json")
     assert first.returncode == 0, first.stderr
@@ -41,6 +42,7 @@ def test_json_then_cached(folder):
     assert not any(t["cached"] for t in fresh["tracks"])
 
 
+@pytest.mark.slow
 def test_text_output_with_the_paper_extractor(folder):
     proc = _run(str(folder), "--extractor", "paper", "--workers", "1")
     assert proc.returncode == 0, proc.stderr

@@ -160,3 +160,46 @@ def test_callback_does_not_allocate_buffers(multitrack):
     # Only small Python objects (numpy scalars, the meter tuple) may be made: far less
     # than any buffer the size of a block of audio.
     assert peak < 8192
+
+
+def test_stop_fades_out_one_block_then_is_silent(multitrack):
+    a = factors(multitrack, [0.0] * 5)
+    engine = MixEngine(multitrack, PlaybackState(a, a, playing=True))
+    run(engine, 2)
+    assert engine.sounding
+    engine.state = PlaybackState(a, a, playing=False)
+    out = run(engine, 3)
+    full = mix(multitrack, [0.0] * 5, stereo=True)
+    fade = (1 - np.arange(1, BLOCK + 1) / BLOCK)[:, None]
+    np.testing.assert_allclose(out[:BLOCK], full[2 * BLOCK : 3 * BLOCK] * fade, atol=1e-6)
+    assert not out[BLOCK:].any()
+    assert not engine.sounding
+    assert engine.position == 3 * BLOCK  # held where the fade ended
+
+
+def test_starting_from_silence_takes_the_new_state_without_a_ramp(multitrack):
+    a = factors(multitrack, [0.0] * 5)
+    b = factors(multitrack, [-12.0, 0.0, -3.0, -6.0, 0.0])
+    engine = MixEngine(multitrack, PlaybackState(a, a))
+    run(engine, 1)  # idle: silence, nothing heard
+    engine.state = PlaybackState(a, b, use_b=True, playing=True)
+    out = run(engine, 2)
+    expected = mix(multitrack, [-12.0, 0.0, -3.0, -6.0, 0.0], stereo=True, stop=2 * BLOCK)
+    np.testing.assert_allclose(out, expected, atol=1e-6)
+
+
+def test_stopping_does_not_allocate_buffers(multitrack):
+    block = 4096
+    a = factors(multitrack, [0.0] * 5)
+    engine = MixEngine(multitrack, PlaybackState(a, a, playing=True))
+    out = np.zeros((block, 2), dtype=np.float32)
+    engine.callback(out, block, None, None)
+    engine.state = PlaybackState(a, a, playing=False)
+    tracemalloc.start()
+    try:
+        for _ in range(4):  # the first call fades out, the others are silent
+            engine.callback(out, block, None, None)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 8192

@@ -11,12 +11,14 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from drumassist.core.mix import mix
 from drumassist.core.multitrack import load_multitrack
+from tests.audio.portaudio import import_failure_reason, sounddevice_or_skip
 
 ASOUNDRC = """
 pcm.!default {{
@@ -60,7 +62,7 @@ PLAYER = textwrap.dedent(
 
 
 def test_real_stream_plays_the_mix(make_stems, drum_arrays, tmp_path):
-    pytest.importorskip("sounddevice")
+    sounddevice_or_skip()
     folder = make_stems(drum_arrays)
     config = tmp_path / "xdg"
     (config / "alsa").mkdir(parents=True)
@@ -90,3 +92,53 @@ def test_real_stream_plays_the_mix(make_stems, drum_arrays, tmp_path):
     assert 0 <= offset < 44100
     np.testing.assert_allclose(played[offset : offset + mt.frames], expected, atol=1e-6)
     assert not played[offset + mt.frames :].any()
+
+
+# The skip decision. Importing sounddevice without PortAudio raises OSError; a test run
+# where the library is present checks the decision on that real error by hiding the
+# library from sounddevice's lookup in a subprocess.
+
+HIDE_PORTAUDIO = textwrap.dedent(
+    """
+    import ctypes.util
+    find = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None if "portaudio" in name else find(name)
+    from tests.audio.portaudio import import_failure_reason
+    try:
+        import sounddevice
+    except Exception as exc:
+        print(type(exc).__name__, "|", import_failure_reason(exc))
+    else:
+        print("IMPORTED")
+    """
+)
+
+
+def test_missing_portaudio_is_a_skip_not_a_failure():
+    root = str(Path(__file__).resolve().parents[2])
+    proc = subprocess.run(
+        [sys.executable, "-c", HIDE_PORTAUDIO],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": root},
+        timeout=60,
+        check=True,
+    )
+    kind, _, reason = proc.stdout.strip().partition(" | ")
+    assert kind == "OSError", proc.stdout + proc.stderr
+    assert reason.startswith("the PortAudio library is not installed"), reason
+
+
+@pytest.mark.parametrize(
+    ("exc", "skips"),
+    [
+        (ModuleNotFoundError("No module named 'sounddevice'", name="sounddevice"), True),
+        (OSError("PortAudio library not found"), True),
+        (OSError("cannot load library 'libportaudio.so.2': No such file"), True),
+        (ModuleNotFoundError("No module named '_cffi_backend'", name="_cffi_backend"), False),
+        (OSError("[Errno 5] Input/output error"), False),
+        (ImportError("cannot import name 'x' from 'sounddevice'"), False),
+    ],
+)
+def test_only_a_missing_library_skips(exc, skips):
+    assert (import_failure_reason(exc) is not None) == skips

@@ -84,24 +84,111 @@ def test_save_replaces_atomically(session, tmp_path):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("{not json", "not a readable session file"),
+        ("{not json", "not a readable JSON session file"),
         ('{"format": "other"}', "not a drumassist session file"),
         ('{"format": "drumassist-session", "version": 99, "tracks": []}', "newer than this"),
-        ('{"format": "drumassist-session", "version": 1, "tracks": [{"name": "x"}]}', "malformed"),
+        (
+            '{"format": "drumassist-session", "version": 1, "tracks": [{"name": "x"}]}',
+            "track 1: 'path' is missing",
+        ),
         (
             '{"format": "drumassist-session", "version": 1,'
             ' "tracks": [{"name": "x", "path": "x.wav", "role": "banjo"}]}',
-            "malformed",
+            "unknown drum role",
         ),
     ],
 )
 def test_bad_session_files(tmp_path, content, message):
     path = tmp_path / "bad.drumassist"
     path.write_text(content)
-    with pytest.raises(SessionError, match=f"bad.drumassist: .*{message}"):
+    with pytest.raises(SessionError, match=f"bad.drumassist[:,] .*{message}"):
         load_session(path)
 
 
 def test_missing_session_file(tmp_path):
     with pytest.raises(SessionError, match="nope.drumassist: no such session file"):
         load_session(tmp_path / "nope.drumassist")
+
+
+def _doc(**changes):
+    track = {"path": "x.wav", "name": "x", "role": "kick", "gain_db": -3.0, "pan": 0.0}
+    track.update(changes.pop("track", {}))
+    doc = {"format": "drumassist-session", "version": 1, "tracks": [track]}
+    doc.update(changes)
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("doc", "message"),
+    [
+        (_doc(version="1"), r"'version' must be a whole number, not \"1\""),
+        (_doc(version=-3), "'version' = -3 is not a session format version"),
+        (_doc(version=0), "'version' = 0 is not a session format version"),
+        (_doc(version=True), "'version' must be a whole number"),
+        (_doc(version=1.0), "'version' must be a whole number"),
+        (_doc(version=None), "'version' must be a whole number, not missing"),
+        (_doc(version=2), r"session format version 2 is newer than this drumassist reads \(1\)"),
+        (_doc(tracks={"x": {}}), "'tracks' must be a list, not dict"),
+        (_doc(track={"pan": 5}), r"track 1: 'pan' = 5 is outside -1 to 1"),
+        (_doc(track={"gain_db": "nan"}), "track 1: 'gain_db' must be a number"),
+        (_doc(track={"gain_db": 1e300}), "track 1: 'gain_db' = 1e.* is outside -120 to 24"),
+        (_doc(track={"mute": "false"}), "track 1: 'mute' must be true or false"),
+        (_doc(track={"solo": 1}), "track 1: 'solo' must be true or false"),
+        (_doc(track={"role": "banjo"}), "track 1: 'role' unknown drum role 'banjo'"),
+        (_doc(track={"name": ""}), "track 1: 'name' must be a non-empty string"),
+        (_doc(track={"path": 3}), "track 1: 'path' must be a non-empty string"),
+        (_doc(tracks=["kick.wav"]), "track 1: must be a JSON object, not str"),
+        (_doc(suggestion=[]), "suggestion: must be a JSON object or null"),
+        (_doc(suggestion={"gains_db": {}}), "suggestion: 'method' is missing"),
+        (
+            _doc(suggestion={"method": "m", "gains_db": {"x": "loud"}}),
+            "suggestion, gains_db: 'x' must be a number",
+        ),
+        (
+            _doc(suggestion={"method": "m", "gains_db": [1.0]}),
+            "'gains_db' must be an object of track names to levels",
+        ),
+    ],
+)
+def test_every_value_is_checked(tmp_path, doc, message):
+    path = tmp_path / "bad.drumassist"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(SessionError, match=f"^bad\\.drumassist[,:] .*{message}"):
+        load_session(path)
+
+
+def test_two_tracks_with_one_name_are_refused(tmp_path):
+    doc = _doc()
+    doc["tracks"] = doc["tracks"] * 2
+    path = tmp_path / "twice.drumassist"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(SessionError, match="twice.drumassist: two tracks are named 'x'"):
+        load_session(path)
+
+
+def test_missing_stem_keeps_every_setting(tmp_path):
+    path = tmp_path / "song.drumassist"
+    path.write_text(json.dumps(_doc(track={"mute": True, "pan": -0.5, "gain_db": None})))
+    loaded = load_session(path)
+    assert loaded.missing == (tmp_path.resolve() / "x.wav",)
+    track = loaded.session.tracks[0]
+    assert (track.role, track.gain_db, track.pan, track.mute) == (Role.KICK, -math.inf, -0.5, True)
+
+
+def test_save_refuses_what_it_could_not_read_back(tmp_path):
+    bad = Session((TrackState(tmp_path / "a.wav", "a", Role.KICK, pan=3.0),))
+    with pytest.raises(SessionError, match="track 1: 'pan' = 3"):
+        save_session(bad, tmp_path / "a.drumassist")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_order_of_tracks_is_kept(session, tmp_path):
+    path = tmp_path / "stems" / "song.drumassist"
+    reordered = Session(session.tracks[::-1], session.suggestion)
+    save_session(reordered, path)
+    assert [t.name for t in load_session(path).session.tracks] == [
+        "OH L",
+        "HH",
+        "Snare Top",
+        "Kick In",
+    ]

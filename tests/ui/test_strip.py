@@ -12,17 +12,19 @@ from PySide6.QtGui import QKeyEvent, QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 
 from drumassist.core.roles import Role
-from drumassist.ui.fader import (
+from drumassist.ui.fader import Fader
+from drumassist.ui.levelentry import parse_db
+from drumassist.ui.meter import LevelMeter, PeakBallistics
+from drumassist.ui.pan import PanControl, format_pan
+from drumassist.ui.strip import ChannelStrip
+from drumassist.ui.taper import (
     FLOOR_DB,
     MAX_DB,
     SCALE_MARKS_DB,
-    Fader,
     db_to_fraction,
     fraction_to_db,
     step_db,
 )
-from drumassist.ui.meter import LevelMeter, PeakBallistics
-from drumassist.ui.strip import ChannelStrip, PanControl, format_pan, parse_db
 
 NO_MODIFIER = Qt.KeyboardModifier.NoModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier

@@ -12,7 +12,9 @@ import io
 import json
 import logging
 import math
+import os
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -133,7 +135,7 @@ def anchor_inputs(
 
 
 #: Bumped when what :func:`anchor_inputs` measures changes: old cache entries are not found.
-CACHE_FORMAT = "drumassist-anchor-1"
+CACHE_FORMAT = "drumassist-anchor-2"  # 2: the audio hashed track by track
 
 
 def _cache_key(multitrack: Multitrack) -> str:
@@ -150,9 +152,24 @@ def _cache_key(multitrack: Multitrack) -> str:
         "shapes": [list(t.audio.shape) for t in multitrack.tracks],
     }  # fmt: skip
     digest = hashlib.sha256(json.dumps(recipe, sort_keys=True).encode())
-    for track in multitrack.tracks:
-        digest.update(np.ascontiguousarray(track.audio, dtype=np.float32).data)
+    for track_digest in _audio_digests(multitrack):
+        digest.update(track_digest)
     return digest.hexdigest()
+
+
+def _audio_digests(multitrack: Multitrack) -> list[bytes]:
+    """The sha256 of every track's float32 samples, on up to one thread per core
+    (hashlib releases the GIL: 8 stems of 3 minutes hash in half the time on two)."""
+
+    def one(audio: np.ndarray) -> bytes:
+        return hashlib.sha256(np.ascontiguousarray(audio, dtype=np.float32).data).digest()
+
+    audio = [track.audio for track in multitrack.tracks]
+    workers = min(len(audio), os.cpu_count() or 1)
+    if workers <= 1:
+        return [one(a) for a in audio]
+    with ThreadPoolExecutor(workers, thread_name_prefix="drumassist-hash") as executor:
+        return list(executor.map(one, audio))
 
 
 def _cache_path(key: str) -> Path:

@@ -10,14 +10,17 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress, check_cancelled
-from drumassist.learn.corpus import Corpus, CorpusSession
 from drumassist.learn.data.anchor import AnchorInputs, anchor_inputs
 from drumassist.learn.data.inputs import TrackInputs, track_inputs
+
+if TYPE_CHECKING:  # the corpus package imports its renderer (scipy.signal): types only
+    from drumassist.learn.corpus import Corpus, CorpusSession
 
 log = logging.getLogger(__name__)
 

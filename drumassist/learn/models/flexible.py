@@ -25,6 +25,7 @@ from drumassist.core.roles import Role
 from drumassist.errors import ModelError
 from drumassist.learn.data.inputs import TrackInputs, track_inputs
 from drumassist.learn.data.sessions import SessionData
+from drumassist.learn.models import estimators
 from drumassist.learn.models.base import GainPrediction, Importances, ModelKind
 from drumassist.learn.models.importance import permutation_importances, track_rows
 from drumassist.learn.models.persist import (
@@ -33,7 +34,6 @@ from drumassist.learn.models.persist import (
     load_forest,
     save_estimator,
 )
-from drumassist.learn.models.registry import MODEL_NAME
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ class FlexibleModel:
         """Raw gains for one multitrack's inputs."""
         self.check_inputs(inputs)
         rows = design_matrix(inputs)
-        per_tree = np.stack([tree.predict(rows) for tree in self.forest.estimators_])
+        per_tree = estimators.per_tree(self.forest, rows)
         loud = inputs.loudness_lufs
         audible = np.isfinite(loud)
 
@@ -166,14 +166,15 @@ class FlexibleModel:
 def forest_size(estimator: Any) -> str:
     """``200 trees`` for a forest, ``8 outputs`` for a per-output wrapper."""
     noun = "trees" if hasattr(estimator, "n_estimators") else "outputs"
-    return f"{len(estimator.estimators_)} {noun}"
+    return f"{estimators.tree_count(estimator)} {noun}"
 
 
 def forest_card(forest: Any) -> dict[str, Any]:
     """What a model card records of a random forest: its trees and settings."""
-    params = forest.get_params()
+    # A forest loaded from arrays keeps no training settings (its card has them).
+    params = forest.get_params() if hasattr(forest, "get_params") else {}
     return {
-        "trees": len(forest.estimators_),
+        "trees": estimators.tree_count(forest),
         "forest": {k: params[k] for k in FOREST_PARAMS if k in params},
     }
 
@@ -250,7 +251,7 @@ class FlexibleKind:
 
     def load(self, folder: Path, card: Mapping[str, Any]) -> FlexibleModel:
         current = card_extractor(folder, card)
-        forest = load_forest(folder / MODEL_NAME)
+        forest = load_forest(folder)
         seed = int(card.get("seed", 0))
         return FlexibleModel(forest, current.name, current.version, current.feature_names(), seed)
 

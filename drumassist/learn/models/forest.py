@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import zipfile
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,8 @@ class CompactForest:
     value: np.ndarray
     roots: np.ndarray
     n_features: int
+    #: The scikit-learn class it came from, for model cards and descriptions.
+    source: str = "RandomForestRegressor"
 
     def __post_init__(self) -> None:
         problem = _problem(self)
@@ -93,6 +96,7 @@ class CompactForest:
             value=np.concatenate([t.value[:, :, 0] for t in trees]).astype(np.float64),
             roots=roots,
             n_features=int(forest.n_features_in_),
+            source=type(forest).__name__,
         )
 
     @property
@@ -120,7 +124,12 @@ class CompactForest:
             If ``x`` is not 2-D with ``n_features`` columns, or a value is infinite or
             too large for float32 (scikit-learn refuses those too).
         """
-        rows = self._rows(x)
+        return self.leaf_values(self._rows(x))
+
+    def leaf_values(self, rows: np.ndarray) -> np.ndarray:
+        """Each tree's leaf value for ``rows`` as given (float32 for a forest, float64 for
+        gradient boosting: the caller casts as its estimator does); see
+        :meth:`predict_per_tree` for the shape."""
         count = len(rows)
         flat = rows.reshape(-1)
         leaf_of = np.repeat(self.roots, count)  # tree-major: (tree, row) -> leaf
@@ -156,6 +165,26 @@ class CompactForest:
         if np.isinf(rows).any():
             raise ValueError("rows contain infinity or a value too large for float32")
         return rows
+
+    def to_arrays(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """The node arrays and the settings (JSON-able) that :meth:`from_arrays` takes."""
+        arrays = {name: getattr(self, name) for name in (*_NODE_ARRAYS, "value", "roots")}
+        return arrays, {"n_features": self.n_features, "source": self.source}
+
+    @classmethod
+    def from_arrays(
+        cls, arrays: Mapping[str, np.ndarray], params: Mapping[str, Any]
+    ) -> CompactForest:
+        """Rebuild from :meth:`to_arrays`'s output; ModelError if inconsistent."""
+        names = (*_NODE_ARRAYS, "value", "roots")
+        missing = [name for name in names if name not in arrays]
+        if missing:
+            raise ModelError(f"no {', '.join(missing)} arrays")
+        return cls(
+            **{name: arrays[name] for name in names},
+            n_features=param(params, "n_features", int),
+            source=param(params, "source", str),
+        )
 
     def save(self, path: str | Path) -> None:
         """Write the forest to one compressed ``.npz`` file, atomically."""
@@ -199,6 +228,16 @@ class CompactForest:
             return cls(**{**arrays, "n_features": int(arrays["n_features"])})
         except ModelError as exc:
             raise ModelError(f"{source}: {exc}") from exc
+
+
+def param(params: Mapping[str, Any], key: str, kind: type) -> Any:
+    """``params[key]`` if it is a ``kind`` (a float may be given as an int, a bool is
+    neither); ModelError naming the key if not."""
+    value = params.get(key)
+    accepted = (int, float) if kind is float else kind
+    if isinstance(value, bool) or not isinstance(value, accepted):
+        raise ModelError(f"setting {key!r} is {value!r}, expected {kind.__name__}")
+    return kind(value)
 
 
 def _cat(parts: list[np.ndarray]) -> np.ndarray:

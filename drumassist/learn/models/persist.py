@@ -1,8 +1,10 @@
 """Saving and loading trained gain models: the model's files and a model card beside them.
 
-A model folder holds ``model.skops`` (written with :mod:`skops.io`, never pickle: the
-forest, the fixed-slot pipeline, or the trim model's three regressors, beside its
-``trim.json``) and ``model_card.json``: the format version, method, the name and
+A model folder holds ``model.npz`` (the forest, the fixed-slot pipeline, or the trim
+model's three regressors, beside its ``trim.json``, as plain arrays loaded without
+scikit-learn: :mod:`~drumassist.learn.models.estimators`; an SVR pipeline, and models
+saved before the arrays, are in ``model.skops``, written with :mod:`skops.io`, never
+pickle) and ``model_card.json``: the format version, method, the name and
 version of what the model reads (an extractor, or the trim model's ``anchor``
 measures), the sha256 of its input names, the training corpus's manifest sha256, the
 library versions, the seed, the command line and the metrics measured at training.
@@ -19,7 +21,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import zipfile
 from collections.abc import Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
@@ -28,10 +29,9 @@ from typing import TYPE_CHECKING, Any
 from drumassist.core.atomic import write_atomically
 from drumassist.core.jsondoc import field_str, read_json_doc
 from drumassist.errors import AnalysisError, ModelError
-from drumassist.learn.models import registry
+from drumassist.learn.models import estimators, registry
 from drumassist.learn.models.base import GainModel
 from drumassist.learn.models.registry import CARD_NAME, MODEL_NAME
-from drumassist.learn.models.skopsio import load_trusted
 
 if TYPE_CHECKING:
     from drumassist.analysis.common import Extractor
@@ -90,12 +90,10 @@ def save_model(model: GainModel, out_dir: str | Path, **card_extra: Any) -> Path
 
 
 def save_estimator(estimator: Any, folder: Path) -> None:
-    """Write one estimator as ``model.skops`` in ``folder`` (compressed, atomically)."""
-    import skops.io as sio
-
-    # Tree arrays compress about 3-fold; the shipped models must stay small.
-    blob = sio.dumps(estimator, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
-    write_atomically(folder / MODEL_NAME, lambda f: f.write(blob), overwrite=True)
+    """Write one estimator into ``folder``, atomically: as arrays in ``model.npz``, or
+    for one with no array form (an SVR) as ``model.skops``."""
+    name, blob = estimators.dumps({estimators.ESTIMATOR: estimator}, estimator)
+    estimators.write(folder, name, blob)
 
 
 def read_card(model_dir: str | Path) -> dict[str, Any]:
@@ -159,13 +157,21 @@ def card_extractor(model_dir: Path, card: Mapping[str, Any]) -> Extractor:
     return current
 
 
-def load_forest(path: Path, *, expected: str = "RandomForestRegressor") -> Any:
-    """The estimator in a skops file, refusing any type not in :data:`TRUSTED_TYPES`."""
-    forest = load_trusted(path, TRUSTED_TYPES)
-    # A name check is enough here: skops only built types on the allow-list.
-    if type(forest).__name__ != expected:
-        raise ModelError(f"{path}: expected a {expected}, found {type(forest).__name__}")
-    return forest
+def load_forest(folder: Path, *, expected: str = "RandomForestRegressor") -> Any:
+    """The estimator of a model folder: from ``model.npz`` (compact, no scikit-learn)
+    or ``model.skops`` (refusing any type not in :data:`TRUSTED_TYPES`); it must be
+    (or come from) an ``expected``."""
+    path = estimators.model_file(folder)
+    loaded = estimators.read(path, TRUSTED_TYPES)
+    if path.name == MODEL_NAME:
+        if sorted(loaded) != [estimators.ESTIMATOR]:
+            raise ModelError(f"{path}: expected one estimator named {estimators.ESTIMATOR!r}")
+        loaded = loaded[estimators.ESTIMATOR]
+    # A name check is enough here: skops only built types on the allow-list, and
+    # arrays only ever build compact estimators.
+    if estimators.class_name(loaded) != expected:
+        raise ModelError(f"{path}: expected a {expected}, found {estimators.class_name(loaded)}")
+    return loaded
 
 
 def load_method_model(method: str, folder: Path) -> GainModel:

@@ -3,7 +3,7 @@
 Every trained method is one line of :data:`KINDS`: its name, the module and attribute
 of its :class:`~drumassist.learn.models.base.ModelKind` (``"module:ATTRIBUTE"``,
 imported on first use), a description, and the folder of its shipped model under
-``resources/models``. ``suggest``, ``train``, ``evaluate``, ``compare``, the report and
+``drumassist/resources/models``. ``suggest``, ``train``, ``evaluate``, ``compare``, the report and
 the window ask this module; none of them names a model class. Adding a model kind is
 one new module in this package (a model class following
 :class:`~drumassist.learn.models.base.GainModel` and a ``ModelKind`` to train and load
@@ -25,7 +25,10 @@ from drumassist.errors import ModelError
 if TYPE_CHECKING:
     from drumassist.learn.models.base import ModelKind
 
-MODEL_NAME = "model.skops"
+#: The estimators as plain arrays (no scikit-learn needed to load them).
+MODEL_NAME = "model.npz"
+#: The estimators as skops: an SVR (no array twin), or a model saved before arrays.
+SKOPS_NAME = "model.skops"
 CARD_NAME = "model_card.json"
 #: The method of the default model (what ``suggest``, ``quickstart`` and the window use).
 DEFAULT_METHOD = "trim"
@@ -43,7 +46,7 @@ class KindEntry:
     method: str
     target: str  # "module:ATTRIBUTE" of its ModelKind
     description: str
-    shipped: str  # its folder under resources/models
+    shipped: str  # its folder under drumassist/resources/models
 
 
 #: Every model kind, in the order of method lists and reports (the default first).
@@ -119,7 +122,7 @@ def kind(method: str) -> ModelKind:
 
 
 def shipped_model_dir(method: str) -> Path:
-    """Where the shipped model of ``method`` lives (the default's: ``resources/models/default``)."""
+    """Where the shipped model of ``method`` lives (``drumassist/resources/models/<folder>``)."""
     from drumassist.core.paths import resources_dir
 
     return resources_dir() / "models" / entry(method).shipped
@@ -127,7 +130,8 @@ def shipped_model_dir(method: str) -> Path:
 
 def is_model_folder(folder: Path) -> bool:
     """True if ``folder`` holds a model file and its card."""
-    return (folder / CARD_NAME).is_file() and (folder / MODEL_NAME).is_file()
+    has_estimators = (folder / MODEL_NAME).is_file() or (folder / SKOPS_NAME).is_file()
+    return (folder / CARD_NAME).is_file() and has_estimators
 
 
 def unavailable_reason(method: str) -> str | None:

@@ -35,9 +35,9 @@ import numpy as np
 from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress
 from drumassist.errors import ModelError
-from drumassist.learn.corpus.slots import ENST_SLOTS, assign_slots
 from drumassist.learn.data.inputs import TrackInputs, track_inputs
 from drumassist.learn.data.sessions import SessionData
+from drumassist.learn.models import estimators
 from drumassist.learn.models.base import GainPrediction, Importance, Importances, ModelKind
 from drumassist.learn.models.flexible import (
     DEFAULT_TREES,
@@ -50,7 +50,6 @@ from drumassist.learn.models.flexible import (
 )
 from drumassist.learn.models.importance import TOP_FEATURES
 from drumassist.learn.models.persist import card_extractor, load_forest, save_estimator
-from drumassist.learn.models.registry import MODEL_NAME
 
 log = logging.getLogger(__name__)
 
@@ -66,23 +65,31 @@ LASSO_FOLDS = 5
 SVR_PARAMS = {"kernel": "rbf", "C": 10.0, "epsilon": 0.5, "gamma": "scale"}
 
 
+def enst_slots() -> tuple[str, ...]:
+    """:data:`~drumassist.learn.corpus.slots.ENST_SLOTS`, imported when first needed:
+    the corpus package imports its renderer (scipy.signal), which predicting never needs."""
+    from drumassist.learn.corpus.slots import ENST_SLOTS
+
+    return ENST_SLOTS
+
+
 def slot_columns(feature_names: Sequence[str]) -> tuple[str, ...]:
     """The model's input columns: per slot, its features and then its loudness."""
     return tuple(
-        f"{slot}.{name}" for slot in ENST_SLOTS for name in (*feature_names, "loudness_lufs")
+        f"{slot}.{name}" for slot in enst_slots() for name in (*feature_names, "loudness_lufs")
     )
 
 
 def slot_indices(slots: Sequence[str | None]) -> list[int | None]:
     """For each ENST slot, the index of the track that fills it (None if none does)."""
     index = {slot: i for i, slot in enumerate(slots) if slot is not None}
-    return [index.get(slot) for slot in ENST_SLOTS]
+    return [index.get(slot) for slot in enst_slots()]
 
 
 def slot_row(inputs: TrackInputs, slots: Sequence[str | None]) -> np.ndarray:
     """The session's single input row; missing and silent slots are zero-padded."""
     width = len(inputs.feature_names) + 1
-    row = np.zeros(len(ENST_SLOTS) * width)
+    row = np.zeros(len(enst_slots()) * width)
     for k, i in enumerate(slot_indices(slots)):
         if i is None or not math.isfinite(inputs.loudness_lufs[i]):
             continue
@@ -95,8 +102,8 @@ def slot_targets(session: SessionData) -> np.ndarray | None:
     """Slot gains relative to their mean over present slots (0 where absent); None if none."""
     if session.slots is None:
         raise ModelError(f"session {session.session_id} has no slot assignment")
-    gains = np.zeros(len(ENST_SLOTS))
-    present = np.zeros(len(ENST_SLOTS), dtype=bool)
+    gains = np.zeros(len(enst_slots()))
+    present = np.zeros(len(enst_slots()), dtype=bool)
     for k, i in enumerate(slot_indices(session.slots)):
         if i is not None and math.isfinite(session.target_db[i]):
             gains[k] = session.target_db[i]
@@ -128,12 +135,12 @@ class SlotModel:
     @property
     def forest(self) -> Any:
         """The pipeline's last step: the forest, or the per-output LASSO or SVR wrapper."""
-        return self.pipeline[-1]
+        return estimators.final_step(self.pipeline)
 
     @property
     def method(self) -> str:
         """``rf-slots``, ``lasso`` or ``svr``, from the pipeline's last step."""
-        return slot_method(self.pipeline[-1])
+        return slot_method(self.forest)
 
     def predict(self, inputs: SlotInputs) -> GainPrediction:
         """Raw gains of one multitrack whose tracks fill their slots (see the module doc)."""
@@ -141,13 +148,13 @@ class SlotModel:
         self.check_inputs(tracks)
         if len(slots) != len(tracks.roles):
             raise ModelError(f"{len(slots)} slots given for {len(tracks.roles)} tracks")
-        rows = self.pipeline[:-1].transform(slot_row(tracks, slots)[None, :])
+        rows = estimators.transform(self.pipeline, slot_row(tracks, slots)[None, :])
         if self.method != METHOD:
             # A linear model extrapolates without bound on inputs unlike its training rows.
             slot_db = np.clip(self.forest.predict(rows)[0], -MAX_RELATIVE_DB, MAX_RELATIVE_DB)
             gains = self._gains(tracks, slots, slot_db)
             return GainPrediction(gains, gains.copy(), gains.copy())
-        per_tree = np.stack([tree.predict(rows)[0] for tree in self.forest.estimators_])
+        per_tree = np.ascontiguousarray(estimators.per_tree(self.forest, rows)[:, 0])
         gains = self._gains(tracks, slots, per_tree.mean(axis=0))
         # A track with no slot has no range of its own: low = high = its gain.
         slotted = np.zeros(len(gains), dtype=bool)
@@ -181,6 +188,8 @@ class SlotModel:
 
     def measure(self, multitrack: Multitrack, *, progress: Progress | None = None) -> SlotInputs:
         """Features and loudness of every track, and the ENST slots the corpus would give."""
+        from drumassist.learn.corpus.slots import assign_slots
+
         inputs = track_inputs(multitrack, extractor=self.extractor, workers=None, progress=progress)
         return SlotInputs(inputs, tuple(assign_slots(multitrack.names, multitrack.roles)))
 
@@ -193,6 +202,8 @@ class SlotModel:
     def card(self) -> dict[str, Any]:
         if self.method == METHOD:
             return {**feature_card(self), **forest_card(self.forest)}
+        if not hasattr(self.forest, "estimator"):  # loaded from arrays: no settings kept
+            return {**feature_card(self), "regressor": {"class": self.forest.source}}
         # LASSO or SVR per output: the settings, and LASSO's penalties chosen by CV.
         inner = self.forest.estimator
         params = inner.get_params().items()
@@ -214,13 +225,13 @@ class SlotModel:
         if self.method == METHOD:
             title = "Fixed-slot forest, impurity importance per slot:"
             return Importances("impurity", title, slot_importances(self))
-        if self.method == "lasso":
+        if self.method == "lasso" and hasattr(self.forest, "estimators_"):
             nonzero = [int((e.coef_ != 0).sum()) for e in self.forest.estimators_]
             width = int(self.pipeline[0].get_support().sum())
             return Importances(
                 "note",
                 f"LASSO keeps {', '.join(map(str, nonzero))} of {width} columns for the slots"
-                f" {', '.join(ENST_SLOTS)}.",
+                f" {', '.join(enst_slots())}.",
             )
         return None
 
@@ -229,7 +240,7 @@ class SlotModel:
         usable = [s for s in sessions if slot_targets(s) is not None]
         rows = np.vstack([slot_row(s.inputs, s.slots or ()) for s in usable])
         targets = [slot_targets(s) for s in sessions]
-        x = self.pipeline[:-1].transform(rows)
+        x = estimators.transform(self.pipeline, rows)
         return x, np.vstack([y for y in targets if y is not None])
 
 
@@ -241,7 +252,7 @@ def slot_importances(model: SlotModel) -> dict[str, list[Importance]]:
     names = np.array(slot_columns(model.feature_names))[kept]
     values = model.forest.feature_importances_
     out = {}
-    for slot in ENST_SLOTS:
+    for slot in enst_slots():
         mine = [i for i, n in enumerate(names) if n.startswith(f"{slot}.")]
         ranked = sorted(mine, key=lambda i: values[i], reverse=True)[:TOP_FEATURES]
         out[slot] = [Importance(str(names[i]).split(".", 1)[1], float(values[i])) for i in ranked]
@@ -251,7 +262,7 @@ def slot_importances(model: SlotModel) -> dict[str, list[Importance]]:
 
 def slot_method(estimator: Any) -> str:
     """The method name of a slot pipeline's last step; ModelError if it is none of ours."""
-    name = type(estimator).__name__
+    name = estimators.class_name(estimator)
     if name == "MultiOutputRegressor":
         name = type(estimator.estimator).__name__
     methods = {"RandomForestRegressor": METHOD, "LassoCV": "lasso", "SVR": "svr"}
@@ -343,12 +354,12 @@ class SlotKind:
 
     def load(self, folder: Path, card: Mapping[str, Any]) -> SlotModel:
         current = card_extractor(folder, card)
-        path = folder / MODEL_NAME
-        pipeline = load_forest(path, expected="Pipeline")
-        steps = tuple(type(step).__name__ for _, step in pipeline.steps)
+        path = estimators.model_file(folder)
+        pipeline = load_forest(folder, expected="Pipeline")
+        steps = estimators.step_classes(pipeline)
         if steps[:-1] != SLOT_STEPS:
             raise ModelError(f"{path}: expected pipeline steps {SLOT_STEPS}, found {steps}")
-        if slot_method(pipeline[-1]) != self.method:
+        if slot_method(estimators.final_step(pipeline)) != self.method:
             raise ModelError(f"{path}: the card says {self.method}, the file holds {steps[-1]}")
         seed = int(card.get("seed", 0))
         return SlotModel(pipeline, current.name, current.version, current.feature_names(), seed)

@@ -198,10 +198,12 @@ class TrimModel:
         return session_anchor(session)
 
     def describe(self) -> str:
-        return f"{METHOD} (seed {self.seed}, {self.gain.max_iter} boosting rounds)"
+        rounds = getattr(self.gain, "max_iter", None) or self.gain.n_iter
+        return f"{METHOD} (seed {self.seed}, {rounds} boosting rounds)"
 
     def card(self) -> dict[str, Any]:
-        params = self.gain.get_params()
+        # Regressors loaded from arrays keep no training settings (the card has them).
+        params = self.gain.get_params() if hasattr(self.gain, "get_params") else {}
         return {
             "extractor": {"name": ANCHOR_EXTRACTOR, "version": str(TRIM_VERSION)},
             "feature_count": len(self.columns),

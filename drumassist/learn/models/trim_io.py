@@ -1,16 +1,16 @@
-"""Saving and loading a trim model: ``model.skops`` (three estimators) and ``trim.json``.
+"""Saving and loading a trim model: ``model.npz`` (three estimators) and ``trim.json``.
 
-``model.skops`` holds the three gradient-boosted regressors (skops, never pickle;
-loading refuses any type outside :data:`TRUSTED_TYPES`), ``trim.json`` the tables,
-offsets, blend, columns and seed, and the sha256 of ``model.skops`` that ties the two
-files of one save together.
+``model.npz`` holds the three gradient-boosted regressors as plain arrays, loaded
+without scikit-learn (:mod:`~drumassist.learn.models.arrayio`; a model saved before the
+arrays has ``model.skops`` instead: skops, never pickle, loading refuses any type
+outside :data:`TRUSTED_TYPES`); ``trim.json`` the tables, offsets, blend, columns and
+seed, and the sha256 of the estimator file that ties the two files of one save together.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,8 +19,7 @@ from drumassist.core.atomic import write_atomically
 from drumassist.core.jsondoc import is_number, read_json_doc
 from drumassist.errors import ModelError
 from drumassist.learn.bleed.trims import TrimTables
-from drumassist.learn.models.registry import MODEL_NAME
-from drumassist.learn.models.skopsio import load_trusted
+from drumassist.learn.models import estimators as stored
 
 TRIM_NAME = "trim.json"
 TRIM_FORMAT = "drumassist-trim"
@@ -33,20 +32,14 @@ ESTIMATORS = ("gain", "low", "high")
 def write_trim(
     folder: Path, estimators: Mapping[str, Any], fields: Mapping[str, Any]
 ) -> list[Path]:
-    """Write the :data:`ESTIMATORS` as ``model.skops`` and ``fields`` as ``trim.json``.
+    """Write the :data:`ESTIMATORS` as ``model.npz`` and ``fields`` as ``trim.json``.
 
-    ``trim.json`` also gets the format, version and the sha256 of ``model.skops``.
+    ``trim.json`` also gets the format, version and the sha256 of ``model.npz``.
     Returns both paths.
     """
-    import skops.io as sio
-
     folder.mkdir(parents=True, exist_ok=True)
-    # The trees compress about 3-fold; the shipped default model must stay small.
-    blob = sio.dumps(
-        {name: estimators[name] for name in ESTIMATORS},
-        compression=zipfile.ZIP_DEFLATED,
-        compresslevel=9,
-    )
+    regressors = {name: estimators[name] for name in ESTIMATORS}
+    name, blob = stored.dumps(regressors, regressors)
     doc = {
         "format": TRIM_FORMAT,
         "version": TRIM_VERSION,
@@ -56,8 +49,7 @@ def write_trim(
         **{k: v for k, v in fields.items() if k != "method"},
     }
     text = json.dumps(doc, indent=1).encode("utf-8")
-    paths = [folder / MODEL_NAME, folder / TRIM_NAME]
-    write_atomically(paths[0], lambda h: h.write(blob), overwrite=True)
+    paths = [stored.write(folder, name, blob), folder / TRIM_NAME]
     write_atomically(paths[1], lambda h: h.write(text), overwrite=True)
     return paths
 
@@ -69,24 +61,23 @@ def read_trim(folder: Path, *, columns: Sequence[str]) -> tuple[dict[str, Any], 
     ------
     ModelError
         If a file is missing, unreadable or malformed, the two are not of one save,
-        ``model.skops`` holds a type outside :data:`TRUSTED_TYPES`, or the columns are
-        not ``columns``.
+        a ``model.skops`` holds a type outside :data:`TRUSTED_TYPES`, or the columns
+        are not ``columns``.
     """
     doc = _read_doc(folder / TRIM_NAME, columns)
+    path = stored.model_file(folder)
     try:
-        digest = hashlib.sha256((folder / MODEL_NAME).read_bytes()).hexdigest()
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError as exc:
-        raise ModelError(f"{folder / MODEL_NAME}: cannot read the model ({exc.strerror})") from exc
+        raise ModelError(f"{path}: cannot read the model ({exc.strerror})") from exc
     if digest != doc.get("model_sha256"):
         raise ModelError(
-            f"{folder}: {MODEL_NAME} and {TRIM_NAME} are not from the same save; save it again"
+            f"{folder}: {path.name} and {TRIM_NAME} are not from the same save; save it again"
         )
-    estimators = load_estimators(folder / MODEL_NAME)
+    estimators = load_estimators(path)
     for name, estimator in estimators.items():
-        if getattr(estimator, "n_features_in_", None) != len(columns):
-            raise ModelError(
-                f"{folder / MODEL_NAME}: '{name}' does not take {len(columns)} columns"
-            )
+        if stored.n_features(estimator) != len(columns):
+            raise ModelError(f"{path}: '{name}' does not take {len(columns)} columns")
     return estimators, doc
 
 
@@ -122,13 +113,15 @@ def _read_doc(path: Path, columns: Sequence[str]) -> dict[str, Any]:
 
 
 def load_estimators(path: Path) -> dict[str, Any]:
-    """The three regressors of ``model.skops``, refusing types outside :data:`TRUSTED_TYPES`."""
-    loaded = load_trusted(path, TRUSTED_TYPES)
+    """The three regressors of ``model.npz`` (or of a ``model.skops``, refusing types
+    outside :data:`TRUSTED_TYPES`)."""
+    loaded = stored.read(path, TRUSTED_TYPES)
     if not isinstance(loaded, dict) or sorted(loaded) != sorted(ESTIMATORS):
         raise ModelError(f"{path}: expected a dict of {', '.join(ESTIMATORS)}")
     for name, estimator in loaded.items():
-        # A name check is enough here: skops only built types on the allow-list.
-        if type(estimator).__name__ != "HistGradientBoostingRegressor":
-            found = type(estimator).__name__
+        # A name check is enough here: skops only built types on the allow-list, and
+        # arrays only ever build compact estimators.
+        if stored.class_name(estimator) != "HistGradientBoostingRegressor":
+            found = stored.class_name(estimator)
             raise ModelError(f"{path}: '{name}' is a {found}, not a HistGradientBoostingRegressor")
     return loaded

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 import soundfile as sf
 
 from drumassist.learn.corpus import load_corpus
@@ -19,6 +20,7 @@ def _run(*args, timeout_s=120):
     )  # fmt: skip
 
 
+@pytest.mark.slow
 def test_render_shows_progress_and_resumes(tmp_path):
     make_kit(tmp_path / "kits")
     out = tmp_path / "out"
@@ -41,6 +43,7 @@ def test_render_without_kits_is_a_one_line_error(tmp_path):
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.slow
 def test_folder_and_enst(tmp_path):
     rng = np.random.default_rng(0)
     stems = {

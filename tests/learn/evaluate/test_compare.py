@@ -108,6 +108,7 @@ def test_without_a_reference_there_are_no_scores(demo, meter):
         assert row.suggestion.loudness_lufs == pytest.approx(-23.0, abs=0.01)
 
 
+@pytest.mark.slow
 def test_every_registered_method_runs_and_a_failing_one_is_kept(
     demo, meter, known_reference, missing_flexible
 ):

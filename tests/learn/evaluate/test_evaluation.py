@@ -19,6 +19,9 @@ from drumassist.learn.evaluate.residuals import role_residuals
 from drumassist.learn.suggest.baselines import loudness_normalised_gains
 from tests.learn.corpus.test_corpus_kit import TINY_INSTRUMENTS, make_kit
 
+# Every test here shares a rendered corpus and trained models (about 30 s in all).
+pytestmark = pytest.mark.slow
+
 PNG = b"\x89PNG\r\n\x1a\n"
 # A second kit of other samples and balances: another recording group.
 OTHER = {name: (vol * 0.7, (f * 1.3, d, n)) for name, (vol, (f, d, n)) in TINY_INSTRUMENTS.items()}

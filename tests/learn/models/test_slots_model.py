@@ -16,8 +16,9 @@ from drumassist.errors import ModelError
 from drumassist.learn.corpus import ENST_SLOTS
 from drumassist.learn.data.inputs import TrackInputs
 from drumassist.learn.data.sessions import SessionData
+from drumassist.learn.models import arrayio, registry
 from drumassist.learn.models import persist as modelio
-from drumassist.learn.models import registry
+from drumassist.learn.models.registry import SKOPS_NAME
 from drumassist.learn.models.slots import (
     SLOT_STEPS,
     SlotInputs,
@@ -127,7 +128,11 @@ def test_a_pipeline_of_other_steps_is_refused(model: SlotModel, tmp_path: Path) 
     import skops.io as sio
 
     modelio.save_model(model, tmp_path)
-    sio.dump(model.pipeline[1:], tmp_path / modelio.MODEL_NAME)
+    (tmp_path / modelio.MODEL_NAME).write_bytes(arrayio.dumps({"model": model.pipeline[1:]}))
+    with pytest.raises(ModelError, match="pipeline steps"):
+        modelio.load_model(tmp_path)
+    (tmp_path / modelio.MODEL_NAME).unlink()
+    sio.dump(model.pipeline[1:], tmp_path / SKOPS_NAME)  # the same, saved as skops
     with pytest.raises(ModelError, match="pipeline steps"):
         modelio.load_model(tmp_path)
 

@@ -15,7 +15,9 @@ from drumassist.core.progress import CancelToken
 from drumassist.errors import CancelledError, ModelError
 from drumassist.learn.corpus import load_corpus, render_corpus
 from drumassist.learn.data.anchor import AnchorInputs, anchor_inputs
-from drumassist.learn.models.registry import MODEL_NAME
+from drumassist.learn.models import arrayio
+from drumassist.learn.models.boosting import CompactBoosting
+from drumassist.learn.models.registry import MODEL_NAME, SKOPS_NAME
 from drumassist.learn.models.trim import (
     TrimModel,
     feature_columns,
@@ -23,7 +25,7 @@ from drumassist.learn.models.trim import (
     save_trim,
     train_trim,
 )
-from drumassist.learn.models.trim_io import TRIM_NAME, TRUSTED_TYPES
+from drumassist.learn.models.trim_io import ESTIMATORS, TRIM_NAME, TRUSTED_TYPES
 from tests.learn.corpus.test_corpus_kit import make_kit
 
 Item = tuple[AnchorInputs, np.ndarray]
@@ -137,18 +139,38 @@ def test_save_and_load_round_trip(
     loaded = load_trim(tmp_path)
     assert loaded.seed == 1 and loaded.blend == model.blend
     assert dict(loaded.offsets) == pytest.approx(dict(model.offsets))
+    # Loaded as arrays, the regressors predict exactly what the fitted ones do.
+    assert all(isinstance(e, CompactBoosting) for e in (loaded.gain, loaded.low, loaded.high))
+    assert loaded.describe() == model.describe()
     for inputs, _ in corpus_items:
         a, b = model.predict(inputs), loaded.predict(inputs)
-        np.testing.assert_allclose(b.gains_db, a.gains_db)
-        np.testing.assert_allclose(b.high_db, a.high_db)
+        for field in ("gains_db", "low_db", "high_db"):
+            assert np.array_equal(getattr(b, field), getattr(a, field))
 
 
-def _replace_model_file(folder: Path, content: bytes) -> None:
-    """Write ``model.skops`` and a matching hash into ``trim.json``: a consistent but
-    hostile or damaged save, which the checks after the hash must still refuse."""
+def test_a_skops_model_still_loads(
+    model: TrimModel, corpus_items: list[Item], tmp_path: Path
+) -> None:
+    import skops.io as sio
+
+    # A model saved before the arrays existed: model.skops and its hash in trim.json.
+    save_trim(model, tmp_path)
+    _replace_model_file(tmp_path, sio.dumps({n: getattr(model, n) for n in ESTIMATORS}))
+    loaded = load_trim(tmp_path)
+    assert type(loaded.gain).__name__ == "HistGradientBoostingRegressor"
+    inputs = corpus_items[0][0]
+    assert np.array_equal(loaded.predict(inputs).gains_db, model.predict(inputs).gains_db)
+
+
+def _replace_model_file(folder: Path, content: bytes, name: str = SKOPS_NAME) -> None:
+    """Write ``name`` (``model.skops`` by default, in place of ``model.npz``) and a
+    matching hash into ``trim.json``: a consistent but hostile or damaged save, which
+    the checks after the hash must still refuse."""
     import hashlib
 
-    (folder / MODEL_NAME).write_bytes(content)
+    for other in (MODEL_NAME, SKOPS_NAME):
+        (folder / other).unlink(missing_ok=True)
+    (folder / name).write_bytes(content)
     doc = json.loads((folder / TRIM_NAME).read_text())
     doc["model_sha256"] = hashlib.sha256(content).hexdigest()
     (folder / TRIM_NAME).write_text(json.dumps(doc))
@@ -176,13 +198,20 @@ def test_a_trusted_but_wrong_estimator_is_refused(model: TrimModel, tmp_path: Pa
     _replace_model_file(tmp_path, sio.dumps({"gain": scaler, "low": scaler, "high": scaler}))
     with pytest.raises(ModelError, match=r"model\.skops: 'gain' is a StandardScaler"):
         load_trim(tmp_path)
+    # The same as arrays: a scaler is a compact estimator, but not a regressor.
+    blob = arrayio.dumps({"gain": scaler, "low": scaler, "high": scaler})
+    _replace_model_file(tmp_path, blob, MODEL_NAME)
+    with pytest.raises(ModelError, match=r"model\.npz: 'gain' is a StandardScaler"):
+        load_trim(tmp_path)
 
 
 @pytest.mark.parametrize(
     ("name", "content", "match"),
     [
-        (MODEL_NAME, b"not a zip", r"model\.skops: not a readable skops file"),
-        (MODEL_NAME, b"PK\x03\x04 truncated", r"model\.skops"),
+        (SKOPS_NAME, b"not a zip", r"model\.skops: not a readable skops file"),
+        (SKOPS_NAME, b"PK\x03\x04 truncated", r"model\.skops"),
+        (MODEL_NAME, b"not a zip", r"model\.npz: cannot read the model arrays"),
+        (MODEL_NAME, b"PK\x03\x04 truncated", r"model\.npz"),
         (TRIM_NAME, b"{not json", r"trim\.json: not a readable JSON trim model"),
         (TRIM_NAME, b'{"format": "other"}', r"trim\.json: not a drumassist-trim file"),
     ],
@@ -191,8 +220,8 @@ def test_corrupt_files_are_refused(
     model: TrimModel, tmp_path: Path, name: str, content: bytes, match: str
 ) -> None:
     save_trim(model, tmp_path)
-    if name == MODEL_NAME:
-        _replace_model_file(tmp_path, content)
+    if name in (MODEL_NAME, SKOPS_NAME):
+        _replace_model_file(tmp_path, content, name)
     else:
         (tmp_path / name).write_bytes(content)
     with pytest.raises(ModelError, match=match):

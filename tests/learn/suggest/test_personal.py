@@ -60,6 +60,7 @@ def sessions(tmp_path_factory) -> list[Multitrack]:
     return [session(base, seed) for seed in range(1, 9)]
 
 
+@pytest.mark.slow
 def test_five_sessions_halve_the_balance_error_on_new_sessions(sessions, capsys):
     assert unavailable_reason("personal") is not None  # nothing learned yet
     for multitrack in sessions[:5]:

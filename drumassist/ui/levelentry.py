@@ -1,0 +1,59 @@
+"""The strip's typed level: parsing what is typed, the entry, the difference label."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QLineEdit
+
+from drumassist.ui.taper import format_db
+
+_DB_SUFFIX_RE = re.compile(r"\s*db\s*$", re.IGNORECASE)
+
+ENTRY_TOOLTIP = "Type a level in dB and press Enter: -6, -6.5 dB, +3 or -inf.\nEscape cancels."
+
+
+def parse_db(text: str) -> float | None:
+    """Read a typed level such as ``"-6"``, ``"-6.5 dB"``, ``"+3"`` or ``"-inf"``.
+
+    Returns None when ``text`` is not a level. A comma works as the decimal point.
+    """
+    cleaned = _DB_SUFFIX_RE.sub("", text.strip()).replace("−", "-").replace(",", ".")
+    cleaned = cleaned.replace(" ", "").lower().replace("∞", "inf")
+    if cleaned in ("-inf", "-infinity"):
+        return -math.inf
+    try:
+        value = float(cleaned)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+class GainEntry(QLineEdit):
+    """The typed level: Enter commits, Escape gives up the typing."""
+
+    cancelled = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self.cancelled.emit()
+            self.clearFocus()
+        else:
+            super().keyPressEvent(event)
+
+
+def format_diff_db(diff_db: float) -> str:
+    """A level difference: ``"+2.1 dB"``, ``"-0.4 dB"``, ``"0.0 dB"``, ``"-inf dB"``."""
+    if math.isnan(diff_db):
+        return "0.0 dB"  # both at -inf
+    return f"{format_db(diff_db) if diff_db < math.inf else '+inf'} dB"
+
+
+def suggestion_tooltip(gain_db: float, low_db: float | None, high_db: float | None) -> str:
+    text = f"The suggestion for this track is {format_db(gain_db)} dB"
+    if low_db is not None and high_db is not None:
+        text += f",\nlikely between {format_db(low_db)} and {format_db(high_db)} dB"
+    return text + ".\nOrange on the fader: the suggestion; it does not move your fader."

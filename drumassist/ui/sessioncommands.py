@@ -1,0 +1,107 @@
+"""File ▸ Open session, Save, Save as, the unsaved-changes question and Locate… for a
+missing stem: the session commands of the main window (mixed into it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from drumassist.core.progress import Progress
+from drumassist.core.session import SESSION_SUFFIX, save_session
+from drumassist.errors import DrumassistError
+from drumassist.ui import loading, windowdialogs
+from drumassist.ui.exportflow import source_folder
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QStatusBar
+
+    from drumassist.ui.document import MixDocument
+    from drumassist.ui.settings import RecentList
+    from drumassist.ui.tasks import TaskRunner
+
+
+# A plain mixin at run time (the window is the one QWidget); typed as a QWidget.
+_Base = QWidget if TYPE_CHECKING else object
+
+
+class SessionCommands(_Base):  # type: ignore[misc,valid-type]
+    """The session half of the main window; it needs the members declared below."""
+
+    if TYPE_CHECKING:
+        document: MixDocument | None
+        recent: RecentList
+        _loader: TaskRunner
+
+        def open_stems(self, sources: Sequence[Path]) -> None: ...
+        def show_error(self, message: str, *, warning: bool = False) -> None: ...
+        def statusBar(self) -> QStatusBar: ...
+        def _update_title(self) -> None: ...
+        def _start(
+            self, runner: TaskRunner, work: Callable[[Progress], object], message: str
+        ) -> None: ...
+
+    def choose_session(self) -> None:
+        path = windowdialogs.ask_open_file(
+            self, "Open a session", None, windowdialogs.SESSION_FILTER
+        )
+        if path is not None:
+            self.open_stems([path])
+
+    def locate_stem(self, name: str) -> None:
+        """Ask where the missing stem ``name`` is, then reopen the session with it."""
+        doc = self.document
+        if doc is None or name not in doc.missing:
+            return
+        gone = doc.missing[name].path
+        path = windowdialogs.ask_open_file(
+            self, f"Locate {gone.name}", gone.parent, windowdialogs.AUDIO_FILTER
+        )
+        if path is None:
+            return
+        session = doc.state.located(name, path)
+        where = doc.session_path or path.parent / f"session{SESSION_SUFFIX}"
+        self._start(
+            self._loader,
+            lambda p: loading.load_session_stems(session, where, p, modified=True),
+            f"Opening {path.name}",
+        )
+
+    def save_session(self, *, ask: bool = False) -> bool:
+        doc = self.document
+        if doc is None:
+            return False
+        path = doc.session_path
+        if path is None or ask:
+            start = source_folder(doc.multitrack) / f"session{SESSION_SUFFIX}"
+            path = windowdialogs.ask_session_path(self, start)
+            if path is None:
+                return False
+        return self.save_session_to(path)
+
+    def save_session_to(self, path: Path) -> bool:
+        if self.document is None:
+            return False
+        try:
+            save_session(self.document.to_session(), path)
+        except DrumassistError as exc:
+            self.show_error(str(exc))
+            return False
+        self.document.session_path = path
+        self.document.undo_stack.setClean()
+        self.recent.add(path)
+        self.statusBar().showMessage(f"Saved {path.name}", 4000)
+        self._update_title()
+        return True
+
+    def maybe_save(self) -> bool:
+        """Ask about unsaved changes; False means the user cancelled."""
+        doc = self.document
+        if doc is None or doc.undo_stack.isClean():
+            return True
+        answer = windowdialogs.ask_save_changes(self)
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save_session()
+        return answer == QMessageBox.StandardButton.Discard

@@ -1,0 +1,86 @@
+"""The top of a strip: its name (elided), a stereo badge, and the grip that moves it.
+
+Dragging the header sideways moves the strip: the header reports where the mouse
+is (global coordinates) while it drags and where it was released; the mixer panel
+shows where the strip will land and reorders the document. No QDrag: a plain
+mouse gesture stays inside the window and needs no nested event loop.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import QMouseEvent, QResizeEvent
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QSizePolicy, QWidget
+
+HEADER_TOOLTIP = "Drag sideways to move this strip"
+STRIP_WIDTH_PX = 92
+
+
+class ElidedLabel(QLabel):
+    """A label that elides its text to its width and shows the whole text as a tooltip."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full_text = text
+        self.setToolTip(text)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        elided = self.fontMetrics().elidedText(
+            self._full_text, Qt.TextElideMode.ElideRight, self.width()
+        )
+        self.setText(elided)
+
+
+class StripHeader(QWidget):
+    """The name row of a strip, and the handle that drags it to another place."""
+
+    drag_moved = Signal(QPointF)
+    dropped = Signal(QPointF)
+
+    def __init__(self, name: str, *, stereo: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("stripHeader")
+        self.setToolTip(HEADER_TOOLTIP)
+        self.setCursor(Qt.CursorShape.OpenHandCursor)
+        self.name_label = ElidedLabel(name)
+        self.name_label.setObjectName("stripName")
+        self.name_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(3)
+        layout.addWidget(self.name_label, 1)
+        if stereo:
+            badge = QLabel("ST")
+            badge.setObjectName("stereoBadge")
+            badge.setToolTip("Stereo stem: the pan acts as a balance")
+            layout.addWidget(badge)
+        self._press: QPointF | None = None
+        self._dragging = False
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._press = event.globalPosition()
+            self._dragging = False
+            event.accept()
+        else:
+            super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._press is None:
+            return
+        moved = (event.globalPosition() - self._press).manhattanLength()
+        if not self._dragging and moved >= QApplication.startDragDistance():
+            self._dragging = True
+            self.setCursor(Qt.CursorShape.ClosedHandCursor)
+        if self._dragging:
+            self.drag_moved.emit(event.globalPosition())
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton or self._press is None:
+            return
+        dragging, self._press, self._dragging = self._dragging, None, False
+        self.setCursor(Qt.CursorShape.OpenHandCursor)
+        if dragging:
+            self.dropped.emit(event.globalPosition())

@@ -1,0 +1,70 @@
+"""The small dialogs the window asks through: file choosers, questions, About, logs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from drumassist.core.session import SESSION_SUFFIX
+
+SESSION_FILTER = f"drumassist sessions (*{SESSION_SUFFIX})"
+AUDIO_FILTER = "Audio (*.wav *.flac *.aif *.aiff *.ogg *.mp3)"
+
+
+def ask_folder(parent: QWidget) -> Path | None:
+    """A folder of stems, or None when the user cancels."""
+    folder = QFileDialog.getExistingDirectory(parent, "Open a folder of stems")
+    return Path(folder) if folder else None
+
+
+def ask_open_file(parent: QWidget, title: str, start: Path | None, file_filter: str) -> Path | None:
+    """A file to open, or None when the user cancels."""
+    name, _ = QFileDialog.getOpenFileName(parent, title, str(start or ""), file_filter)
+    return Path(name) if name else None
+
+
+def ask_session_path(parent: QWidget, start: Path) -> Path | None:
+    """Where to save a session (with the session suffix), or None."""
+    name, _ = QFileDialog.getSaveFileName(parent, "Save session", str(start), SESSION_FILTER)
+    return Path(name).with_suffix(SESSION_SUFFIX) if name else None
+
+
+def ask_save_changes(parent: QWidget) -> QMessageBox.StandardButton:
+    """Save, Discard or Cancel for unsaved changes."""
+    return QMessageBox.question(
+        parent,
+        "Unsaved changes",
+        "Save the changes to this session first?",
+        QMessageBox.StandardButton.Save
+        | QMessageBox.StandardButton.Discard
+        | QMessageBox.StandardButton.Cancel,
+    )
+
+
+def confirm(parent: QWidget, question: str) -> bool:
+    """Yes or no."""
+    answer = QMessageBox.question(parent, "drumassist", question)
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def show_about(parent: QWidget) -> None:
+    from drumassist import __version__
+
+    QMessageBox.about(
+        parent,
+        "About drumassist",
+        f"<b>drumassist {__version__}</b><p>A mixing assistant for drum multitracks."
+        "<p>AGPL-3.0-or-later. Uses Essentia, scikit-learn, Qt and PortAudio.",
+    )
+
+
+def open_log_folder() -> None:
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
+    from drumassist.core.paths import log_dir
+
+    folder = log_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))

@@ -1,0 +1,126 @@
+"""The mix state without Qt: audibility, B matched to A, order, missing stems, sessions."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from drumassist.core.mixloudness import MixLoudness
+from drumassist.core.mixstate import Balance, MixState, Strip, audible, moved
+from drumassist.core.multitrack import load_multitrack
+from drumassist.core.roles import Role
+from drumassist.core.session import Session, SuggestionState, TrackState, load_session, save_session
+
+
+@pytest.fixture
+def state(make_stems, drum_arrays):
+    mt = load_multitrack(make_stems(drum_arrays))
+    return MixState(mt, MixLoudness(mt))
+
+
+def test_audible_follows_mute_and_solo():
+    strips = [Strip(), Strip(mute=True), Strip(solo=True), Strip(solo=True, mute=True)]
+    assert audible(strips).tolist() == [False, False, True, False]
+    assert audible([Strip(), Strip(mute=True)]).tolist() == [True, False]
+
+
+def test_strips_are_ordered_by_role_then_name(state):
+    # Files load as HH, Kick In, OH L, Snare Top; the strips read kick, snare, hi-hat, OH.
+    assert list(state.multitrack.names) == ["HH", "Kick In", "OH L", "Snare Top"]
+    assert state.order == ["Kick In", "Snare Top", "HH", "OH L"]
+    assert moved(state.order, "OH L", 0) == ["OH L", "Kick In", "Snare Top", "HH"]
+    assert moved(state.order, "Kick In", 99) == ["Snare Top", "HH", "OH L", "Kick In"]
+
+
+def test_b_is_loudness_matched_to_what_is_heard(state):
+    state.strips[0] = replace(state.strips[0], gain_db=-6.0)
+    state.strips[3] = replace(state.strips[3], mute=True)
+    state.balance = Balance("m", (3.0, -2.0, 0.0, 10.0), (0.0,) * 4, (0.0,) * 4)
+    b = state.gains_b()
+    assert b is not None
+    mutes = ~state.audible()
+    loud_a = state.meter.loudness(state.gains_a(), pans=state.pans(), mutes=mutes, stereo=True)
+    loud_b = state.meter.loudness(b, pans=state.pans(), mutes=mutes, stereo=True)
+    assert loud_b == pytest.approx(loud_a, abs=1e-6)
+    np.testing.assert_allclose(np.diff(b), np.diff([3.0, -2.0, 0.0, 10.0]))
+    assert state.gains_b() is b  # measured once per state
+
+
+def _session_with_a_missing_tom(state, tmp_path, method="m"):
+    """The loaded tracks (HH first) plus a Tom whose file is gone, with a suggestion."""
+    tracks = [
+        TrackState(t.path, t.name, t.role, gain_db=-float(i))
+        for i, t in enumerate(state.multitrack.tracks)
+    ]
+    gone = TrackState(tmp_path / "Tom.wav", "Tom", Role.TOM, gain_db=-2.0, pan=0.4, mute=True)
+    tracks.insert(2, gone)
+    names = [t.name for t in tracks]
+    suggestion = SuggestionState(
+        method,
+        {n: -float(i) - 0.5 for i, n in enumerate(names)},
+        dict.fromkeys(names, -10.0),
+        dict.fromkeys(names, 1.0),
+    )
+    return Session(tuple(tracks), suggestion), gone
+
+
+def test_session_round_trip_keeps_order_and_missing_tracks(state, tmp_path):
+    session, gone = _session_with_a_missing_tom(state, tmp_path)
+    state.load_session(session)
+    assert state.order == ["HH", "Kick In", "Tom", "OH L", "Snare Top"]
+    assert state.missing == {"Tom": gone}
+    assert [s.gain_db for s in state.strips] == [0.0, -1.0, -2.0, -3.0]
+    state.strips[1] = Strip(-4.5, 0.25, False, True, Role.KICK)
+    state.order[:] = moved(state.order, "Snare Top", 0)
+    out = state.to_session()
+    assert [t.name for t in out.tracks] == ["Snare Top", "HH", "Kick In", "Tom", "OH L"]
+    assert out.tracks[3] == gone
+    assert out.suggestion == session.suggestion  # the Tom's part of it too
+    path = tmp_path / "s.drumassist"
+    save_session(out, path)
+    loaded = load_session(path)
+    assert [p.name for p in loaded.missing] == ["Tom.wav"]
+    fresh = MixState(state.multitrack, state.meter)
+    fresh.load_session(loaded.session)
+    assert fresh.order == state.order
+    assert fresh.strips == state.strips
+    assert fresh.missing["Tom"].gain_db == -2.0 and fresh.missing["Tom"].mute
+    assert fresh.balance == state.balance
+    assert fresh.to_session() == loaded.session
+
+
+def test_a_new_suggestion_replaces_the_missing_tracks_old_one(state, tmp_path):
+    session, _gone = _session_with_a_missing_tom(state, tmp_path, method="old")
+    state.load_session(session)
+    state.balance = Balance("new", (0.0,) * 4, (0.0,) * 4, (0.0,) * 4)
+    out = state.to_session()
+    assert out.suggestion is not None and "Tom" not in out.suggestion.gains_db
+    assert "Tom" in [t.name for t in out.tracks]  # the track itself stays
+
+
+def test_a_located_stem_matches_by_file_even_when_renamed(state, tmp_path, make_stems):
+    session = Session(
+        tuple(
+            TrackState(t.path, f"old {t.name}", Role.OTHER, gain_db=-float(i))
+            for i, t in enumerate(state.multitrack.tracks)
+            if t.path is not None
+        ),
+        SuggestionState("m", {"old HH": -9.0}),
+    )
+    state.load_session(session)
+    assert state.missing == {}
+    assert [s.gain_db for s in state.strips] == [0.0, -1.0, -2.0, -3.0]
+    assert state.balance is not None and state.balance.gains_db[0] == -9.0
+    assert math.isfinite(state.balance.gains_db[1])
+
+
+def test_located_points_the_missing_track_at_the_new_file(state, tmp_path):
+    session, gone = _session_with_a_missing_tom(state, tmp_path)
+    state.load_session(session)
+    located = state.located("Tom", tmp_path / "found.wav")
+    tom = next(t for t in located.tracks if t.name == "Tom")
+    assert tom.path == tmp_path / "found.wav"
+    assert (tom.gain_db, tom.pan, tom.mute) == (gone.gain_db, gone.pan, gone.mute)

@@ -1,0 +1,56 @@
+"""A suggestion with any shipped model runs without importing scikit-learn or skops."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from drumassist.learn.models.registry import is_model_folder, model_methods, shipped_model_dir
+
+ROOT = Path(__file__).resolve().parents[3]
+#: Suggests for a short demo in a fresh process, then lists what was imported.
+RUNNER = """
+import sys
+from drumassist.core.demo import synthesize_demo
+from drumassist.core.multitrack import from_arrays
+from drumassist.learn.suggest.suggestion import suggest
+
+multitrack = from_arrays(synthesize_demo(seed=1, duration_s=3.0), sample_rate=44100)
+result = suggest(multitrack, method=sys.argv[1])
+assert len(result.gains_db) == 8, result
+print(result.model)
+print(" ".join(sorted(sys.modules)))
+"""
+INSTALLED = [m for m in model_methods() if is_model_folder(shipped_model_dir(m))]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("method", ["default", *(m for m in INSTALLED if m != "trim")])
+def test_shipped_model_suggests_without_sklearn(method: str, tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DRUMASSIST_CACHE_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", RUNNER, method],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    model, modules = done.stdout.strip().splitlines()[-2:]
+    assert model  # a model did suggest (not a baseline)
+    imported = set(modules.split())
+    assert "drumassist.learn.models.arrayio" in imported
+    assert not {m for m in imported if m.split(".")[0] in ("sklearn", "skops")}
+
+
+def test_the_shipped_models_are_arrays() -> None:
+    # Every shipped model is stored as arrays; only svr (not shipped) would need skops.
+    assert INSTALLED, "no shipped model found"
+    for method in INSTALLED:
+        folder = shipped_model_dir(method)
+        assert (folder / "model.npz").is_file() and not (folder / "model.skops").exists()

@@ -1,0 +1,197 @@
+"""Strip order (by role, then dragged by a strip's header), missing stems kept with
+"Locate…", and bad session files: one clear message, never a loop of dialogs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from drumassist.core.session import load_session
+from tests.ui.conftest import LOAD_TIMEOUT_MS
+from tests.ui.gestures import (
+    click,
+    drop,
+    mouse,
+    press_button,
+    shortcut,
+    type_file_name,
+    type_text,
+    when_dialog,
+)
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def strip_named(window, name):
+    return next(s for s in window.mixer.strips if s.name == name)
+
+
+def drag_header_to(window, name: str, target_name: str, *, x_fraction: float) -> None:
+    """Drag strip ``name`` by its header onto ``target_name``'s strip, at x_fraction of it."""
+    header = strip_named(window, name).header
+    target = strip_named(window, target_name)
+    start = QPointF(header.width() / 2, header.height() / 2)
+    end_global = (
+        target.mapToGlobal(target.rect().topLeft())
+        + QPointF(target.width() * x_fraction, 10).toPoint()
+    )
+    end = QPointF(header.mapFromGlobal(end_global))
+    mouse(header, QEvent.Type.MouseButtonPress, start)
+    for step in range(1, 9):
+        mouse(header, QEvent.Type.MouseMove, start + (end - start) * (step / 8))
+    assert window.mixer.drop_marker.isVisible()  # where the strip will land is shown
+    mouse(header, QEvent.Type.MouseButtonRelease, end)
+
+
+def save_with_keyboard(window, qtbot, path):
+    seen = when_dialog(type_file_name(path))
+    shortcut(window, Qt.Key.Key_S, CTRL)
+    assert seen == ["QFileDialog"] and path.is_file()
+
+
+def test_dragging_a_header_moves_the_strip_and_the_session_keeps_it(loaded, qtbot):
+    window, folder = loaded
+    assert window.mixer.visible_order() == ["Kick In", "Snare Top", "HH", "OH L"]
+    drag_header_to(window, "OH L", "Kick In", x_fraction=0.2)
+    assert window.mixer.visible_order() == ["OH L", "Kick In", "Snare Top", "HH"]
+    assert not window.mixer.drop_marker.isVisible()
+    xs = {s.name: s.mapTo(window, s.rect().topLeft()).x() for s in window.mixer.strips}
+    assert xs["OH L"] < xs["Kick In"] < xs["Snare Top"] < xs["HH"]
+    drag_header_to(window, "Kick In", "HH", x_fraction=0.8)
+    assert window.mixer.visible_order() == ["OH L", "Snare Top", "HH", "Kick In"]
+    shortcut(window, Qt.Key.Key_Z, CTRL)
+    assert window.mixer.visible_order() == ["OH L", "Kick In", "Snare Top", "HH"]
+    path = folder / "order.drumassist"
+    save_with_keyboard(window, qtbot, path)
+    assert [t.name for t in load_session(path).session.tracks] == [
+        "OH L",
+        "Kick In",
+        "Snare Top",
+        "HH",
+    ]
+    with qtbot.waitSignal(window.multitrack_loaded, timeout=LOAD_TIMEOUT_MS):
+        drop(window, [path])
+    assert window.mixer.visible_order() == ["OH L", "Kick In", "Snare Top", "HH"]
+
+
+def test_a_click_on_a_header_does_not_move_the_strip(loaded):
+    window, _ = loaded
+    click(strip_named(window, "HH").header)
+    assert window.mixer.visible_order() == ["Kick In", "Snare Top", "HH", "OH L"]
+    assert window.document.undo_stack.count() == 0
+
+
+def test_a_missing_stem_is_kept_shown_and_located(loaded, qtbot, tmp_path):
+    window, folder = loaded
+    hh = strip_named(window, "HH")
+    type_text(hh.gain_entry, "-8")
+    click(hh.mute_button)
+    path = folder / "song.drumassist"
+    save_with_keyboard(window, qtbot, path)
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    shutil.move(folder / "HH.wav", moved / "HH.wav")
+    with qtbot.waitSignal(window.multitrack_loaded, timeout=LOAD_TIMEOUT_MS):
+        drop(window, [path])
+    # Three strips play; the missing one stands in its place with its settings.
+    assert [s.name for s in window.mixer.strips] == ["Kick In", "Snare Top", "OH L"]
+    assert window.mixer.visible_order() == ["Kick In", "Snare Top", "HH", "OH L"]
+    missing = window.mixer.missing_strips["HH"]
+    assert missing.isVisible() and missing.locate_button.text() == "Locate…"
+    assert "-8.0 dB" in missing.settings_label.text() and "muted" in missing.settings_label.text()
+    assert "HH: HH.wav is missing; its settings are kept" in window.error_label.text()
+    window.grab().save(str(tmp_path / "missing.png"))
+    # Saving keeps it, unchanged.
+    shortcut(window, Qt.Key.Key_S, CTRL)
+    kept = {t.name: t for t in load_session(path).session.tracks}
+    assert kept["HH"].gain_db == -8.0 and kept["HH"].mute and kept["HH"].role.value == "hi-hat"
+    assert [t.name for t in load_session(path).session.tracks][2] == "HH"
+    # Locate… finds it: four strips again, its settings applied.
+    when_dialog(type_file_name(moved / "HH.wav"))
+    with qtbot.waitSignal(window.multitrack_loaded, timeout=LOAD_TIMEOUT_MS):
+        click(missing.locate_button)
+    assert sorted(s.name for s in window.mixer.strips) == ["HH", "Kick In", "OH L", "Snare Top"]
+    assert window.document.missing == {}
+    assert strip_named(window, "HH").gain_db == -8.0 and strip_named(window, "HH").muted
+    assert window.mixer.visible_order() == ["Kick In", "Snare Top", "HH", "OH L"]
+    assert "*" in window.windowTitle()  # the new path is not saved yet
+    shortcut(window, Qt.Key.Key_S, CTRL)
+    located = {t.name: t for t in load_session(path).session.tracks}
+    assert located["HH"].path == (moved / "HH.wav").resolve()
+
+
+def _session(folder, **track_changes):
+    tracks = [
+        {"path": f"{name}.wav", "name": name, "role": "other", "gain_db": 0.0}
+        for name in ("Kick In", "Snare Top", "HH", "OH L")
+    ]
+    tracks[0].update(track_changes)
+    return {"format": "drumassist-session", "version": 1, "tracks": tracks}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"pan": 5}, "bad.drumassist, track 1: 'pan' = 5 is outside -1 to 1"),
+        ({"gain_db": "nan"}, "bad.drumassist, track 1: 'gain_db' must be a number, not \"nan\""),
+        ({"mute": "false"}, "bad.drumassist, track 1: 'mute' must be true or false, not \"false\""),
+        (None, "bad.drumassist: 'tracks' must be a list, not dict"),
+        ("version", "bad.drumassist: 'version' must be a whole number, not \"1\""),
+    ],
+)
+def test_a_bad_session_gives_one_message_and_the_window_stays_usable(
+    window, qtbot, stems, change, message
+):
+    folder = stems
+    doc = _session(folder)
+    if change is None:
+        doc["tracks"] = {"Kick In": doc["tracks"][0]}
+    elif change == "version":
+        doc["version"] = "1"
+    else:
+        doc = _session(folder, **change)
+    path = folder / "bad.drumassist"
+    path.write_text(json.dumps(doc))
+    drop(window, [path])
+    qtbot.waitUntil(window.error_label.isVisible, timeout=LOAD_TIMEOUT_MS)
+    assert window.error_label.text() == message
+    assert not window.progress.isVisible()
+    assert "Loading" not in window.statusBar().currentMessage()
+    boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)]
+    assert not any(b.isVisible() for b in boxes)
+    assert window.document is None  # nothing half-loaded
+    with qtbot.waitSignal(window.multitrack_loaded, timeout=LOAD_TIMEOUT_MS):
+        drop(window, [folder])
+    assert len(window.mixer.strips) == 4
+
+
+def test_unsaved_changes_are_asked_about_before_another_folder_opens(
+    loaded, qtbot, make_stems, drum_arrays
+):
+    window, _folder = loaded
+    click(strip_named(window, "HH").mute_button)
+    other = make_stems(drum_arrays, folder="other")
+    # Cancel: the mix stays as it is.
+    seen = when_dialog(press_button(QMessageBox.StandardButton.Cancel))
+    drop(window, [other])
+    assert seen == ["QMessageBox"]
+    assert strip_named(window, "HH").muted and "*" in window.windowTitle()
+    # Discard: the other folder opens.
+    seen = when_dialog(press_button(QMessageBox.StandardButton.Discard))
+    with qtbot.waitSignal(window.multitrack_loaded, timeout=LOAD_TIMEOUT_MS):
+        drop(window, [other])
+    assert seen == ["QMessageBox"]
+    assert not strip_named(window, "HH").muted
+    assert str(other.name) in window.windowTitle()
+
+
+def test_a_click_dismisses_the_message_banner(window, qtbot, stems):
+    (stems / "tom.wav").write_bytes(b"garbage")
+    drop(window, [stems])
+    qtbot.waitUntil(window.error_label.isVisible, timeout=LOAD_TIMEOUT_MS)
+    click(window.error_label)
+    assert not window.error_label.isVisible()
