@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings, Signal
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QMainWindow, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from drumassist.core.export import ExportResult
 from drumassist.core.progress import Progress
@@ -55,11 +55,13 @@ class MainWindow(QMainWindow, SessionCommands):
         self.player: PlayerController | None = None
         self.mixer: MixerPanel | None = None
         self.last_export: ExportResult | None = None
+        self.reference_path: Path | None = None  # the last reference mix loaded
         self._loader = self._runner(self._on_loaded, "Loading")
         self._suggester = self._runner(self._on_suggested, "Suggesting")
         self._exporter = self._runner(self._on_exported, "Exporting")
         self._build()
         self.actions_, self.menus_ = build_menus(self, self)
+        self._install_compare()
         personal.install(self)
         self._update_enabled()
         geometry = self.settings.value("window/geometry")
@@ -117,7 +119,7 @@ class MainWindow(QMainWindow, SessionCommands):
             widget.setVisible(doc is not None)
         self.apply_button.setEnabled(has_suggestion)
         self.transport.set_b_available(has_suggestion)
-        for name in ("save", "save_as", "export", "play", "ab", "reference", "suggest"):
+        for name in ("save", "save_as", "export", "play", "ab", "reference", "suggest", "compare"):
             self.actions_[name].setEnabled(doc is not None)
 
     def recent_paths(self) -> list[Path]:
@@ -171,6 +173,7 @@ class MainWindow(QMainWindow, SessionCommands):
         self._connect_document(doc, self.player)
         self.playback.attach(doc, self.player, self.mixer)
         self.transport.set_multitrack(loaded.multitrack)
+        self.reference_path = None
         self.recent.add(loaded.session_path or source_folder(loaded.multitrack))
         self._end_busy(f"Opened {len(loaded.multitrack.tracks)} tracks")
         if notes:
@@ -245,6 +248,7 @@ class MainWindow(QMainWindow, SessionCommands):
         if doc is None:
             return
         multitrack, meter = doc.multitrack, doc.meter
+        self.reference_path = path
 
         def work(progress: Progress) -> Suggestion:
             from drumassist.learn.suggest.reference import reference_suggestion
@@ -254,6 +258,28 @@ class MainWindow(QMainWindow, SessionCommands):
             return suggestion
 
         self._start(self._suggester, work, f"Reverse-engineering {path.name}")
+
+    def _install_compare(self) -> None:
+        """Compare methods… beside Apply suggestion and in Playback (the view loads on use)."""
+        self.compare_button = QPushButton("Compare methods…")
+        self.compare_button.setToolTip("Every method's balance side by side; click one to hear it")
+        self.compare_button.clicked.connect(self.show_compare)
+        self.add_suggest_widget(self.compare_button)
+        action = QAction("&Compare methods…", self)
+        action.setToolTip("Every method's balance side by side; click one to hear it as B")
+        action.triggered.connect(self.show_compare)
+        self.menus_["playback"].addAction(action)
+        self.actions_["compare"] = action
+
+    def show_compare(self) -> None:
+        """Every method's balance side by side (scored against the reference mix)."""
+        from drumassist.ui.compareview import open_compare_view
+
+        if self.player is not None:
+            open_compare_view(
+                self, self.player, method_box=self.method_box,
+                reference_of=lambda: self.reference_path, reference_loaded=self.suggestion_ready,
+            )  # fmt: skip
 
     def apply_suggestion(self) -> None:
         if self.document is not None:

@@ -1,0 +1,367 @@
+"""The compare view: every installed method's balance side by side, auditioned as B.
+
+A table (one row per method, one column per track, and each method's balance error
+against the reference mix when one is loaded) above a bar chart of the same numbers
+with the confidence ranges. The comparison runs in the background with progress and
+Cancel. Clicking a method, in the table or on its bars, makes it the window's
+suggestion and switches playback to B: the window's player loudness-matches B to A
+and ramps the switch, so the comparison is about balance and has no clicks.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal, SignalInstance
+from PySide6.QtGui import QCloseEvent, QColor, QPixmap, QResizeEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from drumassist.core.progress import Progress
+from drumassist.learn.evaluate.compare_table import (
+    BalanceRow,
+    ComparedRows,
+    compare_rows,
+    missing_methods,
+)
+from drumassist.learn.suggest.suggestion import Suggestion
+from drumassist.ui import theme
+from drumassist.ui.comparechart import BalanceChart, row_colour
+from drumassist.ui.document import MixDocument
+from drumassist.ui.player import PlayerController
+from drumassist.ui.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+#: Columns before the tracks' (the two score columns only with a reference mix).
+METHOD_COLUMN = 0
+SCORE_HEADERS = ("Balance error (dB)", "R²")
+
+
+class CompareView(QDialog):
+    """Every method's balance for one document; emits the method the user picks."""
+
+    audition_requested = Signal(object)  # a Suggestion
+    rows_ready = Signal(object)  # the tuple of BalanceRow shown
+
+    def __init__(
+        self,
+        document: MixDocument,
+        *,
+        reference_of: Callable[[], Path | None] = lambda: None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Compare methods — drumassist")
+        self.document = document
+        # Asked at each start: the reference mix loaded in the window, if any.
+        self._reference_of = reference_of
+        self.reference: Path | None = None
+        self.rows: tuple[BalanceRow, ...] = ()
+        self._runner = TaskRunner(self)
+        self._runner.progress.connect(self._on_progress)
+        self._runner.finished.connect(self._on_rows)
+        self._runner.failed.connect(self._on_failed)
+        self._runner.cancelled.connect(lambda: self._end("Comparison cancelled"))
+        self._build()
+        self.resize(1100, 720)
+        # The document goes when the window opens other stems: this view goes with it.
+        document.destroyed.connect(self._on_document_gone)
+
+    def _build(self) -> None:
+        self.table = QTableWidget()
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.itemSelectionChanged.connect(self._on_selection)
+        self.chart = BalanceChart()
+        self.chart.row_clicked.connect(self.table.selectRow)
+        hint = QLabel(
+            "Click a method (its row or its bars) to hear it as B, loudness-matched to your"
+            " mix A. Gains in dB, each balance's mono mix at −23 LUFS; under a gain, and as"
+            " error bars, the method's confidence range where it gives one."
+        )
+        hint.setObjectName("hint")
+        hint.setWordWrap(True)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(self.chart)
+        split.setSizes([300, 400])
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._status_bar())
+        layout.addWidget(hint)
+        layout.addWidget(split, 1)
+
+    def _status_bar(self) -> QHBoxLayout:
+        self.status = QLabel()
+        self.status.setObjectName("hint")
+        self.status.setWordWrap(True)
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(240)
+        self.progress.setTextVisible(False)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop the comparison")
+        self.cancel_button.clicked.connect(self._runner.cancel)
+        self.recompute_button = QPushButton("Recompute")
+        self.recompute_button.setToolTip("Run every method again")
+        self.recompute_button.clicked.connect(self.start)
+        bar = QHBoxLayout()
+        bar.addWidget(self.status, 1)
+        for widget in (self.progress, self.cancel_button, self.recompute_button):
+            bar.addWidget(widget)
+        return bar
+
+    # -- computing ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Run every installed method (and score it against the reference) in the background."""
+        self.reference = reference = self._reference_of()
+        multitrack, meter = self.document.multitrack, self.document.meter
+
+        def work(progress: Progress) -> ComparedRows:
+            return compare_rows(multitrack, meter=meter, reference=reference, progress=progress)
+
+        self.progress.setValue(0)
+        self.progress.show()
+        self.cancel_button.show()
+        self.recompute_button.setEnabled(False)
+        what = f" against {reference.name}" if reference is not None else ""
+        self.status.setText(f"Comparing every installed method{what}…")
+        self._runner.start(work)
+
+    def refresh(self, *_args: object) -> None:
+        """Compute again if the window's reference mix changed, or nothing is shown yet."""
+        stale = self._reference_of() != self.reference
+        if stale or (not self.rows and not self.busy):
+            self.start()
+
+    @property
+    def busy(self) -> bool:
+        return self._runner.busy
+
+    def _on_progress(self, fraction: float, message: str) -> None:
+        self.progress.setValue(round(fraction * 100))
+        if message:
+            self.status.setText(f"Comparing: {message}")
+
+    def _on_rows(self, result: ComparedRows) -> None:
+        heard = self._selected_label()
+        self.rows = rows = result.rows
+        names = self.document.multitrack.names
+        labels = [r.label for r in rows]
+        # Refilled without auditioning: B stays what it was, still marked in the table.
+        self.table.blockSignals(True)
+        fill_table(self.table, rows, names)
+        if heard in labels:
+            self.table.selectRow(labels.index(heard))
+        self.table.blockSignals(False)
+        self.chart.set_rows(rows, names)
+        self.chart.set_selected(labels.index(heard) if heard in labels else None)
+        self._fit_columns()
+        failed = sum(r.error is not None for r in rows)
+        done = f"{len(rows) - failed} balances"
+        if failed:
+            done += f"; {failed} methods failed (see their rows)"
+        missing = missing_methods()
+        if missing:
+            done += f"; not installed: {', '.join(missing)}"
+        self.status.setToolTip("\n".join(f"{n}: {why}" for n, why in missing.items()))
+        if result.reference_error is not None and self.reference is not None:
+            error = result.reference_error
+            if self.reference.name not in error:
+                error = f"{self.reference.name}: {error}"
+            done += f". Reference mix left out: {error}"
+        self._end(done)
+        self.rows_ready.emit(rows)
+
+    def _on_failed(self, message: str) -> None:
+        self._end(f"Comparison failed: {message}")
+
+    def _end(self, message: str) -> None:
+        self.progress.hide()
+        self.cancel_button.hide()
+        self.recompute_button.setEnabled(True)
+        self.status.setText(message)
+
+    # -- auditioning -------------------------------------------------------------------------
+
+    def _selected_label(self) -> str | None:
+        selected = self.table.selectionModel().selectedRows()
+        return self.rows[selected[0].row()].label if selected and self.rows else None
+
+    def _on_selection(self) -> None:
+        selected = self.table.selectionModel().selectedRows()
+        row = selected[0].row() if selected else None
+        self.chart.set_selected(row)
+        if row is not None and self.rows[row].suggestion is not None:
+            self.audition_requested.emit(self.rows[row].suggestion)
+            self.status.setText(f"B: {self.rows[row].label}, loudness-matched to your mix A")
+
+    def _fit_columns(self) -> None:
+        """Spread the track columns over the table's width when they fit in it."""
+        table = self.table
+        tracks = len(self.document.multitrack.names)
+        first = table.columnCount() - tracks
+        if tracks == 0 or first < 0:
+            return
+        table.resizeColumnsToContents()
+        spare = table.viewport().width() - table.horizontalHeader().length()
+        if spare > 0:
+            for c in range(first, table.columnCount()):
+                table.setColumnWidth(c, table.columnWidth(c) + spare // tracks)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_columns()
+
+    def _on_document_gone(self) -> None:
+        self.close()
+        self.deleteLater()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._runner.cancel()
+        self._runner.wait(10000)
+        super().closeEvent(event)
+
+
+def fill_table(table: QTableWidget, rows: Sequence[BalanceRow], names: Sequence[str]) -> None:
+    """One row per balance: method, scores (with a reference), then dB per track."""
+    scored = any(r.is_reference for r in rows)
+    headers = ["Method", *(SCORE_HEADERS if scored else ()), *names]
+    first_track = len(headers) - len(names)
+    table.clear()
+    table.setColumnCount(len(headers))
+    table.setRowCount(len(rows))
+    table.setHorizontalHeaderLabels(headers)
+    errors = [r.balance_error_db for r in rows if math.isfinite(r.balance_error_db)]
+    best = min(errors, default=math.nan)
+    for r, row in enumerate(rows):
+        table.setItem(r, METHOD_COLUMN, _method_item(row, row_colour(rows, r)))
+        if scored:
+            error = _number_item(row.balance_error_db, "{:.2f}", row)
+            if row.balance_error_db == best:  # the closest balance to the reference
+                font = error.font()
+                font.setBold(True)
+                error.setFont(font)
+                error.setToolTip("The closest balance to the reference mix")
+            table.setItem(r, 1, error)
+            table.setItem(r, 2, _number_item(row.r2, "{:.3f}", row))
+        if row.suggestion is None:
+            table.setSpan(r, first_track, 1, len(names))
+            table.setItem(r, first_track, _error_item(row.error or "failed"))
+            continue
+        for t in range(len(names)):
+            table.setItem(r, first_track + t, _gain_item(row.suggestion, t))
+    table.resizeColumnsToContents()
+    table.resizeRowsToContents()
+
+
+def _method_item(row: BalanceRow, colour: QColor) -> QTableWidgetItem:
+    item = QTableWidgetItem(row.label)
+    swatch = QPixmap(12, 12)
+    swatch.fill(colour)
+    item.setIcon(swatch)
+    if row.suggestion is not None and row.suggestion.model:
+        item.setToolTip(f"model: {row.suggestion.model}")
+    if row.suggestion is None:
+        item.setFlags(Qt.ItemFlag.ItemIsEnabled)  # a failed method cannot be selected
+    return item
+
+
+def _number_item(value: float, fmt: str, row: BalanceRow) -> QTableWidgetItem:
+    text = fmt.format(value) if math.isfinite(value) else ("" if row.is_reference else "n/a")
+    item = QTableWidgetItem(text)
+    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    return item
+
+
+def _gain_item(suggestion: Suggestion, track: int) -> QTableWidgetItem:
+    gain = suggestion.gains_db[track]
+    low, high = suggestion.low_db[track], suggestion.high_db[track]
+    text = f"{gain:+.1f}" if math.isfinite(gain) else "off"
+    if math.isfinite(gain) and (low != gain or high != gain):
+        text += f"\n{_db(low)}…{_db(high)}"
+    item = QTableWidgetItem(text)
+    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    return item
+
+
+def _db(value: float) -> str:
+    return f"{value:+.1f}" if math.isfinite(value) else "off"
+
+
+def _error_item(message: str) -> QTableWidgetItem:
+    item = QTableWidgetItem(f"error: {message}")
+    item.setForeground(QColor(theme.ERROR))
+    item.setToolTip(message)
+    item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+    return item
+
+
+# -- the window's side ------------------------------------------------------------------------
+
+
+def open_compare_view(
+    parent: QWidget,
+    player: PlayerController,
+    *,
+    method_box: QComboBox,
+    reference_of: Callable[[], Path | None],
+    reference_loaded: SignalInstance,
+) -> CompareView:
+    """Show the compare view of ``player``'s document (made on first use), as B's chooser.
+
+    Parameters
+    ----------
+    parent : QWidget
+        The window; the view is its child, found again on the next call.
+    player : PlayerController
+        Plays the method the user clicks as B.
+    method_box : QComboBox
+        The window's method selector, set to the method being heard.
+    reference_of : callable
+        Returns the window's reference mix (or None); asked at each computation.
+    reference_loaded : SignalInstance
+        Emitted when a reference mix's balance is ready: the view computes again if
+        the reference changed.
+    """
+    doc = player.document
+    view = next((v for v in parent.findChildren(CompareView) if v.document is doc), None)
+    if view is None:
+        view = CompareView(doc, reference_of=reference_of, parent=parent)
+        view.audition_requested.connect(lambda s: audition(player, method_box, s))
+        # A bound slot: Qt disconnects it when the view is deleted.
+        reference_loaded.connect(view.refresh)
+        view.start()
+    else:
+        view.refresh()
+    view.show()
+    view.raise_()
+    return view
+
+
+def audition(player: PlayerController, method_box: QComboBox, suggestion: Suggestion) -> None:
+    """Make ``suggestion`` the document's B and switch to B (loudness-matched, ramped)."""
+    if suggestion.names != player.document.multitrack.names:
+        return  # a view left over from other stems
+    player.document.set_suggestion(suggestion)
+    player.set_use_b(True)
+    index = method_box.findData(suggestion.method)
+    if index >= 0:  # the method box names what B is (a reference is not in it)
+        method_box.setCurrentIndex(index)
