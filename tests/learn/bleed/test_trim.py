@@ -118,8 +118,8 @@ def test_rendered_sessions_give_a_finite_anchor_and_tables(tiny_corpus: Path) ->
     strict=True,
     reason="issue 12: the trim anchor assumes symmetric bleed; with bleed calibrated on the"
     " real kits (asymmetric by 15 dB between kick and snare mics) it recovers trims worse"
-    " than peak level (RMS 5.9 vs 3.5 dB on tiny_corpus); the model side (helper 12b) fixes"
-    " the anchor, and then this strict xfail fails and must go",
+    " than peak level (RMS 5.9 vs 3.5 dB on tiny_corpus). Kept as a strict xfail: when the"
+    " anchor handles asymmetric bleed this passes, fails as XPASS, and the mark must go",
 )
 def test_the_anchor_recovers_rendered_trims_better_than_peak_level(tiny_corpus: Path) -> None:
     # The ideal anchor of a close mic is -target gain (up to a constant per session): the
