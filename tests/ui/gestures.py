@@ -187,6 +187,28 @@ def click_menu(window: QWidget, menu_title: str, item_text: str) -> None:
     click(menu, menu.actionGeometry(entry).center())
 
 
+def strip_named(window: QWidget, name: str) -> QWidget:
+    """The channel strip of track ``name`` in the window's mixer."""
+    return next(s for s in window.mixer.strips if s.name == name)
+
+
+def drag_header_to(window: QWidget, name: str, target_name: str, *, x_fraction: float) -> None:
+    """Drag strip ``name`` by its header onto ``target_name``'s strip, at x_fraction of it."""
+    header = strip_named(window, name).header
+    target = strip_named(window, target_name)
+    start = QPointF(header.width() / 2, header.height() / 2)
+    end_global = (
+        target.mapToGlobal(target.rect().topLeft())
+        + QPointF(target.width() * x_fraction, 10).toPoint()
+    )
+    end = QPointF(header.mapFromGlobal(end_global))
+    mouse(header, QEvent.Type.MouseButtonPress, start)
+    for step in range(1, 9):
+        mouse(header, QEvent.Type.MouseMove, start + (end - start) * (step / 8))
+    assert window.mixer.drop_marker.isVisible()  # where the strip will land is shown
+    mouse(header, QEvent.Type.MouseButtonRelease, end)
+
+
 def shortcut(window: QWidget, key: Qt.Key, modifiers: Qt.KeyboardModifier = NO_MODIFIER) -> None:
     """Press a keyboard shortcut in ``window``, brought to the front first (as after a
     dialog closes, when a user clicks back into the window)."""
