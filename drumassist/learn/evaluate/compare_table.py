@@ -110,7 +110,8 @@ class ChartValues:
     ``rows`` indexes :func:`comparison_rows`' result; ``columns`` are the tracks'
     indices in the order of the arrays' columns (:func:`column_order`). Bars rise
     from ``floor_db`` to ``gains_db``; a track a method turns off (``-inf``) sits at
-    the floor (no bar). ``below_db`` and ``above_db`` are the error bars' extents (zero without a range).
+    the floor (no bar). ``below_db`` and ``above_db`` are the error bars' extents
+    (zero without a range).
     """
 
     rows: tuple[int, ...]
