@@ -171,17 +171,27 @@ def press_button(which: QMessageBox.StandardButton | QDialogButtonBox.StandardBu
 
 
 def click_menu(window: QWidget, menu_title: str, item_text: str) -> None:
-    """Open a menu of the menu bar with a click and click one of its entries."""
+    """Open a menu of the menu bar with a click and click one of its entries.
+
+    The title is clicked at its place in the menu bar; once the menu's popup is
+    shown, the entry is clicked at its place in the popup.
+    """
     from PySide6.QtWidgets import QMainWindow
 
     assert isinstance(window, QMainWindow)
     bar = window.menuBar()
     titles = {a.text().replace("&", ""): a for a in bar.actions()}
-    action = titles[menu_title]
-    click(bar, bar.actionGeometry(action).center())
-    menu = action.menu()
-    assert menu is not None and menu.isVisible(), f"the {menu_title} menu did not open"
+    assert menu_title in titles, f"no {menu_title} menu in {list(titles)}"
+    menu = titles[menu_title].menu()
+    assert menu is not None
+    click(bar, bar.actionGeometry(menu.menuAction()).center())
+    for _ in range(250):  # wait up to 5 s for the popup
+        if menu.isVisible():
+            break
+        QTest.qWait(20)
+    assert menu.isVisible(), f"the {menu_title} menu did not open"
     items = {a.text().replace("&", ""): a for a in menu.actions()}
+    assert item_text in items, f"no {item_text} in {menu_title}: {list(items)}"
     entry = items[item_text]
     assert entry.isEnabled(), f"{menu_title} > {item_text} is disabled"
     click(menu, menu.actionGeometry(entry).center())
