@@ -66,7 +66,7 @@ def main(out: Path, method: str = "flexible") -> None:
     out.mkdir(parents=True, exist_ok=True)
     path = out / "compare.png"
     view.grab().save(str(path))
-    print(f"{path}: {path.stat().st_size // 1024} KB, rows {labels}")  # noqa: T201
+    print(f"{path}: {path.stat().st_size // 1024} KB, rows {labels}")
     win.document.undo_stack.setClean()
     win.close()
 
