@@ -1,6 +1,7 @@
 """The compare view's bar chart: dB per track for every method, with confidence ranges.
 
-Tracks along x, one group of bars per track and one colour per method; error bars
+Tracks along x in the window's strip order, one group of bars per track and one
+colour per method; error bars
 where a method gives a range; the reference mix's balance as a white line across each
 group. Clicking a method's bar emits :attr:`BalanceChart.row_clicked`.
 """
@@ -77,14 +78,24 @@ class BalanceChart(pg.PlotWidget):
         self.bars: dict[int, _Bars] = {}
         self.ranges: dict[int, pg.ErrorBarItem] = {}
         self._rows: tuple[BalanceRow, ...] = ()
+        #: The tracks' indices left to right (the window's strip order).
+        self.columns: tuple[int, ...] = ()
         self._selected: int | None = None
 
-    def set_rows(self, rows: Sequence[BalanceRow], names: Sequence[str]) -> None:
-        """Draw ``rows`` (from :func:`~drumassist.learn.evaluate.compare_table.comparison_rows`)."""
+    def set_rows(
+        self, rows: Sequence[BalanceRow], names: Sequence[str], *, columns: Sequence[int]
+    ) -> None:
+        """Draw ``rows`` (from :func:`~drumassist.learn.evaluate.compare_table.comparison_rows`).
+
+        ``names`` are the tracks in the suggestions' order; ``columns`` the indices into
+        them left to right (:func:`~drumassist.learn.evaluate.compare_table.column_order`).
+        """
         self.clear()
         self.bars, self.ranges = {}, {}
         self._rows = tuple(rows)
-        values = chart_values(self._rows)
+        values = chart_values(self._rows, columns=columns)
+        self.columns = values.columns
+        names = [names[i] for i in values.columns]
         methods = [k for k, i in enumerate(values.rows) if not self._rows[i].is_reference]
         width = GROUP_WIDTH / max(1, len(methods))
         x_track = np.arange(len(names), dtype=float)
@@ -144,9 +155,10 @@ class BalanceChart(pg.PlotWidget):
                 self.ranges[index].setData(pen=pg.mkPen(whisker, width=1))
 
     def bar_centre(self, row: int, track: int) -> tuple[float, float]:
-        """Where in the plot's coordinates ``row``'s bar for ``track`` is (for tests)."""
+        """Where in the plot's coordinates ``row``'s bar for track index ``track`` is."""
         opts = self.bars[row].opts
-        return float(opts["x"][track]), float((opts["y0"] + opts["y1"][track]) / 2)
+        k = self.columns.index(track)
+        return float(opts["x"][k]), float((opts["y0"] + opts["y1"][k]) / 2)
 
 
 def _tick_labels(names: Sequence[str]) -> list[str]:

@@ -1,6 +1,7 @@
 """The compare view: every installed method's balance side by side, auditioned as B.
 
-A table (one row per method, one column per track, and each method's balance error
+A table (one row per method, one column per track in the window's strip order, which
+follows a strip dragged in the window, and each method's balance error
 against the reference mix when one is loaded) above a bar chart of the same numbers
 with the confidence ranges. The comparison runs in the background with progress and
 Cancel. Clicking a method, in the table or on its bars, makes it the window's
@@ -36,6 +37,7 @@ from drumassist.core.progress import Progress
 from drumassist.learn.evaluate.compare_table import (
     BalanceRow,
     ComparedRows,
+    column_order,
     compare_rows,
     missing_methods,
 )
@@ -82,6 +84,8 @@ class CompareView(QDialog):
         self.resize(1100, 720)
         # The document goes when the window opens other stems: this view goes with it.
         document.destroyed.connect(self._on_document_gone)
+        # A strip dragged in the window (or its undo) moves its column and bars too.
+        document.order_changed.connect(self._show_rows)
 
     def _build(self) -> None:
         self.table = QTableWidget()
@@ -163,17 +167,7 @@ class CompareView(QDialog):
     def _on_rows(self, result: ComparedRows) -> None:
         heard = self._selected_label()
         self.rows = rows = result.rows
-        names = self.document.multitrack.names
-        labels = [r.label for r in rows]
-        # Refilled without auditioning: B stays what it was, still marked in the table.
-        self.table.blockSignals(True)
-        fill_table(self.table, rows, names)
-        if heard in labels:
-            self.table.selectRow(labels.index(heard))
-        self.table.blockSignals(False)
-        self.chart.set_rows(rows, names)
-        self.chart.set_selected(labels.index(heard) if heard in labels else None)
-        self._fit_columns()
+        self._show_rows(heard)
         failed = sum(r.error is not None for r in rows)
         done = f"{len(rows) - failed} balances"
         if failed:
@@ -189,6 +183,25 @@ class CompareView(QDialog):
             done += f". Reference mix left out: {error}"
         self._end(done)
         self.rows_ready.emit(rows)
+
+    def _show_rows(self, heard: str | None = None) -> None:
+        """Fill the table and chart from :attr:`rows`, tracks in the window's strip order.
+
+        ``heard`` is the label of the row to keep marked (by default the selected one).
+        """
+        heard = heard if heard is not None else self._selected_label()
+        rows, names = self.rows, self.document.multitrack.names
+        columns = column_order(names, self.document.order)
+        labels = [r.label for r in rows]
+        # Refilled without auditioning: B stays what it was, still marked in the table.
+        self.table.blockSignals(True)
+        fill_table(self.table, rows, names, columns=columns)
+        if heard in labels:
+            self.table.selectRow(labels.index(heard))
+        self.table.blockSignals(False)
+        self.chart.set_rows(rows, names, columns=columns)
+        self.chart.set_selected(labels.index(heard) if heard in labels else None)
+        self._fit_columns()
 
     def _on_failed(self, message: str) -> None:
         self._end(f"Comparison failed: {message}")
@@ -240,10 +253,20 @@ class CompareView(QDialog):
         super().closeEvent(event)
 
 
-def fill_table(table: QTableWidget, rows: Sequence[BalanceRow], names: Sequence[str]) -> None:
-    """One row per balance: method, scores (with a reference), then dB per track."""
+def fill_table(
+    table: QTableWidget,
+    rows: Sequence[BalanceRow],
+    names: Sequence[str],
+    *,
+    columns: Sequence[int],
+) -> None:
+    """One row per balance: method, scores (with a reference), then dB per track.
+
+    ``names`` are the tracks in the suggestions' order; ``columns`` the indices into
+    them left to right (:func:`~drumassist.learn.evaluate.compare_table.column_order`).
+    """
     scored = any(r.is_reference for r in rows)
-    headers = ["Method", *(SCORE_HEADERS if scored else ()), *names]
+    headers = ["Method", *(SCORE_HEADERS if scored else ()), *(names[t] for t in columns)]
     first_track = len(headers) - len(names)
     table.clear()
     table.setColumnCount(len(headers))
@@ -266,8 +289,8 @@ def fill_table(table: QTableWidget, rows: Sequence[BalanceRow], names: Sequence[
             table.setSpan(r, first_track, 1, len(names))
             table.setItem(r, first_track, _error_item(row.error or "failed"))
             continue
-        for t in range(len(names)):
-            table.setItem(r, first_track + t, _gain_item(row.suggestion, t))
+        for c, t in enumerate(columns):
+            table.setItem(r, first_track + c, _gain_item(row.suggestion, t))
     table.resizeColumnsToContents()
     table.resizeRowsToContents()
 

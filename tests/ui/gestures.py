@@ -171,20 +171,52 @@ def press_button(which: QMessageBox.StandardButton | QDialogButtonBox.StandardBu
 
 
 def click_menu(window: QWidget, menu_title: str, item_text: str) -> None:
-    """Open a menu of the menu bar with a click and click one of its entries."""
+    """Open a menu of the menu bar with a click and click one of its entries.
+
+    The title is clicked at its place in the menu bar; once the menu's popup is
+    shown, the entry is clicked at its place in the popup.
+    """
     from PySide6.QtWidgets import QMainWindow
 
     assert isinstance(window, QMainWindow)
     bar = window.menuBar()
     titles = {a.text().replace("&", ""): a for a in bar.actions()}
-    action = titles[menu_title]
-    click(bar, bar.actionGeometry(action).center())
-    menu = action.menu()
-    assert menu is not None and menu.isVisible(), f"the {menu_title} menu did not open"
+    assert menu_title in titles, f"no {menu_title} menu in {list(titles)}"
+    menu = titles[menu_title].menu()
+    assert menu is not None
+    click(bar, bar.actionGeometry(menu.menuAction()).center())
+    for _ in range(250):  # wait up to 5 s for the popup
+        if menu.isVisible():
+            break
+        QTest.qWait(20)
+    assert menu.isVisible(), f"the {menu_title} menu did not open"
     items = {a.text().replace("&", ""): a for a in menu.actions()}
+    assert item_text in items, f"no {item_text} in {menu_title}: {list(items)}"
     entry = items[item_text]
     assert entry.isEnabled(), f"{menu_title} > {item_text} is disabled"
     click(menu, menu.actionGeometry(entry).center())
+
+
+def strip_named(window: QWidget, name: str) -> QWidget:
+    """The channel strip of track ``name`` in the window's mixer."""
+    return next(s for s in window.mixer.strips if s.name == name)
+
+
+def drag_header_to(window: QWidget, name: str, target_name: str, *, x_fraction: float) -> None:
+    """Drag strip ``name`` by its header onto ``target_name``'s strip, at x_fraction of it."""
+    header = strip_named(window, name).header
+    target = strip_named(window, target_name)
+    start = QPointF(header.width() / 2, header.height() / 2)
+    end_global = (
+        target.mapToGlobal(target.rect().topLeft())
+        + QPointF(target.width() * x_fraction, 10).toPoint()
+    )
+    end = QPointF(header.mapFromGlobal(end_global))
+    mouse(header, QEvent.Type.MouseButtonPress, start)
+    for step in range(1, 9):
+        mouse(header, QEvent.Type.MouseMove, start + (end - start) * (step / 8))
+    assert window.mixer.drop_marker.isVisible()  # where the strip will land is shown
+    mouse(header, QEvent.Type.MouseButtonRelease, end)
 
 
 def shortcut(window: QWidget, key: Qt.Key, modifiers: Qt.KeyboardModifier = NO_MODIFIER) -> None:

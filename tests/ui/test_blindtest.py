@@ -26,6 +26,7 @@ from drumassist.learn.evaluate.listening.ratings import (
 )
 from drumassist.ui.mainwindow import MainWindow
 from drumassist.ui.settings import open_settings
+from tests.ui.gestures import click_menu
 
 TIMEOUT_MS = 60000
 
@@ -92,8 +93,7 @@ def factors_of(window, gains) -> np.ndarray:
 
 def start_test(window, qtbot, *, listener: str, trials: int):
     window.blind_seed = 3  # a fixed shuffle, so the run is reproducible
-    assert window.actions_["blind_test"] in window.menuBar().actions()[3].menu().actions()
-    window.actions_["blind_test"].trigger()
+    click_menu(window, "Listen", "Blind test…")
     setup = window.blind_setup
     qtbot.waitExposed(setup)
     box = setup.boxes["loudness"]  # add a baseline to the default and my balance
@@ -197,7 +197,7 @@ def test_results_view_says_who_was_screened_out(window, qtbot, tmp_path):
                 _rating(listener, trial, "sum", 20.0 + trial),
             ]
     append_ratings(ratings_path(), rows)
-    window.actions_["test_results"].trigger()
+    click_menu(window, "Listen", "Test results…")
     dialog = window.results_dialog
     qtbot.waitExposed(dialog)
     text = dialog.text.toPlainText()
@@ -207,13 +207,13 @@ def test_results_view_says_who_was_screened_out(window, qtbot, tmp_path):
 
 
 def test_results_view_without_ratings_says_so(window, qtbot):
-    window.actions_["test_results"].trigger()
+    click_menu(window, "Listen", "Test results…")
     dialog = window.results_dialog
     assert "no ratings yet" in dialog.figure.text()
 
 
 def test_blind_test_needs_stems(window):
-    window.actions_["blind_test"].trigger()
+    click_menu(window, "Listen", "Blind test…")
     assert "Open a multitrack first" in window.error_label.text()
 
 

@@ -31,6 +31,7 @@ from drumassist.learn.suggest.suggestion import suggest
 from drumassist.ui.compareview import CompareView
 from drumassist.ui.mainwindow import MainWindow
 from drumassist.ui.settings import open_settings
+from tests.ui.gestures import click_menu, drag_header_to
 
 TIMEOUT_MS = 120000
 DURATION_S = 4.0
@@ -80,6 +81,24 @@ def click_row(view: CompareView, label: str) -> None:
     QTest.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
 
 
+def track_headers(view: CompareView) -> list[str]:
+    """The table's track column headers, left to right."""
+    table = view.table
+    first = table.columnCount() - len(view.document.multitrack.names)
+    return [table.horizontalHeaderItem(c).text() for c in range(first, table.columnCount())]
+
+
+def strip_order(window: MainWindow) -> list[str]:
+    """The loaded tracks' strips as they stand in the window, left to right."""
+    return [n for n in window.mixer.visible_order() if n in window.document.multitrack.names]
+
+
+def in_strip_order(window: MainWindow, values) -> list:
+    """``values`` (one per track, in the multitrack's order) in the strips' order."""
+    names = window.document.multitrack.names
+    return [values[names.index(n)] for n in strip_order(window)]
+
+
 def track_cells(view: CompareView, row: int) -> list[str]:
     table = view.table
     first = table.columnCount() - len(view.document.multitrack.names)
@@ -114,9 +133,15 @@ def test_open_button_shows_every_installed_method(window, qtbot):
     labels = [r.label for r in view.rows]
     assert labels == [f"{m} (default)" if m == DEFAULT_METHOD else m for m in expected]
     assert view.table.rowCount() == len(expected)
+    # Columns in the window's strip order (by role), not the files' order.
+    assert strip_order(window) == [
+        "kick", "snare", "hi-hat", "tom_1", "tom_2", "tom_3", "overhead_L", "overhead_R"
+    ]  # fmt: skip
+    assert track_headers(view) == strip_order(window)
     for r, gains in enumerate(expected.values()):
         cells = track_cells(view, r)
-        assert cells == [f"{g:+.1f}" if math.isfinite(g) else "off" for g in gains]
+        shown = in_strip_order(window, gains)
+        assert cells == [f"{g:+.1f}" if math.isfinite(g) else "off" for g in shown]
     # Every method has bars in the chart; the models that give ranges have error bars.
     assert set(view.chart.bars) == set(range(len(expected)))
     ranged = {i for i, row in enumerate(view.rows) if row.has_range}
@@ -126,9 +151,29 @@ def test_open_button_shows_every_installed_method(window, qtbot):
     # Without a reference mix there is no score column.
     headers = [view.table.horizontalHeaderItem(c).text() for c in range(view.table.columnCount())]
     assert "Balance error (dB)" not in headers
-    assert headers[-len(window.document.multitrack.names) :] == list(
-        window.document.multitrack.names
-    )
+
+
+def test_columns_and_bars_follow_a_dragged_strip(window, qtbot):
+    view = open_view(window, qtbot)
+    drag_header_to(window, "overhead_R", "kick", x_fraction=0.2)
+    order = strip_order(window)
+    assert order[:2] == ["overhead_R", "kick"]
+    # The open view follows the drag: headers, cells and bars, without computing again.
+    assert not view.busy
+    assert track_headers(view) == order
+    names = window.document.multitrack.names
+    for r, row in enumerate(view.rows):
+        gains = in_strip_order(window, row.suggestion.gains_db)
+        assert track_cells(view, r) == [f"{g:+.1f}" if math.isfinite(g) else "off" for g in gains]
+        bars = view.chart.bars[r].opts["y1"]
+        floor = float(view.chart.bars[r].opts["y0"])
+        np.testing.assert_allclose(bars, [max(g, floor) for g in gains])
+        x_oh, _ = view.chart.bar_centre(r, names.index("overhead_R"))
+        x_kick, _ = view.chart.bar_centre(r, names.index("kick"))
+        assert x_oh < x_kick  # the overhead's bar now stands left of the kick's
+    # Edit ▸ Undo in the window (the view keeps the focus) puts the strip, and its column, back.
+    click_menu(window, "Edit", "Undo")
+    assert strip_order(window)[0] == "kick" and track_headers(view) == strip_order(window)
 
 
 @pytest.mark.slow  # a second Python runs every method again
@@ -228,7 +273,7 @@ def test_clicking_a_bar_plays_that_method(window, qtbot):
     view = open_view(window, qtbot)
     row = next(i for i, r in enumerate(view.rows) if r.method == "sum")
     chart = view.chart
-    x, y = chart.bar_centre(row, track=1)
+    x, y = chart.bar_centre(row, track=1)  # the snare (second in file and strip order)
     scene = chart.plotItem.vb.mapViewToScene(QPointF(x, y))
     pos = chart.mapFromScene(scene)
     QTest.mouseClick(chart.viewport(), Qt.MouseButton.LeftButton, pos=pos)

@@ -7,44 +7,24 @@ import json
 import shutil
 
 import pytest
-from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from drumassist.core.session import load_session
 from tests.ui.conftest import LOAD_TIMEOUT_MS
 from tests.ui.gestures import (
     click,
+    drag_header_to,
     drop,
-    mouse,
     press_button,
     shortcut,
+    strip_named,
     type_file_name,
     type_text,
     when_dialog,
 )
 
 CTRL = Qt.KeyboardModifier.ControlModifier
-
-
-def strip_named(window, name):
-    return next(s for s in window.mixer.strips if s.name == name)
-
-
-def drag_header_to(window, name: str, target_name: str, *, x_fraction: float) -> None:
-    """Drag strip ``name`` by its header onto ``target_name``'s strip, at x_fraction of it."""
-    header = strip_named(window, name).header
-    target = strip_named(window, target_name)
-    start = QPointF(header.width() / 2, header.height() / 2)
-    end_global = (
-        target.mapToGlobal(target.rect().topLeft())
-        + QPointF(target.width() * x_fraction, 10).toPoint()
-    )
-    end = QPointF(header.mapFromGlobal(end_global))
-    mouse(header, QEvent.Type.MouseButtonPress, start)
-    for step in range(1, 9):
-        mouse(header, QEvent.Type.MouseMove, start + (end - start) * (step / 8))
-    assert window.mixer.drop_marker.isVisible()  # where the strip will land is shown
-    mouse(header, QEvent.Type.MouseButtonRelease, end)
 
 
 def save_with_keyboard(window, qtbot, path):

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 from drumassist.core.personal import read_corpus
 from drumassist.ui.exportdialog import ExportRequest
 from drumassist.ui.prefs import PreferencesDialog
+from tests.ui.gestures import click_menu
 from tests.ui.test_blindtest import TIMEOUT_MS, close_window, drop_folder, open_window
 
 
@@ -90,7 +91,7 @@ def test_learn_from_my_mixes_selects_the_personal_method(loaded, qtbot, make_ste
         move_fader(window, 3, window.document.strips[3].gain_db + 4.0)
         assert window.save_session_to(make_stems({}, folder=folder) / "s.drumassist")
     assert len(read_corpus()) == 2
-    window.actions_["learn"].trigger()
+    click_menu(window, "Tools", "Learn from my mixes…")
     with qtbot.waitSignal(window.personal_runner.finished, timeout=TIMEOUT_MS):
         pass
     assert window.method_box.currentData() == "personal"

@@ -90,30 +90,56 @@ def comparison_rows(comparison: Comparison) -> tuple[BalanceRow, ...]:
     return tuple(rows)
 
 
+def column_order(names: Sequence[str], order: Sequence[str]) -> tuple[int, ...]:
+    """The tracks' indices in ``names`` as the window's strips stand, left to right.
+
+    ``order`` is the strip order (:attr:`drumassist.core.mixstate.MixState.order`);
+    a name in it that is not loaded (a missing stem) has no column, and a loaded
+    track it does not name goes at the end, in ``names``' order.
+    """
+    index = {name: i for i, name in enumerate(names)}
+    shown = [index[n] for n in dict.fromkeys(order) if n in index]
+    placed = set(shown)
+    return (*shown, *(i for i in range(len(names)) if i not in placed))
+
+
 @dataclass(frozen=True)
 class ChartValues:
     """Bars and error bars of the rows that have a balance, in dB.
 
-    ``rows`` indexes :func:`comparison_rows`' result. Bars rise from ``floor_db`` to
-    ``gains_db``; a track a method turns off (``-inf``) sits at the floor (no bar).
-    ``below_db`` and ``above_db`` are the error bars' extents (zero without a range).
+    ``rows`` indexes :func:`comparison_rows`' result; ``columns`` are the tracks'
+    indices in the order of the arrays' columns (:func:`column_order`). Bars rise
+    from ``floor_db`` to ``gains_db``; a track a method turns off (``-inf``) sits at
+    the floor (no bar). ``below_db`` and ``above_db`` are the error bars' extents
+    (zero without a range).
     """
 
     rows: tuple[int, ...]
+    columns: tuple[int, ...]
     floor_db: float
     gains_db: np.ndarray  # (len(rows), tracks)
     below_db: np.ndarray
     above_db: np.ndarray
 
 
-def chart_values(rows: Sequence[BalanceRow]) -> ChartValues:
-    """What the bar chart draws for ``rows`` (rows without a balance are left out)."""
+def chart_values(
+    rows: Sequence[BalanceRow], *, columns: Sequence[int] | None = None
+) -> ChartValues:
+    """What the bar chart draws for ``rows`` (rows without a balance are left out).
+
+    Parameters
+    ----------
+    columns : sequence of int or None
+        The tracks' indices left to right (:func:`column_order`); by default the
+        suggestions' own track order.
+    """
     shown = [(i, r.suggestion) for i, r in enumerate(rows) if r.suggestion is not None]
     if not shown:
         empty = np.zeros((0, 0))
-        return ChartValues((), FLOOR_DB, empty, empty, empty)
+        return ChartValues((), tuple(columns or ()), FLOOR_DB, empty, empty, empty)
+    cols = tuple(range(len(shown[0][1].gains_db))) if columns is None else tuple(columns)
     gains, low, high = (
-        np.array([_floored(getattr(s, name)) for _, s in shown])
+        np.array([_floored(getattr(s, name)) for _, s in shown])[:, list(cols)]
         for name in ("gains_db", "low_db", "high_db")
     )
     audible = np.concatenate([gains.ravel(), low.ravel()])
@@ -127,7 +153,7 @@ def chart_values(rows: Sequence[BalanceRow]) -> ChartValues:
     # target, and a model's range is its own); each side is drawn as far as it goes.
     below = np.clip(gains - np.maximum(low, floor), 0.0, None)
     above = np.clip(np.maximum(high, floor) - gains, 0.0, None)
-    return ChartValues(tuple(i for i, _ in shown), floor, gains, below, above)
+    return ChartValues(tuple(i for i, _ in shown), cols, floor, gains, below, above)
 
 
 def _floored(values: Sequence[float]) -> list[float]:

@@ -14,6 +14,7 @@ from drumassist.core.multitrack import from_arrays
 from drumassist.learn.evaluate.compare import Comparison, MethodResult, Reference
 from drumassist.learn.evaluate.compare_table import (
     chart_values,
+    column_order,
     compare_rows,
     comparison_rows,
     installed_methods,
@@ -90,6 +91,35 @@ def test_chart_values_floor_ranges_and_muted_tracks():
     np.testing.assert_allclose(values.gains_db, [[-2, -13, -5], [-1, -18, -7]])
     np.testing.assert_allclose(values.below_db, [[2, 1, 0], [0, 0, 0]])
     np.testing.assert_allclose(values.above_db, [[1, 1, 2], [0, 0, 0]])
+
+
+def test_column_order_follows_the_strips_and_skips_missing_stems():
+    # Strips in role order with a missing stem ("tom") among them: no column for it.
+    assert column_order(("hat", "kick", "snare"), ["kick", "snare", "tom", "hat"]) == (1, 2, 0)
+    # A loaded track the order does not name goes at the end.
+    assert column_order(("hat", "kick", "snare"), ["snare", "kick"]) == (2, 1, 0)
+    assert column_order(("hat", "kick"), []) == (0, 1)
+
+
+def test_chart_values_are_in_the_columns_order():
+    rows = comparison_rows(
+        Comparison(
+            None,
+            (
+                MethodResult(
+                    "a", balance("a", (-2.0, -13.0, -5.0), (-4.0, -14.0, -5.0), (-1.0, -12.0, -3.0))
+                ),
+                MethodResult("c", balance("c", (-1.0, -math.inf, -7.0))),
+            ),
+        )
+    )
+    values = chart_values(rows, columns=(2, 0, 1))  # hat, kick, snare
+    assert values.columns == (2, 0, 1)
+    assert values.floor_db == -18.0
+    np.testing.assert_allclose(values.gains_db, [[-5, -2, -13], [-7, -1, -18]])
+    np.testing.assert_allclose(values.below_db, [[0, 2, 1], [0, 0, 0]])
+    np.testing.assert_allclose(values.above_db, [[2, 1, 1], [0, 0, 0]])
+    assert chart_values(rows).columns == (0, 1, 2)  # by default the suggestions' order
 
 
 def test_chart_values_with_only_muted_tracks_stay_at_the_metric_floor():
