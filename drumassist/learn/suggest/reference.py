@@ -30,7 +30,7 @@ def reference_suggestion(
 ) -> tuple[Suggestion, float]:
     """The reference mix's gains as a Suggestion, and the R² of the fit."""
     mix = load_mix(mix_path, sample_rate=multitrack.sample_rate)
-    result = reverse_engineer(multitrack, mix, progress=progress)
+    result = reverse_engineer(multitrack, mix, progress=progress, mix_name=mix_path.name)
     gains = np.array(
         [-math.inf if t.gain_db is None else t.gain_db for t in result.tracks], dtype=float
     )

@@ -160,4 +160,4 @@ def test_compare_rows_leave_out_a_reference_that_does_not_fit(tmp_path):
         multitrack, meter=MixLoudness(multitrack), methods=("sum",), reference=silent
     )
     assert [r.method for r in result.rows] == ["sum"]
-    assert result.reference_error == "the mix is silent where it overlaps the stems"
+    assert result.reference_error == "quiet.wav: the mix is silent where it overlaps the stems"
