@@ -322,9 +322,11 @@ class MainWindow(QMainWindow, SessionCommands):
     def _on_exported(self, result: ExportResult) -> None:
         self.last_export = result
         self._end_busy(exportflow.export_summary(result))
-        if result.warnings:
-            self.show_error("\n".join(result.warnings), warning=True)
-        personal.record_choice(self, source="export")
+        # One banner for both: the export's warnings must not be replaced by the notice.
+        notes = [*result.warnings, personal.record_choice(self, source="export")]
+        shown = [n for n in notes if n]
+        if shown:
+            self.show_error("\n".join(shown), warning=True)
         self.export_finished.emit(result)
 
     # -- sessions ----------------------------------------------------------------------------
@@ -332,7 +334,9 @@ class MainWindow(QMainWindow, SessionCommands):
     def save_session_to(self, path: Path) -> bool:
         saved = SessionCommands.save_session_to(self, path)
         if saved:
-            personal.record_choice(self, source="session")
+            note = personal.record_choice(self, source="session")
+            if note:
+                self.show_error(note, warning=True)
         return saved
 
     def confirm(self, question: str) -> bool:

@@ -40,16 +40,20 @@ def recording_enabled(settings: QSettings) -> bool:
     return value not in (False, "false", "0", 0)
 
 
-def record_choice(window: HostWindow, *, source: str) -> None:
-    """Record the mixer's balance (muted tracks as None) if recording is on."""
+def record_choice(window: HostWindow, *, source: str) -> str | None:
+    """Record the mixer's balance (muted tracks as None) if recording is on.
+
+    Returns what the user should be told (the one-time notice, or why nothing was
+    recorded), for the caller to show beside its own messages, or None.
+    """
     from drumassist.core.personal import corpus_path, record_balance
 
     doc = window.document
     if doc is None or not recording_enabled(window.settings):
-        return
+        return None
     tracks = doc.multitrack.tracks
     if any(t.path is None for t in tracks):
-        return  # stems made in memory cannot be found again
+        return None  # stems made in memory cannot be found again
     audible = doc.audible()
     gains = [float(s.gain_db) if on else None for s, on in zip(doc.strips, audible, strict=True)]
     try:
@@ -63,11 +67,11 @@ def record_choice(window: HostWindow, *, source: str) -> None:
     except DrumassistError as exc:
         # Never in the way of the export or save itself: say so, and carry on.
         log.warning("could not record the balance: %s", exc)
-        window.show_error(f"Your balance was not recorded for learning: {exc}", warning=True)
-        return
+        return f"Your balance was not recorded for learning: {exc}"
     if not window.settings.value(NOTICE_KEY, False):
         window.settings.setValue(NOTICE_KEY, True)
-        window.show_error(NOTICE.format(where=corpus_path()), warning=True)
+        return NOTICE.format(where=corpus_path())
+    return None
 
 
 def install(window: HostWindow) -> None:

@@ -183,6 +183,11 @@ def test_ctrl_e_exports_the_suggestion_as_float_at_the_typed_ceiling(demo, qtbot
     result = blocker.args[0]
     assert result.path == chosen
     assert window.statusBar().currentMessage().endswith("peak -9.5 dBFS)")
+    # The first export also gives the one-time learning notice: one banner keeps both,
+    # so the ceiling's warning is not replaced by the notice.
+    banner = window.error_label.text()
+    assert result.warnings and all(w in banner for w in result.warnings)
+    assert "Nothing leaves this computer" in banner
 
 
 def test_a_method_exports_every_track_at_24_bit_and_the_chosen_loudness(demo, qtbot, tmp_path):
