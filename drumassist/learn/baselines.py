@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from drumassist.core.conditioning import analysis_view
 from drumassist.core.loudness import integrated_loudness, is_silent
 from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress, check_cancelled
@@ -38,6 +39,7 @@ def track_loudness(
         raise DrumassistError(
             f"{len(known)} known loudness values given for {len(multitrack.tracks)} tracks"
         )
+    multitrack = analysis_view(multitrack)  # loudness without DC and rumble
     values = []
     for i, track in enumerate(multitrack.tracks):
         check_cancelled(progress)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from drumassist.core.conditioning import analysis_view
 from drumassist.core.mixloudness import MixLoudness
 from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress, ScaledProgress, check_cancelled
@@ -115,6 +116,7 @@ def session_data(
     """
     if multitrack is None:
         multitrack = session.load_multitrack()
+    multitrack = analysis_view(multitrack)  # conditioned once for features and anchors
     inputs = track_inputs(multitrack, extractor=extractor, workers=workers)
     gains = session.target_gains_db
     targets = np.array(

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from drumassist.core.conditioning import analysis_view
 from drumassist.core.loudness import block_energies
 from drumassist.core.mix import mix
 from drumassist.core.mixloudness import MixLoudness, gated_loudness
@@ -157,6 +158,9 @@ def suggest(
     """
     if method not in METHODS:
         raise DrumassistError(f"unknown method '{method}'; choose one of {', '.join(METHODS)}")
+    # Conditioned once here for all of the method's measures; the scaling below and
+    # every mix are of the stems as they are.
+    analysed = analysis_view(multitrack)
     if model is not None:
         from drumassist.learn.modelio import method_of, model_gains
 
@@ -165,9 +169,9 @@ def suggest(
                 f"the model is a {method_of(model)} model; it cannot suggest with '{method}'"
             )
         method = method_of(model)
-        raw = model_gains(multitrack, progress, model)
+        raw = model_gains(analysed, progress, model)
     else:
-        raw = METHODS[method][1](multitrack, progress)
+        raw = METHODS[method][1](analysed, progress)
     low = raw.gains_db if raw.low_db is None else raw.low_db
     high = raw.gains_db if raw.high_db is None else raw.high_db
     if meter is None:

@@ -31,6 +31,8 @@ from typing import Any
 import numpy as np
 
 from drumassist.core.atomic import write_atomically
+from drumassist.core.conditioning import RECIPE as CONDITIONING
+from drumassist.core.conditioning import analysis_view
 from drumassist.core.loudness import block_energies
 from drumassist.core.mixloudness import gated_loudness
 from drumassist.core.multitrack import Multitrack
@@ -167,6 +169,7 @@ def anchor_inputs(
         every track, so the same stems are measured once.
     """
     check_cancelled(progress)
+    multitrack = analysis_view(multitrack)  # measured without DC and rumble
     tracks = multitrack.tracks
     key = _cache_key(multitrack) if cache else None
     cached = None if key is None else _cache_load(key, len(tracks))
@@ -199,7 +202,7 @@ def anchor_inputs(
 
 
 #: Bumped when what :func:`anchor_inputs` measures changes: old cache entries are not found.
-CACHE_FORMAT = "drumassist-anchor-1"
+CACHE_FORMAT = "drumassist-anchor-2"
 
 
 def _cache_key(multitrack: Multitrack) -> str:
@@ -208,6 +211,7 @@ def _cache_key(multitrack: Multitrack) -> str:
     # Every setting the measures depend on: change one and old entries are not found.
     recipe = {
         "format": CACHE_FORMAT,
+        "conditioning": CONDITIONING,
         "sample_rate": multitrack.sample_rate,
         "levels": LEVELS,
         "short_term_blocks": SHORT_TERM_BLOCKS,
