@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -24,6 +24,7 @@ from drumassist.core.progress import Progress
 from drumassist.errors import DrumassistError
 from drumassist.learn import baselines
 from drumassist.learn.bleed import bleed_aware_gains
+from drumassist.learn.polarity import PolarityReport, check_polarity
 
 DEFAULT_TARGET_LUFS = -23.0
 
@@ -40,7 +41,11 @@ class RawGains:
 
 @dataclass(frozen=True)
 class Suggestion:
-    """Suggested gains per track, scaled so the mono mix meets ``loudness_lufs``."""
+    """Suggested gains per track, scaled so the mono mix meets ``loudness_lufs``.
+
+    ``polarity`` holds the polarity checks of the close mics and the tracks whose
+    polarity flip is suggested (whatever the method: it is read from the audio).
+    """
 
     method: str
     names: tuple[str, ...]
@@ -50,6 +55,7 @@ class Suggestion:
     high_db: tuple[float, ...]
     loudness_lufs: float
     model: str | None = None
+    polarity: PolarityReport = field(default_factory=PolarityReport)
 
     def gain_of(self, name: str) -> float:
         return self.gains_db[self.names.index(name)]
@@ -187,6 +193,7 @@ def suggest(
         high_db=tuple(float(g + offset) for g in high),
         loudness_lufs=loudness,
         model=raw.model,
+        polarity=check_polarity(analysed),
     )
 
 
