@@ -53,10 +53,14 @@ def _common(p: argparse.ArgumentParser) -> None:
 def _add_render(kinds: Any) -> None:
     p = kinds.add_parser(
         "render",
-        help="render sessions from real Hydrogen drum samples with simulated mics",
+        help="render sessions from real drum samples: Hydrogen kits with simulated mics,"
+        " or multi-microphone kits (--multimic-kit)",
         description="Render multitracks from the Hydrogen drumkits and demo songs (fetched"
-        " with apt-get download into the cache unless --kits is given). Re-running"
-        " resumes: complete sessions are kept.",
+        " with apt-get download into the cache unless --kits is given), or, with"
+        " --multimic-kit, from kits whose every hit was recorded on all their mics (per-mic"
+        " sample folders or DrumGizmo kits; songs then come from --kits if given). Render"
+        " both kinds into one OUT for a corpus of both. Re-running resumes: complete"
+        " sessions are kept.",
     )
     p.add_argument("out", type=Path, metavar="OUT", help="the corpus folder")
     p.add_argument("--sessions", type=int, required=True, metavar="N", help="number of sessions")
@@ -66,6 +70,21 @@ def _add_render(kinds: Any) -> None:
         action="append",
         metavar="DIR",
         help="a folder of Hydrogen drumkits and songs (repeatable); default: Debian packages",
+    )
+    p.add_argument(
+        "--multimic-kit",
+        type=Path,
+        action="append",
+        metavar="DIR",
+        help="a multi-microphone kit folder (repeatable): per-mic sample folders"
+        " (Samples/<mic>/<piece>_vl<N>_rr<M>.flac) or a DrumGizmo kit",
+    )
+    p.add_argument(
+        "--mic-map",
+        type=Path,
+        metavar="FILE",
+        help="a JSON mic map saying what each mic of the --multimic-kit kits is"
+        " (default: the kit's drumassist-micmap.json, a shipped one, or the mic names)",
     )
     p.add_argument("--seed", type=int, default=0, metavar="S", help="corpus seed (default 0)")
     p.add_argument(
@@ -90,6 +109,11 @@ def _add_render(kinds: Any) -> None:
 def _cmd_render(args: argparse.Namespace) -> int:
     from drumassist.learn.corpus import render_corpus
 
+    if args.multimic_kit:
+        return _cmd_render_multimic(args)
+    if args.mic_map is not None:
+        print("drumassist: --mic-map needs --multimic-kit", file=sys.stderr)
+        return 2
     heldout = "only" if args.heldout_only else "include" if args.include_heldout else "exclude"
     report = render_corpus(
         args.out,
@@ -99,6 +123,28 @@ def _cmd_render(args: argparse.Namespace) -> int:
         duration_s=args.duration,
         sample_rate=args.sample_rate,
         heldout=heldout,
+        workers=args.workers,
+        progress=_LineProgress(),
+    )
+    return _summary(report)
+
+
+def _cmd_render_multimic(args: argparse.Namespace) -> int:
+    from drumassist.learn.corpus import render_multimic_corpus
+
+    if args.heldout_only or args.include_heldout:
+        print("drumassist: multi-mic kits have no held-out kits; drop --heldout-only or"
+              " --include-heldout", file=sys.stderr)  # fmt: skip
+        return 2
+    report = render_multimic_corpus(
+        args.out,
+        kit_dirs=args.multimic_kit,
+        sessions=args.sessions,
+        song_dirs=args.kits,
+        mic_map=args.mic_map,
+        seed=args.seed,
+        duration_s=args.duration,
+        sample_rate=args.sample_rate,
         workers=args.workers,
         progress=_LineProgress(),
     )

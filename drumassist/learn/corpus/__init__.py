@@ -1,8 +1,11 @@
 """Training corpora: folders of multitrack sessions with reference mixes and target gains.
 
-Three builders write the same format (``drumassist corpus render|enst|folder``):
+Four builders write the same format (``drumassist corpus render|enst|folder``):
 :func:`render_corpus` renders sessions from real recorded Hydrogen drum samples with
-simulated mics (the gains the mix was made with are known), :func:`build_enst_corpus`
+simulated mics (the gains the mix was made with are known),
+:func:`render_multimic_corpus` renders sessions from real multi-microphone kits
+(every hit recorded on all mics; the reference balance is the rule of
+:mod:`~drumassist.learn.corpus.balance`), :func:`build_enst_corpus`
 reads ENST-Drums in its own layout, and :func:`build_folder_corpus` reads any folder of
 sessions (stems plus one mix file each). :func:`load_corpus` reads any of them.
 
@@ -22,7 +25,8 @@ the same build gives the same manifest, and its sha256
 ``OUT/<id>/session.json``::
 
     {"format": "drumassist-corpus-session", "version": 1,
-     "id", "source": "render" | "enst" | "folder", "group", "kit", "heldout": bool,
+     "id", "source": "render" | "multimic" | "enst" | "folder", "group", "kit",
+     "heldout": bool,
      "layout": "enst" | "varied" | null, "pattern", "seed", "tempo_bpm",
      "sample_rate", "duration_s", "mix": "mix.flac",
      "tracks": [{"name", "file", "role", "slot", "set_gain_db", "set_polarity",
@@ -36,7 +40,9 @@ the same build gives the same manifest, and its sha256
 * ``group`` is the recording group: split train and test by it, never by kit.
   Rendered kits that share samples share a group (``black-pearl``: The Black Pearl
   1.0, GMRockKit and the AVL kits; ``millo``: the three Millo kits); ENST groups
-  are ``drummer_N``; a folder corpus's group is the first folder below its root.
+  are ``drummer_N``; a multi-mic kit is its own group (its mic map's ``group``,
+  else its folder name: ``gogodze-phu-vol-ii``, ``frankensnare``); a folder
+  corpus's group is the first folder below its root.
 * ``slot`` is one of the eight ENST mic slots (``kick``, ``snare``, ``hi-hat``,
   ``overhead_L``, ``overhead_R``, ``tom_1``, ``tom_2``, ``tom_3``) or null.
 * ``set_gain_db`` and ``set_polarity`` (1 or -1) are the mix gains where known
@@ -56,6 +62,7 @@ A newer version is refused with a CorpusError rather than misread.
 
 from drumassist.learn.corpus.adapters import build_enst_corpus, build_folder_corpus
 from drumassist.learn.corpus.jobs import BuildReport
+from drumassist.learn.corpus.multimic_plan import render_multimic_corpus
 from drumassist.learn.corpus.render_plan import render_corpus
 from drumassist.learn.corpus.slots import ENST_SLOTS, assign_slots
 from drumassist.learn.corpus.store import (
@@ -80,4 +87,5 @@ __all__ = [
     "build_folder_corpus",
     "load_corpus",
     "render_corpus",
+    "render_multimic_corpus",
 ]

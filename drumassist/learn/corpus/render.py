@@ -98,7 +98,7 @@ def build_render_session(job: RenderJob, folder: Path) -> None:
     (folder / "stems").mkdir(exist_ok=True)
     files = []
     for name, audio in rendered.stems.items():
-        files.append(folder / "stems" / f"{_file_name(name)}.flac")
+        files.append(folder / "stems" / f"{file_name(name)}.flac")
         write_audio(files[-1], audio, job.sample_rate)
     write_audio(folder / "mix.flac", rendered.mix, job.sample_rate)
     roles = {m.name: role_from_name(m.name) for m in rendered.layout.mics}
@@ -119,7 +119,8 @@ def build_render_session(job: RenderJob, folder: Path) -> None:
     )
 
 
-def _file_name(name: str) -> str:
+def file_name(name: str) -> str:
+    """A track name made safe as a file name."""
     return "".join(c if c.isalnum() or c in " -_." else "_" for c in name).strip() or "track"
 
 
@@ -132,7 +133,7 @@ def render_session(job: RenderJob) -> Rendered:
     enst = bool(rng.random() < ENST_SHARE)
     layout, tom_indices = build_layout(rng, kit_toms=len(kit.toms), has_hihat=has_hihat, enst=enst)
     toms = [kit.toms[i] for i in tom_indices]
-    performance = _perform(job, rng, len(toms))
+    performance = perform(job.songs, rng, duration_s=job.duration_s, toms=len(toms), label=job.id)
     frames = round(job.duration_s * job.sample_rate)
     sources, balances = _sources(
         performance.hits, chosen, toms, frames=frames, sample_rate=job.sample_rate
@@ -160,14 +161,17 @@ def _pick(pieces: list[Piece], rng: np.random.Generator) -> Piece:
     return pieces[int(rng.integers(len(pieces)))]
 
 
-def _perform(job: RenderJob, rng: np.random.Generator, toms: int) -> Performance:
-    if job.songs and rng.random() < SONG_SHARE:
-        song = read_song(job.songs[int(rng.integers(len(job.songs)))])
-        performance = from_song(song, rng, duration_s=job.duration_s, toms=toms)
+def perform(
+    songs: tuple[Path, ...], rng: np.random.Generator, *, duration_s: float, toms: int, label: str
+) -> Performance:
+    """A song's patterns (half of the time, if there are songs) or a generated groove."""
+    if songs and rng.random() < SONG_SHARE:
+        song = read_song(songs[int(rng.integers(len(songs)))])
+        performance = from_song(song, rng, duration_s=duration_s, toms=toms)
         if performance.hits:
             return performance
-        log.info("%s: %s has no playable notes; generating a groove", job.id, song.path.name)
-    return generated(rng, duration_s=job.duration_s, toms=toms)
+        log.info("%s: %s has no playable notes; generating a groove", label, song.path.name)
+    return generated(rng, duration_s=duration_s, toms=toms)
 
 
 def _resolve(articulation: Articulation, chosen: dict[Articulation, Piece]) -> Piece | None:
@@ -212,20 +216,21 @@ def _sources(
         audio, layer_gain = piece.sample(hit.velocity)
         level = hit.velocity * layer_gain * piece.balance / balances[source]
         start = round(hit.time_s * sample_rate)
-        stop_s = _choke(hit, hat_times) if piece.articulation == Articulation.HAT_OPEN else None
-        _place(sources[source], audio, level, start=start, stop_s=stop_s, rate=sample_rate)
+        stop_s = choke_time(hit, hat_times) if piece.articulation == Articulation.HAT_OPEN else None
+        place_hit(sources[source], audio, level, start=start, stop_s=stop_s, rate=sample_rate)
     return sources, balances
 
 
-def _choke(hit: Hit, hat_times: list[float]) -> float | None:
+def choke_time(hit: Hit, hat_times: list[float]) -> float | None:
     """An open hat rings until the next hat stroke closes it."""
     later = bisect.bisect_right(hat_times, hit.time_s + 1e-6)
     return hat_times[later] if later < len(hat_times) else None
 
 
-def _place(
+def place_hit(
     out: np.ndarray, audio: np.ndarray, level: float, *, start: int, stop_s: float | None, rate: int
 ) -> None:
+    """Add ``level * audio`` to ``out`` from frame ``start``, cut (faded) at ``stop_s``."""
     n = min(len(audio), len(out) - start)
     if stop_s is not None:
         n = min(n, round(stop_s * rate) - start + round(_CHOKE_FADE_S * rate))

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 import numpy as np
 
@@ -29,12 +30,22 @@ from drumassist.learn.corpus.debian import fetch_packages
 from drumassist.learn.corpus.hydrogen import find_files, read_song
 from drumassist.learn.corpus.jobs import BuildReport, run_jobs
 from drumassist.learn.corpus.kitmap import classify, is_acoustic, is_heldout
-from drumassist.learn.corpus.kits import KitInfo, survey_kits
+from drumassist.learn.corpus.kits import survey_kits
 from drumassist.learn.corpus.render import RenderJob, build_render_session
 
 log = logging.getLogger(__name__)
 
+
+class _Grouped(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def group(self) -> str: ...
+
+
 HELDOUT_MODES = ("exclude", "include", "only")
+_Kit = TypeVar("_Kit", bound=_Grouped)
 MAX_SESSIONS = 100_000
 
 
@@ -78,16 +89,16 @@ def render_corpus(
         If an option is out of range, no usable kit is found, or the kits cannot be
         fetched.
     """
-    _check(sessions=sessions, seed=seed, duration_s=duration_s, heldout=heldout)
+    check_options(sessions=sessions, seed=seed, duration_s=duration_s, heldout=heldout)
     folders = [Path(d) for d in kit_dirs] if kit_dirs else fetch_packages()
     kits, warnings = survey_kits(find_files(folders, "drumkit.xml"))
     kits = [k for k in kits if _wanted(k.heldout, heldout)]
     if not kits:
         where = ", ".join(str(f) for f in folders)
         raise CorpusError(f"no usable acoustic drumkit (heldout={heldout}) under {where}")
-    train_songs, all_songs = _songs(folders)
+    train_songs, all_songs = find_songs(folders)
     jobs = []
-    for i, kit in enumerate(_kit_rota(kits, sessions, seed)):
+    for i, kit in enumerate(kit_rota(kits, sessions, seed)):
         state = np.random.SeedSequence(seed, spawn_key=(i,)).generate_state(1)
         songs = all_songs if kit.heldout else train_songs
         jobs.append(
@@ -107,9 +118,9 @@ def render_corpus(
     )
 
 
-def _kit_rota(kits: list[KitInfo], sessions: int, seed: int) -> list[KitInfo]:
+def kit_rota(kits: Sequence[_Kit], sessions: int, seed: int) -> list[_Kit]:
     """The kit of each session: round the recording groups, and round each group's kits."""
-    groups: dict[str, list[KitInfo]] = {}
+    groups: dict[str, list[_Kit]] = {}
     for kit in sorted(kits, key=lambda k: k.name.lower()):
         groups.setdefault(kit.group, []).append(kit)
     names = sorted(groups)
@@ -121,7 +132,7 @@ def _kit_rota(kits: list[KitInfo], sessions: int, seed: int) -> list[KitInfo]:
     return rota
 
 
-def _check(*, sessions: int, seed: int, duration_s: float, heldout: str) -> None:
+def check_options(*, sessions: int, seed: int, duration_s: float, heldout: str) -> None:
     if not 1 <= sessions <= MAX_SESSIONS:
         raise CorpusError(f"sessions must be 1 to {MAX_SESSIONS}, got {sessions}")
     if seed < 0:
@@ -136,7 +147,7 @@ def _wanted(kit_heldout: bool, mode: str) -> bool:
     return mode == "include" or kit_heldout == (mode == "only")
 
 
-def _songs(folders: list[Path]) -> tuple[tuple[Path, ...], tuple[Path, ...]]:
+def find_songs(folders: list[Path]) -> tuple[tuple[Path, ...], tuple[Path, ...]]:
     """(songs for training sessions, songs for held-out sessions): acoustic, with notes."""
     train, every = [], []
     for path in find_files(folders, "*.h2song"):
