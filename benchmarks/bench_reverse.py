@@ -24,7 +24,7 @@ import numpy as np
 
 from drumassist.core.mix import mix
 from drumassist.core.multitrack import Multitrack, from_arrays
-from drumassist.learn.reverse import reverse_engineer
+from drumassist.learn.reverse.engineer import reverse_engineer
 
 LATENCY_MS = 37.0
 TILE_S = 10.0

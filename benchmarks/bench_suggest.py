@@ -101,20 +101,20 @@ def _child(pipeline: str, folder: Path, model_dir: Path | None) -> None:
     # What `drumassist suggest` imports before it starts working; the heavy
     # libraries (scipy, sklearn, Essentia) load inside the timed path, as there.
     import drumassist.analysis
-    import drumassist.learn.dataset
-    import drumassist.learn.modelio
-    import drumassist.learn.suggest
-    import drumassist.learn.trim_model
+    import drumassist.learn.data.anchor
+    import drumassist.learn.data.inputs
+    import drumassist.learn.models.persist
+    import drumassist.learn.suggest.suggestion
     from drumassist.cli.common import load_stems
 
     imports_s = time.perf_counter() - started
     stages = Stages()
-    stages.wrap(drumassist.learn.modelio, "load_default_model", "model")
+    stages.wrap(drumassist.learn.models.persist, "load_default_model", "model")
     stages.wrap(drumassist.analysis, "analyse", "features")
-    stages.wrap(drumassist.learn.dataset, "track_loudness", "loudness")
-    stages.wrap(drumassist.learn.suggest, "MixLoudness", "meter")
-    stages.wrap(drumassist.learn.trim_model, "anchor_inputs", "anchors")
-    stages.wrap(drumassist.learn.suggest, "mono_mix_offset_db", "scaling")
+    stages.wrap(drumassist.learn.data.inputs, "track_loudness", "loudness")
+    stages.wrap(drumassist.learn.suggest.suggestion, "MixLoudness", "meter")
+    stages.wrap(drumassist.learn.data.anchor, "anchor_inputs", "anchors")
+    stages.wrap(drumassist.learn.suggest.suggestion, "mono_mix_offset_db", "scaling")
     run = _published(model_dir) if pipeline == "published" else _default
     started = time.perf_counter()
     with stages.timing("stems"):
@@ -145,7 +145,7 @@ Run = Callable[[Any, Any, Stages], list[float]]
 
 def _default(multitrack: Any, meter: Any, stages: Stages) -> list[float]:
     """``drumassist suggest --method default``."""
-    from drumassist.learn.suggest import suggest
+    from drumassist.learn.suggest.suggestion import suggest
 
     result = suggest(multitrack, method="default", target_lufs=TARGET_LUFS, meter=meter)
     return list(result.gains_db)
@@ -156,17 +156,18 @@ def _published(model_dir: Path | None) -> Run:
     model: list[Any] = []
 
     def run(multitrack: Any, meter: Any, stages: Stages) -> list[float]:
-        from drumassist.learn import dataset, suggest
+        from drumassist.core.mixloudness import MixLoudness, normalise_offset_db
         from drumassist.learn.corpus.slots import assign_slots
-        from drumassist.learn.modelio import load_model
+        from drumassist.learn.data.inputs import track_inputs
+        from drumassist.learn.models.persist import load_model
 
         if not model:
             with stages.timing("model"):
                 model.append(load_model(model_dir or Path()))
-        inputs = dataset.track_inputs(multitrack, extractor=model[0].extractor, workers=None)
+        inputs = track_inputs(multitrack, extractor=model[0].extractor, workers=None)
         prediction = model[0].predict(inputs, assign_slots(multitrack.names, multitrack.roles))
-        meter = meter or suggest.MixLoudness(multitrack)
-        offset_db, _ = suggest.normalise_offset_db(meter, prediction.gains_db, TARGET_LUFS)
+        meter = meter or MixLoudness(multitrack)
+        offset_db, _ = normalise_offset_db(meter, prediction.gains_db, TARGET_LUFS)
         return [float(g + offset_db) for g in prediction.gains_db]
 
     return run
@@ -234,9 +235,9 @@ def _write_demo(folder: Path, duration_s: float) -> float:
 def _train_published(tmp: Path, args: argparse.Namespace) -> Path:
     """Render a small corpus, train the slot forest on its paper features, save it."""
     from drumassist.learn.corpus import load_corpus, render_corpus
-    from drumassist.learn.dataset import load_sessions
-    from drumassist.learn.modelio import save_model
-    from drumassist.learn.slots_model import train_slots
+    from drumassist.learn.data.sessions import load_sessions
+    from drumassist.learn.models.persist import save_model
+    from drumassist.learn.models.slots import train_slots
 
     started = time.perf_counter()
     corpus_dir = tmp / "corpus"

@@ -20,9 +20,9 @@ from drumassist.core.loudness import integrated_loudness
 from drumassist.core.mix import mix
 from drumassist.core.mixloudness import MixLoudness
 from drumassist.core.multitrack import load_multitrack
-from drumassist.learn.metrics import compare_session, normalised_gains_db, score
-from drumassist.learn.modelio import load_model
-from drumassist.learn.suggest import METHODS
+from drumassist.learn.evaluate.metrics import compare_session, normalised_gains_db, score
+from drumassist.learn.models.persist import load_model
+from drumassist.learn.suggest.suggestion import METHODS
 from tests.conftest import drum_hits
 
 KNOWN_DB = {

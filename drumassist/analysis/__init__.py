@@ -9,8 +9,8 @@ filling a :class:`FeatureCache`, across processes when there are several tracks.
 Importing this package is cheap: Essentia, scipy and soxr load when first used.
 """
 
-from drumassist.analysis.analyse import Analysis, TrackFeatures, analyse, get_extractor
+from drumassist.analysis.analyse import analyse, get_extractor
 from drumassist.analysis.cache import FeatureCache
-from drumassist.analysis.common import Extractor
+from drumassist.analysis.common import Analysis, Extractor, TrackFeatures
 
 __all__ = ["Analysis", "Extractor", "FeatureCache", "TrackFeatures", "analyse", "get_extractor"]

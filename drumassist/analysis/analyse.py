@@ -37,13 +37,12 @@ from concurrent.futures import (
     wait,
 )
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from drumassist.analysis.cache import FeatureCache
-from drumassist.analysis.common import SILENCE_PEAK_DBFS, Extractor
+from drumassist.analysis.common import SILENCE_PEAK_DBFS, Analysis, Extractor, TrackFeatures
 from drumassist.core.conditioning import analysis_view
 from drumassist.core.multitrack import Multitrack, Track
 from drumassist.core.progress import Progress, check_cancelled
@@ -58,33 +57,6 @@ POLL_S = 0.1
 Done = Callable[[int, np.ndarray, float], None]
 #: Starts the extraction of one track on an executor: (executor, track index) -> future.
 Submit = Callable[[Executor, int], "Future[tuple[np.ndarray, float]]"]
-
-
-@dataclass(frozen=True, eq=False)
-class TrackFeatures:
-    """The features of one track, and how they were obtained."""
-
-    name: str
-    values: np.ndarray  # float64, one per feature name
-    silent: bool  # True: values are all zero
-    seconds: float  # wall time spent on this track (extraction, or the cache read)
-    cached: bool
-
-
-@dataclass(frozen=True, eq=False)
-class Analysis:
-    """The features of every track of a multitrack, in track order."""
-
-    extractor: str
-    version: str
-    feature_names: tuple[str, ...]
-    tracks: tuple[TrackFeatures, ...]
-
-    def matrix(self) -> np.ndarray:
-        """The feature vectors as rows: ``(tracks, features)`` float64."""
-        if not self.tracks:
-            return np.zeros((0, len(self.feature_names)))
-        return np.vstack([t.values for t in self.tracks])
 
 
 def get_extractor(name: str = "fast") -> Extractor:

@@ -8,6 +8,7 @@ duration, the same 0-22.05 kHz band) whatever rate the session was recorded at.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -27,6 +28,33 @@ SILENCE_PEAK_DBFS = -80.0
 STATS: tuple[str, ...] = (
     "mean", "var", "skew", "kurt", "median", "dmean", "dmean2", "dvar", "dvar2", "max", "min",
 )  # fmt: skip
+
+
+@dataclass(frozen=True, eq=False)
+class TrackFeatures:
+    """The features of one track, and how they were obtained."""
+
+    name: str
+    values: np.ndarray  # float64, one per feature name
+    silent: bool  # True: values are all zero
+    seconds: float  # wall time spent on this track (extraction, or the cache read)
+    cached: bool
+
+
+@dataclass(frozen=True, eq=False)
+class Analysis:
+    """The features of every track of a multitrack, in track order."""
+
+    extractor: str
+    version: str
+    feature_names: tuple[str, ...]
+    tracks: tuple[TrackFeatures, ...]
+
+    def matrix(self) -> np.ndarray:
+        """The feature vectors as rows: ``(tracks, features)`` float64."""
+        if not self.tracks:
+            return np.zeros((0, len(self.feature_names)))
+        return np.vstack([t.values for t in self.tracks])
 
 
 class Extractor(Protocol):

@@ -45,7 +45,7 @@ from drumassist.analysis.spectral import Frames
 from drumassist.core.loudness import k_weighting_sos
 
 if TYPE_CHECKING:
-    from drumassist.analysis.analyse import Analysis
+    from drumassist.analysis.common import Analysis
     from drumassist.core.multitrack import Multitrack
 
 #: Frames analysed at once: the spectra of a chunk take a few MB, whatever the track

@@ -197,7 +197,7 @@ def _cmd_quickstart(args: argparse.Namespace) -> int:
 def _quickstart_mix(folder: Path) -> int:
     """Suggest a balance for the demo with the default model and export that mix."""
     from drumassist.core.export import export_mix
-    from drumassist.learn.suggest import suggest
+    from drumassist.learn.suggest.suggestion import suggest
 
     multitrack = load_stems([folder])
     suggestion = suggest(multitrack, method="default")

@@ -17,7 +17,7 @@ from drumassist.errors import InvalidStemError
 
 if TYPE_CHECKING:
     from drumassist.core.multitrack import Multitrack
-    from drumassist.learn.compare import Comparison, Render
+    from drumassist.learn.evaluate.compare import Comparison, Render
 
 EXIT_ALL_FAILED = 1
 #: Track names longer than this are shortened in the middle in the table's header.
@@ -29,7 +29,7 @@ _METER_SHARE, _METHODS_END = 0.05, 0.9
 
 def register(sub: Any) -> None:
     """Add ``compare`` to the ``drumassist`` parser."""
-    from drumassist.learn.suggest import method_names
+    from drumassist.learn.suggest.suggestion import method_names
 
     names = method_names()
     p = sub.add_parser(
@@ -68,8 +68,12 @@ def register(sub: Any) -> None:
 def _cmd_compare(args: argparse.Namespace) -> int:
     from drumassist.core.mixloudness import MixLoudness
     from drumassist.core.progress import ScaledProgress
-    from drumassist.learn.compare import check_render_targets, compare_methods, render_targets
-    from drumassist.learn.suggest import method_names, unavailable_reason
+    from drumassist.learn.evaluate.compare import (
+        check_render_targets,
+        compare_methods,
+        render_targets,
+    )
+    from drumassist.learn.suggest.suggestion import method_names, unavailable_reason
 
     reference: Path | None = args.reference
     protected = [] if reference is None else [reference]
@@ -97,7 +101,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     )
     render = None
     if targets is not None:
-        from drumassist.learn.compare import render_comparison
+        from drumassist.learn.evaluate.compare import render_comparison
 
         render = render_comparison(
             multitrack, comparison, targets, overwrite=args.force, protected=protected,
@@ -113,7 +117,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 def _report(
     args: argparse.Namespace, multitrack: Multitrack, comparison: Comparison, render: Render | None
 ) -> None:
-    from drumassist.learn.reverse_report import LOW_R2
+    from drumassist.learn.reverse.report import LOW_R2
 
     ref = comparison.reference
     if ref is not None and ref.fit_r2 < LOW_R2:
@@ -206,7 +210,7 @@ def table_lines(multitrack: Multitrack, comparison: Comparison, *, width: int = 
     Track columns that do not fit in ``width`` continue in further blocks below,
     each starting with the method names again.
     """
-    from drumassist.learn.suggest import DEFAULT_TARGET_LUFS
+    from drumassist.core.mixloudness import DEFAULT_TARGET_LUFS
 
     ref = comparison.reference
     lines = [f"gains in dB, each balance's mono mix at {DEFAULT_TARGET_LUFS:.0f} LUFS"]

@@ -41,7 +41,7 @@ def register(sub: Any) -> None:
 
 
 def _cmd_reverse(args: argparse.Namespace) -> int:
-    from drumassist.learn.reverse import load_mix, reverse_engineer
+    from drumassist.learn.reverse.engineer import load_mix, reverse_engineer
 
     if not args.mix.is_file():
         # Before the stems are loaded, which may take a while.

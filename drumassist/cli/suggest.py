@@ -13,7 +13,8 @@ from drumassist.cli.common import load_stems, stems_argument
 
 def register(sub: Any) -> None:
     """Add ``suggest`` to the ``drumassist`` parser."""
-    from drumassist.learn.suggest import DEFAULT_TARGET_LUFS, method_names
+    from drumassist.core.mixloudness import DEFAULT_TARGET_LUFS
+    from drumassist.learn.suggest.suggestion import method_names
 
     p = sub.add_parser("suggest", help="suggest a gain balance for the stems")
     stems_argument(p)
@@ -45,11 +46,11 @@ def _finite(value: float) -> float | None:
 
 
 def _cmd_suggest(args: argparse.Namespace) -> int:
-    from drumassist.learn.suggest import suggest
+    from drumassist.learn.suggest.suggestion import suggest
 
     model = None
     if args.model is not None:
-        from drumassist.learn.modelio import load_model
+        from drumassist.learn.models.persist import load_model
 
         model = load_model(args.model)
     multitrack = load_stems(args.stems)

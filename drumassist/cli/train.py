@@ -1,6 +1,6 @@
 """``drumassist train`` fits a gain model on a corpus; ``drumassist evaluate`` scores methods.
 
-Scores are those of :mod:`drumassist.learn.metrics` (R² of linear gains as published,
+Scores are those of :mod:`drumassist.learn.evaluate.metrics` (R² of linear gains as published,
 and the balance error in dB).
 """
 
@@ -17,7 +17,7 @@ from drumassist.cli.common import LineProgress
 
 BASELINES = ("loudness", "bleed", "sum")
 #: Model kinds ``train`` fits: the trim and flexible per-track models and the fixed-slot ones
-#: (:data:`drumassist.learn.evaluation.MODEL_KINDS`, not imported here to keep start-up light).
+#: (:data:`drumassist.learn.evaluate.protocol.MODEL_KINDS`, not imported here: start-up).
 MODEL_METHODS = ("trim", "flexible", "rf-slots", "lasso", "svr")
 
 
@@ -70,9 +70,9 @@ def _command(args: argparse.Namespace) -> list[str]:
 def _cmd_train(args: argparse.Namespace) -> int:
     from drumassist.errors import ModelError
     from drumassist.learn.corpus import load_corpus
-    from drumassist.learn.dataset import load_sessions
-    from drumassist.learn.evaluation import train_kind
-    from drumassist.learn.modelio import save_model
+    from drumassist.learn.data.sessions import load_sessions
+    from drumassist.learn.evaluate.protocol import train_kind
+    from drumassist.learn.models.persist import save_model
 
     if args.trees < 1 or args.jobs < 1:
         raise ModelError(f"--trees and --jobs must be at least 1, got {args.trees}, {args.jobs}")
@@ -101,8 +101,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 def _evaluate(args: argparse.Namespace, corpus: Any, model: Any, progress: Any) -> dict[str, Any]:
     from drumassist.learn.corpus import load_corpus
-    from drumassist.learn.dataset import evaluate
-    from drumassist.learn.modelio import model_gains
+    from drumassist.learn.evaluate.protocol import evaluate
+    from drumassist.learn.suggest.suggestion import model_gains
 
     sessions = [s for s in corpus.sessions if s.heldout]
     manifests = []
@@ -126,9 +126,9 @@ def _fmt(value: float) -> str:
 
 
 def _register_evaluate(sub: Any) -> None:
-    from drumassist.learn.evaluation import BASELINES as EVAL_BASELINES
-    from drumassist.learn.evaluation import MODEL_KINDS
-    from drumassist.learn.suggest import method_names
+    from drumassist.learn.evaluate.protocol import BASELINES as EVAL_BASELINES
+    from drumassist.learn.evaluate.protocol import MODEL_KINDS
+    from drumassist.learn.suggest.suggestion import method_names
 
     p = sub.add_parser(
         "evaluate",
@@ -196,9 +196,9 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     if args.pretrained:
         return _cmd_score_pretrained(args)
     from drumassist.errors import ModelError
-    from drumassist.learn import evaluation
     from drumassist.learn.corpus import load_corpus
-    from drumassist.learn.report import write_report
+    from drumassist.learn.evaluate import protocol as evaluation
+    from drumassist.learn.evaluate.report import write_report
 
     if args.model is not None or args.all_sessions:
         raise ModelError("--model and --all-sessions go with --pretrained")
@@ -296,7 +296,7 @@ def _tree_counts(
 ) -> tuple[dict[str, int], dict[str, list[tuple[int, float]]]]:
     """Trees per forest kind, from --trees or the out-of-bag curves (also returned)."""
     from drumassist.errors import ModelError
-    from drumassist.learn import evaluation
+    from drumassist.learn.evaluate import protocol as evaluation
 
     forests = [k for k in kinds if k in evaluation.FOREST_KINDS]
     if args.trees != "auto":
@@ -353,8 +353,8 @@ def _json_num(value: Any) -> Any:
 def _cmd_score_pretrained(args: argparse.Namespace) -> int:
     from drumassist.errors import CorpusError
     from drumassist.learn.corpus import load_corpus
-    from drumassist.learn.dataset import evaluate
-    from drumassist.learn.suggest import METHODS
+    from drumassist.learn.evaluate.protocol import evaluate
+    from drumassist.learn.suggest.suggestion import METHODS
 
     corpus = load_corpus(args.corpus)
     sessions = [s for s in corpus.sessions if args.all_sessions or s.heldout]
@@ -378,8 +378,8 @@ def _cmd_score_pretrained(args: argparse.Namespace) -> int:
 
 
 def _predictor(name: str, model_dir: Path | None) -> Any:
-    from drumassist.learn.modelio import load_model, method_of, model_gains
-    from drumassist.learn.suggest import METHODS
+    from drumassist.learn.models.persist import load_model, method_of
+    from drumassist.learn.suggest.suggestion import METHODS, model_gains
 
     if name in MODEL_METHODS and model_dir is not None:
         model = load_model(model_dir)

@@ -176,7 +176,7 @@ def _mic_response(
     return heard.astype(np.float32), round(dist_m / SPEED_OF_SOUND_M_S * sr)
 
 
-def _room_ir(rng: np.random.Generator, sr: int) -> FloatArray:
+def room_impulse_response(rng: np.random.Generator, sr: int) -> FloatArray:
     """Direct sound plus a short, dark, decaying diffuse tail about 10 dB down."""
     t = time_axis(0.35, sr)
     tail = filt(rng.standard_normal(t.size), "lowpass", 5000.0, sr) * np.exp(-t / 0.09)
@@ -190,7 +190,7 @@ def _render_mic(
     mic: str, hits: list[_Hit], sounds: dict[str, list[FloatArray]], n_frames: int, *,
     sr: int, room_rng: np.random.Generator,
 ) -> Stem:  # fmt: skip
-    room_ir = _room_ir(room_rng, sr) if mic.startswith("overhead") else None
+    room_ir = room_impulse_response(room_rng, sr) if mic.startswith("overhead") else None
     heard = {
         name: [_mic_response(mic, name, comps, sr, room_ir) for comps in variants]
         for name, variants in sounds.items()
@@ -242,7 +242,7 @@ def _check_args(seed: int, duration_s: float, sample_rate: int) -> int:
     return round(duration_s * sample_rate)
 
 
-def _demo_hits(seed: int, duration_s: float) -> list[_Hit]:
+def demo_hits(seed: int, duration_s: float) -> list[_Hit]:
     """The groove of the demo for ``seed`` (also used by the tests to find the hits)."""
     groove_seq = np.random.SeedSequence(seed).spawn(4)[0]
     return _make_groove(np.random.default_rng(groove_seq), duration_s)
@@ -254,7 +254,7 @@ def _iter_stems(
     """Render one stem at a time, so a caller writing files holds one stem in memory."""
     n_frames = _check_args(seed, duration_s, sample_rate)
     check_cancelled(progress)
-    hits = _demo_hits(seed, n_frames / sample_rate)
+    hits = demo_hits(seed, n_frames / sample_rate)
     _, synth_seq, room_seq, trim_seq = np.random.SeedSequence(seed).spawn(4)
     sounds = synth_sounds(synth_seq, sample_rate, {hit.sound for hit in hits})
     room_rng = np.random.default_rng(room_seq)

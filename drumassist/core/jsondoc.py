@@ -151,3 +151,13 @@ def field_list(
 def _short(value: object) -> str:
     text = repr(value)
     return text if len(text) <= 24 else f"{text[:12]}…({len(text)} characters)"
+
+
+def is_number(value: Any) -> bool:
+    """A finite JSON number (not a bool; integers too large for a float are not)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False

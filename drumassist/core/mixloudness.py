@@ -7,6 +7,10 @@ the Gram matrices once (one pass over the audio); after that the integrated loud
 of any mix, with the full absolute and relative gating, costs microseconds. This is
 what lets the window loudness-match A and B on every fader move, and lets evaluation
 normalise thousands of gain vectors.
+
+Also here: the loudness of each track (:func:`track_loudness`) and the offset that
+brings a mix to a loudness target (:func:`normalise_offset_db`, or
+:func:`mono_mix_offset_db` measuring one mono mix without a meter).
 """
 
 from __future__ import annotations
@@ -16,17 +20,24 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from drumassist.core.conditioning import analysis_view
 from drumassist.core.loudness import (
     ABSOLUTE_GATE_LUFS,
     BLOCK_S,
     OVERLAP,
     RELATIVE_GATE_LU,
     SILENT_LUFS,
+    block_energies,
+    integrated_loudness,
     k_weighting_sos,
 )
-from drumassist.core.mix import channel_factors
+from drumassist.core.mix import channel_factors, mix
 from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress, check_cancelled
+from drumassist.errors import DrumassistError
+
+#: The loudness suggestions and scores normalise a mono mix to, as published.
+DEFAULT_TARGET_LUFS = -23.0
 
 
 class MixLoudness:
@@ -113,3 +124,64 @@ def _block_grams(
             progress.report(last / (len(bounds) - 1), "measuring loudness")
     windows = np.lib.stride_tricks.sliding_window_view(hop_grams, hops_per_block, axis=0)
     return windows[:count].sum(axis=-1) / (BLOCK_S * rate)
+
+
+def track_loudness(
+    multitrack: Multitrack,
+    *,
+    known: Sequence[float | None] | None = None,
+    progress: Progress | None = None,
+) -> np.ndarray:
+    """BS.1770 integrated loudness of each track in LUFS (``-inf`` when silent).
+
+    ``known`` gives loudness already measured, per track (None where it was not, e.g.
+    from :func:`drumassist.analysis.fast.known_loudness`); those tracks are not
+    measured again.
+    """
+    if known is not None and len(known) != len(multitrack.tracks):
+        raise DrumassistError(
+            f"{len(known)} known loudness values given for {len(multitrack.tracks)} tracks"
+        )
+    multitrack = analysis_view(multitrack)  # loudness without DC and rumble
+    values = []
+    for i, track in enumerate(multitrack.tracks):
+        check_cancelled(progress)
+        given = None if known is None else known[i]
+        if given is None:
+            given = integrated_loudness(track.audio, multitrack.sample_rate)
+        values.append(given)
+        if progress is not None:
+            progress.report((i + 1) / len(multitrack.tracks), f"measured {track.name}")
+    return np.array(values)
+
+
+def normalise_offset_db(
+    meter: MixLoudness, gains_db: np.ndarray, target_lufs: float
+) -> tuple[float, float]:
+    """The dB offset that brings the mono mix of ``gains_db`` to ``target_lufs``.
+
+    Returns the offset and the loudness reached (``-inf`` and offset 0 if silent).
+    """
+    measured = meter.loudness(gains_db)
+    if not math.isfinite(measured):
+        return 0.0, measured
+    offset = target_lufs - measured
+    # Measured again: the absolute gate can include or drop a block after scaling.
+    return offset, meter.loudness(np.asarray(gains_db) + offset)
+
+
+def mono_mix_offset_db(
+    multitrack: Multitrack, gains_db: np.ndarray, target_lufs: float
+) -> tuple[float, float]:
+    """As :func:`normalise_offset_db`, measuring the one mono mix instead of a meter.
+
+    One K-weighting pass over the mix instead of the per-track passes a
+    :class:`MixLoudness` makes: for a single suggestion without a window's meter.
+    """
+    energies = block_energies(mix(multitrack, gains_db), multitrack.sample_rate)[:, 0]
+    measured = gated_loudness(energies)
+    if not math.isfinite(measured):
+        return 0.0, measured
+    offset = target_lufs - measured
+    # Gated again: the absolute gate can include or drop a block after scaling.
+    return offset, gated_loudness(energies * 10.0 ** (offset / 10.0))

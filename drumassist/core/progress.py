@@ -23,16 +23,6 @@ class Progress(Protocol):
         """Return True once the user has asked to stop."""
 
 
-class NullProgress:
-    """Progress that ignores reports and is never cancelled."""
-
-    def report(self, fraction: float, message: str = "") -> None:
-        del fraction, message
-
-    def cancelled(self) -> bool:
-        return False
-
-
 class CancelToken:
     """A progress sink that records reports and can be cancelled from another thread."""
 

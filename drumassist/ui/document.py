@@ -20,7 +20,7 @@ from drumassist.core.mixloudness import MixLoudness
 from drumassist.core.multitrack import Multitrack
 from drumassist.core.roles import Role
 from drumassist.core.session import Session, SuggestionState, TrackState
-from drumassist.learn.suggest import Suggestion
+from drumassist.learn.suggest.suggestion import Suggestion
 
 
 @dataclass(frozen=True)

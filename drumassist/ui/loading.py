@@ -17,7 +17,7 @@ from drumassist.core.multitrack import Multitrack, load_multitrack
 from drumassist.core.progress import Progress, ScaledProgress
 from drumassist.core.session import LoadedSession, load_session
 from drumassist.errors import InvalidStemError
-from drumassist.learn.suggest import Suggestion, suggest
+from drumassist.learn.suggest.suggestion import Suggestion, suggest
 
 
 @dataclass(frozen=True)

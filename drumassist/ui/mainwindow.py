@@ -30,7 +30,7 @@ from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress
 from drumassist.core.session import SESSION_SUFFIX, save_session
 from drumassist.errors import DrumassistError
-from drumassist.learn.suggest import METHODS, Suggestion, unavailable_reason
+from drumassist.learn.suggest.suggestion import METHODS, Suggestion, unavailable_reason
 from drumassist.ui import loading
 from drumassist.ui.document import MixDocument
 from drumassist.ui.exportdialog import ExportDialog, ExportRequest
@@ -299,7 +299,7 @@ class MainWindow(QMainWindow):
         multitrack, meter = doc.multitrack, doc.meter
 
         def work(progress: Progress) -> Suggestion:
-            from drumassist.learn.reference import reference_suggestion
+            from drumassist.learn.suggest.reference import reference_suggestion
 
             suggestion, r2 = reference_suggestion(multitrack, path, meter=meter, progress=progress)
             log.info("reference %s explained with R2 %.4f", path.name, r2)

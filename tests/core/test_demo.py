@@ -11,13 +11,13 @@ import soundfile as sf
 from scipy import signal
 
 from drumassist.core.demo import (
-    _SOUNDS,
     DEMO_BALANCE_DB,
     DEMO_TRACKS,
-    _demo_hits,
+    demo_hits,
     synthesize_demo,
     write_demo,
 )
+from drumassist.core.drumsynth import SOUNDS
 from drumassist.core.progress import CancelToken
 from drumassist.errors import CancelledError, DrumassistError
 
@@ -69,12 +69,12 @@ def test_same_seed_gives_identical_stems_and_another_seed_differs() -> None:
 
 
 def test_different_seeds_give_different_grooves() -> None:
-    grooves = [[(h.sound, round(h.time_s, 3)) for h in _demo_hits(seed, 8.0)] for seed in range(4)]
+    grooves = [[(h.sound, round(h.time_s, 3)) for h in demo_hits(seed, 8.0)] for seed in range(4)]
     assert all(grooves[0] != other for other in grooves[1:])
 
 
 def test_groove_is_humanised_around_a_steady_tempo() -> None:
-    hats = [h for h in _demo_hits(SEED, 20.0) if h.sound == "hat_closed" and h.velocity > 0.45]
+    hats = [h for h in demo_hits(SEED, 20.0) if h.sound == "hat_closed" and h.velocity > 0.45]
     gaps_s = np.diff([h.time_s for h in hats])
     eighth_s = float(np.median(gaps_s))
     assert 30.0 / 120.0 <= eighth_s <= 30.0 / 96.0  # 8ths at 96 to 120 BPM
@@ -111,7 +111,7 @@ def test_spectral_centroids_are_ordered_like_drums(stems: dict[str, np.ndarray])
 
 @pytest.mark.parametrize(("mic", "pitch_hz"), [("tom_1", 150.0), ("tom_2", 110.0), ("tom_3", 80.0)])
 def test_toms_ring_at_their_pitch(stems: dict[str, np.ndarray], mic: str, pitch_hz: float) -> None:
-    assert any(h.sound == mic for h in _demo_hits(SEED, DURATION_S)), "no fill in the fixture"
+    assert any(h.sound == mic for h in demo_hits(SEED, DURATION_S)), "no fill in the fixture"
     f, p = _spectrum(stems[mic])
     assert abs(f[np.argmax(p)] - pitch_hz) < 0.15 * pitch_hz
 
@@ -120,11 +120,11 @@ def test_toms_ring_at_their_pitch(stems: dict[str, np.ndarray], mic: str, pitch_
 def test_each_close_mic_hears_its_own_drum_loudest(stems: dict[str, np.ndarray], mic: str) -> None:
     # Other drums count only away from the own drum's ringing tail.
     tail_s = {"kick": 0.5, "snare": 0.35, "hi-hat": 0.1}.get(mic, 1.5)
-    hits = _demo_hits(SEED, DURATION_S)
-    own = [h.time_s for h in hits if _SOUNDS[h.sound][0] == mic]
+    hits = demo_hits(SEED, DURATION_S)
+    own = [h.time_s for h in hits if SOUNDS[h.sound][0] == mic]
     others = [
         h.time_s for h in hits
-        if _SOUNDS[h.sound][0] in CLOSE_MICS and _SOUNDS[h.sound][0] != mic
+        if SOUNDS[h.sound][0] in CLOSE_MICS and SOUNDS[h.sound][0] != mic
         and not any(h.time_s - tail_s < t < h.time_s + 0.05 for t in own)
     ]  # fmt: skip
     assert own and len(others) >= 3
@@ -138,7 +138,7 @@ def test_snare_bleeds_into_kick_mic_much_quieter(stems: dict[str, np.ndarray]) -
     # Above 300 Hz, so the kick's own low tail does not count as snare bleed.
     sos = signal.butter(2, 300.0, btype="highpass", fs=SR, output="sos")
     kick_mic, snare_mic = (signal.sosfilt(sos, stems[n]) for n in ("kick", "snare"))
-    backbeats = [h.time_s for h in _demo_hits(SEED, DURATION_S) if h.sound == "snare"]
+    backbeats = [h.time_s for h in demo_hits(SEED, DURATION_S) if h.sound == "snare"]
 
     def rms(x: np.ndarray, t: float) -> float:
         return float(np.sqrt(np.mean(x[round(t * SR) : round((t + 0.05) * SR)] ** 2)))
@@ -157,7 +157,7 @@ def test_overheads_form_a_stereo_image(stems: dict[str, np.ndarray]) -> None:
     # The crash hangs on the left of the kit; judge it above 4 kHz, where it dominates.
     sos = signal.butter(2, 4000.0, btype="highpass", fs=SR, output="sos")
     high_l, high_r = signal.sosfilt(sos, left), signal.sosfilt(sos, right)
-    crashes = [h.time_s for h in _demo_hits(SEED, DURATION_S) if h.sound == "crash"]
+    crashes = [h.time_s for h in demo_hits(SEED, DURATION_S) if h.sound == "crash"]
     assert crashes
     assert all(_peak_after(high_l, t, 0.3) > _peak_after(high_r, t, 0.3) for t in crashes)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from drumassist.learn.corpus import render_corpus
-from tests.learn.test_corpus_kit import make_kit
+from tests.learn.corpus.test_corpus_kit import make_kit
 
 
 @pytest.fixture(scope="session")

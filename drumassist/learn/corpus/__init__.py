@@ -48,7 +48,7 @@ the same build gives the same manifest, and its sha256
 * ``set_gain_db`` and ``set_polarity`` (1 or -1) are the mix gains where known
   (rendered sessions; the rule is in :mod:`~drumassist.learn.corpus.render`), else
   null. ``trim_db`` is a rendered mic's random input trim offset.
-* ``target_gain_db`` is what :func:`drumassist.learn.reverse.reverse_engineer`
+* ``target_gain_db`` is what :func:`drumassist.learn.reverse.engineer.reverse_engineer`
   recovers from the mix (mono fit on the mean of its channels), null where the
   gain is undefined (``target_status`` "silent" or "dependent"). A rendered snare
   bottom mic is stored as recorded (inverted) and flipped by the mix, so its target

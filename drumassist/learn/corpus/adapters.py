@@ -25,7 +25,7 @@ from drumassist.errors import CorpusError
 from drumassist.learn.corpus.jobs import BuildReport, run_jobs
 from drumassist.learn.corpus.slots import ENST_SLOTS
 from drumassist.learn.corpus.writer import SessionMeta, finish_session
-from drumassist.learn.reverse import load_mix
+from drumassist.learn.reverse.engineer import load_mix
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ import numpy as np
 from scipy import signal
 
 from drumassist.core.demo import SPEED_OF_SOUND_M_S
-from drumassist.core.demo import _room_ir as room_ir
+from drumassist.core.demo import room_impulse_response as room_ir
 
 Point = tuple[float, float, float]
 

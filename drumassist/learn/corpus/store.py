@@ -105,7 +105,7 @@ class CorpusSession:
 
     def load_mix(self) -> np.ndarray:
         """The reference mix as float32 ``(frames, channels)`` at the session rate."""
-        from drumassist.learn.reverse import load_mix
+        from drumassist.learn.reverse.engineer import load_mix
 
         return load_mix(self.mix_path, sample_rate=self.sample_rate)
 

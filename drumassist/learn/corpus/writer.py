@@ -23,7 +23,7 @@ from drumassist.learn.corpus.store import (
     rounded,
     write_session_json,
 )
-from drumassist.learn.reverse import ReverseResult, reverse_engineer
+from drumassist.learn.reverse.engineer import ReverseResult, reverse_engineer
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""Evaluation: metrics, the protocol (train, leave one group out, held out), compare, report."""

@@ -1,0 +1,1 @@
+"""Gain models: the protocol (base), the registry of kinds, one module per kind, persistence."""

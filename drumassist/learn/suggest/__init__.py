@@ -1,0 +1,1 @@
+"""Suggestions: suggest() with any method, the baselines, a reference mix as a suggestion."""

@@ -1,0 +1,65 @@
+"""``drumassist corpus render|enst|folder`` run as a user runs them, in a subprocess."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import soundfile as sf
+
+from drumassist.learn.corpus import load_corpus
+from tests.learn.corpus.test_corpus_kit import make_kit
+
+
+def _run(*args, timeout_s=120):
+    return subprocess.run(
+        [sys.executable, "-m", "drumassist", "corpus", *map(str, args)],
+        capture_output=True, text=True, timeout=timeout_s, check=False,
+    )  # fmt: skip
+
+
+def test_render_shows_progress_and_resumes(tmp_path):
+    make_kit(tmp_path / "kits")
+    out = tmp_path / "out"
+    args = ["render", out, "--sessions", 2, "--kits", tmp_path / "kits", "--duration", 2]
+    done = _run(*args, "--workers", 2)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("done in") == 2
+    assert "2 sessions built" in done.stdout
+    assert len(load_corpus(out).sessions) == 2
+    again = _run(*args, "--workers", 1)
+    assert again.returncode == 0 and "0 sessions built" in again.stdout
+    assert "2 already complete" in again.stdout
+
+
+def test_render_without_kits_is_a_one_line_error(tmp_path):
+    (tmp_path / "empty").mkdir()
+    done = _run("render", tmp_path / "out", "--sessions", 1, "--kits", tmp_path / "empty")
+    assert done.returncode == 1
+    assert done.stderr.startswith("drumassist: error: no usable acoustic drumkit")
+    assert "Traceback" not in done.stderr
+
+
+def test_folder_and_enst(tmp_path):
+    rng = np.random.default_rng(0)
+    stems = {
+        name: rng.standard_normal(22050).astype(np.float32) * 0.1 for name in ("kick", "snare")
+    }
+    session = tmp_path / "src" / "s1"
+    enst = tmp_path / "enst" / "drummer_1" / "audio"
+    session.mkdir(parents=True)
+    for name, data in stems.items():
+        sf.write(str(session / f"{name}.wav"), data, 44100)
+        (enst / name).mkdir(parents=True)
+        sf.write(str(enst / name / "001_phrase.wav"), data, 44100)
+    mix = stems["kick"] + 0.5 * stems["snare"]
+    sf.write(str(session / "take_mix.wav"), mix, 44100)
+    (enst / "dry_mix").mkdir()
+    sf.write(str(enst / "dry_mix" / "001_phrase.wav"), mix, 44100)
+    done = _run("folder", tmp_path / "src", tmp_path / "f", "--workers", 1)
+    assert done.returncode == 0, done.stderr
+    assert load_corpus(tmp_path / "f").sessions[0].target_gains_db["snare"] is not None
+    done = _run("enst", tmp_path / "enst", tmp_path / "e", "--workers", 1)
+    assert done.returncode == 0, done.stderr
+    assert load_corpus(tmp_path / "e").sessions[0].group == "drummer_1"

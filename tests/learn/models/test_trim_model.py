@@ -1,0 +1,276 @@
+"""The trim model: anchor inputs, training, prediction, saving and loading."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from drumassist.core.multitrack import Multitrack, Track
+from drumassist.core.progress import CancelToken
+from drumassist.errors import CancelledError, ModelError
+from drumassist.learn.corpus import load_corpus, render_corpus
+from drumassist.learn.data.anchor import AnchorInputs, anchor_inputs
+from drumassist.learn.models.shipped import MODEL_NAME
+from drumassist.learn.models.trim import TrimModel, feature_columns, train_trim
+from drumassist.learn.models.trim_io import TRIM_NAME, TRUSTED_TYPES, load_trim, save_trim
+from tests.learn.corpus.test_corpus_kit import make_kit
+
+Item = tuple[AnchorInputs, np.ndarray]
+
+
+@pytest.fixture(scope="module")
+def corpus_items(tmp_path_factory: pytest.TempPathFactory) -> list[Item]:
+    kits = tmp_path_factory.mktemp("kits")
+    make_kit(kits)
+    out = tmp_path_factory.mktemp("corpus")
+    report = render_corpus(out, sessions=8, kit_dirs=[kits], seed=4, duration_s=2.0)
+    assert len(report.built) == 8
+    items = []
+    for session in load_corpus(out).sessions:
+        mt = session.load_multitrack()
+        gains = session.target_gains_db
+        target = np.array([math.nan if gains[n] is None else gains[n] for n in mt.names])
+        items.append((anchor_inputs(mt), target))
+    return items
+
+
+@pytest.fixture(scope="module")
+def model(corpus_items: list[Item]) -> TrimModel:
+    return train_trim(corpus_items, seed=1, max_iter=40)
+
+
+def _with_silent_track(inputs: AnchorInputs, multitrack: Multitrack) -> Multitrack:
+    silent = Track(name="Tom 9", audio=np.zeros_like(multitrack.tracks[-1].audio))
+    return dataclasses.replace(multitrack, tracks=(*multitrack.tracks, silent))
+
+
+def test_anchor_inputs_measure_every_track(corpus_items: list[Item]) -> None:
+    inputs, _ = corpus_items[0]
+    n = len(inputs.names)
+    assert inputs.transfer_db.shape == (n, n) and inputs.levels_db.shape[0] == n
+    assert len(inputs.kinds) == len(inputs.roles) == n
+    assert np.isfinite(inputs.peak_db).all() and np.isfinite(inputs.loudness_lufs).all()
+
+
+def test_anchor_inputs_report_progress_and_can_be_cancelled(corpus_items: list[Item]) -> None:
+    token = CancelToken()
+    mt = Multitrack(
+        tracks=(Track("Kick", np.ones((4410, 1), np.float32) * 0.1),), sample_rate=44100
+    )
+    anchor_inputs(mt, progress=token)
+    assert token.fraction == pytest.approx(1.0)
+    token.cancel()
+    with pytest.raises(CancelledError):
+        anchor_inputs(mt, progress=token)
+
+
+def test_prediction_has_ordered_bounds_and_silent_tracks_are_muted(
+    model: TrimModel, corpus_items: list[Item], tmp_path: Path
+) -> None:
+    assert model.method == "trim" and model.columns == feature_columns()
+    for inputs, _ in corpus_items:
+        p = model.predict(inputs)
+        assert p.gains_db.shape == p.low_db.shape == p.high_db.shape == (len(inputs.names),)
+        assert np.isfinite(p.gains_db).all()
+        assert (p.low_db <= p.gains_db).all() and (p.gains_db <= p.high_db).all()
+    inputs, _ = corpus_items[0]
+    silent = AnchorInputs(
+        names=(*inputs.names, "Tom 9"),
+        roles=(*inputs.roles, inputs.roles[-1]),
+        kinds=(*inputs.kinds, inputs.kinds[-1]),
+        transfer_db=np.pad(inputs.transfer_db, (0, 1), constant_values=np.nan),
+        peak_db=np.append(inputs.peak_db, -math.inf),
+        loudness_lufs=np.append(inputs.loudness_lufs, -math.inf),
+        levels_db=np.vstack([inputs.levels_db, np.full(inputs.levels_db.shape[1], -math.inf)]),
+    )
+    p = model.predict(silent)
+    assert p.gains_db[-1] == p.low_db[-1] == p.high_db[-1] == -math.inf
+    assert np.isfinite(p.gains_db[:-1]).all()
+
+
+def test_a_silent_track_measured_from_audio_is_muted(model: TrimModel) -> None:
+    rng = np.random.default_rng(0)
+    audio = (0.1 * rng.standard_normal((44100, 1))).astype(np.float32)
+    mt = Multitrack(
+        tracks=(Track("Snare", audio), Track("Tom 1", np.zeros_like(audio))), sample_rate=44100
+    )
+    inputs = anchor_inputs(mt)
+    assert inputs.peak_db[1] == -math.inf and inputs.loudness_lufs[1] == -math.inf
+    p = model.predict(inputs)
+    assert p.gains_db[1] == -math.inf and np.isfinite(p.gains_db[0])
+
+
+def test_training_is_deterministic_for_a_seed(model: TrimModel, corpus_items: list[Item]) -> None:
+    again = train_trim(corpus_items, seed=1, max_iter=40)
+    inputs = corpus_items[0][0]
+    a, b = model.predict(inputs), again.predict(inputs)
+    np.testing.assert_array_equal(a.gains_db, b.gains_db)
+    np.testing.assert_array_equal(a.low_db, b.low_db)
+    assert dict(model.offsets) == dict(again.offsets)
+
+
+def test_no_usable_session_is_a_model_error(corpus_items: list[Item]) -> None:
+    inputs, target = corpus_items[0]
+    with pytest.raises(ModelError, match="no usable sessions"):
+        train_trim([(inputs, np.full_like(target, np.nan))])
+    with pytest.raises(ModelError, match="target gains given"):
+        train_trim([(inputs, target[:-1])])
+
+
+def test_save_and_load_round_trip(
+    model: TrimModel, corpus_items: list[Item], tmp_path: Path
+) -> None:
+    paths = save_trim(model, tmp_path)
+    assert sorted(p.name for p in paths) == sorted([MODEL_NAME, TRIM_NAME])
+    assert not list(tmp_path.glob(".*part"))
+    loaded = load_trim(tmp_path)
+    assert loaded.seed == 1 and loaded.blend == model.blend
+    assert dict(loaded.offsets) == pytest.approx(dict(model.offsets))
+    for inputs, _ in corpus_items:
+        a, b = model.predict(inputs), loaded.predict(inputs)
+        np.testing.assert_allclose(b.gains_db, a.gains_db)
+        np.testing.assert_allclose(b.high_db, a.high_db)
+
+
+def _replace_model_file(folder: Path, content: bytes) -> None:
+    """Write ``model.skops`` and a matching hash into ``trim.json``: a consistent but
+    hostile or damaged save, which the checks after the hash must still refuse."""
+    import hashlib
+
+    (folder / MODEL_NAME).write_bytes(content)
+    doc = json.loads((folder / TRIM_NAME).read_text())
+    doc["model_sha256"] = hashlib.sha256(content).hexdigest()
+    (folder / TRIM_NAME).write_text(json.dumps(doc))
+
+
+def test_an_untrusted_type_is_refused(model: TrimModel, tmp_path: Path) -> None:
+    import skops.io as sio
+    from sklearn.ensemble import RandomForestRegressor
+
+    save_trim(model, tmp_path)
+    forest = RandomForestRegressor(n_estimators=2, random_state=0).fit([[0.0], [1.0]], [0.0, 1.0])
+    untrusted = set(sio.get_untrusted_types(data=sio.dumps(forest)))
+    assert untrusted and not untrusted & set(TRUSTED_TYPES)
+    _replace_model_file(tmp_path, sio.dumps({"gain": forest, "low": forest, "high": forest}))
+    with pytest.raises(ModelError, match=r"model\.skops: refusing to load untrusted types"):
+        load_trim(tmp_path)
+
+
+def test_a_trusted_but_wrong_estimator_is_refused(model: TrimModel, tmp_path: Path) -> None:
+    import skops.io as sio
+    from sklearn.preprocessing import StandardScaler
+
+    save_trim(model, tmp_path)
+    scaler = StandardScaler().fit([[0.0], [1.0]])
+    _replace_model_file(tmp_path, sio.dumps({"gain": scaler, "low": scaler, "high": scaler}))
+    with pytest.raises(ModelError, match=r"model\.skops: 'gain' is a StandardScaler"):
+        load_trim(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "match"),
+    [
+        (MODEL_NAME, b"not a zip", r"model\.skops: not a readable skops file"),
+        (MODEL_NAME, b"PK\x03\x04 truncated", r"model\.skops"),
+        (TRIM_NAME, b"{not json", r"trim\.json: not valid JSON"),
+        (TRIM_NAME, b'{"format": "other"}', r"trim\.json: not a drumassist-trim file"),
+    ],
+)
+def test_corrupt_files_are_refused(
+    model: TrimModel, tmp_path: Path, name: str, content: bytes, match: str
+) -> None:
+    save_trim(model, tmp_path)
+    if name == MODEL_NAME:
+        _replace_model_file(tmp_path, content)
+    else:
+        (tmp_path / name).write_bytes(content)
+    with pytest.raises(ModelError, match=match):
+        load_trim(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "match"),
+    [
+        ("columns", ["x"], "feature columns differ"),
+        ("columns", 5, "feature columns differ"),
+        ("blend", "high", "malformed"),
+        ("blend", 10**400, "malformed"),  # no float holds it
+        ("blend", 1.5, "malformed"),
+        ("tables", {"corr": {"kick": [0, 1]}, "geom": {}}, "trim tables"),
+        ("tables", {"corr": {"kick|snare": [0.0, -1.0]}, "geom": {}}, "trim tables"),
+    ],
+)
+def test_malformed_trim_json_is_refused(
+    model: TrimModel, tmp_path: Path, key: str, value: object, match: str
+) -> None:
+    save_trim(model, tmp_path)
+    doc = json.loads((tmp_path / TRIM_NAME).read_text())
+    doc[key] = value
+    (tmp_path / TRIM_NAME).write_text(json.dumps(doc))
+    with pytest.raises(ModelError, match=rf"trim\.json: .*{match}"):
+        load_trim(tmp_path)
+
+
+def test_files_of_two_saves_are_refused(
+    model: TrimModel, corpus_items: list[Item], tmp_path: Path
+) -> None:
+    save_trim(model, tmp_path / "a")
+    save_trim(train_trim(corpus_items, seed=2, max_iter=20), tmp_path / "b")
+    (tmp_path / "a" / MODEL_NAME).write_bytes((tmp_path / "b" / MODEL_NAME).read_bytes())
+    with pytest.raises(ModelError, match="not from the same save"):
+        load_trim(tmp_path / "a")
+
+
+@pytest.mark.parametrize("name", [MODEL_NAME, TRIM_NAME])
+def test_a_missing_file_is_refused(model: TrimModel, tmp_path: Path, name: str) -> None:
+    save_trim(model, tmp_path)
+    (tmp_path / name).unlink()
+    with pytest.raises(ModelError, match=name.replace(".", r"\.")):
+        load_trim(tmp_path)
+
+
+def test_anchor_inputs_come_from_the_cache_the_second_time(tmp_path: Path) -> None:
+    from drumassist.core.demo import write_demo
+    from drumassist.core.multitrack import load_multitrack
+    from drumassist.core.paths import cache_dir
+
+    class Messages:
+        def __init__(self) -> None:
+            self.seen: list[str] = []
+
+        def report(self, fraction: float, message: str = "") -> None:
+            self.seen.append(message)
+
+        def cancelled(self) -> bool:
+            return False
+
+    write_demo(tmp_path / "demo", duration_s=3.0)
+    mt = load_multitrack(tmp_path / "demo")
+    first_run, second_run = Messages(), Messages()
+    first = anchor_inputs(mt, progress=first_run)
+    assert "measures from the cache" not in first_run.seen
+    entries = list((cache_dir() / "anchor").rglob("*.npz"))
+    assert len(entries) == 1
+    again = anchor_inputs(mt, progress=second_run)
+    assert second_run.seen == ["measures from the cache"]
+    np.testing.assert_array_equal(again.transfer_db, first.transfer_db)
+    np.testing.assert_array_equal(again.levels_db, first.levels_db)
+    # A damaged entry is measured again (and rewritten), never trusted.
+    entries[0].write_bytes(b"not a zip")
+    repaired_run = Messages()
+    repaired = anchor_inputs(mt, progress=repaired_run)
+    assert "measures from the cache" not in repaired_run.seen
+    np.testing.assert_array_equal(repaired.levels_db, first.levels_db)
+    with np.load(entries[0], allow_pickle=False) as entry:
+        np.testing.assert_array_equal(entry["levels_db"], first.levels_db)
+    # Other audio is another entry.
+    louder = dataclasses.replace(
+        mt, tracks=tuple(dataclasses.replace(t, audio=t.audio * 0.5) for t in mt.tracks)
+    )
+    assert not np.array_equal(anchor_inputs(louder).levels_db, first.levels_db)
+    assert len(list((cache_dir() / "anchor").rglob("*.npz"))) == 2
