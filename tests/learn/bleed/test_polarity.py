@@ -70,7 +70,7 @@ def test_an_inverted_top_mic_is_found_against_the_overhead() -> None:
 
 def test_the_suggestion_and_the_cli_show_the_flip(tmp_path: Path, capsys) -> None:
     from drumassist.cli import main
-    from drumassist.learn.suggest import suggest
+    from drumassist.learn.suggest.suggestion import suggest
 
     session = _session("14a_basic")
     multitrack: Multitrack = from_arrays(session, sample_rate=RATE)

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from drumassist.core.multitrack import Multitrack, load_multitrack
-from drumassist.learn.suggest import method_names, suggest, unavailable_reason
+from drumassist.learn.suggest.suggestion import method_names, suggest, unavailable_reason
 
 MAX_MOVE_DB = 0.5
 
