@@ -18,7 +18,7 @@ from drumassist.cli.common import LineProgress
 BASELINES = ("loudness", "bleed", "sum")
 #: Model kinds ``train`` fits: the trim and flexible per-track models and the fixed-slot ones
 #: (:data:`drumassist.learn.evaluate.protocol.MODEL_KINDS`, not imported here: start-up).
-MODEL_METHODS = ("trim", "flexible", "rf-slots", "lasso", "svr")
+MODEL_METHODS = ("trim", "levels", "flexible", "rf-slots", "lasso", "svr")
 
 
 def register(sub: Any) -> None:
@@ -79,7 +79,10 @@ def _cmd_train(args: argparse.Namespace) -> int:
     corpus = load_corpus(args.corpus)
     progress = LineProgress(args.verbose)
     data = load_sessions(
-        corpus, extractor=args.extractor, anchors=args.method == "trim", progress=progress
+        corpus,
+        extractor=args.extractor,
+        anchors=args.method in ("trim", "levels"),
+        progress=progress,
     )
     model = train_kind(args.method, data, seed=args.seed, trees=args.trees, jobs=args.jobs)
     metrics = _evaluate(args, corpus, model, progress)
@@ -214,7 +217,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     corpus = load_corpus(args.corpus)
     train_sessions, sets, corpora = _evaluation_sets(args, corpus)
     print(f"reading {len(train_sessions)} training sessions", file=sys.stderr)
-    anchors = evaluation.TRIM_METHOD in kinds
+    anchors = evaluation.TRIM_METHOD in kinds or evaluation.LEVELS_METHOD in kinds
     train = evaluation.prepare(
         train_sessions, baselines=baselines, anchors=anchors, progress=progress
     )

@@ -211,8 +211,8 @@ def _band_sos(rate: int) -> np.ndarray:
     return np.asarray(butter(2, [BAND_HZ[0], high], btype="bandpass", fs=rate, output="sos"))
 
 
-def hit_onsets(audio: np.ndarray, rate: int) -> np.ndarray:
-    """Sample onsets of the loudest hits of a mic (up to :data:`MAX_HITS`), in order.
+def hit_onsets(audio: np.ndarray, rate: int, *, max_hits: int = MAX_HITS) -> np.ndarray:
+    """Sample onsets of the loudest hits of a mic (up to ``max_hits``), in order.
 
     A hit is a peak of the 5 ms power envelope within :data:`HIT_RANGE_DB` of the
     loudest, at least :data:`MIN_GAP_MS` from a louder one; its onset is where the
@@ -234,7 +234,7 @@ def hit_onsets(audio: np.ndarray, rate: int) -> np.ndarray:
     for p in peaks[np.argsort(-env[peaks], kind="stable")]:
         if all(abs(p - q) >= gap for q in chosen):
             chosen.append(int(p))
-        if len(chosen) == MAX_HITS:
+        if len(chosen) == max_hits:
             break
     onsets = []
     for p in sorted(chosen):

@@ -135,6 +135,17 @@ def anchor_inputs(
     )
 
 
+def level_inputs(multitrack: Multitrack) -> tuple[tuple[str, ...], np.ndarray]:
+    """Each track's kind and :data:`LEVELS` row (no bleed measures: the levels model's).
+
+    Measured on the conditioned audio (:func:`~drumassist.core.conditioning.analysis_view`).
+    """
+    view = analysis_view(multitrack)
+    rows = [track_levels(t.audio, view.sample_rate) for t in view.tracks]
+    kinds = tuple(kind_of(t.name, t.role.value) for t in view.tracks)
+    return kinds, np.array(rows, dtype=float).reshape(len(rows), len(LEVELS))
+
+
 #: Bumped when what :func:`anchor_inputs` measures changes: old cache entries are not found.
 CACHE_FORMAT = "drumassist-anchor-2"
 

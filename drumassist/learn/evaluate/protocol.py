@@ -35,6 +35,8 @@ from drumassist.learn.data.anchor import AnchorInputs
 from drumassist.learn.data.sessions import SessionData, session_data
 from drumassist.learn.evaluate.metrics import Scores, SessionComparison, compare_session, score
 from drumassist.learn.models.flexible import DEFAULT_TREES, FlexibleModel, train_flexible
+from drumassist.learn.models.levels import METHOD as LEVELS_METHOD
+from drumassist.learn.models.levels import LevelsModel, train_levels
 from drumassist.learn.models.slots import KINDS as SLOT_KINDS
 from drumassist.learn.models.slots import SlotModel, train_slots
 from drumassist.learn.models.trim import METHOD as TRIM_METHOD
@@ -43,13 +45,13 @@ from drumassist.learn.models.trim import TrimModel, train_trim
 log = logging.getLogger(__name__)
 
 #: Trained model kinds, in report order: the default first.
-MODEL_KINDS = (TRIM_METHOD, "flexible", *SLOT_KINDS)
+MODEL_KINDS = (TRIM_METHOD, LEVELS_METHOD, "flexible", *SLOT_KINDS)
 #: The model kinds that are forests (their trees come from an out-of-bag curve).
 FOREST_KINDS = ("flexible", "rf-slots")
 #: Baselines, in report order.
 BASELINES = ("loudness", "bleed", "sum")
 
-Model = FlexibleModel | SlotModel | TrimModel
+Model = FlexibleModel | SlotModel | TrimModel | LevelsModel
 
 
 @dataclass(frozen=True, eq=False)
@@ -103,6 +105,10 @@ def train_kind(
     """Fit a model of ``kind`` (see :data:`MODEL_KINDS`); ``trees`` is for the forests."""
     if kind == TRIM_METHOD:
         return train_trim([(_anchor(s), s.target_db) for s in sessions], seed=seed)
+    if kind == LEVELS_METHOD:
+        return train_levels(
+            [(_anchor(s).kinds, _anchor(s).levels_db, s.target_db) for s in sessions]
+        )
     if kind == "flexible":
         return train_flexible(sessions, seed=seed, trees=trees, jobs=jobs)
     if kind in SLOT_KINDS:
@@ -120,6 +126,8 @@ def predict(model: Model, data: SessionData) -> np.ndarray:
     """Raw gains in dB a model gives one session's tracks."""
     if isinstance(model, TrimModel):
         return model.predict(_anchor(data)).gains_db
+    if isinstance(model, LevelsModel):
+        return model.predict_levels(_anchor(data).kinds, _anchor(data).levels_db).gains_db
     if isinstance(model, SlotModel):
         return model.predict(data.inputs, data.slots or (None,) * len(data.target_db)).gains_db
     return model.predict(data.inputs).gains_db
@@ -284,7 +292,7 @@ def oob_curve(
     if not counts or counts[0] < 2:
         raise ModelError("tree counts for the out-of-bag curve must be at least 2")
     model = train_kind(kind, sessions, seed=seed, trees=counts[0], jobs=jobs)
-    assert not isinstance(model, TrimModel)  # FOREST_KINDS
+    assert not isinstance(model, TrimModel | LevelsModel)  # FOREST_KINDS
     estimator = model.forest
     if isinstance(model, SlotModel):
         x_all = model.pipeline[:-1].transform(_slot_rows(sessions))

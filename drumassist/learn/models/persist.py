@@ -27,6 +27,8 @@ from typing import Any
 from drumassist.core.atomic import write_atomically
 from drumassist.errors import AnalysisError, ModelError
 from drumassist.learn.models.flexible import FlexibleModel
+from drumassist.learn.models.levels import LEVELS_VERSION, LevelsModel, load_levels, save_levels
+from drumassist.learn.models.levels import METHOD as LEVELS_METHOD
 from drumassist.learn.models.shipped import (
     CARD_NAME,
     DEFAULT_METHOD,
@@ -45,7 +47,7 @@ from drumassist.learn.models.trim_io import TRIM_VERSION, load_trim, save_trim
 log = logging.getLogger(__name__)
 
 #: A trained gain model of any kind.
-GainModel = FlexibleModel | SlotModel | TrimModel
+GainModel = FlexibleModel | SlotModel | TrimModel | LevelsModel
 
 CARD_FORMAT = "drumassist-model"
 CARD_VERSION = 1
@@ -56,6 +58,8 @@ TRUSTED_TYPES = ("sklearn.tree._tree.Tree",)
 SLOT_STEPS = ("VarianceThreshold", "StandardScaler")
 #: Forest settings recorded in the model card.
 FOREST_PARAMS = ("n_estimators", "min_samples_leaf", "max_features", "random_state")
+#: What a levels model's card names as its "extractor": the level measures.
+LEVELS_EXTRACTOR = "levels"
 #: What a trim model's card names as its "extractor": its own level and bleed measures.
 ANCHOR_EXTRACTOR = "anchor"
 
@@ -78,13 +82,15 @@ def library_versions() -> dict[str, str | None]:
 
 def method_of(model: GainModel) -> str:
     """The method name of a model: ``trim``, ``flexible``, ``rf-slots``, ``lasso`` or ``svr``."""
-    return model.method if isinstance(model, SlotModel | TrimModel) else "flexible"
+    return model.method if isinstance(model, SlotModel | TrimModel | LevelsModel) else "flexible"
 
 
 def _inputs_of(model: GainModel) -> tuple[str, str, tuple[str, ...]]:
     """The extractor name and version of a model's inputs, and their column names."""
     if isinstance(model, TrimModel):
         return ANCHOR_EXTRACTOR, str(TRIM_VERSION), tuple(model.columns)
+    if isinstance(model, LevelsModel):
+        return LEVELS_EXTRACTOR, str(LEVELS_VERSION), (model.measure,)
     return model.extractor, model.extractor_version, tuple(model.feature_names)
 
 
@@ -92,6 +98,8 @@ def describe(model: GainModel) -> str:
     """A short description of ``model`` for suggestions, e.g. ``flexible (seed 0, 200 trees)``."""
     if isinstance(model, TrimModel):
         return f"{TRIM_METHOD} (seed {model.seed}, {model.gain.max_iter} boosting rounds)"
+    if isinstance(model, LevelsModel):
+        return f"{LEVELS_METHOD} ({model.measure} and {len(model.offsets)} kind offsets)"
     size = (
         f"{len(model.forest.estimators_)} trees"
         if hasattr(model.forest, "n_estimators")
@@ -101,6 +109,8 @@ def describe(model: GainModel) -> str:
 
 
 def _estimator_card(model: GainModel) -> dict[str, Any]:
+    if isinstance(model, LevelsModel):
+        return {"measure": model.measure, "offsets_db": dict(sorted(model.offsets.items()))}
     if isinstance(model, TrimModel):
         params = model.gain.get_params()
         return {
@@ -154,6 +164,8 @@ def save_model(model: GainModel, out_dir: str | Path, **card_extra: Any) -> Path
         out.mkdir(parents=True, exist_ok=True)
         if isinstance(model, TrimModel):
             save_trim(model, out)
+        elif isinstance(model, LevelsModel):
+            save_levels(model, out)
         else:
             # Tree arrays compress about 3-fold; the shipped default model must stay small.
             estimator = model.pipeline if isinstance(model, SlotModel) else model.forest
@@ -198,6 +210,13 @@ def load_model(model_dir: str | Path) -> GainModel:
     extractor = _card_field(card, "extractor", model_dir)
     if card.get("method") == TRIM_METHOD:
         return _load_trim(model_dir, card, extractor)
+    if card.get("method") == LEVELS_METHOD:
+        if (extractor.get("name"), str(extractor.get("version"))) != (
+            LEVELS_EXTRACTOR,
+            str(LEVELS_VERSION),
+        ):
+            raise ModelError(f"{model_dir}: not a levels model of this version; retrain it")
+        return load_levels(model_dir)
     try:
         current = get_extractor(str(extractor["name"]))
     except (AnalysisError, KeyError) as exc:

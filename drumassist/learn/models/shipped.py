@@ -22,7 +22,10 @@ SHIPPED = {
     "rf-slots": "rf-slots",
     "lasso": "lasso",
     "svr": "svr",
+    "levels": "levels",
 }
+#: The model file of the kinds that keep no estimator (a JSON table instead).
+TABLE_NAMES = ("levels.json",)
 
 
 def shipped_model_dir(method: str) -> Path:
@@ -35,5 +38,6 @@ def shipped_model_dir(method: str) -> Path:
 
 
 def is_model_folder(folder: Path) -> bool:
-    """True if ``folder`` holds a model file and its card."""
-    return (folder / CARD_NAME).is_file() and (folder / MODEL_NAME).is_file()
+    """True if ``folder`` holds a model file (or a levels table) and its card."""
+    files = (MODEL_NAME, *TABLE_NAMES)
+    return (folder / CARD_NAME).is_file() and any((folder / f).is_file() for f in files)

@@ -70,14 +70,18 @@ def model_gains(multitrack: Multitrack, progress: Progress | None, model: Any) -
     # Imported here, not at the top: the window imports this module at start-up, and
     # the models pull in the corpus and feature code (about a second).
     from drumassist.learn.corpus.slots import assign_slots
-    from drumassist.learn.data.anchor import anchor_inputs
+    from drumassist.learn.data.anchor import anchor_inputs, level_inputs
     from drumassist.learn.data.inputs import track_inputs
+    from drumassist.learn.models.levels import LevelsModel
     from drumassist.learn.models.persist import describe
     from drumassist.learn.models.slots import SlotModel
     from drumassist.learn.models.trim import TrimModel
 
     if isinstance(model, TrimModel):
         prediction = model.predict(anchor_inputs(multitrack, progress=progress))
+    elif isinstance(model, LevelsModel):
+        kinds, levels = level_inputs(multitrack)
+        prediction = model.predict_levels(kinds, levels)
     else:
         inputs = track_inputs(
             multitrack, extractor=model.extractor, workers=None, progress=progress
@@ -118,6 +122,11 @@ METHODS: dict[str, tuple[str, Method]] = {
         "Trim model: each mic's input trim read from the bleed between mics, corrected"
         " by gradient boosting on level and bleed measures; any tracks, any order",
         default_model_gains,
+    ),
+    "levels": (
+        "Levels model: each track's level (90th percentile of its momentary loudness)"
+        " plus a learned offset per kind of mic; reads no bleed, any tracks, any order",
+        _shipped("levels"),
     ),
     "flexible": (
         "Flexible per-track model: a random forest on features, role and context",
