@@ -41,7 +41,7 @@ class SessionData:
 def session_data(
     session: CorpusSession,
     *,
-    extractor: str = "fast",
+    extractor: str | None = "fast",
     workers: int | None = 1,
     anchors: bool = False,
     multitrack: Multitrack | None = None,
@@ -70,7 +70,7 @@ def load_sessions(
     corpus: Corpus,
     *,
     heldout: bool = False,
-    extractor: str = "fast",
+    extractor: str | None = "fast",
     workers: int | None = 1,
     anchors: bool = False,
     progress: Progress | None = None,

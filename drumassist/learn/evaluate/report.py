@@ -29,6 +29,7 @@ from drumassist.core.atomic import write_atomically
 from drumassist.core.roles import Role
 from drumassist.errors import ModelError
 from drumassist.learn.corpus.slots import ENST_SLOTS
+from drumassist.learn.evaluate.groups import group_section
 from drumassist.learn.evaluate.metrics import FLOOR_DB, Scores, SessionComparison
 from drumassist.learn.evaluate.protocol import EvalSession, Evaluation, MethodResult
 from drumassist.learn.models.flexible import FlexibleModel, column_names, design_matrix
@@ -317,6 +318,7 @@ def write_report(
             lines.append("")
     if not figures and (curves or heldout):
         lines += ["Figures need matplotlib, which is not installed; the tables follow.", ""]
+    lines += group_section(evaluation)
     lines += _oob_section(curves, evaluation.trees, figures.get("oob"))
     lines += _role_section(evaluation, heldout, figures)
     lines += _importance_section(evaluation, importance_sessions)
