@@ -8,10 +8,11 @@ also give a confidence range per track; baselines give none (low = high = gain).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from drumassist.core.conditioning import analysis_view
 from drumassist.core.mixloudness import (
     DEFAULT_TARGET_LUFS,
     MixLoudness,
@@ -21,6 +22,7 @@ from drumassist.core.mixloudness import (
 from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress
 from drumassist.errors import DrumassistError, PersonalModelError
+from drumassist.learn.bleed.polarity import PolarityReport, check_polarity
 from drumassist.learn.models import registry
 from drumassist.learn.models.base import GainModel
 from drumassist.learn.suggest.baselines import BASELINES
@@ -38,7 +40,11 @@ class RawGains:
 
 @dataclass(frozen=True)
 class Suggestion:
-    """Suggested gains per track, scaled so the mono mix meets ``loudness_lufs``."""
+    """Suggested gains per track, scaled so the mono mix meets ``loudness_lufs``.
+
+    ``polarity`` holds the polarity checks of the close mics and the tracks whose
+    polarity flip is suggested (whatever the method: it is read from the audio).
+    """
 
     method: str
     names: tuple[str, ...]
@@ -48,6 +54,7 @@ class Suggestion:
     high_db: tuple[float, ...]
     loudness_lufs: float
     model: str | None = None
+    polarity: PolarityReport = field(default_factory=PolarityReport)
 
 
 def method_names() -> tuple[str, ...]:
@@ -135,15 +142,18 @@ def suggest(
     names = method_names()
     if method not in names:
         raise DrumassistError(f"unknown method '{method}'; choose one of {', '.join(names)}")
+    # Conditioned once here for all of the method's measures; the scaling below and
+    # every mix are of the stems as they are.
+    analysed = analysis_view(multitrack)
     if model is not None:
         if method not in (registry.DEFAULT_ALIAS, model.method):
             raise DrumassistError(
                 f"the model is a {model.method} model; it cannot suggest with '{method}'"
             )
         method = model.method
-        raw = model_gains(multitrack, progress, model)
+        raw = model_gains(analysed, progress, model)
     else:
-        raw = method_gains(method, multitrack, progress)
+        raw = method_gains(method, analysed, progress)
     low = raw.gains_db if raw.low_db is None else raw.low_db
     high = raw.gains_db if raw.high_db is None else raw.high_db
     if meter is None:
@@ -159,4 +169,5 @@ def suggest(
         high_db=tuple(float(g + offset) for g in high),
         loudness_lufs=loudness,
         model=raw.model,
+        polarity=check_polarity(analysed),
     )
