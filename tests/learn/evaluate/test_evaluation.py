@@ -182,10 +182,16 @@ def test_evaluate_command_writes_the_report_and_json(corpora, tmp_path, capsys) 
     assert set(doc["methods"]) == {*evaluation.MODEL_KINDS, *evaluation.BASELINES}
     assert doc["methods"]["lasso"]["heldout"][test.name]["sessions"] == 2
     assert doc["trees"] == {"flexible": 5, "rf-slots": 5}
+    # Every method has a row per training group left out; rendered kits are simulated.
+    assert doc["real_groups"] == []
+    for row in doc["methods"].values():
+        assert sorted(row["group_out"]) == sorted(doc["groups"])
+        assert not any(g["real"] for g in row["group_out"].values())
     assert (tmp_path / "rep" / REPORT_NAME).is_file()
     assert main([*args, "--method", "sum", "--method", "loudness"]) == 0
     out = capsys.readouterr().out
     assert "sum" in out and "lasso" not in out
+    assert all(f"{g} (simulated)" in out for g in doc["groups"])
 
 
 def test_evaluate_command_refuses_overlapping_groups_and_bad_options(corpora, capsys) -> None:
