@@ -43,6 +43,7 @@ import numpy as np
 
 from drumassist.analysis.cache import FeatureCache
 from drumassist.analysis.common import SILENCE_PEAK_DBFS, Analysis, Extractor, TrackFeatures
+from drumassist.core.conditioning import analysis_view
 from drumassist.core.multitrack import Multitrack, Track
 from drumassist.core.progress import Progress, check_cancelled
 from drumassist.errors import AnalysisError
@@ -112,6 +113,7 @@ def analyse(
     """
     if workers is not None and workers < 1:
         raise AnalysisError(f"workers must be at least 1, got {workers}")
+    multitrack = analysis_view(multitrack)  # features without DC and rumble
     ext = get_extractor(extractor) if isinstance(extractor, str) else extractor
     store = FeatureCache() if cache is True else (cache or None)
     names = ext.feature_names()

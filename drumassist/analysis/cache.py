@@ -22,11 +22,14 @@ import numpy as np
 
 from drumassist.analysis.common import Extractor
 from drumassist.core.atomic import write_atomically
+from drumassist.core.conditioning import RECIPE as CONDITIONING
 
 log = logging.getLogger(__name__)
 
 #: Bumped when the layout of an entry changes.
-FORMAT = "drumassist-features-1"
+#: 2: tracks are analysed conditioned (:mod:`drumassist.core.conditioning`), whose
+#: recipe is part of the key, so no entry of unconditioned audio is ever served.
+FORMAT = "drumassist-features-2"
 
 
 def names_hash(names: tuple[str, ...]) -> str:
@@ -49,6 +52,7 @@ class FeatureCache:
         data = np.ascontiguousarray(audio, dtype=np.float32)
         recipe = {
             "format": FORMAT,
+            "conditioning": CONDITIONING,
             "sample_rate": int(sample_rate),
             "frames": int(data.size),
             "extractor": extractor.name,

@@ -75,6 +75,21 @@ def _cmd_suggest(args: argparse.Namespace) -> int:
         "loudness_lufs": _finite(result.loudness_lufs),
         "tracks": tracks,
         "notes": list(result.notes),
+        "polarity": {
+            "flip": list(result.polarity.flips),
+            "checks": [
+                {
+                    "track": c.track,
+                    "reference": c.reference,
+                    "correlation": round(c.correlation, 3),
+                    "lag_ms": round(c.lag_ms, 2),
+                    "hits": c.hits,
+                    "sure": bool(c.sure),
+                    "inverted": bool(c.inverted),
+                }
+                for c in result.polarity.checks
+            ],
+        },
     }
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
@@ -86,5 +101,8 @@ def _cmd_suggest(args: argparse.Namespace) -> int:
         gain = f"{gain_db:+.1f} dB" if math.isfinite(gain_db) else "silent"
         gain = "too short" if name in short else gain
         spread = f"  ({low_db:+.1f} to {high_db:+.1f})" if high_db > low_db else ""
-        print(f"  {name:<24} {role:<9} {gain:>10}{spread}")
+        flip = "  flip polarity" if name in result.polarity.flips else ""
+        print(f"  {name:<24} {role:<9} {gain:>10}{spread}{flip}")
+    for name in result.polarity.flips:
+        print(f"polarity: {name}: {result.polarity.reason(name)}")
     return 0

@@ -281,6 +281,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         print(f"  {name:<10} train R² {_fmt(row.train.r2 if row.train else math.nan)}")
         if row.cross_validated is not None:
             _print_scores({"groups out": row.cross_validated.as_dict()}, indent=4)
+        _print_scores(_group_rows(row.per_group, result.real_groups), indent=6)
         _print_scores({k: v.as_dict() for k, v in row.heldout.items()}, indent=4)
     return 0
 
@@ -360,6 +361,7 @@ def _evaluation_doc(result: Any, curves: dict[str, Any], sha: str) -> dict[str, 
         "corpus_sha256": sha,
         "train_sessions": result.train_sessions,
         "groups": list(result.groups),
+        "real_groups": sorted(result.real_groups),
         "trees": dict(result.trees),
         "seed": result.seed,
         "oob_curves": {k: [[n, e] for n, e in c] for k, c in curves.items()},
@@ -367,11 +369,21 @@ def _evaluation_doc(result: Any, curves: dict[str, Any], sha: str) -> dict[str, 
             name: {
                 "train": scores(row.train),
                 "groups_out": scores(row.cross_validated),
+                "group_out": {
+                    g: {**scores(v), "real": g in result.real_groups}
+                    for g, v in row.per_group.items()
+                },
                 "heldout": {k: scores(v) for k, v in row.heldout.items()},
             }
             for name, row in result.methods.items()
         },
     }
+
+
+def _group_rows(per_group: dict[str, Any], real: frozenset[str]) -> dict[str, Any]:
+    """Each group left out, real recordings first, each named as real or simulated."""
+    order = sorted(per_group, key=lambda g: (g not in real, g))
+    return {f"{g} ({'real' if g in real else 'simulated'})": per_group[g].as_dict() for g in order}
 
 
 def _json_num(value: Any) -> Any:

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from drumassist.core.conditioning import analysis_view
 from drumassist.core.loudness import (
     ABSOLUTE_GATE_LUFS,
     BLOCK_S,
@@ -141,6 +142,7 @@ def track_loudness(
         raise DrumassistError(
             f"{len(known)} known loudness values given for {len(multitrack.tracks)} tracks"
         )
+    multitrack = analysis_view(multitrack)  # loudness without DC and rumble
     values = []
     for i, track in enumerate(multitrack.tracks):
         check_cancelled(progress)

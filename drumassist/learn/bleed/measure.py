@@ -36,6 +36,7 @@ import warnings
 
 import numpy as np
 
+from drumassist.core.conditioning import analysis_view
 from drumassist.core.loudness import k_weighting_sos
 from drumassist.core.mixloudness import gated_loudness
 from drumassist.core.multitrack import Multitrack
@@ -61,6 +62,7 @@ def bleed_aware_gains(multitrack: Multitrack, *, progress: Progress | None = Non
 
 def own_loudness(multitrack: Multitrack, *, progress: Progress | None = None) -> np.ndarray:
     """Estimated loudness (LUFS) of each track's own drum, bleed removed."""
+    multitrack = analysis_view(multitrack)  # measured without DC and rumble
     rate = multitrack.sample_rate
     frame = int(2 ** round(math.log2(FRAME_S * rate)))
     hop = frame // 2

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from drumassist.core.conditioning import analysis_view
 from drumassist.core.jsondoc import is_number
 from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress, check_cancelled
@@ -143,6 +144,7 @@ def transfer_matrix(
         ``G[i, j]``: level in dB of drum ``j`` in track ``i`` relative to track ``j``;
         NaN on the diagonal and where it cannot be measured.
     """
+    multitrack = analysis_view(multitrack)  # measured without DC and rumble
     rate = multitrack.sample_rate
     frame = int(2 ** round(math.log2(bleed.FRAME_S * rate)))
     hop = frame // 2

@@ -21,6 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from drumassist.core.atomic import write_atomically
+from drumassist.core.conditioning import RECIPE as CONDITIONING
+from drumassist.core.conditioning import analysis_view
 from drumassist.core.loudness import block_energies
 from drumassist.core.mixloudness import gated_loudness
 from drumassist.core.multitrack import Multitrack
@@ -103,6 +105,7 @@ def anchor_inputs(
         every track, so the same stems are measured once.
     """
     check_cancelled(progress)
+    multitrack = analysis_view(multitrack)  # measured without DC and rumble
     tracks = multitrack.tracks
     key = _cache_key(multitrack) if cache else None
     cached = None if key is None else _cache_load(key, len(tracks))
@@ -134,14 +137,27 @@ def anchor_inputs(
     )
 
 
+def level_inputs(multitrack: Multitrack) -> tuple[tuple[str, ...], np.ndarray]:
+    """Each track's kind and :data:`LEVELS` row (no bleed measures: the levels model's).
+
+    Measured on the conditioned audio (:func:`~drumassist.core.conditioning.analysis_view`).
+    """
+    view = analysis_view(multitrack)
+    rows = [track_levels(t.audio, view.sample_rate) for t in view.tracks]
+    kinds = tuple(kind_of(t.name, t.role.value) for t in view.tracks)
+    return kinds, np.array(rows, dtype=float).reshape(len(rows), len(LEVELS))
+
+
 #: Bumped when what :func:`anchor_inputs` measures changes: old cache entries are not found.
-CACHE_FORMAT = "drumassist-anchor-2"  # 2: the audio hashed track by track
+#: 2: the audio hashed track by track; 3: measured on the conditioned audio.
+CACHE_FORMAT = "drumassist-anchor-3"
 
 
 def _cache_key(multitrack: Multitrack) -> str:
     # Every setting the measures depend on: change one and old entries are not found.
     recipe = {
         "format": CACHE_FORMAT,
+        "conditioning": CONDITIONING,
         "sample_rate": multitrack.sample_rate,
         "levels": LEVELS,
         "short_term_blocks": SHORT_TERM_BLOCKS,

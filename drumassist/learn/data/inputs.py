@@ -31,17 +31,28 @@ class TrackInputs:
 def track_inputs(
     multitrack: Multitrack,
     *,
-    extractor: str = "fast",
+    extractor: str | None = "fast",
     workers: int | None = 1,
     progress: Progress | None = None,
 ) -> TrackInputs:
     """Features (through the feature cache) and loudness of every track.
 
     The loudness of a track is taken from its fast features where they hold it exactly
-    (:func:`~drumassist.analysis.fast.known_loudness`), else measured.
+    (:func:`~drumassist.analysis.fast.known_loudness`), else measured. ``extractor=None``
+    extracts no features (no column: for the models that read none, trim and levels).
     """
     from drumassist.analysis import analyse
     from drumassist.analysis.fast import known_loudness
+
+    if extractor is None:
+        return TrackInputs(
+            features=np.zeros((len(multitrack.tracks), 0)),
+            feature_names=(),
+            extractor="none",
+            extractor_version="",
+            loudness_lufs=track_loudness(multitrack, progress=progress),
+            roles=multitrack.roles,
+        )
 
     analysis = analyse(
         multitrack,

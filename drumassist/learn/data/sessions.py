@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from drumassist.core.conditioning import analysis_view
 from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress, check_cancelled
 from drumassist.learn.data.anchor import AnchorInputs, anchor_inputs
@@ -43,7 +44,7 @@ class SessionData:
 def session_data(
     session: CorpusSession,
     *,
-    extractor: str = "fast",
+    extractor: str | None = "fast",
     workers: int | None = 1,
     anchors: bool = False,
     multitrack: Multitrack | None = None,
@@ -55,6 +56,7 @@ def session_data(
     """
     if multitrack is None:
         multitrack = session.load_multitrack()
+    multitrack = analysis_view(multitrack)  # conditioned once for features and anchors
     inputs = track_inputs(multitrack, extractor=extractor, workers=workers)
     gains = session.target_gains_db
     targets = np.array(
@@ -71,7 +73,7 @@ def load_sessions(
     corpus: Corpus,
     *,
     heldout: bool = False,
-    extractor: str = "fast",
+    extractor: str | None = "fast",
     workers: int | None = 1,
     anchors: bool = False,
     progress: Progress | None = None,

@@ -41,6 +41,8 @@ from drumassist.learn.suggest import baselines
 
 log = logging.getLogger(__name__)
 
+#: Corpus sources that are real multi-microphone recordings.
+REAL_SOURCES = frozenset({"multimic"})
 #: Trained model kinds, in report order: the default first.
 MODEL_KINDS = registry.model_methods()
 #: Baselines, in report order.
@@ -54,6 +56,12 @@ class EvalSession:
     data: SessionData
     meter: MixLoudness
     baselines: Mapping[str, np.ndarray]
+    #: The corpus source: ``multimic`` sessions are real multi-mic recordings.
+    source: str = ""
+
+    @property
+    def real(self) -> bool:
+        return self.source in REAL_SOURCES
 
     @property
     def group(self) -> str:
@@ -86,7 +94,7 @@ def prepare(
                 gains[name] = bleed_aware_gains(multitrack)
             else:
                 raise ModelError(f"unknown baseline {name!r}; choose from {', '.join(BASELINES)}")
-        out.append(EvalSession(data, MixLoudness(multitrack), gains))
+        out.append(EvalSession(data, MixLoudness(multitrack), gains, session.source))
         if progress is not None:
             progress.report((i + 1) / len(sessions), f"read {session.id}")
     return out
@@ -132,6 +140,8 @@ class MethodResult:
     train: Scores | None = None
     cross_validated: Scores | None = None
     heldout: dict[str, Scores] = field(default_factory=dict)
+    #: Per recording group of the training corpus, its scores when it was left out.
+    per_group: dict[str, Scores] = field(default_factory=dict)
     #: Per held-out set, each session's comparison (for per-role errors).
     comparisons: dict[str, list[SessionComparison]] = field(default_factory=dict)
 
@@ -147,6 +157,8 @@ class Evaluation:
     models: dict[str, GainModel]
     trees: Mapping[str, int]  # per forest kind
     seed: int
+    #: Groups of real multi-mic recordings (the others are simulated or real mixes).
+    real_groups: frozenset[str] = frozenset()
 
 
 def _scores_of(
@@ -172,15 +184,16 @@ def cross_validate(
     trees: int,
     jobs: int = 1,
     progress: Progress | None = None,
-) -> Scores | None:
-    """Leave-one-group-out scores of ``kind``, pooled over groups.
+) -> tuple[Scores | None, dict[str, Scores]]:
+    """Leave-one-group-out scores of ``kind``: pooled over groups, and per group.
 
-    None if there is one group only, or a fold leaves too little to fit (logged).
+    (None, {}) if there is one group only, or a fold leaves too little to fit (logged).
     """
     groups = sorted({s.group for s in sessions})
     if len(groups) < 2:
-        return None
+        return None, {}
     comparisons: list[SessionComparison] = []
+    per_group: dict[str, Scores] = {}
     for k, group in enumerate(groups):
         check_cancelled(progress)
         fit = [s.data for s in sessions if s.group != group]
@@ -191,11 +204,18 @@ def cross_validate(
             log.warning(
                 "%s cannot be fitted without group %s (%s); no test score", kind, group, exc
             )
-            return None
-        comparisons += [compare(s, predict(model, s.data)) for s in sessions if s.group == group]
+            return None, {}
+        fold = [compare(s, predict(model, s.data)) for s in sessions if s.group == group]
+        per_group[group] = score(fold)
+        comparisons += fold
         if progress is not None:
             progress.report((k + 1) / len(groups), f"{kind}: group {group} left out")
-    return score(comparisons)
+    return score(comparisons), per_group
+
+
+def real_groups(sessions: Sequence[EvalSession]) -> frozenset[str]:
+    """The recording groups whose sessions are real recordings (not simulated mics)."""
+    return frozenset(s.group for s in sessions if s.real)
 
 
 def run(
@@ -228,6 +248,9 @@ def run(
         result.train, _ = _scores_of(train, _baseline_gains(name))
         # A baseline is not fitted: its leave-one-group-out score is its score on all groups.
         result.cross_validated = result.train
+        for group in sorted({s.group for s in train}):
+            chosen = [s for s in train if s.group == group]
+            result.per_group[group], _ = _scores_of(chosen, _baseline_gains(name))
         _score_heldout(result, heldout, _baseline_gains(name))
         results[name] = result
     if progress is not None:
@@ -240,6 +263,7 @@ def run(
         models=models,
         trees=counts,
         seed=seed,
+        real_groups=real_groups(train),
     )
 
 
@@ -256,7 +280,7 @@ def _evaluate_kind(
     """One kind's three scores, and its model fitted on all training sessions."""
     result = MethodResult(kind)
     cv_part = None if progress is None else ScaledProgress(progress, 0.0, 0.8)
-    result.cross_validated = cross_validate(
+    result.cross_validated, result.per_group = cross_validate(
         kind, train, seed=seed, trees=trees, jobs=jobs, progress=cv_part
     )
     model = train_kind(kind, [s.data for s in train], seed=seed, trees=trees, jobs=jobs)

@@ -29,6 +29,7 @@ import numpy as np
 from drumassist.core.atomic import write_atomically
 from drumassist.errors import ModelError
 from drumassist.learn.evaluate.figures import draw_figures
+from drumassist.learn.evaluate.groups import group_section
 from drumassist.learn.evaluate.metrics import Scores
 from drumassist.learn.evaluate.protocol import EvalSession, Evaluation, MethodResult
 from drumassist.learn.evaluate.residuals import role_residuals
@@ -116,6 +117,7 @@ def write_report(
     lines += _goal_section(evaluation, heldout, default)
     if not figures and (curves or heldout):
         lines += ["Figures need matplotlib, which is not installed; the tables follow.", ""]
+    lines += group_section(evaluation)
     lines += _oob_section(curves, evaluation.trees, figures.get("oob"))
     lines += _role_section(evaluation, heldout, figures)
     lines += _importance_section(evaluation, importance_sessions)

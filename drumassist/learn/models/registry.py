@@ -30,6 +30,8 @@ MODEL_NAME = "model.npz"
 #: The estimators as skops: an SVR (no array twin), or a model saved before arrays.
 SKOPS_NAME = "model.skops"
 CARD_NAME = "model_card.json"
+#: The model files of the kinds that keep no estimator, only a JSON table (levels).
+TABLE_NAMES = ("levels.json",)
 #: The method of the default model (what ``suggest``, ``quickstart`` and the window use).
 DEFAULT_METHOD = "trim"
 #: The name that stands for :data:`DEFAULT_METHOD` in method lists.
@@ -57,6 +59,13 @@ KINDS: tuple[KindEntry, ...] = (
         "Trim model: each mic's input trim read from the bleed between mics, corrected"
         " by gradient boosting on level and bleed measures; any tracks, any order",
         "default",
+    ),
+    KindEntry(
+        "levels",
+        "drumassist.learn.models.levels:LEVELS_KIND",
+        "Levels model: each track's level (90th percentile of its momentary loudness)"
+        " plus a learned offset per kind of mic; reads no bleed, any tracks, any order",
+        "levels",
     ),
     KindEntry(
         "flexible",
@@ -129,9 +138,9 @@ def shipped_model_dir(method: str) -> Path:
 
 
 def is_model_folder(folder: Path) -> bool:
-    """True if ``folder`` holds a model file and its card."""
-    has_estimators = (folder / MODEL_NAME).is_file() or (folder / SKOPS_NAME).is_file()
-    return (folder / CARD_NAME).is_file() and has_estimators
+    """True if ``folder`` holds a model file (estimators, or a levels table) and its card."""
+    files = (MODEL_NAME, SKOPS_NAME, *TABLE_NAMES)
+    return (folder / CARD_NAME).is_file() and any((folder / f).is_file() for f in files)
 
 
 def unavailable_reason(method: str) -> str | None:

@@ -9,10 +9,11 @@ also give a confidence range per track; baselines give none (low = high = gain).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from drumassist.core.conditioning import analysis_view
 from drumassist.core.loudness import too_short_message
 from drumassist.core.mixloudness import (
     DEFAULT_TARGET_LUFS,
@@ -23,6 +24,7 @@ from drumassist.core.mixloudness import (
 from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress
 from drumassist.errors import DrumassistError, PersonalModelError
+from drumassist.learn.bleed.polarity import PolarityReport, check_polarity
 from drumassist.learn.models import registry
 from drumassist.learn.models.base import GainModel
 from drumassist.learn.suggest.baselines import BASELINES
@@ -40,7 +42,11 @@ class RawGains:
 
 @dataclass(frozen=True)
 class Suggestion:
-    """Suggested gains per track, scaled so the mono mix meets ``loudness_lufs``."""
+    """Suggested gains per track, scaled so the mono mix meets ``loudness_lufs``.
+
+    ``polarity`` holds the polarity checks of the close mics and the tracks whose
+    polarity flip is suggested (whatever the method: it is read from the audio).
+    """
 
     method: str
     names: tuple[str, ...]
@@ -52,6 +58,7 @@ class Suggestion:
     model: str | None = None
     #: Why some tracks got no gain (``-inf``): too short to judge.
     notes: tuple[str, ...] = ()
+    polarity: PolarityReport = field(default_factory=PolarityReport)
 
 
 def method_names() -> tuple[str, ...]:
@@ -139,15 +146,18 @@ def suggest(
     names = method_names()
     if method not in names:
         raise DrumassistError(f"unknown method '{method}'; choose one of {', '.join(names)}")
+    # Conditioned once here for all of the method's measures; the scaling below and
+    # every mix are of the stems as they are.
+    analysed = analysis_view(multitrack)
     if model is not None:
         if method not in (registry.DEFAULT_ALIAS, model.method):
             raise DrumassistError(
                 f"the model is a {model.method} model; it cannot suggest with '{method}'"
             )
         method = model.method
-        raw = model_gains(multitrack, progress, model)
+        raw = model_gains(analysed, progress, model)
     else:
-        raw = method_gains(method, multitrack, progress)
+        raw = method_gains(method, analysed, progress)
     raw, notes = _without_too_short(multitrack, raw)
     low = raw.gains_db if raw.low_db is None else raw.low_db
     high = raw.gains_db if raw.high_db is None else raw.high_db
@@ -165,6 +175,7 @@ def suggest(
         loudness_lufs=loudness,
         model=raw.model,
         notes=notes,
+        polarity=check_polarity(analysed),
     )
 
 

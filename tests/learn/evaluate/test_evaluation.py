@@ -92,16 +92,19 @@ def test_cross_validation_never_trains_on_the_group_it_tests(prepared, monkeypat
         return real(kind, sessions, **kw)
 
     monkeypatch.setattr(evaluation, "train_kind", recording)
-    scores = evaluation.cross_validate("lasso", train, seed=0, trees=1)
+    scores, per_group = evaluation.cross_validate("lasso", train, seed=0, trees=1)
     groups = {s.group for s in train}
     assert scores is not None and scores.sessions == len(train)
+    # Each group's own row holds exactly its sessions, scored by the fold without it.
+    assert sorted(per_group) == sorted(groups)
+    assert sum(g.sessions for g in per_group.values()) == len(train)
     assert sorted(map(sorted, seen)) == sorted([sorted(groups - {g}) for g in groups])
 
 
 def test_one_group_cannot_be_cross_validated(prepared) -> None:
     train, _ = prepared
     one = [s for s in train if s.group == train[0].group]
-    assert evaluation.cross_validate("lasso", one, seed=0, trees=1) is None
+    assert evaluation.cross_validate("lasso", one, seed=0, trees=1) == (None, {})
 
 
 def test_oob_curve_grows_one_forest(prepared) -> None:
@@ -179,10 +182,16 @@ def test_evaluate_command_writes_the_report_and_json(corpora, tmp_path, capsys) 
     assert set(doc["methods"]) == {*evaluation.MODEL_KINDS, *evaluation.BASELINES}
     assert doc["methods"]["lasso"]["heldout"][test.name]["sessions"] == 2
     assert doc["trees"] == {"flexible": 5, "rf-slots": 5}
+    # Every method has a row per training group left out; rendered kits are simulated.
+    assert doc["real_groups"] == []
+    for row in doc["methods"].values():
+        assert sorted(row["group_out"]) == sorted(doc["groups"])
+        assert not any(g["real"] for g in row["group_out"].values())
     assert (tmp_path / "rep" / REPORT_NAME).is_file()
     assert main([*args, "--method", "sum", "--method", "loudness"]) == 0
     out = capsys.readouterr().out
     assert "sum" in out and "lasso" not in out
+    assert all(f"{g} (simulated)" in out for g in doc["groups"])
 
 
 def test_evaluate_command_refuses_overlapping_groups_and_bad_options(corpora, capsys) -> None:
@@ -213,4 +222,30 @@ def test_a_fold_too_small_to_fit_gives_no_test_score(prepared) -> None:
     few = [s for s in train if s.group == groups[0]][:2] + [
         s for s in train if s.group == groups[1]
     ]
-    assert evaluation.cross_validate("lasso", few, seed=0, trees=1) is None
+    assert evaluation.cross_validate("lasso", few, seed=0, trees=1) == (None, {})
+
+
+def test_each_group_left_out_has_its_row_and_real_groups_are_marked(prepared) -> None:
+    import dataclasses
+
+    from drumassist.learn.evaluate.groups import group_section
+
+    train, _ = prepared
+    groups = sorted({s.group for s in train})
+    # Say the second group is a real multi-mic kit, as `corpus render --multimic-kit` does.
+    marked = [
+        dataclasses.replace(s, source="multimic") if s.group == groups[1] else s for s in train
+    ]
+    result = evaluation.run(marked, {}, kinds=["levels"], baselines=["sum"])
+    assert result.real_groups == {groups[1]}
+    for name in ("levels", "sum"):
+        per_group = result.methods[name].per_group
+        assert sorted(per_group) == groups
+        assert sum(s.sessions for s in per_group.values()) == len(train)
+    table = [
+        line
+        for line in group_section(result)
+        if line.startswith(f"| {groups[0]}") or line.startswith(f"| {groups[1]}")
+    ]
+    assert table[0].startswith(f"| {groups[1]} | real |")  # real recordings first
+    assert table[1].startswith(f"| {groups[0]} | simulated |")

@@ -82,7 +82,7 @@ def test_the_registry_names_every_model_kind_and_the_default() -> None:
 
     assert registry.DEFAULT_METHOD == registry.model_methods()[0] == MODEL_KINDS[0] == "trim"
     assert method_names() == (
-        "default", "trim", "flexible", "rf-slots", "lasso", "svr", "personal", "loudness",
+        "default", "trim", "levels", "flexible", "rf-slots", "lasso", "svr", "personal", "loudness",
         "bleed", "sum",
     )  # fmt: skip
     for method in registry.model_methods():

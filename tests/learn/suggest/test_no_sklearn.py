@@ -9,7 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from drumassist.learn.models.registry import is_model_folder, model_methods, shipped_model_dir
+from drumassist.learn.models.registry import (
+    TABLE_NAMES,
+    is_model_folder,
+    model_methods,
+    shipped_model_dir,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 #: Suggests for a short demo in a fresh process, then lists what was imported.
@@ -49,8 +54,10 @@ def test_shipped_model_suggests_without_sklearn(method: str, tmp_path: Path) -> 
 
 
 def test_the_shipped_models_are_arrays() -> None:
-    # Every shipped model is stored as arrays; only svr (not shipped) would need skops.
+    # Every shipped model is stored as arrays (or, for the levels model, which has no
+    # estimator, a JSON table); only svr (not shipped) would need skops.
     assert INSTALLED, "no shipped model found"
     for method in INSTALLED:
         folder = shipped_model_dir(method)
-        assert (folder / "model.npz").is_file() and not (folder / "model.skops").exists()
+        stored = [folder / name for name in ("model.npz", *TABLE_NAMES)]
+        assert any(p.is_file() for p in stored) and not (folder / "model.skops").exists()

@@ -1,0 +1,134 @@
+"""What every analysis reads of the audio: the stems without DC and sub-bass rumble.
+
+Why: a DC offset or rumble below about 30 Hz is no part of a drum's balance, yet it
+carries energy, so it moved levels, bleed transfers and features (a 0.05 DC offset on
+the kick moved the overhead suggestions by 7.6 dB; a stem of pure DC took over the
+whole balance). Every method reads its audio through :func:`analysis_view`, which
+removes each channel's mean and its zero-phase low band under :data:`HIGHPASS_HZ`
+(16th-order slopes). It is applied to analysis only: the mix, the export and the user's
+stems are never conditioned.
+
+A pure-DC stem becomes exact silence, so every method treats it as a silent track
+(gain ``-inf``: muted, with no level of its own).
+"""
+
+from __future__ import annotations
+
+import functools
+import weakref
+from dataclasses import replace
+
+import numpy as np
+
+from drumassist.core.multitrack import Multitrack
+
+HIGHPASS_HZ = 28.0
+HIGHPASS_ORDER = 8
+#: The low band is found at the sample rate divided by this (block means).
+DECIMATION = 8
+EDGE_PAD_S = 0.25
+#: Everything the conditioned audio depends on: part of every analysis cache key.
+RECIPE: dict[str, object] = {
+    "version": 1,
+    "dc": "channel mean",
+    "highpass": "x - zero-phase Butterworth low band (block means, linear interpolation)",
+    "highpass_hz": HIGHPASS_HZ,
+    "highpass_order": HIGHPASS_ORDER,
+    "decimation": DECIMATION,
+    "edge_pad_s": EDGE_PAD_S,
+}
+
+# Views already conditioned: conditioning one again returns it as it is. Weak, so a
+# view lives only as long as its caller keeps it (the window keeps the stems, not this).
+_VIEWS: weakref.WeakSet[Multitrack] = weakref.WeakSet()
+
+
+@functools.lru_cache(maxsize=8)
+def _lowpass_sos(low_rate_hz: float) -> np.ndarray:
+    from scipy.signal import butter
+
+    return np.asarray(
+        butter(HIGHPASS_ORDER, HIGHPASS_HZ, btype="lowpass", fs=low_rate_hz, output="sos")
+    )
+
+
+def _low_band(channel: np.ndarray, sample_rate: int) -> np.ndarray | None:
+    """The part of ``channel`` below :data:`HIGHPASS_HZ`, zero-phase; None if too short.
+
+    Found at 1/:data:`DECIMATION` of the rate (block means as the anti-alias filter),
+    filtered forwards and backwards (an 8th-order Butterworth twice: 16th-order
+    slopes), and brought back by linear interpolation. ``x - low band`` is then a
+    zero-phase high-pass: -0.24 dB at 35 Hz, -6 dB at 28 Hz, -47 dB at 20 Hz and
+    below -75 dB at 15 Hz (interpolation error), flat above 40 Hz.
+    """
+    from scipy.signal import sosfiltfilt
+
+    blocks = len(channel) // DECIMATION
+    sos = _lowpass_sos(sample_rate / DECIMATION)
+    if blocks <= 3 * (2 * len(sos) + 1):  # sosfiltfilt's padding needs this many
+        return None
+    means = channel[: blocks * DECIMATION].reshape(blocks, DECIMATION).mean(axis=1, dtype=float)
+    # A long odd extension (a quarter second) lets the filter settle before the stem
+    # starts: with the default 27 blocks, a 15 Hz rumble left -24 dB of itself at the
+    # ends; with this, -36 dB within 0.1 s of the ends and -80 dB elsewhere.
+    pad = min(blocks - 1, round(EDGE_PAD_S * sample_rate / DECIMATION))
+    low = sosfiltfilt(sos, means, padtype="odd", padlen=pad)
+    return _interpolate(low, len(channel))
+
+
+def _interpolate(low: np.ndarray, frames: int) -> np.ndarray:
+    """Linear interpolation of block values (at block centres) to every frame.
+
+    As ``np.interp`` on the regular grid (held constant past the first and last
+    centres), but 20 times as fast: the weights repeat every block.
+    """
+    d = DECIMATION
+    out = np.empty(frames)
+    half = d // 2  # frames 0 .. half-1 lie before the first centre, (d - 1) / 2
+    out[:half] = low[0]
+    weights = (np.arange(d) + 0.5) / d
+    inner = low[:-1, None] * (1.0 - weights) + low[1:, None] * weights
+    stop = half + inner.size
+    out[half:stop] = inner.ravel()
+    out[stop:] = low[-1]
+    return out
+
+
+def condition_audio(audio: np.ndarray, sample_rate: int) -> np.ndarray:
+    """``audio`` (``(frames, channels)`` or 1-D) without DC and rumble, as float32.
+
+    Each channel's mean is removed (so pure DC becomes exact zeros), then its part
+    below :data:`HIGHPASS_HZ` (see :func:`_low_band`): a zero-phase high-pass, the
+    same for every track, so the timing and polarity between tracks are kept. A
+    channel too short for the filter (under about 5 ms) only loses its mean.
+    """
+    data = np.asarray(audio, dtype=np.float32)
+    out = data - data.mean(axis=0, dtype=np.float64).astype(np.float32)
+    if data.size == 0 or not out.any():
+        return out
+    columns = out.reshape(len(out), -1)  # a view: written in place
+    for c in range(columns.shape[1]):
+        low = _low_band(columns[:, c], int(sample_rate))
+        if low is not None:
+            columns[:, c] -= low.astype(np.float32)
+    return out
+
+
+def analysis_view(multitrack: Multitrack) -> Multitrack:
+    """The multitrack as every analysis reads it: each track conditioned.
+
+    A copy (names, roles, paths and notices kept); a view given again is returned as
+    it is, so nested analyses condition once.
+    """
+    if multitrack in _VIEWS:
+        return multitrack
+    rate = multitrack.sample_rate
+    tracks = tuple(replace(t, audio=condition_audio(t.audio, rate)) for t in multitrack.tracks)
+    view = replace(multitrack, tracks=tracks)
+    _VIEWS.add(view)
+    return view
+
+
+def is_analysis_view(multitrack: Multitrack) -> bool:
+    """True if ``multitrack`` came from :func:`analysis_view`."""
+    return multitrack in _VIEWS

@@ -1,0 +1,60 @@
+"""The conditioning every analysis reads through: DC and rumble out, drums untouched."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from drumassist.core.conditioning import analysis_view, condition_audio, is_analysis_view
+from drumassist.core.multitrack import from_arrays
+
+RATE = 44100
+
+
+def _tone_level_db(freq_hz: float) -> float:
+    t = np.arange(10 * RATE) / RATE
+    x = np.sin(2 * np.pi * freq_hz * t).astype(np.float32)[:, None]
+    y = condition_audio(x, RATE)[RATE:-RATE, 0]  # away from the ends
+    return float(20 * np.log10(np.sqrt(np.mean(y.astype(float) ** 2)) / np.sqrt(0.5)))
+
+
+@pytest.mark.parametrize(
+    ("freq_hz", "low_db", "high_db"),
+    [(10, -200, -75), (15, -200, -75), (20, -60, -40), (35, -0.5, 0.0), (60, -0.01, 0.01),
+     (1000, -0.01, 0.01), (15000, -0.01, 0.01)],
+)  # fmt: skip
+def test_rumble_is_removed_and_drums_pass(freq_hz: float, low_db: float, high_db: float) -> None:
+    assert low_db <= _tone_level_db(freq_hz) <= high_db
+
+
+def test_dc_goes_and_pure_dc_becomes_exact_silence() -> None:
+    rng = np.random.default_rng(0)
+    hits = rng.standard_normal((RATE, 2)).astype(np.float32) * 0.1
+    conditioned = condition_audio(hits + 0.05, RATE)
+    np.testing.assert_allclose(conditioned, condition_audio(hits, RATE), atol=2e-6)
+    assert not condition_audio(np.full((RATE, 1), 0.05, np.float32), RATE).any()
+
+
+def test_timing_and_polarity_are_kept() -> None:
+    """Zero phase: a click stays where it is and keeps its sign."""
+    x = np.zeros((RATE, 1), np.float32)
+    x[RATE // 2] = -1.0
+    y = condition_audio(x, RATE)[:, 0]
+    assert int(np.argmax(np.abs(y))) == RATE // 2
+    assert y[RATE // 2] < -0.9
+
+
+def test_the_view_is_a_copy_and_is_conditioned_once() -> None:
+    audio = np.full(RATE, 0.25, np.float32)
+    multitrack = from_arrays({"kick": audio}, sample_rate=RATE)
+    view = analysis_view(multitrack)
+    assert is_analysis_view(view) and not is_analysis_view(multitrack)
+    assert analysis_view(view) is view
+    assert view.names == multitrack.names and view.roles == multitrack.roles
+    assert not view.tracks[0].audio.any()
+    assert (multitrack.tracks[0].audio == 0.25).all()  # the user's stem is untouched
+
+
+def test_a_very_short_stem_only_loses_its_mean() -> None:
+    x = np.array([0.1, 0.3, 0.2], np.float32)[:, None]
+    np.testing.assert_allclose(condition_audio(x, RATE)[:, 0], [-0.1, 0.1, 0.0], atol=1e-7)
