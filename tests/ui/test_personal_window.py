@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import soundfile as sf
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QComboBox, QDialogButtonBox
 
+from drumassist.core.mix import mix
 from drumassist.core.personal import read_corpus
 from drumassist.core.session import load_session
 from tests.ui.conftest import LOAD_TIMEOUT_MS
@@ -86,6 +88,15 @@ def test_export_and_save_record_the_balance_once_noticed(loaded, qtbot, tmp_path
     assert found["ceiling"] == "-1.5 dBFS"
     info = sf.info(str(out))
     assert (info.subtype, info.channels) == ("PCM_24", 2)
+    # What was written is the mix heard: overhead out, snare 4 dB up, as mixed.
+    data, _ = sf.read(str(out), always_2d=True)
+    mt = window.document.multitrack
+    gains_db = np.array([0.0, 0.0, -np.inf, 4.0])
+    expected = mix(mt, gains_db, pans=window.document.pans(), stereo=True)
+    # The snare's +4 dB takes a few peaks over full scale: 24-bit PCM stops them there.
+    assert np.abs(expected).max() > 1.0
+    expected = np.clip(expected, -1.0, 1.0 - 2.0**-23)
+    np.testing.assert_allclose(data, expected, atol=2.0 / 2**23)
     (recorded,) = read_corpus()
     assert recorded.source == "export"
     assert [t.name for t in recorded.tracks] == ["HH", "Kick In", "OH L", "Snare Top"]
@@ -93,6 +104,7 @@ def test_export_and_save_record_the_balance_once_noticed(loaded, qtbot, tmp_path
     assert [t.role.value for t in recorded.tracks] == ["hi-hat", "kick", "overhead", "snare"]
     assert window.error_label.isVisible()
     assert "Nothing leaves this computer" in window.error_label.text()
+    assert "samples clipped at 24 bit" in window.error_label.text()  # kept beside it
     click(window.error_label)  # the banner goes with a click
     assert not window.error_label.isVisible()
     drag_fader_to(window, "HH", -3.0)
@@ -101,6 +113,7 @@ def test_export_and_save_record_the_balance_once_noticed(loaded, qtbot, tmp_path
     save_session_by_menu(window, session)
     (again,) = read_corpus()  # the same stems: the latest balance replaces the first
     assert again.source == "session" and again.tracks[0].gain_db == -3.0
+    assert [t.gain_db for t in again.tracks] == [-3.0, 0.0, None, 4.0]
     saved = {t.name: t.gain_db for t in load_session(session).session.tracks}
     assert saved["HH"] == -3.0 and saved["Snare Top"] == 4.0
     assert not window.error_label.isVisible()  # the notice is shown once only
