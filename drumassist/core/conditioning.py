@@ -14,8 +14,11 @@ A pure-DC stem becomes exact silence, so every method treats it as a silent trac
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import threading
 import weakref
+from collections.abc import Iterator
 from dataclasses import replace
 
 import numpy as np
@@ -114,18 +117,50 @@ def condition_audio(audio: np.ndarray, sample_rate: int) -> np.ndarray:
     return out
 
 
+# Views made inside a conditioning_scope, by the id of the multitrack they condition.
+# Thread-local: each worker thread has its own scope, so no lock is needed; the scope
+# ends with the call that opened it, so a view never outlives that work (a window
+# keeping its stems does not also keep a conditioned copy of them).
+_SCOPE = threading.local()
+
+
+@contextlib.contextmanager
+def conditioning_scope() -> Iterator[None]:
+    """Within this block, :func:`analysis_view` conditions each multitrack once.
+
+    The conditioning is still lazy: a multitrack is conditioned only when a measure
+    asks for it (a suggestion whose measures all come from caches conditions nothing).
+    Nested scopes share the outermost one.
+    """
+    if getattr(_SCOPE, "views", None) is not None:
+        yield
+        return
+    _SCOPE.views = {}
+    try:
+        yield
+    finally:
+        _SCOPE.views = None
+
+
 def analysis_view(multitrack: Multitrack) -> Multitrack:
     """The multitrack as every analysis reads it: each track conditioned.
 
     A copy (names, roles, paths and notices kept); a view given again is returned as
-    it is, so nested analyses condition once.
+    it is, and inside a :func:`conditioning_scope` the same multitrack is conditioned
+    once, so nested and sibling analyses condition once.
     """
     if multitrack in _VIEWS:
         return multitrack
+    views: dict[int, tuple[Multitrack, Multitrack]] | None = getattr(_SCOPE, "views", None)
+    known = None if views is None else views.get(id(multitrack))
+    if known is not None and known[0] is multitrack:
+        return known[1]
     rate = multitrack.sample_rate
     tracks = tuple(replace(t, audio=condition_audio(t.audio, rate)) for t in multitrack.tracks)
     view = replace(multitrack, tracks=tracks)
     _VIEWS.add(view)
+    if views is not None:
+        views[id(multitrack)] = (multitrack, view)  # the raw one kept: its id stays its own
     return view
 
 

@@ -58,3 +58,19 @@ def test_the_view_is_a_copy_and_is_conditioned_once() -> None:
 def test_a_very_short_stem_only_loses_its_mean() -> None:
     x = np.array([0.1, 0.3, 0.2], np.float32)[:, None]
     np.testing.assert_allclose(condition_audio(x, RATE)[:, 0], [-0.1, 0.1, 0.0], atol=1e-7)
+
+
+def test_a_scope_conditions_each_multitrack_once_and_keeps_nothing_after() -> None:
+    from drumassist.core.conditioning import conditioning_scope
+
+    rng = np.random.default_rng(0)
+    mt = from_arrays({"kick": rng.normal(size=44100).astype(np.float32)}, sample_rate=44100)
+    assert analysis_view(mt) is not analysis_view(mt)  # no scope: conditioned each time
+    with conditioning_scope():
+        first = analysis_view(mt)
+        with conditioning_scope():  # nested scopes share the outer one
+            assert analysis_view(mt) is first
+        other = from_arrays({"kick": np.array(mt.tracks[0].audio)}, sample_rate=44100)
+        assert analysis_view(other) is not first  # another multitrack, its own view
+    assert analysis_view(mt) is not first  # the scope's views went with it
+    np.testing.assert_array_equal(analysis_view(mt).tracks[0].audio, first.tracks[0].audio)

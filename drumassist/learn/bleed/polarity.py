@@ -28,6 +28,8 @@ it is surely inverted relative to its first mic (after that one's flip).
 from __future__ import annotations
 
 import math
+import threading
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -91,6 +93,25 @@ class PolarityReport:
             for c in own
         )
         return ("flip suggested: " if name in self.flips else "") + said
+
+
+# Reports already made, by multitrack object: a Multitrack's audio never changes, and the
+# window asks again on every suggestion. Weak keys: a report goes with its stems. The
+# lock: suggestions and the compare view run on worker threads.
+_REPORTS: weakref.WeakKeyDictionary[Multitrack, PolarityReport] = weakref.WeakKeyDictionary()
+_REPORTS_LOCK = threading.Lock()
+
+
+def polarity_of(multitrack: Multitrack) -> PolarityReport:
+    """:func:`check_polarity`, measured once per multitrack object."""
+    with _REPORTS_LOCK:
+        known = _REPORTS.get(multitrack)
+    if known is not None:
+        return known
+    report = check_polarity(multitrack)
+    with _REPORTS_LOCK:
+        _REPORTS[multitrack] = report
+    return report
 
 
 def check_polarity(multitrack: Multitrack) -> PolarityReport:

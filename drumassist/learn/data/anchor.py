@@ -105,15 +105,19 @@ def anchor_inputs(
         every track, so the same stems are measured once.
     """
     check_cancelled(progress)
-    multitrack = analysis_view(multitrack)  # measured without DC and rumble
-    tracks = multitrack.tracks
+    # Keyed by the audio as given (with the conditioning recipe in the key), so a hit
+    # needs no conditioning: the measures are a function of that audio alone.
     key = _cache_key(multitrack) if cache else None
-    cached = None if key is None else _cache_load(key, len(tracks))
+    cached = None if key is None else _cache_load(key, len(multitrack.tracks))
+    multitrack_in = multitrack
     if cached is not None:
         g, matrix = cached
         if progress is not None:
             progress.report(1.0, "measures from the cache")
+        tracks = multitrack.tracks
     else:
+        multitrack = analysis_view(multitrack)  # measured without DC and rumble
+        tracks = multitrack.tracks
         g = transfer_matrix(
             multitrack, progress=None if progress is None else ScaledProgress(progress, 0.0, 0.6)
         )
@@ -127,8 +131,8 @@ def anchor_inputs(
         if key is not None:
             _cache_store(key, g, matrix)
     return AnchorInputs(
-        names=multitrack.names,
-        roles=multitrack.roles,
+        names=multitrack_in.names,
+        roles=multitrack_in.roles,
         kinds=tuple(kind_of(t.name, t.role.value) for t in tracks),
         transfer_db=g,
         peak_db=matrix[:, LEVELS.index("peak")].copy(),
@@ -149,8 +153,9 @@ def level_inputs(multitrack: Multitrack) -> tuple[tuple[str, ...], np.ndarray]:
 
 
 #: Bumped when what :func:`anchor_inputs` measures changes: old cache entries are not found.
-#: 2: the audio hashed track by track; 3: measured on the conditioned audio.
-CACHE_FORMAT = "drumassist-anchor-3"
+#: 2: the audio hashed track by track; 3: measured on the conditioned audio; 4: keyed by
+#: the audio as given (conditioned only when measured).
+CACHE_FORMAT = "drumassist-anchor-4"
 
 
 def _cache_key(multitrack: Multitrack) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from drumassist.core.conditioning import analysis_view
+from drumassist.core.conditioning import conditioning_scope
 from drumassist.core.loudness import too_short_message
 from drumassist.core.mixloudness import (
     DEFAULT_TARGET_LUFS,
@@ -24,7 +24,7 @@ from drumassist.core.mixloudness import (
 from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress
 from drumassist.errors import DrumassistError, PersonalModelError
-from drumassist.learn.bleed.polarity import PolarityReport, check_polarity
+from drumassist.learn.bleed.polarity import PolarityReport, polarity_of
 from drumassist.learn.models import registry
 from drumassist.learn.models.base import GainModel
 from drumassist.learn.suggest.baselines import BASELINES
@@ -146,18 +146,20 @@ def suggest(
     names = method_names()
     if method not in names:
         raise DrumassistError(f"unknown method '{method}'; choose one of {', '.join(names)}")
-    # Conditioned once here for all of the method's measures; the scaling below and
-    # every mix are of the stems as they are.
-    analysed = analysis_view(multitrack)
-    if model is not None:
-        if method not in (registry.DEFAULT_ALIAS, model.method):
-            raise DrumassistError(
-                f"the model is a {model.method} model; it cannot suggest with '{method}'"
-            )
-        method = model.method
-        raw = model_gains(analysed, progress, model)
-    else:
-        raw = method_gains(method, analysed, progress)
+    if model is not None and method not in (registry.DEFAULT_ALIAS, model.method):
+        raise DrumassistError(
+            f"the model is a {model.method} model; it cannot suggest with '{method}'"
+        )
+    # Every measure reads the conditioned stems (core.conditioning); in this scope they
+    # are conditioned once, and only if a measure is not in its cache. The scaling below
+    # and every mix are of the stems as they are.
+    with conditioning_scope():
+        if model is not None:
+            method = model.method
+            raw = model_gains(multitrack, progress, model)
+        else:
+            raw = method_gains(method, multitrack, progress)
+        polarity = polarity_of(multitrack)
     raw, notes = _without_too_short(multitrack, raw)
     low = raw.gains_db if raw.low_db is None else raw.low_db
     high = raw.gains_db if raw.high_db is None else raw.high_db
@@ -175,7 +177,7 @@ def suggest(
         loudness_lufs=loudness,
         model=raw.model,
         notes=notes,
-        polarity=check_polarity(analysed),
+        polarity=polarity,
     )
 
 
