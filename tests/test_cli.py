@@ -148,6 +148,19 @@ def test_demo_writes_eight_stems_and_info_reads_them(tmp_path):
     assert info["duration_s"] == pytest.approx(4.0)
     refused = run_cli("demo", out, "--duration", "4")
     assert refused.returncode == 1 and "exists" in refused.stderr
+    assert "--force" in refused.stderr and "overwrite=True" not in refused.stderr
+
+
+def test_the_window_without_a_display_is_one_line_not_a_core_dump(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.pop("QT_QPA_PLATFORM", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "drumassist", "gui", str(tmp_path)],
+        capture_output=True, text=True, env=env, timeout=120, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 1, proc.stderr
+    assert "error: no display to open the window on" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
 
 
 @pytest.mark.slow

@@ -20,6 +20,7 @@ from drumassist.cli.argtypes import (
     number,
 )
 from drumassist.cli.common import load_stems, stems_argument
+from drumassist.errors import DrumassistError
 
 # -- info ---------------------------------------------------------------------------------------
 
@@ -262,6 +263,14 @@ def _add_gui(sub: Any) -> None:
 def _cmd_gui(args: argparse.Namespace) -> int:
     from drumassist.core.interrupts import restore_defaults
     from drumassist.ui.app import run
+
+    if not has_display() and not os.environ.get("QT_QPA_PLATFORM"):
+        # Qt would abort the process (a core dump) with a message about xcb plugins.
+        raise DrumassistError(
+            "no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); "
+            "use the commands instead (drumassist quickstart, suggest, mix, ...), "
+            "or set QT_QPA_PLATFORM=offscreen"
+        )
 
     # Qt's event loop runs Python signal handlers late or never: let SIGTERM end it.
     restore_defaults()

@@ -331,7 +331,10 @@ def write_demo(
     paths = [out_dir / f"{name}.wav" for name in DEMO_TRACKS]
     existing = [p.name for p in paths if p.exists()]
     if existing and not overwrite:
-        raise ExportError(f"{existing[0]} already exists in {out_dir}; pass overwrite=True")
+        raise ExportError(
+            f"{existing[0]} already exists in {out_dir}; choose another folder, or replace "
+            "the demo's stems (drumassist demo --force)"
+        )
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
