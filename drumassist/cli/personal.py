@@ -38,7 +38,7 @@ def train_personal(args: argparse.Namespace) -> int:
     model, loaded = learn_from_my_mixes(progress=LineProgress(args.verbose), path=where)
     for note in loaded.skipped:
         print(f"skipped {note}")
-    print(f"learned from {len(loaded.examples)} sessions of {corpus_path()}: {model.describe()}")
+    print(f"learned from {corpus_path()}: {model.describe()}")
     print(f"personal model written to {where}; suggest with --method personal")
     return 0
 

@@ -83,7 +83,8 @@ class PersonalModel:
         """One line: the largest corrections, e.g. ``snare +2.1 dB, hi-hat -1.4 dB``."""
         items = sorted(self.role_offsets_db.items(), key=lambda kv: -abs(kv[1]))
         shown = ", ".join(f"{role} {value:+.1f} dB" for role, value in items[:4])
-        return f"{shown or 'no corrections'} (from {self.sessions} sessions)"
+        sessions = f"{self.sessions} session{'' if self.sessions == 1 else 's'}"
+        return f"{shown or 'no corrections'} (from {sessions})"
 
 
 def fit_personal(
@@ -91,7 +92,9 @@ def fit_personal(
 ) -> PersonalModel:
     """Fit the offsets on ``examples`` (see the module docstring)."""
     if not examples:
-        raise PersonalModelError("no recorded sessions to learn from: export or save a mix first")
+        raise PersonalModelError(
+            "no recorded sessions to learn from: export a mix or save a session in the window first"
+        )
     residuals = [e.chosen_db - e.default_db for e in examples]
     valid = [np.isfinite(r) for r in residuals]
     model = PersonalModel({}, {}, sessions=len(examples), shrink_sessions=shrink_sessions)

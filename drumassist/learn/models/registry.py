@@ -162,5 +162,6 @@ def unavailable_reason(method: str) -> str | None:
         return None
     return (
         f"no {name} model is installed in {folder}; train one with 'drumassist train"
-        f" --method {name} --corpus CORPUS --out {folder}'"
+        f" --method {name} --corpus CORPUS --out MODEL_DIR' and use it with"
+        " 'drumassist suggest --model MODEL_DIR'"
     )

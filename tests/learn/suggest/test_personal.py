@@ -67,7 +67,7 @@ def test_five_sessions_halve_the_balance_error_on_new_sessions(sessions, capsys)
         record(multitrack, users_mix(multitrack))
     assert len(read_corpus()) == 5
     assert main(["train", "--personal"]) == 0
-    assert "learned from 5 sessions" in capsys.readouterr().out
+    assert "(from 5 sessions)" in capsys.readouterr().out
     assert unavailable_reason("personal") is None
     model = load_personal()
     assert model.role_offsets_db["snare"] - model.role_offsets_db["kick"] > 1.5
@@ -175,3 +175,13 @@ def test_a_context_keeps_its_own_deviation_shrunk():
     snare_ambient = model.offset_db(Role.SNARE, "ambient") - model.offset_db(Role.KICK, "ambient")
     assert snare_close > snare_ambient
     assert 0.0 < snare_close < 4.0
+
+
+def test_the_description_counts_sessions_in_words():
+    from drumassist.learn.models.personal import PersonalModel
+
+    one = PersonalModel({"snare": 1.0}, {}, sessions=1, shrink_sessions=2.0)
+    assert one.describe() == "snare +1.0 dB (from 1 session)"
+    assert PersonalModel({}, {}, sessions=3, shrink_sessions=2.0).describe() == (
+        "no corrections (from 3 sessions)"
+    )
