@@ -52,6 +52,8 @@ class MainWindow(QMainWindow, SessionCommands):
         self.settings = settings or open_settings()
         self.recent = RecentList(self.settings)
         self.document: MixDocument | None = None
+        # The exported balance (gains, mutes) of the export under way, for the personal corpus.
+        self._export_choice: tuple[list[float], list[bool]] | None = None
         self.player: PlayerController | None = None
         self.mixer: MixerPanel | None = None
         self.last_export: ExportResult | None = None
@@ -315,6 +317,9 @@ class MainWindow(QMainWindow, SessionCommands):
             if request.path.exists() and not overwrite:
                 return
         job = exportflow.export_job(doc, request, overwrite=overwrite)
+        # What the user chose, for the personal corpus: the exported A or B balance. A
+        # method's balance is the method's, not a choice, so it is not recorded.
+        self._export_choice = None if job.method else (list(job.gains_db), list(job.mutes))
         self._start(
             self._exporter, lambda p: loading.run_export(job, p), f"Exporting {request.path.name}"
         )
@@ -323,7 +328,11 @@ class MainWindow(QMainWindow, SessionCommands):
         self.last_export = result
         self._end_busy(exportflow.export_summary(result))
         # One banner for both: the export's warnings must not be replaced by the notice.
-        notes = [*result.warnings, personal.record_choice(self, source="export")]
+        choice, self._export_choice = self._export_choice, None
+        note = None
+        if choice is not None:
+            note = personal.record_choice(self, source="export", balance=choice)
+        notes = [*result.warnings, note]
         shown = [n for n in notes if n]
         if shown:
             self.show_error("\n".join(shown), warning=True)

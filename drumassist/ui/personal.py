@@ -10,6 +10,7 @@ in the box switches back.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt
@@ -40,8 +41,16 @@ def recording_enabled(settings: QSettings) -> bool:
     return value not in (False, "false", "0", 0)
 
 
-def record_choice(window: HostWindow, *, source: str) -> str | None:
-    """Record the mixer's balance (muted tracks as None) if recording is on.
+def record_choice(
+    window: HostWindow,
+    *,
+    source: str,
+    balance: tuple[Sequence[float], Sequence[bool]] | None = None,
+) -> str | None:
+    """Record the chosen balance (muted tracks as None) if recording is on.
+
+    ``balance`` is the gains and mutes that were exported (B exports the suggestion,
+    not the faders); by default the mixer's faders as heard.
 
     Returns what the user should be told (the one-time notice, or why nothing was
     recorded), for the caller to show beside its own messages, or None.
@@ -54,8 +63,11 @@ def record_choice(window: HostWindow, *, source: str) -> str | None:
     tracks = doc.multitrack.tracks
     if any(t.path is None for t in tracks):
         return None  # stems made in memory cannot be found again
-    audible = doc.audible()
-    gains = [float(s.gain_db) if on else None for s, on in zip(doc.strips, audible, strict=True)]
+    if balance is None:
+        levels, muted = [s.gain_db for s in doc.strips], list(~doc.audible())
+    else:
+        levels, muted = list(balance[0]), list(balance[1])
+    gains = [None if off else float(g) for g, off in zip(levels, muted, strict=True)]
     try:
         record_balance(
             [t.path for t in tracks if t.path is not None],

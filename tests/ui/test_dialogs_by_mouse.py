@@ -188,6 +188,13 @@ def test_ctrl_e_exports_the_suggestion_as_float_at_the_typed_ceiling(demo, qtbot
     banner = window.error_label.text()
     assert result.warnings and all(w in banner for w in result.warnings)
     assert "Nothing leaves this computer" in banner
+    # What was recorded for learning is the balance exported (B), not the faders (A).
+    from drumassist.core.personal import read_corpus
+
+    (recorded,) = read_corpus()
+    expected_b = [None if not np.isfinite(g) else pytest.approx(float(g)) for g in doc.gains_b()]
+    assert [t.gain_db for t in recorded.tracks] == expected_b
+    assert [t.gain_db for t in recorded.tracks] != [float(s.gain_db) for s in doc.strips]
 
 
 def test_a_method_exports_every_track_at_24_bit_and_the_chosen_loudness(demo, qtbot, tmp_path):
