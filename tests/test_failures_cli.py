@@ -161,3 +161,24 @@ def test_ctrl_c_during_start_up_exits_130_without_traceback(stems, delay_s):
         pytest.skip(f"the command finished within {delay_s} s; nothing was interrupted")
     assert proc.returncode == 130, err
     assert err == "drumassist: interrupted\n"
+
+
+def test_the_window_keeps_a_signal_that_was_ignored_at_start():
+    # nohup ignores SIGHUP: the window's default handlers must not undo that.
+    import signal
+
+    from drumassist.core import interrupts
+
+    saved = {s: signal.getsignal(s) for s in interrupts.SIGNALS}
+    try:
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        interrupts.install()
+        assert signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL  # taken over
+        interrupts.restore_defaults()
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        for signum, handler in saved.items():
+            signal.signal(signum, handler)

@@ -71,12 +71,18 @@ def restore(previous: dict[int, Any]) -> None:
 
 
 def restore_defaults() -> None:
-    """Give the signals back their usual meaning (for the window's event loop)."""
+    """Give our signals back their usual meaning (for the window's event loop).
+
+    Only those :func:`install` took over: a signal ignored when the process started
+    stays ignored (``nohup drumassist gui`` must survive the terminal closing).
+    """
     if threading.current_thread() is not threading.main_thread():
         return
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    for signum in SIGNALS[1:]:
-        signal.signal(signum, signal.SIG_DFL)
+    for signum in SIGNALS:
+        if signal.getsignal(signum) is not _handler:
+            continue
+        default = signal.default_int_handler if signum == signal.SIGINT else signal.SIG_DFL
+        signal.signal(signum, default)
 
 
 def ignore() -> None:
