@@ -164,10 +164,13 @@ def save_levels(model: LevelsModel, out_dir: str | Path) -> Path:
         "high_db": {k: float(v) for k, v in sorted(model.high_db.items())},
     }
     folder = Path(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / LEVELS_NAME
     text = json.dumps(doc, indent=1).encode("utf-8")
-    write_atomically(path, lambda h: h.write(text), overwrite=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_atomically(path, lambda h: h.write(text), overwrite=True)
+    except OSError as exc:
+        raise ModelError(f"{path}: cannot write the levels model ({exc.strerror or exc})") from exc
     return path
 
 

@@ -119,3 +119,10 @@ def test_predicting_needs_no_scikit_learn(tmp_path: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_folder_that_cannot_be_written_is_a_model_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the model folder should be", encoding="utf-8")
+    with pytest.raises(ModelError, match="not-a-folder.*cannot write the levels model"):
+        save_levels(LevelsModel("m90", {"kick": 1.0}, {}, {}), blocker / "model")
