@@ -43,6 +43,11 @@ def train_personal(args: argparse.Namespace) -> int:
     return 0
 
 
+def _json_number(value: float) -> float | None:
+    """JSON has no NaN or infinity: a balance that cannot be scored is null."""
+    return value if math.isfinite(value) else None
+
+
 def evaluate_personal(args: argparse.Namespace) -> int:
     import numpy as np
 
@@ -59,10 +64,16 @@ def evaluate_personal(args: argparse.Namespace) -> int:
             "corpus": str(corpus_path()),
             "sessions": len(scores),
             "skipped": list(loaded.skipped),
-            "balance_median_db": {"default": default, "personal": personal},
-            "per_session": [s.__dict__ for s in scores],
+            "balance_median_db": {
+                "default": _json_number(default),
+                "personal": _json_number(personal),
+            },
+            "per_session": [
+                {k: _json_number(v) if isinstance(v, float) else v for k, v in s.__dict__.items()}
+                for s in scores
+            ],
         }
-        print(json.dumps(doc, indent=2))
+        print(json.dumps(doc, indent=2, allow_nan=False))
         return 0
     for note in loaded.skipped:
         print(f"skipped {note}")

@@ -30,7 +30,9 @@ def leave_one_session_out(examples: Sequence[Example]) -> list[SessionScore]:
     scores = []
     for i, held in enumerate(examples):
         model = fit_personal([e for j, e in enumerate(examples) if j != i])
-        ok = np.isfinite(held.chosen_db)
+        # Only tracks both sides give a level: a track the default mutes (a silent or
+        # too-short stem) has no balance to be wrong about.
+        ok = np.isfinite(held.chosen_db) & np.isfinite(held.default_db)
         personal = held.default_db + model.offsets_db(held.roles)
         scores.append(
             SessionScore(
