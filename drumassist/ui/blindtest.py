@@ -80,9 +80,9 @@ class BlindTestDialog(QDialog):
         self.play_button = QPushButton("Play")
         self.play_button.setToolTip("Play or stop (Space)")
         self.play_button.clicked.connect(player.toggle_play)
-        player.playing_changed.connect(
-            lambda on: self.play_button.setText("Stop" if on else "Play")
-        )
+        # A bound method, so the connection ends with the dialog (a lambda would keep it).
+        player.playing_changed.connect(self._show_playing)
+        self._listening = True
         self.next_button = QPushButton()
         self.next_button.setObjectName("primary")
         self.next_button.clicked.connect(self.next_trial)
@@ -172,9 +172,15 @@ class BlindTestDialog(QDialog):
             return
         super().keyPressEvent(event)
 
+    def _show_playing(self, on: bool) -> None:
+        self.play_button.setText("Stop" if on else "Play")
+
     def done(self, result: int) -> None:
         # Back to the window's own A/B whichever way the test ends.
         self.player.audition(None)
+        if self._listening:
+            self.player.playing_changed.disconnect(self._show_playing)
+            self._listening = False
         super().done(result)
 
 
