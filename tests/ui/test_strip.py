@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
-from PySide6.QtGui import QKeyEvent, QMouseEvent, QWheelEvent
+from PySide6.QtGui import QKeyEvent, QWheelEvent
 from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 
 from drumassist.core.roles import Role
@@ -25,34 +25,11 @@ from drumassist.ui.taper import (
     fraction_to_db,
     step_db,
 )
+from tests.ui.gestures import drag, mouse
 
 NO_MODIFIER = Qt.KeyboardModifier.NoModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
 LEFT = Qt.MouseButton.LeftButton
-
-
-def mouse(
-    widget: QWidget,
-    kind: QEvent.Type,
-    pos: QPointF,
-    modifiers: Qt.KeyboardModifier = NO_MODIFIER,
-) -> None:
-    """Send one mouse event with modifiers (QTest's mouseMove cannot carry them)."""
-    held = Qt.MouseButton.NoButton if kind == QEvent.Type.MouseButtonRelease else LEFT
-    button = Qt.MouseButton.NoButton if kind == QEvent.Type.MouseMove else LEFT
-    global_pos = QPointF(widget.mapToGlobal(pos.toPoint()))
-    event = QMouseEvent(kind, pos, global_pos, button, held, modifiers)
-    QApplication.sendEvent(widget, event)
-
-
-def drag(
-    widget: QWidget, start: QPointF, delta: QPointF, modifiers: Qt.KeyboardModifier = NO_MODIFIER
-) -> None:
-    """Press at ``start``, move by ``delta`` in four steps, release."""
-    mouse(widget, QEvent.Type.MouseButtonPress, start, modifiers)
-    for step in range(1, 5):
-        mouse(widget, QEvent.Type.MouseMove, start + delta * (step / 4), modifiers)
-    mouse(widget, QEvent.Type.MouseButtonRelease, start + delta, modifiers)
 
 
 def wheel(widget: QWidget, notches: float, modifiers: Qt.KeyboardModifier = NO_MODIFIER) -> None:
