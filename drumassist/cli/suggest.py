@@ -48,10 +48,10 @@ def _finite(value: float) -> float | None:
 
 
 def _cmd_suggest(args: argparse.Namespace) -> int:
-    from drumassist.core.loudness import prefetch_filters
     from drumassist.learn.suggest.suggestion import suggest
 
-    prefetch_filters()  # the loudness filters' import overlaps reading the stems
+    # No prefetch of scipy.signal here: with the measures cached (core.measurecache) a
+    # suggestion never imports it, and importing it beside the reading slows that down.
     model = None
     if args.model is not None:
         from drumassist.learn.models.persist import load_model

@@ -18,9 +18,7 @@ the sound. :func:`too_short_message` says so; callers that judge a balance
 
 from __future__ import annotations
 
-import importlib
 import math
-import threading
 from functools import lru_cache
 
 import numpy as np
@@ -54,21 +52,6 @@ def k_weighting_sos(sample_rate: int) -> np.ndarray:
         b, a = stage.b * stage.passband_gain, stage.a
         sos.append(np.concatenate([b / a[0], a / a[0]]))
     return np.array(sos)
-
-
-def prefetch_filters() -> threading.Thread:
-    """Start importing scipy.signal (for :func:`block_energies`) in a background thread.
-
-    The import takes 0.3 s to over a second on a busy machine, mostly in Python; reading
-    stems spends its time in libsndfile, which releases the GIL. A command that reads
-    stems and then measures them calls this first, so the two overlap. The thread is a
-    daemon and only imports: a later import waits for it, or finds the module there.
-    """
-    thread = threading.Thread(
-        target=importlib.import_module, args=("scipy.signal",), name="prefetch", daemon=True
-    )
-    thread.start()
-    return thread
 
 
 def block_energies(audio: np.ndarray, sample_rate: int) -> np.ndarray:
@@ -144,8 +127,32 @@ def sound_frames(audio: np.ndarray) -> int:
     """Frames from the first to the last non-zero sample of ``audio`` (0 for silence)."""
     data = np.asarray(audio)
     data = data[:, None] if data.ndim == 1 else data
-    sounding = np.flatnonzero(np.any(data != 0, axis=1))
-    return 0 if sounding.size == 0 else int(sounding[-1] - sounding[0] + 1)
+    first = _sounding_edge(data, forward=True)
+    if first is None:
+        return 0
+    last = _sounding_edge(data, forward=False)
+    assert last is not None
+    return last - first + 1
+
+
+_EDGE_SCAN_FRAMES = 1 << 16
+
+
+def _sounding_edge(data: np.ndarray, *, forward: bool) -> int | None:
+    """The first (or last) frame with a non-zero sample, scanning from that end in
+    chunks: sound most often starts near the edge, so most of a stem is never read."""
+    frames = data.shape[0]
+    if forward:
+        starts = range(0, frames, _EDGE_SCAN_FRAMES)
+    else:
+        starts = range(
+            (frames - 1) // _EDGE_SCAN_FRAMES * _EDGE_SCAN_FRAMES, -1, -_EDGE_SCAN_FRAMES
+        )
+    for lo in starts:
+        hit = np.flatnonzero(np.any(data[lo : lo + _EDGE_SCAN_FRAMES] != 0, axis=1))
+        if hit.size:
+            return lo + int(hit[0] if forward else hit[-1])
+    return None
 
 
 def too_short_message(audio: np.ndarray, sample_rate: int) -> str | None:

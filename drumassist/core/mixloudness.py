@@ -171,17 +171,47 @@ def normalise_offset_db(
 
 
 def mono_mix_offset_db(
-    multitrack: Multitrack, gains_db: np.ndarray, target_lufs: float
+    multitrack: Multitrack, gains_db: np.ndarray, target_lufs: float, *, cache: bool = False
 ) -> tuple[float, float]:
     """As :func:`normalise_offset_db`, measuring the one mono mix instead of a meter.
 
     One K-weighting pass over the mix instead of the per-track passes a
-    :class:`MixLoudness` makes: for a single suggestion without a window's meter.
+    :class:`MixLoudness` makes: for a single suggestion without a window's meter. With
+    ``cache``, the mix's block energies are kept in the cache folder (``mixblocks/``),
+    keyed by the audio and ``gains_db``, so suggesting again for the same stems
+    neither mixes nor filters them.
     """
-    energies = block_energies(mix(multitrack, gains_db), multitrack.sample_rate)[:, 0]
+    energies = _mono_mix_energies(multitrack, np.asarray(gains_db, dtype=float), cache)
     measured = gated_loudness(energies)
     if not math.isfinite(measured):
         return 0.0, measured
     offset = target_lufs - measured
     # Gated again: the absolute gate can include or drop a block after scaling.
     return offset, gated_loudness(energies * 10.0 ** (offset / 10.0))
+
+
+#: Bumped when what :func:`_mono_mix_energies` measures changes.
+MIX_BLOCKS_FORMAT = "drumassist-mixblocks-1"
+
+
+def _mono_mix_energies(multitrack: Multitrack, gains_db: np.ndarray, cache: bool) -> np.ndarray:
+    """The K-weighted block energies of the mono mix of ``gains_db`` (see :func:`mix`)."""
+    if not cache:
+        return block_energies(mix(multitrack, gains_db), multitrack.sample_rate)[:, 0]
+    from drumassist.core import measurecache
+
+    recipe = {
+        "format": MIX_BLOCKS_FORMAT,
+        "blocks": [BLOCK_S, OVERLAP],
+        # repr round-trips every float exactly (and names -inf): another gain, another entry.
+        "gains_db": [repr(float(g)) for g in gains_db],
+    }
+    key = measurecache.entry_key(recipe, multitrack)
+    entry = measurecache.load_entry(
+        "mixblocks", key, lambda e: e["energies"].ndim == 1 and e["energies"].size > 0
+    )
+    if entry is not None:
+        return np.asarray(entry["energies"], dtype=float)
+    energies = block_energies(mix(multitrack, gains_db), multitrack.sample_rate)[:, 0]
+    measurecache.store_entry("mixblocks", key, {"energies": energies})
+    return energies

@@ -58,9 +58,10 @@ def test_too_many_channels(folder):
         load_multitrack(folder)
 
 
-def test_non_finite_samples(folder):
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+def test_non_finite_samples(folder, value):
     bad = _tone()
-    bad[10, 0] = np.nan
+    bad[10, 0] = value
     sf.write(str(folder / "nan.wav"), bad, 44100, subtype="FLOAT")
     with pytest.raises(InvalidStemError, match=r"^nan\.wav: holds NaN or infinite samples"):
         load_multitrack(folder)

@@ -30,11 +30,13 @@ from __future__ import annotations
 import math
 import threading
 import weakref
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from drumassist.core import measurecache
+from drumassist.core.conditioning import RECIPE as CONDITIONING
 from drumassist.core.conditioning import analysis_view
 from drumassist.core.multitrack import Multitrack
 from drumassist.learn.bleed.trims import kind_of, same_drum
@@ -102,13 +104,22 @@ _REPORTS: weakref.WeakKeyDictionary[Multitrack, PolarityReport] = weakref.WeakKe
 _REPORTS_LOCK = threading.Lock()
 
 
-def polarity_of(multitrack: Multitrack) -> PolarityReport:
-    """:func:`check_polarity`, measured once per multitrack object."""
+def polarity_of(multitrack: Multitrack, *, cache: bool = True) -> PolarityReport:
+    """:func:`check_polarity`, measured once per multitrack object.
+
+    With ``cache``, the report is also kept in the cache folder (``polarity/``), keyed
+    by the audio, names and roles of every track, so the same stems are checked once.
+    """
     with _REPORTS_LOCK:
         known = _REPORTS.get(multitrack)
     if known is not None:
         return known
-    report = check_polarity(multitrack)
+    key = _cache_key(multitrack) if cache else None
+    report = None if key is None else _cache_load(key, multitrack.names)
+    if report is None:
+        report = check_polarity(multitrack)
+        if key is not None:
+            _cache_store(key, report, multitrack.names)
     with _REPORTS_LOCK:
         _REPORTS[multitrack] = report
     return report
@@ -263,3 +274,73 @@ def hit_onsets(audio: np.ndarray, rate: int, *, max_hits: int = MAX_HITS) -> np.
         first = int(np.argmax(back >= env[p] * 0.1))
         onsets.append((max(0, p - 6) + first) * hop)
     return np.array(onsets, dtype=int)
+
+
+#: Bumped when what :func:`check_polarity` finds changes: old cache entries are not found.
+CACHE_FORMAT = "drumassist-polarity-1"
+CACHE_KIND = "polarity"
+_CHECK_FIELDS = ("track", "reference", "correlation", "lag_ms", "margin", "hits", "sure")
+
+
+def _cache_key(multitrack: Multitrack) -> str:
+    recipe = {
+        "format": CACHE_FORMAT,
+        "conditioning": CONDITIONING,
+        "settings": [
+            BAND_HZ, MAX_LAG_MS, MAX_LAG_OVERHEAD_MS, WINDOW_MS, MAX_HITS, HIT_RANGE_DB,
+            MIN_GAP_MS, MIN_CORRELATION, MIN_MARGIN, sorted(SECONDARY_KINDS),
+            sorted(OVERHEAD_CHECKED),
+        ],
+        # Which checks are made follows from the names and roles (kinds, drums).
+        "tracks": [[t.name, t.role.value] for t in multitrack.tracks],
+    }  # fmt: skip
+    return measurecache.entry_key(recipe, multitrack)
+
+
+def _cache_store(key: str, report: PolarityReport, names: Sequence[str]) -> None:
+    index = {name: i for i, name in enumerate(names)}
+    checks = report.checks
+    measurecache.store_entry(
+        CACHE_KIND,
+        key,
+        {
+            "track": np.array([index[c.track] for c in checks], dtype=np.int64),
+            "reference": np.array([index[c.reference] for c in checks], dtype=np.int64),
+            "correlation": np.array([c.correlation for c in checks], dtype=float),
+            "lag_ms": np.array([c.lag_ms for c in checks], dtype=float),
+            "margin": np.array([c.margin for c in checks], dtype=float),
+            "hits": np.array([c.hits for c in checks], dtype=np.int64),
+            "sure": np.array([c.sure for c in checks], dtype=bool),
+            "flips": np.array([index[n] for n in report.flips], dtype=np.int64),
+        },
+    )
+
+
+def _cache_load(key: str, names: Sequence[str]) -> PolarityReport | None:
+    """The cached report, or None (a bad entry is deleted, not trusted)."""
+
+    def valid(entry: Mapping[str, np.ndarray]) -> bool:
+        count = entry["track"].shape
+        indices = np.concatenate([entry[f].ravel() for f in ("track", "reference", "flips")])
+        return (
+            all(entry[f].shape == count for f in _CHECK_FIELDS)
+            and entry["flips"].ndim == 1
+            and bool(np.all((indices >= 0) & (indices < len(names))))
+        )
+
+    entry = measurecache.load_entry(CACHE_KIND, key, valid)
+    if entry is None:
+        return None
+    checks = tuple(
+        PolarityCheck(
+            track=names[int(entry["track"][k])],
+            reference=names[int(entry["reference"][k])],
+            correlation=float(entry["correlation"][k]),
+            lag_ms=float(entry["lag_ms"][k]),
+            margin=float(entry["margin"][k]),
+            hits=int(entry["hits"][k]),
+            sure=bool(entry["sure"][k]),
+        )
+        for k in range(entry["track"].size)
+    )
+    return PolarityReport(checks, tuple(names[int(i)] for i in entry["flips"]))

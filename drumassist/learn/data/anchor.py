@@ -7,20 +7,14 @@ the audio, and keeps them in the cache folder keyed by the audio of every track.
 
 from __future__ import annotations
 
-import hashlib
-import io
-import json
 import logging
 import math
-import os
-import zipfile
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-from drumassist.core.atomic import write_atomically
+from drumassist.core import measurecache
 from drumassist.core.conditioning import RECIPE as CONDITIONING
 from drumassist.core.conditioning import analysis_view
 from drumassist.core.loudness import block_energies
@@ -154,8 +148,9 @@ def level_inputs(multitrack: Multitrack) -> tuple[tuple[str, ...], np.ndarray]:
 
 #: Bumped when what :func:`anchor_inputs` measures changes: old cache entries are not found.
 #: 2: the audio hashed track by track; 3: measured on the conditioned audio; 4: keyed by
-#: the audio as given (conditioned only when measured).
-CACHE_FORMAT = "drumassist-anchor-4"
+#: the audio as given (conditioned only when measured); 5: keyed by core.measurecache.
+CACHE_FORMAT = "drumassist-anchor-5"
+CACHE_KIND = "anchor"
 
 
 def _cache_key(multitrack: Multitrack) -> str:
@@ -163,75 +158,32 @@ def _cache_key(multitrack: Multitrack) -> str:
     recipe = {
         "format": CACHE_FORMAT,
         "conditioning": CONDITIONING,
-        "sample_rate": multitrack.sample_rate,
         "levels": LEVELS,
         "short_term_blocks": SHORT_TERM_BLOCKS,
         "transfer": [
             trims.BAND_HZ, trims.MIN_BAND_BINS, measure.FRAME_S, measure.LOUD_FRAME_DB,
             measure.DOMINANT_PERCENTILE, measure.MIN_FRAMES,
         ],
-        "shapes": [list(t.audio.shape) for t in multitrack.tracks],
     }  # fmt: skip
-    digest = hashlib.sha256(json.dumps(recipe, sort_keys=True).encode())
-    for track_digest in _audio_digests(multitrack):
-        digest.update(track_digest)
-    return digest.hexdigest()
-
-
-def _audio_digests(multitrack: Multitrack) -> list[bytes]:
-    """The sha256 of every track's float32 samples, on up to one thread per core
-    (hashlib releases the GIL: 8 stems of 3 minutes hash in half the time on two)."""
-
-    def one(audio: np.ndarray) -> bytes:
-        return hashlib.sha256(np.ascontiguousarray(audio, dtype=np.float32).data).digest()
-
-    audio = [track.audio for track in multitrack.tracks]
-    workers = min(len(audio), os.cpu_count() or 1)
-    if workers <= 1:
-        return [one(a) for a in audio]
-    with ThreadPoolExecutor(workers, thread_name_prefix="drumassist-hash") as executor:
-        return list(executor.map(one, audio))
-
-
-def _cache_path(key: str) -> Path:
-    from drumassist.core.paths import cache_dir
-
-    return cache_dir() / "anchor" / key[:2] / f"{key}.npz"
+    return measurecache.entry_key(recipe, multitrack)
 
 
 def _cache_load(key: str, tracks: int) -> tuple[np.ndarray, np.ndarray] | None:
     """The cached transfer matrix and levels, or None (a bad entry is deleted, not trusted)."""
-    path = _cache_path(key)
-    if not path.is_file():
-        return None
-    try:
-        with np.load(path, allow_pickle=False) as entry:
-            g = np.asarray(entry["transfer_db"], dtype=float)
-            levels = np.asarray(entry["levels_db"], dtype=float)
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
-        _discard(path, f"unreadable ({exc})")
-        return None
-    if g.shape != (tracks, tracks) or levels.shape != (tracks, len(LEVELS)):
-        _discard(path, "wrong shape")
-        return None
-    return g, levels
 
+    def valid(entry: Mapping[str, np.ndarray]) -> bool:
+        return entry["transfer_db"].shape == (tracks, tracks) and entry["levels_db"].shape == (
+            tracks,
+            len(LEVELS),
+        )
 
-def _discard(path: Path, reason: str) -> None:
-    log.warning("ignoring the anchor cache entry %s: %s; measuring again", path.name, reason)
-    try:
-        path.unlink(missing_ok=True)
-    except OSError as exc:  # only a cache: a read-only folder must not stop a suggestion
-        log.debug("cannot delete %s: %s", path, exc)
+    entry = measurecache.load_entry(CACHE_KIND, key, valid)
+    if entry is None:
+        return None
+    return np.asarray(entry["transfer_db"], dtype=float), np.asarray(
+        entry["levels_db"], dtype=float
+    )
 
 
 def _cache_store(key: str, g: np.ndarray, levels: np.ndarray) -> None:
-    """Write an entry atomically; a failure is logged, never raised (it is only a cache)."""
-    buffer = io.BytesIO()
-    np.savez(buffer, transfer_db=g, levels_db=levels)
-    path = _cache_path(key)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(path, lambda h: h.write(buffer.getvalue()), overwrite=True)
-    except OSError as exc:
-        log.warning("cannot write the anchor cache entry %s: %s", path, exc)
+    measurecache.store_entry(CACHE_KIND, key, {"transfer_db": g, "levels_db": levels})

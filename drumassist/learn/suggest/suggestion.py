@@ -164,7 +164,7 @@ def suggest(
     low = raw.gains_db if raw.low_db is None else raw.low_db
     high = raw.gains_db if raw.high_db is None else raw.high_db
     if meter is None:
-        offset, loudness = mono_mix_offset_db(multitrack, raw.gains_db, target_lufs)
+        offset, loudness = mono_mix_offset_db(multitrack, raw.gains_db, target_lufs, cache=True)
     else:
         offset, loudness = normalise_offset_db(meter, raw.gains_db, target_lufs)
     return Suggestion(
