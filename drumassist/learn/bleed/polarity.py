@@ -145,15 +145,22 @@ def check_polarity(multitrack: Multitrack) -> PolarityReport:
             primary[i] = lead
     rate = view.sample_rate
     audio = [t.mono() for t in tracks]
+    onsets: dict[int, np.ndarray] = {}  # hits of a mic, found once however many checks use it
+
+    def hits(k: int) -> np.ndarray:
+        if k not in onsets:
+            onsets[k] = hit_onsets(audio[k], rate)
+        return onsets[k]
+
     checks = []
     for i, lead in primary.items():
-        checks.append(_check(audio, (i, lead), view.names, rate, MAX_LAG_MS, hits_of=lead))
+        checks.append(_check(audio, (i, lead), view.names, rate, MAX_LAG_MS, onsets=hits(lead)))
     overheads = [j for j in range(len(tracks)) if roles[j] == "overhead"]
     for i in firsts:
         if roles[i] in OVERHEAD_CHECKED:
             for j in overheads:
                 lag_ms = MAX_LAG_OVERHEAD_MS
-                checks.append(_check(audio, (i, j), view.names, rate, lag_ms, hits_of=i))
+                checks.append(_check(audio, (i, j), view.names, rate, lag_ms, onsets=hits(i)))
     found = tuple(c for c in checks if c is not None)
     return PolarityReport(found, _flips(found, primary, view.names))
 
@@ -183,14 +190,13 @@ def _check(
     rate: int,
     max_lag_ms: float,
     *,
-    hits_of: int,
+    onsets: np.ndarray,
 ) -> PolarityCheck | None:
-    """Mic ``pair[0]`` against mic ``pair[1]`` around the hits of mic ``hits_of``.
+    """Mic ``pair[0]`` against mic ``pair[1]`` around ``onsets`` (a mic's hits).
 
-    None if that mic has no hits or either mic is silent around them.
+    None if there are no hits or either mic is silent around them.
     """
     i, ref = pair
-    onsets = hit_onsets(audio[hits_of], rate)
     if not onsets.size:
         return None
     from scipy.signal import sosfiltfilt
@@ -198,16 +204,14 @@ def _check(
     lag = round(max_lag_ms * rate / 1000)
     start, stop = (round(ms * rate / 1000) for ms in WINDOW_MS)
     settle = round(0.02 * rate)  # room for the band-pass filter to settle
-    edge = settle + lag + max(-start, stop)
-    x_all, y_all = _padded(audio[ref], edge), _padded(audio[i], edge)
     n = stop - start
     sos = _band_sos(rate)
     total = np.zeros(2 * lag + 1)
     energy_x = energy_y = 0.0
-    for onset in onsets + edge:
-        lo = onset + start - settle
-        seg_x = sosfiltfilt(sos, x_all[lo : lo + n + 2 * settle])[settle : settle + n]
-        seg_y = sosfiltfilt(sos, y_all[lo - lag : lo + n + 2 * settle + lag])
+    for onset in onsets:
+        lo = int(onset) + start - settle
+        seg_x = sosfiltfilt(sos, _window(audio[ref], lo, n + 2 * settle))[settle : settle + n]
+        seg_y = sosfiltfilt(sos, _window(audio[i], lo - lag, n + 2 * settle + 2 * lag))
         seg_y = seg_y[settle : settle + n + 2 * lag]
         # Index k: the mic k - lag samples later than the reference.
         total += np.correlate(seg_y, seg_x, mode="valid")
@@ -232,8 +236,13 @@ def _check(
     )
 
 
-def _padded(x: np.ndarray, pad: int) -> np.ndarray:
-    return np.concatenate([np.zeros(pad), np.asarray(x, dtype=float), np.zeros(pad)])
+def _window(x: np.ndarray, start: int, length: int) -> np.ndarray:
+    """``x[start : start + length]`` as float, zeros where it lies outside ``x``."""
+    out = np.zeros(length)
+    lo, hi = max(start, 0), min(start + length, len(x))
+    if hi > lo:
+        out[lo - start : hi - start] = x[lo:hi]
+    return out
 
 
 def _band_sos(rate: int) -> np.ndarray:
