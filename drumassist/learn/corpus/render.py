@@ -14,10 +14,14 @@ at -18 dBFS plus a random offset ``u_k`` of +-10 dB (a pair shares its offset wi
   ``f_k = 1`` for a single mic; a kick in/out pair splits the kick ``f`` = 0.5..0.8
   to the inside mic and the rest outside; a snare bottom is added 4..12 dB under the
   top with inverted polarity (``a_k < 0``), which restores the bottom head's polarity.
-* overheads (the engineer's choice): the pair renders the cymbals at their author
-  balance plus -3..+1 dB: ``a_k = E b_cym / (2 T_k p_k)`` with ``p_k`` the mic's mean
-  ``1/d`` pickup of the cymbals played (of every drum played, if no cymbal is).
-* room pair: the whole kit 2..10 dB under its mean balance, by the same rule.
+* overheads and rooms: by the rule of the multi-mic kits' reference mixes
+  (:mod:`~drumassist.learn.corpus.balance`, one rule for every corpus): the overhead
+  pair's session level (K-weighted) 5.5 to 9.2 dB under the snare close mic's
+  contribution, as the ENST engineer mixed it; the room mics together 4 to 12 dB under
+  the pair. (Until 2026-12-01 the overheads rendered the cymbals at their author balance
+  and the rooms the kit 2 to 10 dB under it, through a ``1/d`` pickup: a different rule
+  from the multi-mic kits', so a model could not fit both; on real Gogodze sessions
+  held out, room mics came out 7 to 10 dB too loud.)
 
 Finally all gains are scaled together so the mix peaks at -3 dBFS. These ``a_k`` are
 the ``set_gain_db`` (``20 log10 |a_k|``) and ``set_polarity`` of ``session.json``.
@@ -35,10 +39,11 @@ import numpy as np
 
 from drumassist.core.multitrack import from_arrays
 from drumassist.core.roles import role_from_name
+from drumassist.learn.corpus.balance import ambient_gains, draw_engineer, session_level_db
 from drumassist.learn.corpus.calibration import session_profile
 from drumassist.learn.corpus.grooves import Hit, Performance, from_song, generated
 from drumassist.learn.corpus.hydrogen import read_song
-from drumassist.learn.corpus.kitmap import CYMBAL_SOURCES, FALLBACKS, SOURCE_OF, Articulation
+from drumassist.learn.corpus.kitmap import FALLBACKS, SOURCE_OF, Articulation
 from drumassist.learn.corpus.kits import KitInfo, Piece, load_kit
 from drumassist.learn.corpus.layouts import Layout, build_layout
 from drumassist.learn.corpus.mics import (
@@ -46,7 +51,6 @@ from drumassist.learn.corpus.mics import (
     Point,
     kit_geometry,
     mic_position,
-    pickup,
     render_mics,
 )
 from drumassist.learn.corpus.writer import SessionMeta, finish_session, write_audio
@@ -57,8 +61,6 @@ TRIM_REFERENCE_DBFS = -18.0
 TRIM_RANGE_DB = 10.0
 PAIR_SPREAD_DB = 1.5
 MIX_PEAK_DBFS = -3.0
-OVERHEAD_RANGE_DB = (-3.0, 1.0)
-ROOM_RANGE_DB = (-10.0, -2.0)
 SNARE_BOTTOM_RANGE_DB = (-12.0, -4.0)
 KICK_IN_SHARE = (0.5, 0.8)
 SONG_SHARE = 0.5
@@ -147,10 +149,7 @@ def render_session(job: RenderJob) -> Rendered:
             balances[mic.source] = _balance(mic.source, chosen, toms)
     geometry = kit_geometry(sorted(sources), rng)
     recording = _record(layout, sources, geometry, sample_rate=job.sample_rate, rng=rng)
-    played = [s for s in sources if np.any(sources[s])]
-    gains = _mix_gains(
-        layout, recording, balances=balances, geometry=geometry, played=played, rng=rng
-    )
+    gains = _mix_gains(layout, recording, balances=balances, rng=rng, sample_rate=job.sample_rate)
     mix = np.zeros(frames)
     for name, gain in gains.items():
         mix += gain * recording.stems[name]
@@ -292,30 +291,43 @@ def _mix_gains(
     recording: _Recording,
     *,
     balances: dict[str, float],
-    geometry: dict[str, Point],
-    played: list[str],
     rng: np.random.Generator,
+    sample_rate: int,
 ) -> dict[str, float]:
     """The engineer's mix gains, by the rule in the module docstring (before the peak scaling)."""
-    cymbals = [s for s in played if s in CYMBAL_SOURCES] or played
-    ambient = {
-        "overhead": (cymbals, float(rng.uniform(*OVERHEAD_RANGE_DB))),
-        "room": (played, float(rng.uniform(*ROOM_RANGE_DB))),
-    }
     kick_in = float(rng.uniform(*KICK_IN_SHARE))
     bottom_db = float(rng.uniform(*SNARE_BOTTOM_RANGE_DB))
     gains = {}
     for mic in layout.mics:
-        trim = recording.trims_lin[mic.name]
-        if mic.kind in ambient:
-            refs, offset_db = ambient[mic.kind]
-            reference = float(np.mean([balances[s] for s in refs]))
-            level = pickup(recording.positions[mic.name], geometry, refs)
-            gains[mic.name] = 10.0 ** (offset_db / 20.0) * reference / (2.0 * trim * level)
-            continue
-        share = _share(mic, kick_in, bottom_db)
-        gains[mic.name] = share * balances[str(mic.source)] / trim
+        if mic.kind == "close":
+            share = _share(mic, kick_in, bottom_db)
+            gains[mic.name] = share * balances[str(mic.source)] / recording.trims_lin[mic.name]
+    gains.update(_ambient_gains(layout, recording, gains, rng, sample_rate))
     return gains
+
+
+def _ambient_gains(
+    layout: Layout,
+    recording: _Recording,
+    close: dict[str, float],
+    rng: np.random.Generator,
+    sample_rate: int,
+) -> dict[str, float]:
+    """Overhead and room gains by the rule the multi-mic kits' reference mixes follow
+    (:func:`~drumassist.learn.corpus.balance.ambient_gains`): the overhead pair under the
+    snare close mic's contribution as the ENST engineer put it, rooms under the pair."""
+    stems = recording.stems
+    engineer = draw_engineer(rng, ())
+    snare = [m.name for m in layout.mics if m.kind == "close" and m.source == "snare"]
+    snare = [n for n in snare if close[n] > 0][:1] or snare[:1]  # the top, not the bottom
+    refs = snare or [m.name for m in layout.mics if m.kind == "close"]
+    reference_db = session_level_db(sum(close[n] * stems[n] for n in refs), sample_rate)
+    kinds = {m.name: m.kind for m in layout.mics if m.kind in ("overhead", "room")}
+    levels = {n: session_level_db(stems[n], sample_rate) for n, k in kinds.items() if k == "room"}
+    overheads = [n for n, k in kinds.items() if k == "overhead"]
+    if overheads:
+        levels["overhead"] = session_level_db(sum(stems[n] for n in overheads), sample_rate)
+    return ambient_gains(levels, kinds=kinds, reference_db=reference_db, choice=engineer)
 
 
 def _share(mic: Mic, kick_in: float, bottom_db: float) -> float:
