@@ -229,6 +229,8 @@ class MainWindow(QMainWindow, SessionCommands):
             return
         self.document.set_suggestion(suggestion)
         notes = "".join(f"; {note}" for note in suggestion.notes)  # too-short tracks
+        if suggestion.polarity.flips:
+            notes += f"; polarity flip suggested: {', '.join(suggestion.polarity.flips)} (Ø)"
         self._end_busy(f"Suggestion ready: {suggestion.method}{notes}")
         self.suggestion_ready.emit(suggestion)
 

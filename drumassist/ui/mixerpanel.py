@@ -136,7 +136,14 @@ class MixerPanel(QScrollArea):
 
     def _show_suggestion(self) -> None:
         suggestion = self.document.suggestion
+        flips = set() if suggestion is None else set(suggestion.polarity.flips)
         for index, strip in enumerate(self.strips):
+            name = strip.name
+            strip.set_polarity_flip(
+                suggestion.polarity.reason(name)
+                if suggestion is not None and name in flips
+                else None
+            )
             if suggestion is None or not math.isfinite(suggestion.gains_db[index]):
                 strip.set_suggestion(None)
             else:

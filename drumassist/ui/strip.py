@@ -210,6 +210,10 @@ class ChannelStrip(QFrame):
         self.fader.set_suggestion(gain_db, low_db, high_db)
         self._refresh_diff()
 
+    def set_polarity_flip(self, reason: str | None) -> None:
+        """Show that a polarity flip is suggested for this track, and why (None: none is)."""
+        self.header.set_polarity_flip(reason)
+
     def set_meter(self, peak_lin: float, right_lin: float | None = None) -> None:
         """Show the latest peak (linear); give ``right_lin`` too for separate stereo bars."""
         if right_lin is None:

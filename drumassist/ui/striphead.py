@@ -1,4 +1,5 @@
-"""The top of a strip: its name (elided), a stereo badge, and the grip that moves it.
+"""The top of a strip: its name (elided), a stereo badge, a polarity badge when a flip is
+suggested, and the grip that moves it.
 
 Dragging the header sideways moves the strip: the header reports where the mouse
 is (global coordinates) while it drags and where it was released; the mixer panel
@@ -56,8 +57,23 @@ class StripHeader(QWidget):
             badge.setObjectName("stereoBadge")
             badge.setToolTip("Stereo stem: the pan acts as a balance")
             layout.addWidget(badge)
+        # Shown when the suggestion finds this mic inverted against its drum's other mics.
+        self.polarity_badge = QLabel("Ø")
+        self.polarity_badge.setObjectName("polarityBadge")
+        self.polarity_badge.setVisible(False)
+        layout.addWidget(self.polarity_badge)
         self._press: QPointF | None = None
         self._dragging = False
+
+    def set_polarity_flip(self, reason: str | None) -> None:
+        """Show the polarity badge with ``reason`` as its tooltip, or hide it (None)."""
+        self.polarity_badge.setVisible(reason is not None)
+        self.polarity_badge.setToolTip(
+            ""
+            if reason is None
+            else f"Polarity: {reason}.\nInvert this track's polarity before mixing:"
+            " drumassist plays and exports the stems as they are."
+        )
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
