@@ -97,9 +97,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
     corpus = load_corpus(args.corpus)
     progress = LineProgress(args.verbose)
     kind = registry.kind(args.method)
-    data = load_sessions(
-        corpus, extractor=args.extractor, anchors=kind.needs_anchor, progress=progress
-    )
+    extractor = args.extractor if kind.reads_features else None  # trim, levels: none
+    data = load_sessions(corpus, extractor=extractor, anchors=kind.needs_anchor, progress=progress)
     model = kind.train(data, seed=args.seed, trees=args.trees, jobs=args.jobs)
     metrics = _evaluate(args, corpus, model, progress)
     out = save_model(
@@ -242,14 +241,15 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     corpus = load_corpus(args.corpus)
     train_sessions, sets, corpora = _evaluation_sets(args, corpus)
     print(f"reading {len(train_sessions)} training sessions", file=sys.stderr)
-    anchors = evaluation.needs_anchor(kinds)
-    train = evaluation.prepare(
-        train_sessions, baselines=baselines, anchors=anchors, progress=progress
-    )
-    heldout = {
-        name: evaluation.prepare(sessions, baselines=baselines, anchors=anchors, progress=progress)
-        for name, sessions in sets.items()
+    options = {
+        "baselines": baselines,
+        "anchors": evaluation.needs_anchor(kinds),
+        # Features only for the kinds that read them (trim and levels read none).
+        "extractor": "fast" if evaluation.reads_features(kinds) else None,
+        "progress": progress,
     }
+    train = evaluation.prepare(train_sessions, **options)
+    heldout = {name: evaluation.prepare(sessions, **options) for name, sessions in sets.items()}
     trees, curves = _tree_counts(args, kinds, [s.data for s in train])
     print(f"training and testing {', '.join(kinds) or 'no models'}", file=sys.stderr)
     result = evaluation.run(

@@ -71,7 +71,7 @@ class EvalSession:
 def prepare(
     sessions: Sequence[CorpusSession],
     *,
-    extractor: str = "fast",
+    extractor: str | None = "fast",
     baselines: Sequence[str] = BASELINES,
     anchors: bool = True,
     progress: Progress | None = None,
@@ -103,6 +103,11 @@ def prepare(
 def is_forest(kind: str) -> bool:
     """True if ``kind``'s models are forests (their trees come from an out-of-bag curve)."""
     return registry.kind(kind).forest
+
+
+def reads_features(kinds: Sequence[str]) -> bool:
+    """True if any of ``kinds`` reads extracted features (prepare with an extractor)."""
+    return any(registry.kind(k).reads_features for k in kinds)
 
 
 def needs_anchor(kinds: Sequence[str]) -> bool:

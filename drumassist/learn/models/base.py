@@ -132,6 +132,12 @@ class ModelKind(Protocol):
         """True if it reads the trim measures (``load_sessions(anchors=True)``)."""
         ...
 
+    @property
+    def reads_features(self) -> bool:
+        """True if it reads the extracted features (False: sessions are read with
+        ``extractor=None``, and no feature is extracted for it)."""
+        ...
+
     def train(
         self, sessions: Sequence[SessionData], *, seed: int, trees: int, jobs: int
     ) -> GainModel:

@@ -243,6 +243,7 @@ class FlexibleKind:
     method: str = "flexible"
     forest: bool = True
     needs_anchor: bool = False
+    reads_features: bool = True
 
     def train(
         self, sessions: Sequence[SessionData], *, seed: int, trees: int, jobs: int

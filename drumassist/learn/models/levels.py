@@ -204,6 +204,7 @@ class LevelsKind:
     method: str = METHOD
     forest: bool = False
     needs_anchor: bool = True  # its levels are among the trim measures of a session
+    reads_features: bool = False
 
     def train(
         self, sessions: Sequence[SessionData], *, seed: int, trees: int, jobs: int

@@ -346,6 +346,7 @@ class SlotKind:
     method: str
     forest: bool = False
     needs_anchor: bool = False
+    reads_features: bool = True
 
     def train(
         self, sessions: Sequence[SessionData], *, seed: int, trees: int, jobs: int

@@ -354,6 +354,7 @@ class TrimKind:
     method: str = METHOD
     forest: bool = False
     needs_anchor: bool = True
+    reads_features: bool = False
 
     def train(
         self, sessions: Sequence[SessionData], *, seed: int, trees: int, jobs: int

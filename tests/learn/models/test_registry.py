@@ -84,6 +84,7 @@ class LevelKind:
     method: str = "level"
     forest: bool = False
     needs_anchor: bool = False
+    reads_features: bool = True
 
     def train(
         self, sessions: Sequence[SessionData], *, seed: int, trees: int, jobs: int
