@@ -48,6 +48,7 @@ from drumassist.learn.corpus.render import (
     choke_time,
     perform,
     place_hit,
+    unplayed_trim,
 )
 
 ENST_SHARE = 0.5
@@ -110,7 +111,12 @@ def render_multimic(
     close = _close_mics(mics, chosen, kit, index, sample_rate)
     gains = close_gains(close, engineer)
     gains.update(_ambient(mics, recorded, gains, engineer, sample_rate))
-    stems, trims_db, trims = _trim(mics, tracks, recorded, rng)
+    played = {
+        drum_of(piece.articulation, hit.tom)
+        for hit in performance.hits
+        if (piece := _resolve(hit, chosen, kit)) is not None
+    }
+    stems, trims_db, trims = _trim(mics, tracks, recorded, played, rng)
     mix = np.zeros(frames)
     set_gains = {}
     for mic, track, audio in zip(mics, tracks, recorded, strict=True):
@@ -278,12 +284,24 @@ def _ambient(
 
 
 def _trim(
-    mics: list[MicInfo], tracks: list[str], recorded: list[np.ndarray], rng: np.random.Generator
+    mics: list[MicInfo],
+    tracks: list[str],
+    recorded: list[np.ndarray],
+    played: set[str],
+    rng: np.random.Generator,
 ) -> tuple[dict[str, np.ndarray], dict[str, float], dict[str, float]]:
-    """Stems with random input trims: (stems, trim offsets in dB, linear trims), by track."""
+    """Stems with random input trims: (stems, trim offsets in dB, linear trims), by track.
+
+    A close mic whose drum is not in ``played`` gets the preamp of the played ones
+    (:func:`~drumassist.learn.corpus.render.unplayed_trim`), as in the simulator.
+    """
     pair_db = {k: float(rng.uniform(-TRIM_RANGE_DB, TRIM_RANGE_DB)) for k in ("overhead", "room")}
     stems, trims_db, trims = {}, {}, {}
+    unplayed = []
     for mic, track, audio in zip(mics, tracks, recorded, strict=True):
+        if mic.kind == "close" and mic.source not in played:
+            unplayed.append((track, audio))
+            continue
         if mic.kind in pair_db and mic.side:
             offset = pair_db[mic.kind] + float(rng.uniform(-PAIR_SPREAD_DB, PAIR_SPREAD_DB))
         else:
@@ -292,4 +310,11 @@ def _trim(
         trim = 10.0 ** ((TRIM_REFERENCE_DBFS + offset) / 20.0) / peak if peak > 0 else 1.0
         stems[track] = (audio * trim).astype(np.float32)
         trims_db[track], trims[track] = offset, trim
+    close = [
+        trims[t] for m, t in zip(mics, tracks, strict=True) if m.kind == "close" and t in trims
+    ]
+    for track, audio in unplayed:
+        trims_db[track], trims[track] = unplayed_trim(close, rng)
+        stems[track] = (audio * trims[track]).astype(np.float32)
+    stems = {t: stems[t] for t in tracks}  # in track order
     return stems, trims_db, trims

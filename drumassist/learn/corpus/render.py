@@ -8,7 +8,13 @@ Each mic records ``c_k = T_k m_k``: its simulated signal ``m_k`` (see
 real multi-mic kits measured in :mod:`~drumassist.learn.corpus.calibration`, drawn
 per session) times an input trim ``T_k`` that puts its peak
 at -18 dBFS plus a random offset ``u_k`` of +-10 dB (a pair shares its offset within
-+-1.5 dB), the way preamp gains differ between sessions. The set mix gains are then:
++-1.5 dB), the way preamp gains differ between sessions. A close mic whose drum does not
+play in the session gets the preamp of the close mics whose drums do (their geometric
+mean trim) with its own offset (:func:`unplayed_trim`): an engineer sets it at the
+soundcheck, and its bleed stays as quiet as real bleed is. (Until 2026-12-01 it too was
+trimmed to peak at -18 dBFS: its bleed came out as loud as a played drum, a thing real
+recordings never show; the ENST excerpt's unplayed toms sit 29 dB under its kick.)
+The set mix gains are then:
 
 * close mic: ``a_k = f_k b_s / T_k``, the author's balance undone for the trim.
   ``f_k = 1`` for a single mic; a kick in/out pair splits the kick ``f`` = 0.5..0.8
@@ -95,6 +101,7 @@ class Rendered:
     mix: np.ndarray
     gains_lin: dict[str, float]
     trims_db: dict[str, float]
+    trims_lin: dict[str, float]
 
 
 def build_render_session(job: RenderJob, folder: Path) -> None:
@@ -156,7 +163,9 @@ def render_session(job: RenderJob) -> Rendered:
     scale = 10.0 ** (MIX_PEAK_DBFS / 20.0) / float(np.max(np.abs(mix)))
     gains = {name: gain * scale for name, gain in gains.items()}
     mix32 = (mix * scale).astype(np.float32)
-    return Rendered(layout, performance, recording.stems, mix32, gains, recording.trims_db)
+    return Rendered(
+        layout, performance, recording.stems, mix32, gains, recording.trims_db, recording.trims_lin
+    )
 
 
 def _pick(pieces: list[Piece], rng: np.random.Generator) -> Piece:
@@ -273,7 +282,12 @@ def _record(
         list(zip(layout.mics, positions, strict=True)), sources, geometry,
         sample_rate=sample_rate, rng=rng, profile=profile,
     )  # fmt: skip
+    unplayed = []
     for mic, position, heard in zip(layout.mics, positions, heard_all, strict=True):
+        recording.positions[mic.name] = position
+        if mic.kind == "close" and not np.any(sources[str(mic.source)]):
+            unplayed.append((mic, heard))
+            continue
         if mic.kind in pair_db:
             trim_db = pair_db[mic.kind] + float(rng.uniform(-PAIR_SPREAD_DB, PAIR_SPREAD_DB))
         else:
@@ -282,8 +296,26 @@ def _record(
         trim = 10.0 ** ((TRIM_REFERENCE_DBFS + trim_db) / 20.0) / peak if peak > 0 else 1.0
         recording.stems[mic.name] = (heard * trim).astype(np.float32)
         recording.trims_db[mic.name], recording.trims_lin[mic.name] = trim_db, trim
-        recording.positions[mic.name] = position
+    played = [
+        recording.trims_lin[m.name]
+        for m in layout.mics
+        if m.kind == "close" and m.name in recording.trims_lin
+    ]
+    for mic, heard in unplayed:
+        trim_db, trim = unplayed_trim(played, rng)
+        recording.stems[mic.name] = (heard * trim).astype(np.float32)
+        recording.trims_db[mic.name], recording.trims_lin[mic.name] = trim_db, trim
+    ordered = {m.name: recording.stems.pop(m.name) for m in layout.mics}
+    recording.stems.update(ordered)  # in layout order
     return recording
+
+
+def unplayed_trim(played_trims: list[float], rng: np.random.Generator) -> tuple[float, float]:
+    """The input trim (offset in dB, linear) of a close mic whose drum does not play: the
+    geometric mean of the played close mics' trims, times its own +-10 dB offset."""
+    base = math.exp(float(np.mean(np.log(played_trims)))) if played_trims else 1.0
+    offset = float(rng.uniform(-TRIM_RANGE_DB, TRIM_RANGE_DB))
+    return offset, base * 10.0 ** (offset / 20.0)
 
 
 def _mix_gains(

@@ -101,6 +101,44 @@ def test_overheads_and_rooms_follow_the_rule_of_the_multimic_kits(corpus):
     assert checked_rooms  # seed 3 gives rooms; a new layout rule may need another seed
 
 
+def test_a_mic_whose_drum_does_not_play_keeps_the_preamp_of_the_others(kit_dir):
+    """A played close mic is trimmed to peak at -18 dBFS + its offset; one whose drum never
+    plays gets the geometric-mean trim of the played ones (times its offset), not a trim
+    that raises its bleed to -18 dBFS."""
+    from drumassist.learn.corpus.grooves import A
+    from drumassist.learn.corpus.kitmap import SOURCE_OF
+    from drumassist.learn.corpus.kits import survey_kits
+    from drumassist.learn.corpus.render import (
+        TRIM_RANGE_DB,
+        TRIM_REFERENCE_DBFS,
+        RenderJob,
+        render_session,
+    )
+
+    (kit,), _ = survey_kits(sorted(kit_dir.rglob("drumkit.xml")))
+    unplayed_seen = 0
+    for seed in range(12):
+        rendered = render_session(RenderJob("t", seed, kit, (), 3.0, 44100))
+        hits = rendered.performance.hits
+        played = {
+            f"tom{h.tom}" if h.articulation == A.TOM else SOURCE_OF[h.articulation] for h in hits
+        }
+        close = [m for m in rendered.layout.mics if m.kind == "close"]
+        peaks = {m.name: 20 * math.log10(np.max(np.abs(rendered.stems[m.name]))) for m in close}
+        trims = rendered.trims_lin
+        base = math.exp(np.mean([math.log(trims[m.name]) for m in close if m.source in played]))
+        for mic in close:
+            if mic.source in played:
+                expected = TRIM_REFERENCE_DBFS + rendered.trims_db[mic.name]
+                assert peaks[mic.name] == pytest.approx(expected, abs=1e-3), (seed, mic.name)
+            else:
+                unplayed_seen += 1
+                offset = rendered.trims_db[mic.name]
+                assert abs(offset) <= TRIM_RANGE_DB
+                assert trims[mic.name] == pytest.approx(base * 10 ** (offset / 20), rel=1e-9)
+    assert unplayed_seen  # seeds 0-11 leave a miked drum unplayed; a new groove rule may not
+
+
 def test_snare_bottom_is_inverted_and_the_mix_flips_it(corpus):
     bottoms = [
         (s, t) for s in corpus.sessions for t in s.tracks if "Bottom" in t.name or "Btm" in t.name
