@@ -159,7 +159,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "features": ("features", "extract the audio features of the stems (cached)"),
     "train": ("train", "train a gain model on a corpus"),
     "evaluate": (
-        "train",
+        "evaluate",
         "train every method on a corpus and test it by group and on held-out corpora",
     ),
     "listening-report": (
@@ -195,6 +195,7 @@ def _registrars() -> list[Callable[[Any], None]]:
         commands,
         compare,
         corpus,
+        evaluate,
         features,
         listening,
         reverse,
@@ -210,5 +211,6 @@ def _registrars() -> list[Callable[[Any], None]]:
         corpus.register,
         features.register,
         train.register,
+        evaluate.register,
         listening.register,
     ]

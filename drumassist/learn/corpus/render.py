@@ -353,12 +353,14 @@ def _ambient_gains(
     snare = [m.name for m in layout.mics if m.kind == "close" and m.source == "snare"]
     snare = [n for n in snare if close[n] > 0][:1] or snare[:1]  # the top, not the bottom
     refs = snare or [m.name for m in layout.mics if m.kind == "close"]
-    reference_db = session_level_db(sum(close[n] * stems[n] for n in refs), sample_rate)
+    reference = np.sum([close[n] * stems[n] for n in refs], axis=0)
+    reference_db = session_level_db(reference, sample_rate)
     kinds = {m.name: m.kind for m in layout.mics if m.kind in ("overhead", "room")}
     levels = {n: session_level_db(stems[n], sample_rate) for n, k in kinds.items() if k == "room"}
     overheads = [n for n, k in kinds.items() if k == "overhead"]
     if overheads:
-        levels["overhead"] = session_level_db(sum(stems[n] for n in overheads), sample_rate)
+        pair = np.sum([stems[n] for n in overheads], axis=0)
+        levels["overhead"] = session_level_db(pair, sample_rate)
     return ambient_gains(levels, kinds=kinds, reference_db=reference_db, choice=engineer)
 
 

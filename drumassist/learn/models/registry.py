@@ -33,7 +33,7 @@ CARD_NAME = "model_card.json"
 #: The model files of the kinds that keep no estimator, only a JSON table (levels).
 TABLE_NAMES = ("levels.json",)
 #: The method of the default model (what ``suggest``, ``quickstart`` and the window use).
-DEFAULT_METHOD = "trim"
+DEFAULT_METHOD = "levels-gb"
 #: The name that stands for :data:`DEFAULT_METHOD` in method lists.
 DEFAULT_ALIAS = "default"
 #: The default model with the user's personal correction (models/personal.py): not a
@@ -54,11 +54,20 @@ class KindEntry:
 #: Every model kind, in the order of method lists and reports (the default first).
 KINDS: tuple[KindEntry, ...] = (
     KindEntry(
+        "levels-gb",
+        "drumassist.learn.models.trim:LEVELS_GB",
+        "Levels-GB model: each track's own level (90th percentile of its momentary"
+        " loudness) corrected by gradient boosting on level and bleed measures; trained on"
+        " real multi-mic kits and calibrated simulation; any tracks, any order",
+        "default",
+    ),
+    KindEntry(
         "trim",
         "drumassist.learn.models.trim:TRIM",
         "Trim model: each mic's input trim read from the bleed between mics, corrected"
-        " by gradient boosting on level and bleed measures; any tracks, any order",
-        "default",
+        " by gradient boosting on level and bleed measures; trained on simulation only;"
+        " any tracks, any order",
+        "trim",
     ),
     KindEntry(
         "levels",

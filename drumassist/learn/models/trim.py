@@ -1,14 +1,16 @@
-"""The trim model: gains from the bleed-trim anchor plus a learned correction.
+"""The trim and levels-gb models: gains from a reference level plus a learned correction.
 
 ``gain_k = -anchor_k + blend * HGB(x_k) + (1 - blend) * offset(kind_k)``, where the
-anchor is :func:`drumassist.learn.bleed.trims.trim_anchor`, the gradient-boosted regressor
-(HGB) is trained on ``target_db + anchor`` centred per session, and the kind offsets
-are that same target's per-kind medians once each session's mean is taken out. Two
-quantile HGBs (10 % and 90 %) on the same rows give the confidence range.
+anchor is the track's reference level (:mod:`~drumassist.learn.models.trim_design`):
+the bleed-trim anchor (:func:`drumassist.learn.bleed.trims.trim_anchor`) for ``trim``,
+the track's own m90 level for ``levels-gb``. The gradient-boosted regressor (HGB) is
+trained on ``target_db + anchor`` centred per session, and the kind offsets are that
+same target's per-kind medians once each session's mean is taken out. Two quantile
+HGBs (10 % and 90 %) on the same rows give the confidence range.
 
-The features of a track: its role one-hot and context (as the flexible model's),
-every level measure relative to the anchor and to its session mean ("shape"), six
-statistics of the bleed into and out of its mic, and three kind flags.
+The features of a track (:func:`~drumassist.learn.models.trim_design.design_matrix`):
+its role one-hot and context, every level measure relative to the anchor and to its
+session mean, six statistics of the bleed into and out of its mic, three kind flags.
 
 Its inputs are measured by :mod:`drumassist.learn.data.anchor`; it is saved and loaded
 by :mod:`drumassist.learn.models.trim_io`.
@@ -27,31 +29,37 @@ import numpy as np
 
 from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress
-from drumassist.core.roles import Role
 from drumassist.errors import ModelError
-from drumassist.learn.bleed.trims import (
-    AMBIENT,
-    VALID_DB,
-    TrimTables,
-    learn_tables,
-    same_drum,
-    solve_trims,
-    trim_anchor,
-)
-from drumassist.learn.data.anchor import LEVELS, AnchorInputs, anchor_inputs
+from drumassist.learn.bleed.trims import TrimTables, learn_tables
+from drumassist.learn.data.anchor import AnchorInputs, anchor_inputs
 from drumassist.learn.data.sessions import SessionData
 from drumassist.learn.models.base import GainPrediction, Importances, ModelKind
 from drumassist.learn.models.importance import permutation_importances, track_rows
 from drumassist.learn.models.persist import feature_names_sha256
+from drumassist.learn.models.trim_design import (
+    REFERENCES,
+    anchor_of,
+    design_matrix,
+    feature_columns,
+)
 from drumassist.learn.models.trim_io import TRIM_VERSION, read_trim, write_trim
 
 log = logging.getLogger(__name__)
 
 METHOD = "trim"
+#: The method of each reference level (trim_design.REFERENCES): one kind per reference.
+METHODS = {"trim": METHOD, "m90": "levels-gb"}
 #: What a trim model's card names as its "extractor": its own level and bleed measures.
 ANCHOR_EXTRACTOR = "anchor"
 QUANTILES = {"low": 0.1, "high": 0.9}
 BLEND = 0.75
+#: levels-gb: a close mic whose level (m90) sits more than this under the session's
+#: loudest track carries only bleed (its drum does not play). Its gain is not read from
+#: that level (which would push bleed up to a played drum's place): it is placed as if
+#: at the session's median level, with its kind's offset. 25 dB lies above every played
+#: close mic of the training corpora (their 95th percentiles: 20 to 23 dB).
+BLEED_ONLY_DB = 25.0
+CLOSE_KINDS = frozenset({"kick", "kick_in", "kick_out", "snare", "snare_btm", "tom", "hi-hat"})
 HGB_PARAMS: dict[str, Any] = {
     "learning_rate": 0.05,
     "min_samples_leaf": 10,
@@ -59,100 +67,6 @@ HGB_PARAMS: dict[str, Any] = {
     # Off explicitly: "auto" would switch it on (with a random split) past 10 000 rows.
     "early_stopping": False,
 }
-ROLES = tuple(Role)
-KIND_FLAGS = ("kick_in", "kick_out", "snare_btm")
-CONTEXT = ("ctx.rel_mean", "ctx.rel_role", "ctx.rank", "ctx.tracks")
-BLEED = (
-    "bleed.into_median",
-    "bleed.into_max",
-    "bleed.into_not_bleed",
-    "bleed.from_median",
-    "bleed.from_std",
-    "bleed.solved",
-)
-
-
-def feature_columns() -> tuple[str, ...]:
-    """Names of the model's input columns, in order."""
-    shape = [f"shape.{a}.{s}" for a in (*LEVELS, "anchor") for s in ("rel_anchor", "centred")]
-    return (
-        *(f"role.{r.value}" for r in ROLES),
-        *CONTEXT,
-        *(f"ctx.count.{r.value}" for r in ROLES),
-        *shape,
-        *BLEED,
-        *(f"kind.{k}" for k in KIND_FLAGS),
-    )
-
-
-def anchor_of(inputs: AnchorInputs, tables: TrimTables) -> np.ndarray:
-    """The trim anchor (dB) of every track; ``-inf`` for silent tracks."""
-    return trim_anchor(inputs.transfer_db, inputs.role_values, inputs.kinds, inputs.peak_db, tables)
-
-
-def _context(anchor: np.ndarray, roles: tuple[Role, ...]) -> np.ndarray:
-    audible = np.isfinite(anchor)
-    mean = float(anchor[audible].mean()) if audible.any() else 0.0
-    idx = np.array([ROLES.index(r) for r in roles], dtype=int)
-    onehot = np.zeros((len(idx), len(ROLES)))
-    onehot[np.arange(len(idx)), idx] = 1.0
-    ctx = np.zeros((len(idx), len(CONTEXT) + len(ROLES)))
-    order = np.argsort(np.argsort(np.where(audible, anchor, -np.inf), kind="stable"), kind="stable")
-    for i in np.flatnonzero(audible):
-        same = audible & (idx == idx[i])
-        ctx[i, 0] = anchor[i] - mean
-        ctx[i, 1] = anchor[i] - anchor[same].mean()
-        ctx[i, 2] = order[i] / max(len(idx) - 1, 1)
-    ctx[:, 3] = len(idx)
-    ctx[:, len(CONTEXT) :] = onehot.sum(axis=0)
-    return np.hstack([onehot, ctx])
-
-
-def _shape(inputs: AnchorInputs, anchor: np.ndarray) -> np.ndarray:
-    """Every level relative to the anchor, and relative to its session mean."""
-    cols = []
-    for v in (*inputs.levels_db.T, anchor):
-        both = np.isfinite(v) & np.isfinite(anchor)
-        cols.append(np.where(both, v - np.where(both, anchor, 0.0), 0.0))
-        finite = np.isfinite(v)
-        mean = v[finite].mean() if finite.any() else 0.0
-        cols.append(np.where(finite, v - mean, 0.0))
-    return np.stack(cols, axis=1)
-
-
-def _bleed_stats(inputs: AnchorInputs, tables: TrimTables) -> np.ndarray:
-    g, roles, kinds = inputs.transfer_db, inputs.role_values, inputs.kinds
-    n = len(roles)
-    close = [j for j in range(n) if roles[j] not in AMBIENT]
-    t = solve_trims(g, roles, kinds, tables.corr)
-    out = np.zeros((n, len(BLEED)))
-    for k in range(n):
-        others = [j for j in close if j != k and not same_drum(roles[j], roles[k])]
-        into = [g[j, k] for j in others if np.isfinite(g[j, k])]
-        out_of = [
-            g[k, j] - tables.geom.get((kinds[k], kinds[j]), 0.0)
-            for j in others
-            if np.isfinite(g[k, j])
-        ]
-        if into:
-            out[k, :3] = np.median(into), np.max(into), np.mean(np.array(into) > VALID_DB)
-        if out_of:
-            out[k, 3:5] = np.median(out_of), np.std(out_of)
-        out[k, 5] = np.isfinite(t[k])
-    return out
-
-
-def design_matrix(inputs: AnchorInputs, anchor: np.ndarray, tables: TrimTables) -> np.ndarray:
-    """One row per track, columns as :func:`feature_columns`."""
-    flags = np.array([[k == q for q in KIND_FLAGS] for k in inputs.kinds], dtype=float)
-    return np.hstack(
-        [
-            _context(anchor, inputs.roles),
-            _shape(inputs, anchor),
-            _bleed_stats(inputs, tables),
-            flags.reshape(len(inputs.kinds), len(KIND_FLAGS)),
-        ]
-    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -167,14 +81,15 @@ class TrimModel:
     blend: float
     columns: tuple[str, ...]
     seed: int
+    reference: str = "trim"  # trim_design.REFERENCES
 
     @property
     def method(self) -> str:
-        return METHOD
+        return METHODS[self.reference]
 
     def predict(self, inputs: AnchorInputs) -> GainPrediction:
         """Gains in dB and their 10-90 % range; ``-inf`` for silent tracks."""
-        anchor = anchor_of(inputs, self.tables)
+        anchor = anchor_of(inputs, self.tables, self.reference)
         if not inputs.names:
             empty = np.zeros(0)
             return GainPrediction(empty, empty.copy(), empty.copy())
@@ -187,8 +102,29 @@ class TrimModel:
             return np.where(audible, rel - np.where(audible, anchor, 0.0), -math.inf)
 
         gain, low, high = gains(self.gain), gains(self.low), gains(self.high)
+        if self.reference == "m90":
+            shift = self._bleed_only_shift(inputs, anchor, gain)
+            gain, low, high = gain + shift, low + shift, high + shift
         low, high = np.minimum(low, high), np.maximum(low, high)
         return GainPrediction(gain, np.minimum(low, gain), np.maximum(high, gain))
+
+    def _bleed_only_shift(
+        self, inputs: AnchorInputs, anchor: np.ndarray, gain: np.ndarray
+    ) -> np.ndarray:
+        """How far each bleed-only close mic's gain moves (see :data:`BLEED_ONLY_DB`)."""
+        shift = np.zeros(len(gain))
+        audible = np.isfinite(anchor) & np.isfinite(gain)
+        if not audible.any():
+            return shift
+        close = np.array([k in CLOSE_KINDS for k in inputs.kinds])
+        far = audible & close & (anchor < anchor[audible].max() - BLEED_ONLY_DB)
+        rest = audible & ~far
+        if not far.any() or not rest.any():
+            return shift
+        offsets = np.array([self.offsets.get(k, 0.0) for k in inputs.kinds])
+        placed = float(np.median((gain - offsets)[rest])) + offsets
+        shift[far] = (placed - gain)[far]
+        return shift
 
     def measure(self, multitrack: Multitrack, *, progress: Progress | None = None) -> AnchorInputs:
         """The level and bleed measures of every track (through the anchor cache)."""
@@ -199,7 +135,7 @@ class TrimModel:
 
     def describe(self) -> str:
         rounds = getattr(self.gain, "max_iter", None) or self.gain.n_iter
-        return f"{METHOD} (seed {self.seed}, {rounds} boosting rounds)"
+        return f"{self.method} (seed {self.seed}, {rounds} boosting rounds)"
 
     def card(self) -> dict[str, Any]:
         # Regressors loaded from arrays keep no training settings (the card has them).
@@ -210,6 +146,7 @@ class TrimModel:
             "feature_names_sha256": feature_names_sha256(self.columns),
             "regressor": {k: v for k, v in params.items() if isinstance(v, int | float | str)},
             "blend": self.blend,
+            "reference": self.reference,
             "quantiles": ["low", "high"],
         }
 
@@ -220,11 +157,14 @@ class TrimModel:
         """Permutation importance per role of every column of the gain regressor."""
         if not sessions:
             return None
-        title = "Trim model, permutation importance per role of its regressor's columns"
+        title = (
+            f"{self.method.capitalize()} model, permutation importance per role of its"
+            " regressor's columns"
+        )
         usable = [s for s in sessions if s.anchor is not None]
 
         def anchor(s: SessionData) -> np.ndarray:
-            return anchor_of(session_anchor(s), self.tables)
+            return anchor_of(session_anchor(s), self.tables, self.reference)
 
         def design(s: SessionData) -> np.ndarray:
             return design_matrix(session_anchor(s), anchor(s), self.tables)
@@ -275,7 +215,9 @@ def kind_offsets(rows: Sequence[tuple[int, str, float]], sessions: int) -> dict[
     return {k: float(v) for k, v in zip(keys, off, strict=True)}
 
 
-def train_trim(items: Sequence[Item], *, seed: int = 0, max_iter: int = 400) -> TrimModel:
+def train_trim(
+    items: Sequence[Item], *, seed: int = 0, max_iter: int = 400, reference: str = "trim"
+) -> TrimModel:
     """Learn the tables, the kind offsets and the three regressors from a corpus.
 
     Parameters
@@ -286,6 +228,8 @@ def train_trim(items: Sequence[Item], *, seed: int = 0, max_iter: int = 400) -> 
         Random state of the regressors; training is deterministic for a seed.
     max_iter : int
         Boosting rounds of each regressor (fewer only to make tests fast).
+    reference : str
+        The reference level gains are predicted from (:data:`.trim_design.REFERENCES`).
     """
     from sklearn.ensemble import HistGradientBoostingRegressor
 
@@ -295,7 +239,7 @@ def train_trim(items: Sequence[Item], *, seed: int = 0, max_iter: int = 400) -> 
     )
     xs, ys, rows = [], [], []
     for inputs, target in items:
-        anchor = anchor_of(inputs, tables)
+        anchor = anchor_of(inputs, tables, reference)
         rel = _relative_target(inputs, target, anchor)
         valid = np.isfinite(rel)
         if not valid.any():
@@ -315,13 +259,15 @@ def train_trim(items: Sequence[Item], *, seed: int = 0, max_iter: int = 400) -> 
 
     low, high = (fit(loss="quantile", quantile=QUANTILES[k]) for k in ("low", "high"))
     offsets = kind_offsets(rows, len(xs))
-    return TrimModel(fit(), low, high, tables, offsets, BLEND, feature_columns(), seed)
+    columns = feature_columns()
+    return TrimModel(fit(), low, high, tables, offsets, BLEND, columns, seed, reference)
 
 
 def save_trim(model: TrimModel, out_dir: str | Path) -> list[Path]:
     """Write ``model.skops`` and ``trim.json`` into ``out_dir``; returns their paths."""
     fields = {
-        "method": METHOD,
+        "method": model.method,
+        "reference": model.reference,
         "tables": model.tables.to_json(),
         "offsets": {k: float(v) for k, v in sorted(model.offsets.items())},
         "blend": float(model.blend),
@@ -335,6 +281,9 @@ def save_trim(model: TrimModel, out_dir: str | Path) -> list[Path]:
 def load_trim(out_dir: str | Path) -> TrimModel:
     """Load a model written by :func:`save_trim` (see :func:`.trim_io.read_trim`)."""
     estimators, doc = read_trim(Path(out_dir), columns=feature_columns())
+    reference = doc.get("reference", "trim")  # saved before there was a choice: trim
+    if reference not in REFERENCES:
+        raise ModelError(f"{out_dir}: unknown reference level {reference!r} in its trim.json")
     return TrimModel(
         estimators["gain"],
         estimators["low"],
@@ -344,6 +293,7 @@ def load_trim(out_dir: str | Path) -> TrimModel:
         doc["blend"],
         tuple(doc["columns"]),
         doc["seed"],
+        reference,
     )
 
 
@@ -355,12 +305,14 @@ class TrimKind:
     forest: bool = False
     needs_anchor: bool = True
     reads_features: bool = False
+    reference: str = "trim"
 
     def train(
         self, sessions: Sequence[SessionData], *, seed: int, trees: int, jobs: int
     ) -> TrimModel:
         del trees, jobs  # boosting rounds are fixed; the fit is sequential
-        return train_trim([(session_anchor(s), s.target_db) for s in sessions], seed=seed)
+        items = [(session_anchor(s), s.target_db) for s in sessions]
+        return train_trim(items, seed=seed, reference=self.reference)
 
     def load(self, folder: Path, card: Mapping[str, Any]) -> TrimModel:
         extractor = card.get("extractor")
@@ -383,7 +335,11 @@ class TrimKind:
         model = load_trim(folder)
         if tuple(model.columns) != feature_columns():
             raise ModelError(f"{folder}: the model's columns differ from its card's")
+        if model.method != self.method:
+            raise ModelError(f"{folder}: holds a {model.method} model, not a {self.method} one")
         return model
 
 
 TRIM: ModelKind = TrimKind()
+#: The same model on each track's own level (m90) instead of the bleed-trim anchor.
+LEVELS_GB: ModelKind = TrimKind(method=METHODS["m90"], reference="m90")

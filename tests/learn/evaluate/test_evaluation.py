@@ -149,7 +149,7 @@ def test_report_has_the_table_goal_figures_and_importances(prepared, result, tmp
     assert path.name == REPORT_NAME
     for name in result.methods:
         assert f"| {name}" in text
-    assert "| trim (default) |" in text and "0.98 / 0.89" in text
+    assert "| levels-gb (default) |" in text and "| trim |" in text and "0.98 / 0.89" in text
     assert "Trim model, permutation importance per role" in text
     assert "Goal for the default model on **third**" in text
     assert "## Feature importance" in text and "**kick**" in text

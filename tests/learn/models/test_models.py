@@ -217,7 +217,7 @@ def test_evaluate_command_scores_methods(tiny_corpus: Path, tmp_path: Path, caps
 
 
 @pytest.mark.slow
-def test_train_command_makes_the_default_trim_model_reproducibly(tiny_corpus, tmp_path) -> None:
+def test_train_command_makes_the_default_model_reproducibly(tiny_corpus, tmp_path) -> None:
     from drumassist.learn.data.anchor import anchor_inputs
     from drumassist.learn.models.trim import TrimModel
 
@@ -229,7 +229,9 @@ def test_train_command_makes_the_default_trim_model_reproducibly(tiny_corpus, tm
     inputs = anchor_inputs(load_corpus(tiny_corpus).sessions[0].load_multitrack())
     np.testing.assert_array_equal(a.predict(inputs).gains_db, b.predict(inputs).gains_db)
     card = modelio.read_card(tmp_path / "a")
-    assert card["method"] == "trim" and card["extractor"]["name"] == "anchor"
+    # The default kind, levels-gb: the trim machinery on each track's own level.
+    assert card["method"] == "levels-gb" and card["extractor"]["name"] == "anchor"
+    assert a.reference == "m90" and card["reference"] == "m90"
     assert "--trees" not in card["command"] and card["seed"] == 4
 
 

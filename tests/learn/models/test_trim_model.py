@@ -309,3 +309,66 @@ def test_anchor_inputs_come_from_the_cache_the_second_time(tmp_path: Path) -> No
     )
     assert not np.array_equal(anchor_inputs(louder).levels_db, first.levels_db)
     assert len(list((cache_dir() / "anchor").rglob("*.npz"))) == 2
+
+
+# -- levels-gb: the same machinery on each track's own level ----------------------------
+
+
+@pytest.fixture(scope="module")
+def levels_gb(corpus_items: list[Item]) -> TrimModel:
+    return train_trim(corpus_items, seed=1, max_iter=40, reference="m90")
+
+
+def test_levels_gb_saves_and_loads_as_its_own_kind(
+    levels_gb: TrimModel, corpus_items: list[Item], tmp_path: Path
+) -> None:
+    from drumassist.learn.models.persist import load_model, save_model
+
+    assert levels_gb.method == "levels-gb" and levels_gb.describe().startswith("levels-gb")
+    save_model(levels_gb, tmp_path / "m", corpus={"sessions": 8})
+    loaded = load_model(tmp_path / "m")
+    assert isinstance(loaded, TrimModel) and loaded.reference == "m90"
+    for inputs, _ in corpus_items:
+        assert np.array_equal(loaded.predict(inputs).gains_db, levels_gb.predict(inputs).gains_db)
+    doc = json.loads((tmp_path / "m" / TRIM_NAME).read_text())
+    doc["reference"] = "peak"
+    (tmp_path / "m" / TRIM_NAME).write_text(json.dumps(doc))
+    with pytest.raises(ModelError, match="unknown reference level 'peak'"):
+        load_model(tmp_path / "m")
+
+
+def test_a_levels_gb_folder_is_not_loaded_as_trim(levels_gb: TrimModel, tmp_path: Path) -> None:
+    from drumassist.learn.models.persist import load_method_model, save_model
+
+    save_model(levels_gb, tmp_path / "m", corpus={"sessions": 8})
+    with pytest.raises(ModelError, match="levels-gb"):
+        load_method_model("trim", tmp_path / "m")
+
+
+def test_a_close_mic_with_only_bleed_is_not_pushed_up_to_a_played_drum(
+    levels_gb: TrimModel, corpus_items: list[Item]
+) -> None:
+    """Its level 40 dB down would ask for a 40 dB push; it is placed at the session's
+    median level with its kind's offset instead (trim.BLEED_ONLY_DB)."""
+    from drumassist.learn.data.anchor import LEVELS
+    from drumassist.learn.models.trim import BLEED_ONLY_DB
+
+    m90 = LEVELS.index("m90")
+    inputs, k = next(
+        (i, i.kinds.index("tom"))
+        for i, _ in corpus_items
+        if "tom" in i.kinds and i.levels_db[i.kinds.index("tom"), m90] - 40.0 > -70.0
+    )
+    quiet = dataclasses.replace(inputs, levels_db=inputs.levels_db.copy())
+    quiet.levels_db[k] -= 40.0
+    before, after = levels_gb.predict(inputs), levels_gb.predict(quiet)
+    rest = [i for i in range(len(inputs.names)) if i != k]
+    offsets = np.array([levels_gb.offsets.get(kind, 0.0) for kind in inputs.kinds])
+    placed = float(np.median((after.gains_db - offsets)[rest])) + offsets[k]
+    assert after.gains_db[k] == pytest.approx(placed)
+    assert after.low_db[k] <= after.gains_db[k] <= after.high_db[k]
+    assert after.gains_db[k] < before.gains_db[k] + 40.0 - BLEED_ONLY_DB
+    # The other tracks are not moved by it beyond what their features see.
+    assert np.all(np.isfinite(after.gains_db))
+    # The trim model has no such rule: its reference is the bleed-trim anchor.
+    assert train_trim(corpus_items, seed=1, max_iter=40).reference == "trim"

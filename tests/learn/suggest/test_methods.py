@@ -61,10 +61,10 @@ def test_every_method_suggests_for_the_real_enst_excerpt(enst_excerpt: Path, met
 
 
 def test_models_say_which_model_they_are(demo: Multitrack) -> None:
-    for method in ("default", "trim", "flexible", "rf-slots", "lasso"):
+    for method in ("default", "levels-gb", "trim", "flexible", "rf-slots", "lasso"):
         described = suggest(demo, method=method).model
         assert described is not None
-        kind = "trim" if method == "default" else method
+        kind = "levels-gb" if method == "default" else method
         assert described.startswith(kind)
 
 
@@ -80,16 +80,17 @@ def test_the_registry_names_every_model_kind_and_the_default() -> None:
     from drumassist.learn.evaluate.protocol import MODEL_KINDS
     from drumassist.learn.models import registry
 
-    assert registry.DEFAULT_METHOD == registry.model_methods()[0] == MODEL_KINDS[0] == "trim"
+    assert registry.DEFAULT_METHOD == registry.model_methods()[0] == MODEL_KINDS[0] == "levels-gb"
     assert method_names() == (
-        "default", "trim", "levels", "flexible", "rf-slots", "lasso", "svr", "personal", "loudness",
-        "bleed", "sum",
+        "default", "levels-gb", "trim", "levels", "flexible", "rf-slots", "lasso", "svr",
+        "personal", "loudness", "bleed", "sum",
     )  # fmt: skip
     for method in registry.model_methods():
         kind = registry.kind(method)  # every line of the registry imports and names its kind
         assert kind.method == method
-    assert registry.shipped_model_dir("default") == registry.shipped_model_dir("trim")
-    assert registry.shipped_model_dir("trim").name == "default"
+    assert registry.shipped_model_dir("default") == registry.shipped_model_dir("levels-gb")
+    assert registry.shipped_model_dir("levels-gb").name == "default"
+    assert registry.shipped_model_dir("trim").name == "trim"
     with pytest.raises(ModelError, match="unknown model method 'gbm'"):
         registry.kind("gbm")
 
