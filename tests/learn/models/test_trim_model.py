@@ -348,8 +348,9 @@ def test_a_levels_gb_folder_is_not_loaded_as_trim(levels_gb: TrimModel, tmp_path
 def test_a_close_mic_with_only_bleed_is_not_pushed_up_to_a_played_drum(
     levels_gb: TrimModel, corpus_items: list[Item]
 ) -> None:
-    """Its level 40 dB down would ask for a 40 dB push; it is placed at the session's
-    median level with its kind's offset instead (trim.BLEED_ONLY_DB)."""
+    """Its levels 40 dB down would ask for a 40 dB push; it is placed at the session's
+    median level with its kind's offset instead (trim.BLEED_ONLY_DB, on its loudest
+    moment)."""
     from drumassist.learn.data.anchor import LEVELS
     from drumassist.learn.models.trim import BLEED_ONLY_DB
 
