@@ -68,8 +68,12 @@ def register(sub: Any) -> None:
 
 def _command(args: argparse.Namespace) -> list[str]:
     words = ["drumassist", "train", "--corpus", str(args.corpus), "--out", str(args.out)]
-    words += ["--method", args.method, "--extractor", args.extractor, "--seed", str(args.seed)]
-    if registry.kind(args.method).forest:
+    kind = registry.kind(args.method)
+    words += ["--method", args.method]
+    if kind.reads_features:  # the others extract no features: the option is not theirs
+        words += ["--extractor", args.extractor]
+    words += ["--seed", str(args.seed)]
+    if kind.forest:
         words += ["--trees", str(args.trees)]
     for path in args.eval_corpus:
         words += ["--eval-corpus", str(path)]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import soundfile as sf
 
-from tests.learn.bleed.test_polarity import RATE, _session
+from tests.learn.bleed.test_polarity import RATE, frankensnare_session
 from tests.ui.conftest import LOAD_TIMEOUT_MS
 from tests.ui.gestures import choose_in_combo, click, drop, strip_named
 
@@ -21,14 +21,20 @@ def _suggest(window, qtbot, method: str) -> None:
         click(window.suggest_button)
 
 
-def test_a_suggested_flip_shows_on_its_strip(window, qtbot, tmp_path: Path) -> None:
-    session = _session("14a_basic")  # skips where ../shared is absent
+def _drop_snare(window, qtbot, tmp_path: Path, snare: str) -> dict:
+    """Write one Frankensnare snare's hits as stems and drop their folder on the window."""
+    session = frankensnare_session(snare)  # skips where ../shared is absent
     folder = tmp_path / "snare"
     folder.mkdir()
     for name, audio in session.items():
         sf.write(folder / f"{name}.wav", audio, RATE, subtype="FLOAT")
     with qtbot.waitSignal(window.multitrack_loaded, timeout=LOAD_TIMEOUT_MS):
         drop(window, [folder])
+    return session
+
+
+def test_a_suggested_flip_shows_on_its_strip(window, qtbot, tmp_path: Path) -> None:
+    session = _drop_snare(window, qtbot, tmp_path, "14a_basic")
     badges = {name: strip_named(window, name).header.polarity_badge for name in session}
     assert not any(b.isVisible() for b in badges.values())  # nothing suggested yet
     _suggest(window, qtbot, "loudness")
@@ -43,13 +49,7 @@ def test_a_suggested_flip_shows_on_its_strip(window, qtbot, tmp_path: Path) -> N
 
 
 def test_no_badge_where_nothing_is_inverted(window, qtbot, tmp_path: Path) -> None:
-    session = _session("22_basic")  # bottom mic in polarity with its top
-    folder = tmp_path / "snare"
-    folder.mkdir()
-    for name, audio in session.items():
-        sf.write(folder / f"{name}.wav", audio, RATE, subtype="FLOAT")
-    with qtbot.waitSignal(window.multitrack_loaded, timeout=LOAD_TIMEOUT_MS):
-        drop(window, [folder])
+    session = _drop_snare(window, qtbot, tmp_path, "22_basic")  # bottom in polarity
     _suggest(window, qtbot, "loudness")
     assert "polarity" not in window.statusBar().currentMessage()
     assert not any(strip_named(window, n).header.polarity_badge.isVisible() for n in session)

@@ -48,6 +48,7 @@ from drumassist.learn.corpus.render import (
     choke_time,
     perform,
     place_hit,
+    reference_mics,
     unplayed_trim,
 )
 
@@ -110,12 +111,12 @@ def render_multimic(
     engineer = draw_engineer(rng, [m.source for m in mics if m.source])
     close = _close_mics(mics, chosen, kit, index, sample_rate)
     gains = close_gains(close, engineer)
-    gains.update(_ambient(mics, recorded, gains, engineer, sample_rate))
     played = {
         drum_of(piece.articulation, hit.tom)
         for hit in performance.hits
         if (piece := _resolve(hit, chosen, kit)) is not None
     }
+    gains.update(_ambient(mics, recorded, gains, played, engineer=engineer, rate=sample_rate))
     stems, trims_db, trims = _trim(mics, tracks, recorded, played, rng)
     mix = np.zeros(frames)
     set_gains = {}
@@ -263,13 +264,16 @@ def _ambient(
     mics: list[MicInfo],
     recorded: list[np.ndarray],
     close: dict[str, float],
+    played: set[str],
+    *,
     engineer: EngineerChoice,
     rate: int,
 ) -> dict[str, float]:
     """Overhead and room gains, from the session levels of the untrimmed signals."""
     audio = {m.name: a for m, a in zip(mics, recorded, strict=True)}
-    snare = [m.name for m in mics if m.kind == "close" and m.source == "snare"][:1]
-    refs = snare or [m.name for m in mics if m.kind == "close"]
+    refs = reference_mics(
+        [(m.name, str(m.source)) for m in mics if m.kind == "close"], close, played
+    )
     if refs:
         reference = sum(close[n] * audio[n] for n in refs)
         reference_db = session_level_db(np.asarray(reference), rate)
@@ -297,9 +301,11 @@ def _trim(
     """
     pair_db = {k: float(rng.uniform(-TRIM_RANGE_DB, TRIM_RANGE_DB)) for k in ("overhead", "room")}
     stems, trims_db, trims = {}, {}, {}
+    # With no played close mic there is no preamp to share: every mic is trimmed by peak.
+    sharing = any(m.kind == "close" and m.source in played for m in mics)
     unplayed = []
     for mic, track, audio in zip(mics, tracks, recorded, strict=True):
-        if mic.kind == "close" and mic.source not in played:
+        if sharing and mic.kind == "close" and mic.source not in played:
             unplayed.append((track, audio))
             continue
         if mic.kind in pair_db and mic.side:

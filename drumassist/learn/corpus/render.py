@@ -156,7 +156,10 @@ def render_session(job: RenderJob) -> Rendered:
             balances[mic.source] = _balance(mic.source, chosen, toms)
     geometry = kit_geometry(sorted(sources), rng)
     recording = _record(layout, sources, geometry, sample_rate=job.sample_rate, rng=rng)
-    gains = _mix_gains(layout, recording, balances=balances, rng=rng, sample_rate=job.sample_rate)
+    gains = _mix_gains(
+        layout, recording, balances=balances, played=_played(sources), rng=rng,
+        sample_rate=job.sample_rate,
+    )  # fmt: skip
     mix = np.zeros(frames)
     for name, gain in gains.items():
         mix += gain * recording.stems[name]
@@ -282,10 +285,13 @@ def _record(
         list(zip(layout.mics, positions, strict=True)), sources, geometry,
         sample_rate=sample_rate, rng=rng, profile=profile,
     )  # fmt: skip
+    played = _played(sources)
+    # With no played close mic there is no preamp to share: every mic is trimmed by peak.
+    sharing = any(m.kind == "close" and m.source in played for m in layout.mics)
     unplayed = []
     for mic, position, heard in zip(layout.mics, positions, heard_all, strict=True):
         recording.positions[mic.name] = position
-        if mic.kind == "close" and not np.any(sources[str(mic.source)]):
+        if sharing and mic.kind == "close" and mic.source not in played:
             unplayed.append((mic, heard))
             continue
         if mic.kind in pair_db:
@@ -296,13 +302,10 @@ def _record(
         trim = 10.0 ** ((TRIM_REFERENCE_DBFS + trim_db) / 20.0) / peak if peak > 0 else 1.0
         recording.stems[mic.name] = (heard * trim).astype(np.float32)
         recording.trims_db[mic.name], recording.trims_lin[mic.name] = trim_db, trim
-    played = [
-        recording.trims_lin[m.name]
-        for m in layout.mics
-        if m.kind == "close" and m.name in recording.trims_lin
-    ]
+    kinds = {m.name: m.kind for m in layout.mics}
+    shared = [t for name, t in recording.trims_lin.items() if kinds[name] == "close"]
     for mic, heard in unplayed:
-        trim_db, trim = unplayed_trim(played, rng)
+        trim_db, trim = unplayed_trim(shared, rng)
         recording.stems[mic.name] = (heard * trim).astype(np.float32)
         recording.trims_db[mic.name], recording.trims_lin[mic.name] = trim_db, trim
     ordered = {m.name: recording.stems.pop(m.name) for m in layout.mics}
@@ -310,10 +313,30 @@ def _record(
     return recording
 
 
+def reference_mics(
+    close_mics: list[tuple[str, str]], gains: dict[str, float], played: set[str]
+) -> list[str]:
+    """The close mics whose contribution the overheads are set against: the snare's top
+    mic if the snare plays, else every close mic whose drum plays, else every close mic
+    (``close_mics``: (name, source) pairs; a bottom mic has a negative gain)."""
+    if "snare" in played:
+        snare = [n for n, source in close_mics if source == "snare"]
+        if snare:
+            return [n for n in snare if gains[n] > 0][:1] or snare[:1]
+    return [n for n, source in close_mics if source in played] or [n for n, _ in close_mics]
+
+
+def _played(sources: dict[str, np.ndarray]) -> set[str]:
+    return {name for name, signal in sources.items() if np.any(signal)}
+
+
 def unplayed_trim(played_trims: list[float], rng: np.random.Generator) -> tuple[float, float]:
     """The input trim (offset in dB, linear) of a close mic whose drum does not play: the
-    geometric mean of the played close mics' trims, times its own +-10 dB offset."""
-    base = math.exp(float(np.mean(np.log(played_trims)))) if played_trims else 1.0
+    geometric mean of the played close mics' trims (at least one), times its own +-10 dB
+    offset."""
+    if not played_trims:
+        raise ValueError("no played close mic to take the preamp from")
+    base = math.exp(float(np.mean(np.log(played_trims))))
     offset = float(rng.uniform(-TRIM_RANGE_DB, TRIM_RANGE_DB))
     return offset, base * 10.0 ** (offset / 20.0)
 
@@ -323,6 +346,7 @@ def _mix_gains(
     recording: _Recording,
     *,
     balances: dict[str, float],
+    played: set[str],
     rng: np.random.Generator,
     sample_rate: int,
 ) -> dict[str, float]:
@@ -334,7 +358,7 @@ def _mix_gains(
         if mic.kind == "close":
             share = _share(mic, kick_in, bottom_db)
             gains[mic.name] = share * balances[str(mic.source)] / recording.trims_lin[mic.name]
-    gains.update(_ambient_gains(layout, recording, gains, rng, sample_rate))
+    gains.update(_ambient_gains(layout, recording, gains, played, rng=rng, sample_rate=sample_rate))
     return gains
 
 
@@ -342,6 +366,8 @@ def _ambient_gains(
     layout: Layout,
     recording: _Recording,
     close: dict[str, float],
+    played: set[str],
+    *,
     rng: np.random.Generator,
     sample_rate: int,
 ) -> dict[str, float]:
@@ -350,9 +376,9 @@ def _ambient_gains(
     snare close mic's contribution as the ENST engineer put it, rooms under the pair."""
     stems = recording.stems
     engineer = draw_engineer(rng, ())
-    snare = [m.name for m in layout.mics if m.kind == "close" and m.source == "snare"]
-    snare = [n for n in snare if close[n] > 0][:1] or snare[:1]  # the top, not the bottom
-    refs = snare or [m.name for m in layout.mics if m.kind == "close"]
+    refs = reference_mics(
+        [(m.name, str(m.source)) for m in layout.mics if m.kind == "close"], close, played
+    )
     reference = np.sum([close[n] * stems[n] for n in refs], axis=0)
     reference_db = session_level_db(reference, sample_rate)
     kinds = {m.name: m.kind for m in layout.mics if m.kind in ("overhead", "room")}

@@ -28,6 +28,7 @@ from drumassist.core.jsondoc import field_number, read_json_doc
 from drumassist.core.personal import PERSONAL_MODEL_NAME, personal_model_path
 from drumassist.core.roles import Role
 from drumassist.errors import PersonalModelError
+from drumassist.learn.models import registry
 
 FORMAT_NAME = "drumassist-personal-model"
 FORMAT_VERSION = 1
@@ -67,6 +68,8 @@ class PersonalModel:
     sessions: int = 0
     shrink_sessions: float = SHRINK_SESSIONS
     trained_utc: str = ""
+    #: The default model the offsets correct (its method): another default needs a refit.
+    base_method: str = registry.DEFAULT_METHOD
 
     def offset_db(self, role: Role, context: str) -> float:
         """The correction for a track of ``role`` in a session of ``context`` (0 if unseen)."""
@@ -165,7 +168,7 @@ def save_personal(model: PersonalModel, path: Path | None = None) -> Path:
     doc = {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
-        "base_method": "default",
+        "base_method": model.base_method,
         "sessions": model.sessions,
         "shrink_sessions": model.shrink_sessions,
         "trained_utc": model.trained_utc,
@@ -211,7 +214,19 @@ def load_personal(path: Path | None = None) -> PersonalModel:
         sessions=int(field_number(doc, "sessions", where=source.name, error=err, low=0)),
         shrink_sessions=field_number(doc, "shrink_sessions", where=source.name, error=err, low=0),
         trained_utc=str(doc.get("trained_utc", "")),
+        base_method=_base_method(doc.get("base_method")),
     )
+
+
+#: What a personal model saved before 2026-12-01 names as its base ("default"): the
+#: default of then, the trim model.
+LEGACY_BASE = "trim"
+
+
+def _base_method(saved: object) -> str:
+    if saved in (None, registry.DEFAULT_ALIAS):
+        return LEGACY_BASE
+    return str(saved)
 
 
 def has_personal_model(path: Path | None = None) -> bool:

@@ -118,6 +118,12 @@ def personal_gains(multitrack: Multitrack, progress: Progress | None) -> RawGain
             " or 'drumassist train --personal'"
         )
     model = load_personal()
+    if model.base_method != registry.DEFAULT_METHOD:
+        raise PersonalModelError(
+            f"your personal model corrects the {model.base_method} model, and the default is"
+            f" now {registry.DEFAULT_METHOD}: learn again with Tools ▸ Learn from my mixes or"
+            " 'drumassist train --personal' (your recorded mixes are kept)"
+        )
     base = method_gains(registry.DEFAULT_METHOD, multitrack, progress)
     offsets = model.offsets_db(multitrack.roles)
     return RawGains(

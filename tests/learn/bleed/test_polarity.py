@@ -26,7 +26,7 @@ RATE = 44100
 NAMES = {"top": "Snare Top", "btm": "Snare Btm", "oh": "OH"}
 
 
-def _session(snare: str) -> dict[str, np.ndarray]:
+def frankensnare_session(snare: str) -> dict[str, np.ndarray]:
     """Every ``sn`` hit of one snare, 0.6 s apart, on all three mics."""
     folder = FRANKENSNARE / snare
     if not folder.is_dir():
@@ -49,17 +49,17 @@ def _flips(arrays: dict[str, np.ndarray], *, flip: str | None = None) -> tuple[s
 
 def test_an_inverted_snare_bottom_is_found_both_ways() -> None:
     # 14a as recorded: bottom opposite to top, so its flip is suggested; flipped, not.
-    natural = _session("14a_basic")
+    natural = frankensnare_session("14a_basic")
     assert _flips(natural) == ("Snare Btm",)
     assert _flips(natural, flip="Snare Btm") == ()
     # 22 as recorded: bottom in polarity; flipped, the flip back is suggested.
-    aligned = _session("22_basic")
+    aligned = frankensnare_session("22_basic")
     assert _flips(aligned) == ()
     assert _flips(aligned, flip="Snare Btm") == ("Snare Btm",)
 
 
 def test_an_inverted_top_mic_is_found_against_the_overhead() -> None:
-    session = _session("10_basic")
+    session = frankensnare_session("10_basic")
     report = check_polarity(from_arrays(session, sample_rate=RATE))
     top_oh = next(c for c in report.checks if c.track == "Snare Top" and c.reference == "OH")
     assert top_oh.sure and top_oh.correlation > 0
@@ -72,7 +72,7 @@ def test_the_suggestion_and_the_cli_show_the_flip(tmp_path: Path, capsys) -> Non
     from drumassist.cli import main
     from drumassist.learn.suggest.suggestion import suggest
 
-    session = _session("14a_basic")
+    session = frankensnare_session("14a_basic")
     multitrack: Multitrack = from_arrays(session, sample_rate=RATE)
     assert suggest(multitrack, method="loudness").polarity.flips == ("Snare Btm",)
     folder = tmp_path / "stems"

@@ -53,14 +53,7 @@ def _read(mic: str, name: str) -> np.ndarray:
 
 def _session() -> Multitrack:
     """Kick and snare hits in turn, 0.75 s apart, each on every mic as recorded."""
-    gap = int(0.75 * RATE)
-    names = [n for pair in zip(_hits("ks"), _hits("sc"), strict=False) for n in pair]
-    arrays = {}
-    for mic, track in MICS.items():
-        hits = [_read(mic, n)[:gap] for n in names]
-        arrays[track] = np.concatenate([np.pad(h, (0, gap - len(h))) for h in hits])
-    roles = {"Kick": Role.KICK, "Snare": Role.SNARE, "OH": Role.OVERHEAD}
-    return from_arrays(arrays, sample_rate=RATE, roles=roles)
+    return _session_of(["ks", "sc"])
 
 
 def test_real_bleed_between_kick_and_snare_mics_is_far_from_symmetric() -> None:

@@ -277,3 +277,17 @@ def test_cancelling_stops_after_the_current_session_and_keeps_it(kit_dir, tmp_pa
         render_corpus(tmp_path / "c", sessions=3, kit_dirs=[kit_dir], duration_s=2,
                       progress=CancelAfterFirst())  # fmt: skip
     assert [s.id for s in load_corpus(tmp_path / "c").sessions] == ["render-00000"]
+
+
+def test_overheads_are_set_against_a_played_drum():
+    """The overhead pair follows the snare top's contribution; a session whose snare does
+    not play sets it against the close mics whose drums do (never against bleed)."""
+    from drumassist.learn.corpus.render import reference_mics, unplayed_trim
+
+    close = [("Kick", "kick"), ("Snare Top", "snare"), ("Snare Btm", "snare"), ("Tom", "tom1")]
+    gains = {"Kick": 1.0, "Snare Top": 0.5, "Snare Btm": -0.2, "Tom": 0.7}
+    assert reference_mics(close, gains, {"kick", "snare", "tom1"}) == ["Snare Top"]
+    assert reference_mics(close, gains, {"kick", "tom1"}) == ["Kick", "Tom"]
+    assert reference_mics(close, gains, set()) == ["Kick", "Snare Top", "Snare Btm", "Tom"]
+    with pytest.raises(ValueError, match="no played close mic"):
+        unplayed_trim([], np.random.default_rng(0))

@@ -345,12 +345,26 @@ def test_a_levels_gb_folder_is_not_loaded_as_trim(levels_gb: TrimModel, tmp_path
         load_method_model("trim", tmp_path / "m")
 
 
+def _quieter(inputs: AnchorInputs, k: int, db: float) -> AnchorInputs:
+    """``inputs`` with every level measure of track ``k`` ``db`` lower."""
+    levels = inputs.levels_db.copy()
+    levels[k] -= db
+    return dataclasses.replace(inputs, levels_db=levels)
+
+
+def _depth_db(inputs: AnchorInputs, k: int) -> float:
+    from drumassist.learn.data.anchor import LEVELS
+
+    loudest = inputs.levels_db[:, LEVELS.index("mmax")]
+    return float(np.max(loudest[np.isfinite(loudest)]) - loudest[k])
+
+
 def test_a_close_mic_with_only_bleed_is_not_pushed_up_to_a_played_drum(
     levels_gb: TrimModel, corpus_items: list[Item]
 ) -> None:
-    """Its levels 40 dB down would ask for a 40 dB push; it is placed at the session's
-    median level with its kind's offset instead (trim.BLEED_ONLY_DB, on its loudest
-    moment)."""
+    """A tom whose loudest moment sits more than BLEED_ONLY_DB under the loudest track's
+    is placed at the session's median level with its kind's offset; 1 dB less deep, it
+    is not; an ambient mic never is; the trim model has no such rule."""
     from drumassist.learn.data.anchor import LEVELS
     from drumassist.learn.models.trim import BLEED_ONLY_DB
 
@@ -360,16 +374,29 @@ def test_a_close_mic_with_only_bleed_is_not_pushed_up_to_a_played_drum(
         for i, _ in corpus_items
         if "tom" in i.kinds and i.levels_db[i.kinds.index("tom"), m90] - 40.0 > -70.0
     )
-    quiet = dataclasses.replace(inputs, levels_db=inputs.levels_db.copy())
-    quiet.levels_db[k] -= 40.0
-    before, after = levels_gb.predict(inputs), levels_gb.predict(quiet)
-    rest = [i for i in range(len(inputs.names)) if i != k]
     offsets = np.array([levels_gb.offsets.get(kind, 0.0) for kind in inputs.kinds])
-    placed = float(np.median((after.gains_db - offsets)[rest])) + offsets[k]
-    assert after.gains_db[k] == pytest.approx(placed)
-    assert after.low_db[k] <= after.gains_db[k] <= after.high_db[k]
-    assert after.gains_db[k] < before.gains_db[k] + 40.0 - BLEED_ONLY_DB
-    # The other tracks are not moved by it beyond what their features see.
-    assert np.all(np.isfinite(after.gains_db))
-    # The trim model has no such rule: its reference is the bleed-trim anchor.
-    assert train_trim(corpus_items, seed=1, max_iter=40).reference == "trim"
+    rest = [i for i in range(len(inputs.names)) if i != k]
+
+    def placed(prediction) -> float:
+        return float(np.median((prediction.gains_db - offsets)[rest])) + offsets[k]
+
+    deeper = BLEED_ONLY_DB + 1.0 - _depth_db(inputs, k)  # 1 dB past the threshold
+    shallower = BLEED_ONLY_DB - 1.0 - _depth_db(inputs, k)  # 1 dB before it
+    moved, kept = (levels_gb.predict(_quieter(inputs, k, d)) for d in (deeper, shallower))
+    assert moved.gains_db[k] == pytest.approx(placed(moved))
+    assert moved.low_db[k] <= moved.gains_db[k] <= moved.high_db[k]
+    assert kept.gains_db[k] != pytest.approx(placed(kept), abs=0.05)
+    # An overhead as deep is not a close mic: no rule.
+    oh = inputs.kinds.index("overhead")
+    far_oh = _quieter(inputs, oh, BLEED_ONLY_DB + 1.0 - _depth_db(inputs, oh))
+    oh_offsets = offsets.copy()
+    prediction = levels_gb.predict(far_oh)
+    others = [i for i in range(len(inputs.names)) if i != oh]
+    oh_placed = float(np.median((prediction.gains_db - oh_offsets)[others])) + oh_offsets[oh]
+    assert prediction.gains_db[oh] != pytest.approx(oh_placed, abs=0.05)
+    # The trim model reads no such rule: the same deep tom keeps its own prediction.
+    trim = train_trim(corpus_items, seed=1, max_iter=40)
+    deep = trim.predict(_quieter(inputs, k, deeper))
+    trim_offsets = np.array([trim.offsets.get(kind, 0.0) for kind in inputs.kinds])
+    trim_placed = float(np.median((deep.gains_db - trim_offsets)[rest])) + trim_offsets[k]
+    assert deep.gains_db[k] != pytest.approx(trim_placed, abs=0.05)

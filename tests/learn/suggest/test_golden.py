@@ -35,7 +35,10 @@ from tests.conftest import ENST_EXCERPT
 
 GOLDEN = Path(__file__).parent / "golden" / "suggestions.json"
 #: Every method with a shipped model or no model at all ("default" is the trim model).
-METHODS = ("default", "trim", "flexible", "rf-slots", "lasso", "loudness", "bleed", "sum")
+METHODS = (
+    "default", "levels-gb", "trim", "levels", "flexible", "rf-slots", "lasso", "loudness",
+    "bleed", "sum",
+)  # fmt: skip
 DEMO_SEED = 3
 DEMO_DURATION_S = 4.0
 REGENERATE = os.environ.get("DRUMASSIST_REGEN_GOLDEN") == "1"

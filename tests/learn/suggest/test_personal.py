@@ -185,3 +185,21 @@ def test_the_description_counts_sessions_in_words():
     assert PersonalModel({}, {}, sessions=3, shrink_sessions=2.0).describe() == (
         "no corrections (from 3 sessions)"
     )
+
+
+def test_a_personal_model_of_another_default_asks_to_be_learned_again(sessions):
+    """A model saved before levels-gb became the default corrects the trim model: its
+    offsets would be added to another model's gains, so suggesting with it says so."""
+    for multitrack in sessions[:2]:
+        record(multitrack, users_mix(multitrack))
+    assert main(["train", "--personal"]) == 0
+    doc = json.loads(model_path().read_text())
+    assert doc["base_method"] == "levels-gb" == load_personal().base_method
+    assert suggest(sessions[2], method="personal").method == "personal"
+    doc["base_method"] = "default"  # as every file saved before 2026-12-01 says
+    model_path().write_text(json.dumps(doc))
+    assert load_personal().base_method == "trim"
+    with pytest.raises(PersonalModelError, match="corrects the trim model.*learn again"):
+        suggest(sessions[2], method="personal")
+    assert main(["train", "--personal"]) == 0  # learning again fixes it
+    assert suggest(sessions[2], method="personal").method == "personal"
