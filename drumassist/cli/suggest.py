@@ -69,6 +69,7 @@ def _cmd_suggest(args: argparse.Namespace) -> int:
     short = {note.split(": ", 1)[0] for note in result.notes}
     for track in tracks:
         track["too_short"] = track["name"] in short
+        track["bleed_only"] = track["name"] in result.bleed_only
     doc = {
         "method": result.method,
         "model": result.model,
@@ -102,7 +103,13 @@ def _cmd_suggest(args: argparse.Namespace) -> int:
         gain = "too short" if name in short else gain
         spread = f"  ({low_db:+.1f} to {high_db:+.1f})" if high_db > low_db else ""
         flip = "  flip polarity" if name in result.polarity.flips else ""
-        print(f"  {name:<24} {role:<9} {gain:>10}{spread}{flip}")
+        bleed = "  only bleed" if name in result.bleed_only else ""
+        print(f"  {name:<24} {role:<9} {gain:>10}{spread}{flip}{bleed}")
+    for name in result.bleed_only:
+        print(
+            f"bleed: {name}: its drum does not seem to play (its loudest moment is far under"
+            " the other tracks'): placed at the session's level, not pushed up"
+        )
     for name in result.polarity.flips:
         print(f"polarity: {name}: {result.polarity.reason(name)}")
     return 0

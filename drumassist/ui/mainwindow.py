@@ -231,6 +231,9 @@ class MainWindow(QMainWindow, SessionCommands):
         notes = "".join(f"; {note}" for note in suggestion.notes)  # too-short tracks
         if suggestion.polarity.flips:
             notes += f"; polarity flip suggested: {', '.join(suggestion.polarity.flips)} (Ø)"
+        if suggestion.bleed_only:
+            names = ", ".join(suggestion.bleed_only)
+            notes += f"; only bleed, kept at the session's level: {names}"
         self._end_busy(f"Suggestion ready: {suggestion.method}{notes}")
         self.suggestion_ready.emit(suggestion)
 

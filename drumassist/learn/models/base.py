@@ -29,11 +29,16 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class GainPrediction:
-    """Raw gains in dB and their confidence range (``-inf`` for silent tracks)."""
+    """Raw gains in dB and their confidence range (``-inf`` for silent tracks).
+
+    ``bleed_only``: the tracks (indices) the model found to carry only bleed and placed
+    by a rule rather than from their own level (levels-gb; empty for other models).
+    """
 
     gains_db: np.ndarray
     low_db: np.ndarray
     high_db: np.ndarray
+    bleed_only: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

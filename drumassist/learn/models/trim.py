@@ -106,30 +106,34 @@ class TrimModel:
             return np.where(audible, rel - np.where(audible, anchor, 0.0), -math.inf)
 
         gain, low, high = gains(self.gain), gains(self.low), gains(self.high)
+        placed: tuple[int, ...] = ()
         if self.reference == "m90":
-            shift = self._bleed_only_shift(inputs, anchor, gain)
+            shift, far = self._bleed_only_shift(inputs, anchor, gain)
             gain, low, high = gain + shift, low + shift, high + shift
+            placed = tuple(int(i) for i in np.flatnonzero(far))
         low, high = np.minimum(low, high), np.maximum(low, high)
-        return GainPrediction(gain, np.minimum(low, gain), np.maximum(high, gain))
+        return GainPrediction(gain, np.minimum(low, gain), np.maximum(high, gain), placed)
 
     def _bleed_only_shift(
         self, inputs: AnchorInputs, anchor: np.ndarray, gain: np.ndarray
-    ) -> np.ndarray:
-        """How far each bleed-only close mic's gain moves (see :data:`BLEED_ONLY_DB`)."""
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """How far each bleed-only close mic's gain moves (see :data:`BLEED_ONLY_DB`), and
+        which tracks those are."""
         shift = np.zeros(len(gain))
+        none = np.zeros(len(gain), dtype=bool)
         loudest = inputs.levels_db[:, LEVELS.index("mmax")]
         audible = np.isfinite(anchor) & np.isfinite(gain) & np.isfinite(loudest)
         if not audible.any():
-            return shift
+            return shift, none
         close = np.array([k in CLOSE_KINDS for k in inputs.kinds])
         far = audible & close & (loudest < loudest[audible].max() - BLEED_ONLY_DB)
         rest = audible & ~far
         if not far.any() or not rest.any():
-            return shift
+            return shift, none
         offsets = np.array([self.offsets.get(k, 0.0) for k in inputs.kinds])
         placed = float(np.median((gain - offsets)[rest])) + offsets
         shift[far] = (placed - gain)[far]
-        return shift
+        return shift, far
 
     def measure(self, multitrack: Multitrack, *, progress: Progress | None = None) -> AnchorInputs:
         """The level and bleed measures of every track (through the anchor cache)."""

@@ -38,6 +38,7 @@ class RawGains:
     low_db: np.ndarray | None = None
     high_db: np.ndarray | None = None
     model: str | None = None
+    bleed_only: tuple[int, ...] = ()  # tracks the model placed as carrying only bleed
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,9 @@ class Suggestion:
     #: Why some tracks got no gain (``-inf``): too short to judge.
     notes: tuple[str, ...] = ()
     polarity: PolarityReport = field(default_factory=PolarityReport)
+    #: Tracks the model found to carry only bleed (their drum does not play), placed at
+    #: the session's level instead of being pushed up from their own (levels-gb).
+    bleed_only: tuple[str, ...] = ()
 
 
 def method_names() -> tuple[str, ...]:
@@ -91,7 +95,11 @@ def model_gains(multitrack: Multitrack, progress: Progress | None, model: GainMo
     """
     prediction = model.predict(model.measure(multitrack, progress=progress))
     return RawGains(
-        prediction.gains_db, prediction.low_db, prediction.high_db, model=model.describe()
+        prediction.gains_db,
+        prediction.low_db,
+        prediction.high_db,
+        model=model.describe(),
+        bleed_only=prediction.bleed_only,
     )
 
 
@@ -131,6 +139,7 @@ def personal_gains(multitrack: Multitrack, progress: Progress | None) -> RawGain
         None if base.low_db is None else np.asarray(base.low_db) + offsets,
         None if base.high_db is None else np.asarray(base.high_db) + offsets,
         model=f"personal ({model.describe()}) on {base.model or 'the default model'}",
+        bleed_only=base.bleed_only,
     )
 
 
@@ -184,6 +193,7 @@ def suggest(
         model=raw.model,
         notes=notes,
         polarity=polarity,
+        bleed_only=tuple(multitrack.names[i] for i in raw.bleed_only),
     )
 
 

@@ -384,6 +384,7 @@ def test_a_close_mic_with_only_bleed_is_not_pushed_up_to_a_played_drum(
     shallower = BLEED_ONLY_DB - 1.0 - _depth_db(inputs, k)  # 1 dB before it
     moved, kept = (levels_gb.predict(_quieter(inputs, k, d)) for d in (deeper, shallower))
     assert moved.gains_db[k] == pytest.approx(placed(moved))
+    assert moved.bleed_only == (k,) and kept.bleed_only == ()
     assert moved.low_db[k] <= moved.gains_db[k] <= moved.high_db[k]
     assert kept.gains_db[k] != pytest.approx(placed(kept), abs=0.05)
     # An overhead as deep is not a close mic: no rule.

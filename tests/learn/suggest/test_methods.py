@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -112,3 +113,21 @@ def test_asking_which_methods_are_installed_does_not_load_the_models() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "2"  # svr, and personal (no personal model in the test's data)
+
+
+@pytest.mark.shared
+def test_the_default_says_which_enst_tracks_carry_only_bleed(enst_excerpt, capsys) -> None:
+    """The ENST excerpt's toms never play: the default places their mics at the session's
+    level and says so, in the suggestion, in ``suggest --json`` and in its text."""
+    from drumassist.cli import main
+    from drumassist.core.multitrack import load_multitrack
+
+    stems = enst_excerpt / "stems"
+    assert suggest(load_multitrack(stems)).bleed_only == ("tom1", "tom2")
+    assert suggest(load_multitrack(stems), method="loudness").bleed_only == ()
+    assert main(["suggest", str(stems), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert {t["name"] for t in doc["tracks"] if t["bleed_only"]} == {"tom1", "tom2"}
+    assert main(["suggest", str(stems)]) == 0
+    text = capsys.readouterr().out
+    assert "tom1" in text and text.count("only bleed") == 2 and "bleed: tom2:" in text
