@@ -129,6 +129,24 @@ def test_ctrl_c_hidden_in_an_import_error_exits_130(monkeypatch, capsys):
     assert capsys.readouterr().err == "drumassist: interrupted\n"
 
 
+def test_sigterm_hidden_in_an_import_error_inside_a_command_exits_143(monkeypatch, capsys):
+    """A command imports its heavy modules when it runs: a SIGTERM during one of those
+    imports reached the CLI as an ImportError and was reported as an internal error
+    (exit 2; seen in tests/core/test_export_faults.py)."""
+    from drumassist.cli import commands
+
+    def interrupted_import(*_args):
+        try:
+            signal.raise_signal(signal.SIGTERM)
+        except KeyboardInterrupt:  # the handler's Interrupted is a KeyboardInterrupt
+            raise ImportError("initialization failed") from None
+
+    monkeypatch.setattr(commands, "_cmd_info", interrupted_import)
+    status = main(["info", "x"])
+    assert status == 143
+    assert capsys.readouterr().err == "drumassist: stopped by SIGTERM\n"
+
+
 def test_nohup_keeps_sighup_ignored():
     """An export under nohup must survive the terminal closing: SIGHUP stays ignored."""
     from drumassist.core import interrupts

@@ -89,9 +89,13 @@ def _run(args: argparse.Namespace) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_ERROR
     except Exception as exc:
-        # The last line of defence for the CLI: one line, not a traceback.
-        if args.debug:
+        from drumassist.core.interrupts import received
+
+        # A signal during a command's own imports can surface as an ImportError from C
+        # code (as during start-up): main() reports the signal, not an internal error.
+        if args.debug or received():
             raise
+        # The last line of defence for the CLI: one line, not a traceback.
         print(
             f"drumassist: internal error: {type(exc).__name__}: {exc} (run with --debug for"
             " details)",

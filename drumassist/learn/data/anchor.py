@@ -7,7 +7,6 @@ the audio, and keeps them in the cache folder keyed by the audio of every track.
 
 from __future__ import annotations
 
-import logging
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,8 +23,6 @@ from drumassist.core.progress import Progress, ScaledProgress, check_cancelled
 from drumassist.core.roles import Role
 from drumassist.learn.bleed import measure, trims
 from drumassist.learn.bleed.trims import kind_of, transfer_matrix
-
-log = logging.getLogger(__name__)
 
 #: Level measures per track, besides the anchor: BS.1770 integrated, sample peak, and
 #: statistics of the momentary (400 ms) loudness: percentiles, maximum, maximum 3 s
