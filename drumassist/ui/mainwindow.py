@@ -18,10 +18,10 @@ from PySide6.QtWidgets import QMainWindow, QPushButton, QStackedWidget, QVBoxLay
 
 from drumassist.core.export import ExportResult
 from drumassist.core.progress import Progress
-from drumassist.learn.suggest.suggestion import Suggestion, method_names
-from drumassist.ui import exportflow, loading, personal, windowdialogs
+from drumassist.learn.suggest.suggestion import Suggestion
+from drumassist.ui import loading, personal, windowdialogs
 from drumassist.ui.document import MixDocument
-from drumassist.ui.exportdialog import ExportDialog, ExportRequest
+from drumassist.ui.exportcommands import ExportCommands
 from drumassist.ui.exportflow import source_folder
 from drumassist.ui.menus import build_menus
 from drumassist.ui.mixerpanel import MixerPanel
@@ -38,7 +38,7 @@ from drumassist.ui.welcome import WelcomePanel
 log = logging.getLogger(__name__)
 
 
-class MainWindow(QMainWindow, SessionCommands):
+class MainWindow(QMainWindow, SessionCommands, ExportCommands):
     """One multitrack at a time, mixed on strips, with suggestions beside the faders."""
 
     multitrack_loaded = Signal(object)
@@ -295,53 +295,6 @@ class MainWindow(QMainWindow, SessionCommands):
     def cancel_work(self) -> None:
         for runner in (self._loader, self._suggester, self._exporter):
             runner.cancel()
-
-    # -- export ------------------------------------------------------------------------------
-
-    def export_mix(self) -> None:
-        doc = self.document
-        if doc is None:
-            return
-        dialog = ExportDialog(
-            methods=method_names(),
-            has_suggestion=doc.suggestion is not None,
-            default_path=exportflow.default_export_path(doc.multitrack),
-            parent=self,
-        )
-        if dialog.exec() == ExportDialog.DialogCode.Accepted:
-            self.start_export(dialog.request())
-
-    def start_export(self, request: ExportRequest, *, overwrite: bool | None = None) -> None:
-        doc = self.document
-        if doc is None:
-            return
-        if overwrite is None:
-            overwrite = request.path.exists() and self.confirm(
-                f"{request.path.name} exists. Replace it?"
-            )
-            if request.path.exists() and not overwrite:
-                return
-        job = exportflow.export_job(doc, request, overwrite=overwrite)
-        # What the user chose, for the personal corpus: the exported A or B balance. A
-        # method's balance is the method's, not a choice, so it is not recorded.
-        self._export_choice = None if job.method else (list(job.gains_db), list(job.mutes))
-        self._start(
-            self._exporter, lambda p: loading.run_export(job, p), f"Exporting {request.path.name}"
-        )
-
-    def _on_exported(self, result: ExportResult) -> None:
-        self.last_export = result
-        self._end_busy(exportflow.export_summary(result))
-        # One banner for both: the export's warnings must not be replaced by the notice.
-        choice, self._export_choice = self._export_choice, None
-        note = None
-        if choice is not None:
-            note = personal.record_choice(self, source="export", balance=choice)
-        notes = [*result.warnings, note]
-        shown = [n for n in notes if n]
-        if shown:
-            self.show_error("\n".join(shown), warning=True)
-        self.export_finished.emit(result)
 
     # -- sessions ----------------------------------------------------------------------------
 

@@ -1,0 +1,87 @@
+"""File ▸ Export mix…: the export dialog, the export in the background, and what it
+records for the personal model: the export commands of the main window (mixed into it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import SignalInstance
+from PySide6.QtWidgets import QWidget
+
+from drumassist.core.export import ExportResult
+from drumassist.core.progress import Progress
+from drumassist.learn.suggest.suggestion import method_names
+from drumassist.ui import exportflow, loading, personal
+from drumassist.ui.exportdialog import ExportDialog, ExportRequest
+
+if TYPE_CHECKING:
+    from drumassist.ui.document import MixDocument
+    from drumassist.ui.tasks import TaskRunner
+
+
+# A plain mixin at run time (the window is the one QWidget); typed as a QWidget.
+_Base = QWidget if TYPE_CHECKING else object
+
+
+class ExportCommands(_Base):  # type: ignore[misc,valid-type]
+    """The export half of the main window; it needs the members declared below."""
+
+    if TYPE_CHECKING:
+        document: MixDocument | None
+        last_export: ExportResult | None
+        _export_choice: tuple[list[float], list[bool]] | None
+        _exporter: TaskRunner
+        export_finished: SignalInstance
+
+        def confirm(self, question: str) -> bool: ...
+        def show_error(self, message: str, *, warning: bool = False) -> None: ...
+        def _end_busy(self, message: str | None) -> None: ...
+        def _start(
+            self, runner: TaskRunner, work: Callable[[Progress], object], message: str
+        ) -> None: ...
+
+    def export_mix(self) -> None:
+        doc = self.document
+        if doc is None:
+            return
+        dialog = ExportDialog(
+            methods=method_names(),
+            has_suggestion=doc.suggestion is not None,
+            default_path=exportflow.default_export_path(doc.multitrack),
+            parent=self,
+        )
+        if dialog.exec() == ExportDialog.DialogCode.Accepted:
+            self.start_export(dialog.request())
+
+    def start_export(self, request: ExportRequest, *, overwrite: bool | None = None) -> None:
+        doc = self.document
+        if doc is None:
+            return
+        if overwrite is None:
+            overwrite = request.path.exists() and self.confirm(
+                f"{request.path.name} exists. Replace it?"
+            )
+            if request.path.exists() and not overwrite:
+                return
+        job = exportflow.export_job(doc, request, overwrite=overwrite)
+        # What the user chose, for the personal corpus: the exported A or B balance. A
+        # method's balance is the method's, not a choice, so it is not recorded.
+        self._export_choice = None if job.method else (list(job.gains_db), list(job.mutes))
+        self._start(
+            self._exporter, lambda p: loading.run_export(job, p), f"Exporting {request.path.name}"
+        )
+
+    def _on_exported(self, result: ExportResult) -> None:
+        self.last_export = result
+        self._end_busy(exportflow.export_summary(result))
+        # One banner for both: the export's warnings must not be replaced by the notice.
+        choice, self._export_choice = self._export_choice, None
+        note = None
+        if choice is not None:
+            note = personal.record_choice(self, source="export", balance=choice)
+        notes = [*result.warnings, note]
+        shown = [n for n in notes if n]
+        if shown:
+            self.show_error("\n".join(shown), warning=True)
+        self.export_finished.emit(result)
