@@ -137,8 +137,10 @@ class MixerPanel(QScrollArea):
     def _show_suggestion(self) -> None:
         suggestion = self.document.suggestion
         flips = set() if suggestion is None else set(suggestion.polarity.flips)
+        bleed_only = set() if suggestion is None else set(suggestion.bleed_only)
         for index, strip in enumerate(self.strips):
             name = strip.name
+            strip.set_bleed_only(name in bleed_only)
             strip.set_polarity_flip(
                 suggestion.polarity.reason(name)
                 if suggestion is not None and name in flips

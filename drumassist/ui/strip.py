@@ -214,6 +214,10 @@ class ChannelStrip(QFrame):
         """Show that a polarity flip is suggested for this track, and why (None: none is)."""
         self.header.set_polarity_flip(reason)
 
+    def set_bleed_only(self, bleed_only: bool) -> None:
+        """Show that the suggestion found only bleed on this track (its drum does not play)."""
+        self.header.set_bleed_only(bleed_only)
+
     def set_meter(self, peak_lin: float, right_lin: float | None = None) -> None:
         """Show the latest peak (linear); give ``right_lin`` too for separate stereo bars."""
         if right_lin is None:

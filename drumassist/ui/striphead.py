@@ -1,5 +1,5 @@
 """The top of a strip: its name (elided), a stereo badge, a polarity badge when a flip is
-suggested, and the grip that moves it.
+suggested, a bleed badge when the suggestion found only bleed, and the grip that moves it.
 
 Dragging the header sideways moves the strip: the header reports where the mouse
 is (global coordinates) while it drags and where it was released; the mixer panel
@@ -62,6 +62,16 @@ class StripHeader(QWidget):
         self.polarity_badge.setObjectName("polarityBadge")
         self.polarity_badge.setVisible(False)
         layout.addWidget(self.polarity_badge)
+        # Shown when the suggestion found this mic to carry only bleed (levels-gb).
+        self.bleed_badge = QLabel("bleed")
+        self.bleed_badge.setObjectName("bleedBadge")
+        self.bleed_badge.setToolTip(
+            "Only bleed: this mic's drum does not seem to play (its loudest moment is far"
+            " under the other tracks'). The suggestion keeps it at the session's level"
+            " instead of pushing it up."
+        )
+        self.bleed_badge.setVisible(False)
+        layout.addWidget(self.bleed_badge)
         self._press: QPointF | None = None
         self._dragging = False
 
@@ -74,6 +84,10 @@ class StripHeader(QWidget):
             else f"Polarity: {reason}.\nInvert this track's polarity before mixing:"
             " drumassist plays and exports the stems as they are."
         )
+
+    def set_bleed_only(self, bleed_only: bool) -> None:
+        """Show or hide the badge saying the suggestion found only bleed on this mic."""
+        self.bleed_badge.setVisible(bleed_only)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:

@@ -88,6 +88,8 @@ QFrame#channelStrip QLabel#stereoBadge {{ font-size: 7pt; font-weight: bold; col
                        border: 1px solid #4a4f56; border-radius: 3px; padding: 0px 2px; }}
 QFrame#channelStrip QLabel#polarityBadge {{ font-size: 8pt; font-weight: bold; color: #1b1b1b;
                        background: {SOLO_ON}; border-radius: 3px; padding: 0px 3px; }}
+QFrame#channelStrip QLabel#bleedBadge {{ font-size: 7pt; color: {MUTED_TEXT};
+                       border: 1px dashed #6a6f76; border-radius: 3px; padding: 0px 2px; }}
 QComboBox#roleCombo {{ font-size: 8pt; padding: 1px 4px; }}
 QPushButton#muteButton, QPushButton#soloButton {{ font-size: 9pt; font-weight: bold;
                        padding: 2px 0px; border-radius: 3px; color: {MUTED_TEXT}; }}
