@@ -186,6 +186,10 @@ def read_stem(path: Path) -> tuple[np.ndarray, int]:
         audio, rate = sf.read(str(path), dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
         raise InvalidStemError(f"{path.name}: cannot read audio ({_reason(exc)})") from exc
+    except MemoryError as exc:  # a damaged header can claim billions of frames
+        raise InvalidStemError(
+            f"{path.name}: too large to read into memory (its header may be damaged)"
+        ) from exc
     if audio.shape[0] == 0:
         raise InvalidStemError(f"{path.name}: the file holds no samples (zero length)")
     if audio.shape[1] > MAX_CHANNELS:
