@@ -11,18 +11,16 @@ never trusted.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import logging
-import zipfile
+from collections.abc import Mapping
 from pathlib import Path
-from typing import BinaryIO
 
 import numpy as np
 
 from drumassist.analysis.common import Extractor
-from drumassist.core.atomic import write_atomically
 from drumassist.core.conditioning import RECIPE as CONDITIONING
+from drumassist.core.measurecache import read_arrays, write_arrays
 
 log = logging.getLogger(__name__)
 
@@ -68,49 +66,24 @@ class FeatureCache:
 
     def load(self, key: str, names: tuple[str, ...]) -> tuple[np.ndarray, bool] | None:
         """The stored ``(values, silent)`` for ``key``, or None if absent or unusable."""
-        path = self.path(key)
-        if not path.is_file():
+
+        def problem(entry: Mapping[str, np.ndarray]) -> str:
+            values = np.asarray(entry["values"], dtype=np.float64)
+            return _problem(values, str(entry["names_hash"]), names)
+
+        entry = read_arrays(self.path(key), problem, what="feature cache", logger=log)
+        if entry is None:
             return None
-        try:
-            with np.load(path, allow_pickle=False) as entry:
-                values = np.asarray(entry["values"], dtype=np.float64)
-                stored_hash = str(entry["names_hash"])
-                silent = bool(entry["silent"])
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
-            problem = f"unreadable ({type(exc).__name__}: {exc})"
-        else:
-            problem = _problem(values, stored_hash, names)
-        if problem:
-            self._discard(path, problem)
-            return None
-        return values, silent
+        return np.asarray(entry["values"], dtype=np.float64), bool(entry["silent"])
 
     def store(self, key: str, values: np.ndarray, names: tuple[str, ...], *, silent: bool) -> None:
         """Write an entry atomically; a failure is logged, never raised (it is only a cache)."""
-        buffer = io.BytesIO()
-        np.savez(
-            buffer,
-            values=np.asarray(values, dtype=np.float64),
-            names_hash=np.array(names_hash(names)),
-            silent=np.array(silent),
-        )
-
-        def write(handle: BinaryIO) -> None:
-            handle.write(buffer.getvalue())
-
-        path = self.path(key)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomically(path, write, overwrite=True)
-        except OSError as exc:
-            log.warning("cannot write the feature cache entry %s: %s", path, exc)
-
-    def _discard(self, path: Path, reason: str) -> None:
-        log.warning("ignoring the feature cache entry %s: %s; recomputing", path.name, reason)
-        try:
-            path.unlink()
-        except OSError as exc:
-            log.debug("cannot delete %s: %s", path, exc)
+        arrays = {
+            "values": np.asarray(values, dtype=np.float64),
+            "names_hash": np.array(names_hash(names)),
+            "silent": np.array(silent),
+        }
+        write_arrays(self.path(key), arrays, what="feature cache", logger=log)
 
 
 def _problem(values: np.ndarray, stored_hash: str, names: tuple[str, ...]) -> str:

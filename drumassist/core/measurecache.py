@@ -98,40 +98,61 @@ def load_entry(
     ``valid`` says whether the arrays are what the caller stored (names, shapes); an
     entry that is unreadable or not valid is deleted, so it is measured again.
     """
-    path = entry_path(kind, key)
+
+    def problem(arrays: Mapping[str, np.ndarray]) -> str:
+        return "" if valid(arrays) else "not what was stored"
+
+    return read_arrays(entry_path(kind, key), problem, what=f"{kind} cache")
+
+
+def store_entry(kind: str, key: str, arrays: Mapping[str, np.ndarray]) -> None:
+    """Write an entry atomically; a failure is logged, never raised."""
+    write_arrays(entry_path(kind, key), arrays, what=f"{kind} cache")
+
+
+def read_arrays(
+    path: Path,
+    problem: Callable[[Mapping[str, np.ndarray]], str],
+    *,
+    what: str,
+    logger: logging.Logger = log,
+) -> dict[str, np.ndarray] | None:
+    """The arrays of the cache file ``path``, or None when it is absent or bad.
+
+    ``problem`` says what is wrong with the arrays ("" when nothing is); a file that
+    cannot be read or has a problem is logged to ``logger``, deleted and not trusted.
+    """
     if not path.is_file():
         return None
     try:
         with np.load(path, allow_pickle=False) as entry:
             arrays = {name: np.asarray(entry[name]) for name in entry.files}
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
-        _discard(path, f"unreadable ({exc})")
-        return None
+        reason = f"unreadable ({type(exc).__name__}: {exc})"
+    else:
+        try:
+            reason = problem(arrays)
+        except (KeyError, ValueError, TypeError, IndexError) as exc:
+            reason = f"not what was stored ({type(exc).__name__}: {exc})"
+    if not reason:
+        return arrays
+    logger.warning("ignoring the %s entry %s: %s; recomputing", what, path.name, reason)
     try:
-        ok = valid(arrays)
-    except (KeyError, ValueError, TypeError, IndexError):
-        ok = False
-    if not ok:
-        _discard(path, "not what was stored")
-        return None
-    return arrays
+        path.unlink(missing_ok=True)
+    except OSError as exc:  # a read-only folder must not stop the work
+        logger.debug("cannot delete %s: %s", path, exc)
+    return None
 
 
-def store_entry(kind: str, key: str, arrays: Mapping[str, np.ndarray]) -> None:
-    """Write an entry atomically; a failure is logged, never raised."""
+def write_arrays(
+    path: Path, arrays: Mapping[str, np.ndarray], *, what: str, logger: logging.Logger = log
+) -> None:
+    """Write ``arrays`` as the ``.npz`` ``path``, atomically; a failure is logged to
+    ``logger``, never raised (it is only a cache)."""
     buffer = io.BytesIO()
     np.savez(buffer, **dict(arrays))  # type: ignore[arg-type]
-    path = entry_path(kind, key)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(path, lambda h: h.write(buffer.getvalue()), overwrite=True)
     except OSError as exc:
-        log.warning("cannot write the %s cache entry %s: %s", kind, path, exc)
-
-
-def _discard(path: Path, reason: str) -> None:
-    log.warning("ignoring the cache entry %s: %s; measuring again", path.name, reason)
-    try:
-        path.unlink(missing_ok=True)
-    except OSError as exc:  # a read-only folder must not stop a suggestion
-        log.debug("cannot delete %s: %s", path, exc)
+        logger.warning("cannot write the %s entry %s: %s", what, path, exc)
