@@ -155,9 +155,12 @@ def render_session(job: RenderJob) -> Rendered:
             sources[mic.source] = np.zeros(frames)
             balances[mic.source] = _balance(mic.source, chosen, toms)
     geometry = kit_geometry(sorted(sources), rng)
-    recording = _record(layout, sources, geometry, sample_rate=job.sample_rate, rng=rng)
+    played = _played(sources)
+    recording = _record(
+        layout, sources, geometry, played=played, sample_rate=job.sample_rate, rng=rng
+    )
     gains = _mix_gains(
-        layout, recording, balances=balances, played=_played(sources), rng=rng,
+        layout, recording, balances=balances, played=played, rng=rng,
         sample_rate=job.sample_rate,
     )  # fmt: skip
     mix = np.zeros(frames)
@@ -272,6 +275,7 @@ def _record(
     sources: dict[str, np.ndarray],
     geometry: dict[str, Point],
     *,
+    played: set[str],
     sample_rate: int,
     rng: np.random.Generator,
 ) -> _Recording:
@@ -285,7 +289,6 @@ def _record(
         list(zip(layout.mics, positions, strict=True)), sources, geometry,
         sample_rate=sample_rate, rng=rng, profile=profile,
     )  # fmt: skip
-    played = _played(sources)
     # With no played close mic there is no preamp to share: every mic is trimmed by peak.
     sharing = any(m.kind == "close" and m.source in played for m in layout.mics)
     unplayed = []
