@@ -69,6 +69,7 @@ from drumassist.core.rolewords import (
     POSITION_WORDS,
     ROLE_PHRASES,
     ROLE_WORDS,
+    SEPARATE_POSITION_WORDS,
     SIDE_WORDS,
     WEAK_ROLE_WORDS,
 )
@@ -146,7 +147,9 @@ _invert({"close": " ".join(_ROLE_OF_WORD), "weak": " ".join(_WEAK_ROLE_OF_WORD)}
 
 _PHRASE_WORDS = frozenset(word for phrase in _ROLE_OF_PHRASE for word in phrase.split())
 _ROLE_PIECES = frozenset(_ROLE_OF_WORD) | _WEAK_ROLE_OF_WORD.keys() | _PHRASE_WORDS
-_COMPOUND_PIECES = _ROLE_PIECES | _POSITION_OF_WORD.keys() | _SIDE_OF_WORD.keys()
+_COMPOUND_PIECES = (
+    _ROLE_PIECES | (_POSITION_OF_WORD.keys() - SEPARATE_POSITION_WORDS) | _SIDE_OF_WORD.keys()
+)
 _LONGEST_PIECE = max(map(len, _COMPOUND_PIECES))
 
 

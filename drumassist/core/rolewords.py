@@ -9,10 +9,10 @@ one line here; a word listed under two keys fails at import of ``roles``.
 from __future__ import annotations
 
 ROLE_WORDS: dict[str, str] = {
-    "kick": "kick kicks kik kck kic bd bassdrum basstrommel bombo gc cassa grancassa bumbo",
+    "kick": "kick kicks kik kck kic kdrum bd bassdrum basstrommel bombo gc cassa grancassa bumbo",
     "snare": "snare snares snr sn sd cc caja rullante caixa tarola redoblante",
     "hi-hat": "hh hat hats hihat hihats charles charleston chimbal",
-    "tom": "tom toms tomtom ft timbal",
+    "tom": "tom toms tomtom ft ftom rtom timbal",
     "cymbal": "cymbal cym cymb ride rides crash crashes china splash",
     "overhead": "oh ohs overhead overheads over overs ovh ovhd cymbals cyms",
     "room": "room rooms rm amb ambi ambience ambiance ambient ambiente crush trash salle raum",
@@ -20,7 +20,7 @@ ROLE_WORDS: dict[str, str] = {
 
 # Two-word phrases, separated by commas.
 ROLE_PHRASES: dict[str, str] = {
-    "kick": "bass drum, bass drums, grosse caisse, grosse trommel, gran cassa",
+    "kick": "k drum, bass drum, bass drums, grosse caisse, grosse trommel, gran cassa",
     "snare": "caisse claire, kleine trommel",
     "hi-hat": "hi hat, hi hats, high hat, high hats",
     "tom": "tom tom",
@@ -32,9 +32,12 @@ WEAK_ROLE_WORDS: dict[str, str] = {"tom": "floor rack", "room": "far"}
 # Roles these words give only right before a number ("T1"); alone they are too vague.
 NUMBERED_ROLE_WORDS: dict[str, str] = {"tom": "t"}
 
+# A kick's "front" mic sits outside its front (resonant) head, as a kick-out mic does;
+# its "back" mic at the batter head hears the beater, as a kick-in mic does (DrumGizmo's
+# DRSKit names its two kick mics ``Kdrum_front`` and ``Kdrum_back``).
 POSITION_WORDS: dict[str, str] = {
-    "in": "in inside int inner",
-    "out": "out outside ext outer",
+    "in": "in inside int inner back",
+    "out": "out outside ext outer front",
     "sub": "sub",
     "top": "top up upper",
     "bottom": "bottom bot btm bttm under down",
@@ -48,6 +51,10 @@ POSITION_WORDS: dict[str, str] = {
     "mid": "mid middle",
     "low": "lo low",
 }
+
+# Position words read only as words of their own, never inside a compound ("Kickback"
+# is not a kick's back mic).
+SEPARATE_POSITION_WORDS = frozenset({"back", "front"})
 
 SIDE_WORDS: dict[str, str] = {
     "L": "l left lft izq izquierda gauche links sx sinistra",

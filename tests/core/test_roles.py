@@ -171,6 +171,14 @@ NAMES: list[Case] = [
     ("Timbales", OTHER, None, None),
     ("ref_dry_mix.wav", OTHER, None, None),
     ("", OTHER, None, None),
+    # DrumGizmo kits' channel names (DRSKit, MuldjordKit)
+    ("Kdrum_back", KICK, None, None),
+    ("KDrum_front", KICK, None, None),
+    ("KDrumL", KICK, "L", None),
+    ("Snare_bottom", SNARE, None, None),
+    ("Ftom", TOM, None, None),
+    ("Rtom1", TOM, None, 1),
+    ("AmbR", ROOM, "R", None),
     # ENST-Drums mic folders, and the stems of the ENST excerpt
     ("kick", KICK, None, None),
     ("snare", SNARE, None, None),
@@ -200,6 +208,8 @@ def test_real_names_parse(name: str, role: Role, side: str | None, index: int | 
         ("Kick In", "in"),
         ("Kick Out", "out"),
         ("Kick_Sub", "sub"),
+        ("Kdrum_back", "in"),
+        ("Kdrum_front", "out"),
         ("SubKick", "sub"),
         ("SNARETOP", "top"),
         ("Snr Bot", "bottom"),

@@ -29,6 +29,7 @@ from drumassist.core.conditioning import analysis_view
 from drumassist.core.jsondoc import is_number
 from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress, check_cancelled
+from drumassist.core.roles import parse_track_name
 from drumassist.errors import ModelError
 from drumassist.learn.bleed import measure as bleed
 
@@ -51,19 +52,28 @@ Pair = tuple[str, str]
 def kind_of(name: str, role: str) -> str:
     """The track's kind: its role, with kick in/out and snare bottom split by name.
 
+    The mic position is read from the name as the role is
+    (:func:`~drumassist.core.roles.parse_track_name`): a kick mic named ``in`` (or
+    ``inside``, ``back``) is ``kick_in``, ``out`` (``outside``, ``front``, ``sub``)
+    ``kick_out``; a snare mic named ``bottom`` (``btm``, ``bot``, ``under``) is
+    ``snare_btm``.
+
     Examples
     --------
     >>> kind_of("Kick In", "kick"), kind_of("Snr Btm", "snare"), kind_of("Tom 1", "tom")
     ('kick_in', 'snare_btm', 'tom')
+    >>> kind_of("Kdrum_front", "kick"), kind_of("SnareBot", "snare")
+    ('kick_out', 'snare_btm')
     """
-    n = name.lower()
-    if role == "kick" and (n.endswith(" in") or n.endswith("_in")):
-        return "kick_in"
-    if role == "kick" and (n.endswith(" out") or n.endswith("_out")):
-        return "kick_out"
-    if role == "snare" and ("btm" in n or "bottom" in n):
+    position = parse_track_name(name).position
+    if role == "kick" and position in _KICK_KINDS:
+        return _KICK_KINDS[position]
+    if role == "snare" and position == "bottom":
         return "snare_btm"
     return role
+
+
+_KICK_KINDS = {"in": "kick_in", "out": "kick_out", "sub": "kick_out"}
 
 
 def same_drum(a: str, b: str) -> bool:

@@ -27,7 +27,6 @@ added to its name and slot), one for ``<mic> L`` to that side only.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,8 +46,6 @@ SHIPPED_DIR = Path(__file__).with_name("micmaps")
 POSITIONS = frozenset({"top", "bottom", "in", "out"})
 _CLOSE_SOURCE = {Role.KICK: "kick", Role.SNARE: "snare", Role.HIHAT: "hi-hat"}
 _KIND = {Role.OVERHEAD: "overhead", Role.ROOM: "room"}
-#: DrumGizmo kits name the kick drum "KDrum" (DRSKit's ``KDrum_back``, ``KDrum_front``).
-_ALIASES = ((re.compile(r"(?i)k[ _-]?drum"), "Kick "),)
 
 
 @dataclass(frozen=True)
@@ -151,7 +148,7 @@ def mic_info(name: str, micmap: MicMap, *, kit: str, side: str | None = None) ->
     entry = micmap.mics.get(name) or micmap.mics.get(base) or {}
     if entry.get("ignore"):
         return None
-    parsed = parse_track_name(_spelled_out(str(entry.get("name", name))))
+    parsed = parse_track_name(str(entry.get("name", name)))
     role = role_from_string(entry["role"]) if "role" in entry else parsed.role
     if role == Role.OTHER:
         where = micmap.path.name if micmap.path else f"{KIT_FILE_NAME} in the kit folder"
@@ -170,13 +167,6 @@ def mic_info(name: str, micmap: MicMap, *, kit: str, side: str | None = None) ->
     variant = entry.get("position", parsed.position)
     variant = variant if variant in POSITIONS and kind == "close" else None
     return MicInfo(name, track, role, kind, source, variant, slot, side)
-
-
-def _spelled_out(name: str) -> str:
-    """DrumGizmo kits' own abbreviations, spelled out for the name reader."""
-    for pattern, word in _ALIASES:
-        name = pattern.sub(word, name)
-    return name
 
 
 def _kind_and_source(role: Role, index: Any) -> tuple[str, str | None]:

@@ -60,6 +60,15 @@ def _two_mics(trim_kick_db: float, trim_snare_db: float, bleed_db: float = -18.0
         ("Tom 1", "tom", "tom"),
         ("Kick", "kick", "kick"),
         ("Snare Top", "snare", "snare"),
+        # written together, or as DrumGizmo kits name them (DRSKit: Kdrum_back/_front)
+        ("KickIn", "kick", "kick_in"),
+        ("Kick Inside", "kick", "kick_in"),
+        ("Kdrum_back", "kick", "kick_in"),
+        ("KDrum_front", "kick", "kick_out"),
+        ("Kick_Sub", "kick", "kick_out"),
+        ("SnrBot", "snare", "snare_btm"),
+        ("Snare_bottom", "snare", "snare_btm"),
+        ("Kick Room", "kick", "kick"),
     ],
 )
 def test_kind_of_splits_kick_and_snare_mics_by_name(name: str, role: str, kind: str) -> None:
