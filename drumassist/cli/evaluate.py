@@ -23,10 +23,6 @@ from drumassist.learn.models import registry
 
 def register(sub: Any) -> None:
     """Add ``evaluate`` to the ``drumassist`` parser."""
-    from drumassist.learn.evaluate.protocol import BASELINES as EVAL_BASELINES
-    from drumassist.learn.evaluate.protocol import MODEL_KINDS
-    from drumassist.learn.suggest.suggestion import method_names
-
     p = sub.add_parser(
         "evaluate",
         help="train every method on a corpus and test it by group and on held-out corpora",
@@ -37,6 +33,18 @@ def register(sub: Any) -> None:
             " --pretrained, score the shipped (or --model) models instead, without training."
         ),
     )
+    _add_set_arguments(p)
+    _add_training_arguments(p)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=_cmd_evaluate)
+
+
+def _add_set_arguments(p: Any) -> None:
+    """What is scored: the corpus, the held-out corpora, the methods, the report."""
+    from drumassist.learn.evaluate.protocol import BASELINES as EVAL_BASELINES
+    from drumassist.learn.evaluate.protocol import MODEL_KINDS
+    from drumassist.learn.suggest.suggestion import method_names
+
     p.add_argument(
         "--corpus", type=Path, metavar="DIR", help="training corpus (required unless --personal)"
     )
@@ -60,6 +68,10 @@ def register(sub: Any) -> None:
             f" {', '.join((*MODEL_KINDS, *EVAL_BASELINES))})"
         ),
     )
+
+
+def _add_training_arguments(p: Any) -> None:
+    """How the models are fitted, or which shipped models are scored instead."""
     p.add_argument("--seed", type=integer(*SEED_RANGE), default=0, help="random seed (default 0)")
     p.add_argument(
         "--trees",
@@ -86,8 +98,6 @@ def register(sub: Any) -> None:
         action="store_true",
         help="with --pretrained: score every session, not only held-out ones",
     )
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(func=_cmd_evaluate)
 
 
 #: Tree counts of the out-of-bag curve (--trees auto), as in the published Figure 1.
@@ -103,18 +113,12 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from drumassist.errors import ModelError
     from drumassist.learn.corpus import load_corpus
     from drumassist.learn.evaluate import protocol as evaluation
-    from drumassist.learn.evaluate.report import write_report
 
     if args.model is not None or args.all_sessions:
         raise ModelError("--model and --all-sessions go with --pretrained")
     if args.jobs < 1:
         raise ModelError(f"--jobs must be at least 1, got {args.jobs}")
-    chosen = args.method or [*evaluation.MODEL_KINDS, *evaluation.BASELINES]
-    unknown = [m for m in chosen if m not in (*evaluation.MODEL_KINDS, *evaluation.BASELINES)]
-    if unknown:
-        raise ModelError(f"evaluate trains its own models; {', '.join(unknown)} is not one of them")
-    kinds = [m for m in evaluation.MODEL_KINDS if m in chosen]
-    baselines = [m for m in evaluation.BASELINES if m in chosen]
+    kinds, baselines = _chosen_methods(args.method)
     progress = LineProgress(args.verbose)
     corpus = load_corpus(args.corpus)
     train_sessions, sets, corpora = _evaluation_sets(args, corpus)
@@ -143,19 +147,46 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         progress=progress,
     )
     if args.out is not None:
-        path = write_report(
-            args.out,
-            result,
-            heldout=heldout,
-            importance_sessions=next(iter(heldout.values()), train),
-            curves=curves,
-            corpora=corpora,
-            command=_evaluate_command(args),
-        )
-        print(f"report written to {path}", file=sys.stderr)
+        _write_report(args, result, heldout=heldout, train=train, curves=curves, corpora=corpora)
     if args.json:
         print(json.dumps(_evaluation_doc(result, curves, corpus.manifest_sha256), indent=2))
         return 0
+    _print_result(result)
+    return 0
+
+
+def _write_report(args: argparse.Namespace, result: Any, **sets: Any) -> None:
+    """``report.md`` and its figures in ``--out`` (``sets``: the prepared sessions and
+    the tree curves of :func:`_cmd_evaluate`)."""
+    from drumassist.learn.evaluate.report import write_report
+
+    heldout = sets["heldout"]
+    path = write_report(
+        args.out,
+        result,
+        heldout=heldout,
+        importance_sessions=next(iter(heldout.values()), sets["train"]),
+        curves=sets["curves"],
+        corpora=sets["corpora"],
+        command=_evaluate_command(args),
+    )
+    print(f"report written to {path}", file=sys.stderr)
+
+
+def _chosen_methods(methods: list[str] | None) -> tuple[list[str], list[str]]:
+    """The model kinds and the baselines ``--method`` asks for (all of both by default)."""
+    from drumassist.errors import ModelError
+    from drumassist.learn.evaluate import protocol as evaluation
+
+    chosen = methods or [*evaluation.MODEL_KINDS, *evaluation.BASELINES]
+    unknown = [m for m in chosen if m not in (*evaluation.MODEL_KINDS, *evaluation.BASELINES)]
+    if unknown:
+        raise ModelError(f"evaluate trains its own models; {', '.join(unknown)} is not one of them")
+    kinds = [m for m in evaluation.MODEL_KINDS if m in chosen]
+    return kinds, [m for m in evaluation.BASELINES if m in chosen]
+
+
+def _print_result(result: Any) -> None:
     print(f"{result.train_sessions} training sessions")
     for name, row in result.methods.items():
         print(f"  {name:<10} train R² {fmt_score(row.train.r2 if row.train else math.nan)}")
@@ -163,7 +194,6 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             print_scores({"groups out": row.cross_validated.as_dict()}, indent=4)
         print_scores(_group_rows(row.per_group, result.real_groups), indent=6)
         print_scores({k: v.as_dict() for k, v in row.heldout.items()}, indent=4)
-    return 0
 
 
 def _evaluation_sets(

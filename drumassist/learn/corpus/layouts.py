@@ -4,7 +4,8 @@ About half of the sessions use the ENST-Drums layout: ``kick``, ``snare``,
 ``hi-hat``, ``overhead_L``, ``overhead_R`` and ``tom_1``.. ``tom_3`` (as many toms
 as the kit has, up to three). The others vary, so that a model learns beyond one
 layout: one kick mic or two (in and out), one snare mic or two (top and bottom), one
-to four toms, the overhead pair, and a room pair half of the time, named in one of
+to four toms, the overhead pair, a room pair half of the time and, on a kit with a ride, a
+ride close mic a third of the time, named in one of
 three styles engineers use (``Kick In``; ``BD In``; ``01 Kick In``).
 """
 
@@ -18,23 +19,27 @@ from drumassist.learn.corpus.mics import Mic
 
 ENST_LAYOUT = "enst"
 VARIED_LAYOUT = "varied"
+#: Varied layouts of a kit with a ride that give it a close mic (engineers mike the
+#: ride often, the crashes seldom: they are what the overheads are for).
+RIDE_SHARE = 0.35
 
 # Track names per naming style, by mic key. Toms are named by build_layout.
 _STYLES: dict[str, dict[str, str]] = {
     "plain": {
         "kick": "Kick", "kick_in": "Kick In", "kick_out": "Kick Out", "snare": "Snare",
         "snare_top": "Snare Top", "snare_bottom": "Snare Bottom", "hihat": "Hi-Hat",
-        "oh_l": "OH L", "oh_r": "OH R", "room_l": "Room L", "room_r": "Room R",
+        "oh_l": "OH L", "oh_r": "OH R", "room_l": "Room L", "room_r": "Room R", "ride": "Ride",
     },
     "short": {
         "kick": "BD", "kick_in": "BD In", "kick_out": "BD Out", "snare": "SN",
         "snare_top": "SN Top", "snare_bottom": "SN Btm", "hihat": "HH",
-        "oh_l": "OHL", "oh_r": "OHR", "room_l": "Amb L", "room_r": "Amb R",
+        "oh_l": "OHL", "oh_r": "OHR", "room_l": "Amb L", "room_r": "Amb R", "ride": "Ride",
     },
     "studio": {
         "kick": "Kick", "kick_in": "Kick In", "kick_out": "Kick Out", "snare": "Snare",
         "snare_top": "Snare Top", "snare_bottom": "Snare Bottom", "hihat": "Hat",
         "oh_l": "Overhead L", "oh_r": "Overhead R", "room_l": "Room L", "room_r": "Room R",
+        "ride": "Ride Cymbal",
     },
 }  # fmt: skip
 _MIC_OF_KEY: dict[str, tuple[str, str | None, str | None, str | None]] = {
@@ -46,6 +51,7 @@ _MIC_OF_KEY: dict[str, tuple[str, str | None, str | None, str | None]] = {
     "snare_top": ("close", "snare", "top", None),
     "snare_bottom": ("close", "snare", "bottom", None),
     "hihat": ("close", "hi-hat", None, None),
+    "ride": ("close", "ride", None, None),
     "oh_l": ("overhead", None, None, "overhead_L"),
     "oh_r": ("overhead", None, None, "overhead_R"),
     "room_l": ("room", None, None, "room_L"),
@@ -67,9 +73,13 @@ class Layout:
 
 
 def build_layout(
-    rng: np.random.Generator, *, kit_toms: int, has_hihat: bool, enst: bool
+    rng: np.random.Generator, *, kit_toms: int, has_hihat: bool, enst: bool, has_ride: bool = False
 ) -> tuple[Layout, list[int]]:
-    """A session's mics, and which of the kit's toms (indices, highest first) are miked."""
+    """A session's mics, and which of the kit's toms (indices, highest first) are miked.
+
+    A varied layout of a kit with a ride cymbal has a ride close mic in :data:`RIDE_SHARE`
+    of the sessions (drawn last, so the rest of the layout is as without it).
+    """
     if enst:
         toms = list(range(min(kit_toms, 3)))
         keys = ["kick", "snare", *(["hihat"] if has_hihat else []), "oh_l", "oh_r"]
@@ -87,6 +97,8 @@ def build_layout(
     named += [(key, _STYLES[style][key]) for key in ("oh_l", "oh_r")]
     if rng.random() < 0.5:
         named += [(key, _STYLES[style][key]) for key in ("room_l", "room_r")]
+    if has_ride and rng.random() < RIDE_SHARE:
+        named.insert(len(keys), ("ride", _STYLES[style]["ride"]))  # after the hi-hat
     if style == "studio":
         named = [(key, f"{n + 1:02d} {name}") for n, (key, name) in enumerate(named)]
     return _layout(VARIED_LAYOUT, named), toms

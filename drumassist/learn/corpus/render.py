@@ -142,8 +142,11 @@ def render_session(job: RenderJob) -> Rendered:
     kit = load_kit(job.kit.xml, job.sample_rate)
     chosen = {a: _pick(kit.choices(a), rng) for a in Articulation if kit.choices(a)}
     has_hihat = any(SOURCE_OF[a] == "hi-hat" for a in chosen)
+    has_ride = any(SOURCE_OF[a] == "ride" for a in chosen)
     enst = bool(rng.random() < ENST_SHARE)
-    layout, tom_indices = build_layout(rng, kit_toms=len(kit.toms), has_hihat=has_hihat, enst=enst)
+    layout, tom_indices = build_layout(
+        rng, kit_toms=len(kit.toms), has_hihat=has_hihat, enst=enst, has_ride=has_ride
+    )
     toms = [kit.toms[i] for i in tom_indices]
     performance = perform(job.songs, rng, duration_s=job.duration_s, toms=len(toms), label=job.id)
     frames = round(job.duration_s * job.sample_rate)

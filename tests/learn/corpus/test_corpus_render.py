@@ -177,17 +177,24 @@ def test_close_mics_hear_the_other_drums_as_calibrated_asymmetric_bleed():
 
 
 def test_layout_names_read_back_as_their_roles_and_slots():
-    roles = {"kick": Role.KICK, "snare": Role.SNARE, "hi-hat": Role.HIHAT}
+    roles = {"kick": Role.KICK, "snare": Role.SNARE, "hi-hat": Role.HIHAT, "ride": Role.CYMBAL}
+    rides = 0
     for seed in range(40):
         rng = np.random.default_rng(seed)
-        layout, toms = build_layout(rng, kit_toms=4, has_hihat=True, enst=seed % 4 == 0)
+        layout, toms = build_layout(
+            rng, kit_toms=4, has_hihat=True, enst=seed % 4 == 0, has_ride=seed % 2 == 0
+        )
         names = [m.name for m in layout.mics]
+        rides += sum(m.source == "ride" for m in layout.mics)
+        if seed % 2 or seed % 4 == 0:  # no ride on the kit, or the ENST layout
+            assert all(m.source != "ride" for m in layout.mics), names
         for mic in layout.mics:
             expected = {"overhead": Role.OVERHEAD, "room": Role.ROOM}.get(mic.kind)
             expected = expected or roles.get(str(mic.source), Role.TOM)
             assert role_from_name(mic.name) == expected, mic.name
         assert assign_slots(names) == list(layout.slots), names
         assert 1 <= len(toms) <= 4
+    assert 1 <= rides <= 8  # about a third of the 10 varied layouts of a kit with a ride
 
 
 def test_rendering_is_deterministic_for_a_seed(kit_dir, tmp_path, corpus):
