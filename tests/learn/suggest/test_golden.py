@@ -12,9 +12,9 @@ differ in the last bits between processors (the file recorded on one machine mis
 When a later change legitimately moves a method's output (a retrained shipped model, a
 new feature), regenerate the file and say why in the commit::
 
-    DRUMASSIST_REGEN_GOLDEN=1 PYTHONPATH=$PWD python -m pytest tests/learn/test_golden.py
+    DRUMASSIST_REGEN_GOLDEN=1 PYTHONPATH=$PWD python -m pytest tests/learn/suggest/test_golden.py
 
-then review ``git diff tests/learn/golden/suggestions.json``: only the methods meant to
+then review ``git diff tests/learn/suggest/golden/suggestions.json``: only the methods meant to
 change may differ.
 """
 
@@ -34,7 +34,7 @@ from drumassist.learn.suggest.suggestion import suggest
 from tests.conftest import ENST_EXCERPT
 
 GOLDEN = Path(__file__).parent / "golden" / "suggestions.json"
-#: Every method with a shipped model or no model at all ("default" is the trim model).
+#: Every method with a shipped model or no model at all ("default" is levels-gb).
 METHODS = (
     "default", "levels-gb", "trim", "levels", "flexible", "rf-slots", "lasso", "loudness",
     "bleed", "sum",
