@@ -220,6 +220,7 @@ def export_mix(
     *,
     pans: Sequence[float] | np.ndarray | None = None,
     mutes: Sequence[bool] | np.ndarray | None = None,
+    inverted: Sequence[bool] | np.ndarray | None = None,
     stereo: bool = True,
     bit_depth: int = 24,
     loudness_lufs: float | None = None,
@@ -229,13 +230,15 @@ def export_mix(
 ) -> ExportResult:
     """Mix ``multitrack`` and export it; the stems themselves are never written over.
 
+    Tracks flagged in ``inverted`` are mixed with their polarity inverted.
+
     Gains beyond +-:data:`~drumassist.core.mix.MAX_GAIN_DB` are a GainsError: they
     would overflow to noise at full scale.
     """
     _check_gains(multitrack, gains_db)
     if progress is not None:
         progress.report(0.1, "mixing")
-    audio = mix(multitrack, gains_db, pans=pans, mutes=mutes, stereo=stereo)
+    audio = mix(multitrack, gains_db, pans=pans, mutes=mutes, stereo=stereo, inverted=inverted)
     check_cancelled(progress)
     if progress is not None:
         progress.report(0.5, "writing")

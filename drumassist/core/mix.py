@@ -61,13 +61,17 @@ def mix(
     stereo: bool = False,
     start: int = 0,
     stop: int | None = None,
+    inverted: Sequence[bool] | np.ndarray | None = None,
 ) -> np.ndarray:
     """Mix ``multitrack`` with per-track gains in dB (``-inf`` silences a track).
 
     Returns float32 ``(frames, 1)`` for mono or ``(frames, 2)`` for stereo, for the
-    frames ``start:stop``. The sum is not limited: it may exceed full scale.
+    frames ``start:stop``. The sum is not limited: it may exceed full scale. Tracks
+    flagged in ``inverted`` are mixed with their polarity inverted.
     """
-    factors = channel_factors(multitrack, gains_db, pans=pans, mutes=mutes, stereo=stereo)
+    factors = channel_factors(
+        multitrack, gains_db, pans=pans, mutes=mutes, stereo=stereo, inverted=inverted
+    )
     stop = multitrack.frames if stop is None else stop
     out = np.zeros((stop - start, factors.shape[2]), dtype=np.float32)
     for track, matrix in zip(multitrack.tracks, factors, strict=True):
@@ -84,11 +88,13 @@ def channel_factors(
     pans: Sequence[float] | np.ndarray | None = None,
     mutes: Sequence[bool] | np.ndarray | None = None,
     stereo: bool = False,
+    inverted: Sequence[bool] | np.ndarray | None = None,
 ) -> np.ndarray:
     """The routing matrices ``(tracks, 2, out_channels)`` of a mix.
 
     Row ``i`` of track ``t``'s matrix says how much of input channel ``i`` goes to
-    each output channel. A mono track uses only row 0.
+    each output channel. A mono track uses only row 0. A track flagged in ``inverted``
+    has its polarity inverted: its matrix is negated.
     """
     count = len(multitrack.tracks)
     gains = np.asarray(gains_db, dtype=np.float64)
@@ -99,15 +105,26 @@ def channel_factors(
     pans_ = np.zeros(count) if pans is None else np.asarray(pans, dtype=np.float64)
     if pans_.shape != (count,):
         raise GainsError(f"expected {count} pans, one per track, got {pans_.size}")
-    mutes_ = np.zeros(count, dtype=bool) if mutes is None else np.asarray(mutes, dtype=bool)
+    mutes_ = _flags(mutes, count, "mute flags")
+    signs = np.where(_flags(inverted, count, "polarity flags"), -1.0, 1.0)
     out_channels = 2 if stereo else 1
     factors = np.zeros((count, 2, out_channels))
     for t, track in enumerate(multitrack.tracks):
         if mutes_[t]:
             continue
-        lin = float(db_to_lin(gains[t]))
+        lin = float(db_to_lin(gains[t])) * signs[t]
         factors[t] = _route(track.channels, pans_[t], stereo=stereo) * lin
     return factors
+
+
+def _flags(values: Sequence[bool] | np.ndarray | None, count: int, what: str) -> np.ndarray:
+    """One flag per track (all False for None)."""
+    if values is None:
+        return np.zeros(count, dtype=bool)
+    flags = np.asarray(values, dtype=bool)
+    if flags.shape != (count,):
+        raise GainsError(f"expected {count} {what}, one per track, got {flags.size}")
+    return flags
 
 
 def _route(in_channels: int, pan: float, *, stereo: bool) -> np.ndarray:

@@ -62,9 +62,12 @@ class MixLoudness:
         pans: Sequence[float] | np.ndarray | None = None,
         mutes: Sequence[bool] | np.ndarray | None = None,
         stereo: bool = False,
+        inverted: Sequence[bool] | np.ndarray | None = None,
     ) -> float:
         """Integrated loudness (LUFS) of the mix ``core.mix.mix`` would make."""
-        factors = channel_factors(self._multitrack, gains_db, pans=pans, mutes=mutes, stereo=stereo)
+        factors = channel_factors(
+            self._multitrack, gains_db, pans=pans, mutes=mutes, stereo=stereo, inverted=inverted
+        )
         return self.loudness_of_factors(factors)
 
     def loudness_of_factors(self, factors: np.ndarray) -> float:

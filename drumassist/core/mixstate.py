@@ -40,6 +40,7 @@ class Strip:
     mute: bool = False
     solo: bool = False
     role: Role = Role.OTHER
+    invert: bool = False  # polarity inverted, in A and in B alike
 
 
 @dataclass(frozen=True)
@@ -77,14 +78,15 @@ def matched_gains(
     *,
     pans: np.ndarray,
     audible_tracks: np.ndarray,
+    inverted: np.ndarray | None = None,
 ) -> np.ndarray:
     """``gains_b_db`` shifted so that B's stereo mix is as loud as A's (what is heard).
 
     When either mix is silent there is nothing to match and B is returned unchanged.
     """
-    mutes = ~audible_tracks
-    loud_a = meter.loudness(gains_a_db, pans=pans, mutes=mutes, stereo=True)
-    loud_b = meter.loudness(gains_b_db, pans=pans, mutes=mutes, stereo=True)
+    heard = {"pans": pans, "mutes": ~audible_tracks, "stereo": True, "inverted": inverted}
+    loud_a = meter.loudness(gains_a_db, **heard)
+    loud_b = meter.loudness(gains_b_db, **heard)
     if math.isfinite(loud_a) and math.isfinite(loud_b):
         return gains_b_db + (loud_a - loud_b)
     return np.array(gains_b_db, dtype=float)
@@ -128,6 +130,10 @@ class MixState:
         """The pans, -1 to +1, in the multitrack's order."""
         return np.array([s.pan for s in self.strips], dtype=float)
 
+    def inverted(self) -> np.ndarray:
+        """Which tracks play with their polarity inverted, in the multitrack's order."""
+        return np.array([s.invert for s in self.strips], dtype=bool)
+
     def gains_b(self) -> np.ndarray | None:
         """The suggestion loudness-matched to A (None without one); cached per state."""
         if self.balance is None:
@@ -141,6 +147,7 @@ class MixState:
             np.array(self.balance.gains_db, dtype=float),
             pans=self.pans(),
             audible_tracks=self.audible(),
+            inverted=self.inverted(),
         )
         self._matched = (key, gains)
         return gains
@@ -149,7 +156,9 @@ class MixState:
         """Integrated loudness of the stereo mix heard as A, or as B when ``use_b``."""
         gains_b = self.gains_b() if use_b else None
         gains = self.gains_a() if gains_b is None else gains_b
-        return self.meter.loudness(gains, pans=self.pans(), mutes=~self.audible(), stereo=True)
+        return self.meter.loudness(
+            gains, pans=self.pans(), mutes=~self.audible(), stereo=True, inverted=self.inverted()
+        )
 
     # -- sessions --------------------------------------------------------------------------
 
@@ -172,6 +181,7 @@ class MixState:
             pan=strip.pan,
             mute=strip.mute,
             solo=strip.solo,
+            invert=strip.invert,
         )
 
     def _suggestion_state(self) -> SuggestionState | None:
@@ -213,7 +223,9 @@ class MixState:
                 self.missing[state.name] = state
                 order.append(state.name)
                 continue
-            self.strips[index] = Strip(state.gain_db, state.pan, state.mute, state.solo, state.role)
+            self.strips[index] = Strip(
+                state.gain_db, state.pan, state.mute, state.solo, state.role, state.invert
+            )
             renamed[state.name] = self.multitrack.tracks[index].name
             order.append(renamed[state.name])
         # Loaded tracks the session does not name go at the end, by role.

@@ -30,7 +30,8 @@ from drumassist.core.roles import Role, role_from_string
 from drumassist.errors import SessionError
 
 FORMAT_NAME = "drumassist-session"
-FORMAT_VERSION = 1
+#: 2 adds each track's ``invert`` (polarity); version 1 files read as not inverted.
+FORMAT_VERSION = 2
 SESSION_SUFFIX = ".drumassist"
 #: A fader level in a session (``null`` is minus infinity); the window's faders stay inside.
 STRIP_GAIN_RANGE_DB = (-120.0, 24.0)
@@ -49,6 +50,7 @@ class TrackState:
     pan: float = 0.0
     mute: bool = False
     solo: bool = False
+    invert: bool = False
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,7 @@ def _track_to_json(track: TrackState, base: Path) -> dict[str, Any]:
         "pan": track.pan,
         "mute": track.mute,
         "solo": track.solo,
+        "invert": track.invert,
     }
 
 
@@ -190,6 +193,7 @@ def _track_from_json(doc: object, base: Path, *, where: str) -> TrackState:
         pan=field_number(doc, "pan", where=where, error=SessionError, low=-1, high=1, default=0.0),
         mute=field_bool(doc, "mute", where=where, error=SessionError, default=False),
         solo=field_bool(doc, "solo", where=where, error=SessionError, default=False),
+        invert=field_bool(doc, "invert", where=where, error=SessionError, default=False),
     )
 
 

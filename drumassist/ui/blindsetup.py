@@ -169,12 +169,10 @@ def _open(window: HostWindow, plan: TestPlan, gains: dict[str, np.ndarray]) -> N
     doc, player = window.document, window.player
     if doc is None or player is None:
         return
-    mutes = ~doc.audible()
-    target = doc.meter.loudness(doc.gains_a(), pans=doc.pans(), mutes=mutes, stereo=True)
+    heard = {"pans": doc.pans(), "mutes": ~doc.audible(), "inverted": doc.inverted()}
+    target = doc.meter.loudness(doc.gains_a(), stereo=True, **heard)
     ordered = {m: gains[m] for m in plan.candidates}
-    candidates = loudness_matched(
-        doc.meter, ordered, target_lufs=target, pans=doc.pans(), mutes=mutes
-    )
+    candidates = loudness_matched(doc.meter, ordered, target_lufs=target, **heard)
     session = _session_name(window)
     test = BlindTest(
         candidates, plan.trials, plan.listener, session, seed=getattr(window, "blind_seed", None)

@@ -142,6 +142,9 @@ class MixDocument(QObject):
     def toggle_solo(self, index: int, solo: bool) -> None:
         self._change(index, f"Solo {self._name(index)}", solo=solo)
 
+    def toggle_invert(self, index: int, invert: bool) -> None:
+        self._change(index, f"Polarity of {self._name(index)}", invert=invert)
+
     def change_role(self, index: int, role: Role) -> None:
         self._change(index, f"Role of {self._name(index)}", role=role)
 
@@ -206,6 +209,9 @@ class MixDocument(QObject):
 
     def pans(self) -> np.ndarray:
         return self.state.pans()
+
+    def inverted(self) -> np.ndarray:
+        return self.state.inverted()
 
     def gains_b(self) -> np.ndarray | None:
         """The suggestion, loudness-matched to the user's mix A (None without one)."""

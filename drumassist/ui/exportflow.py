@@ -38,6 +38,7 @@ def export_job(doc: MixDocument, request: ExportRequest, *, overwrite: bool) -> 
         pans=doc.pans(),
         # A and B export what is heard (mutes, solos); a method exports every track.
         mutes=~doc.audible() if heard else np.zeros(len(doc.strips), bool),
+        inverted=doc.inverted(),  # polarity is the track's wiring: every export has it
         path=request.path,
         stereo=request.stereo,
         bit_depth=request.bit_depth,

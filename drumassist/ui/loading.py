@@ -83,6 +83,7 @@ class ExportJob:
     gains_db: np.ndarray
     pans: np.ndarray
     mutes: np.ndarray
+    inverted: np.ndarray  # polarity, as the strips set it (every source alike)
     path: Path
     stereo: bool
     bit_depth: int
@@ -108,6 +109,7 @@ def run_export(job: ExportJob, progress: Progress) -> ExportResult:
         job.path,
         pans=job.pans,
         mutes=job.mutes,
+        inverted=job.inverted,
         stereo=job.stereo,
         bit_depth=job.bit_depth,
         loudness_lufs=job.loudness_lufs,

@@ -230,7 +230,8 @@ class MainWindow(QMainWindow, SessionCommands, ExportCommands):
         self.document.set_suggestion(suggestion)
         notes = "".join(f"; {note}" for note in suggestion.notes)  # too-short tracks
         if suggestion.polarity.flips:
-            notes += f"; polarity flip suggested: {', '.join(suggestion.polarity.flips)} (Ø)"
+            flips = ", ".join(suggestion.polarity.flips)
+            notes += f"; polarity flip suggested: {flips} (click Ø on its strip to invert)"
         if suggestion.bleed_only:
             names = ", ".join(suggestion.bleed_only)
             notes += f"; only bleed, kept at the session's level: {names}"

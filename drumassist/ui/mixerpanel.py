@@ -91,6 +91,7 @@ class MixerPanel(QScrollArea):
         strip.pan_committed.connect(lambda old, new: doc.commit_pan(index, old, new))
         strip.mute_toggled.connect(lambda on: doc.toggle_mute(index, on))
         strip.solo_toggled.connect(lambda on: doc.toggle_solo(index, on))
+        strip.invert_toggled.connect(lambda on: doc.toggle_invert(index, on))
         strip.role_committed.connect(lambda _old, new: doc.change_role(index, new))
 
     def _connect_header(self, name: str, header: StripHeader) -> None:
@@ -132,6 +133,7 @@ class MixerPanel(QScrollArea):
         strip.set_pan(state.pan)
         strip.set_mute(state.mute)
         strip.set_solo(state.solo)
+        strip.set_invert(state.invert)
         strip.set_role(state.role)
 
     def _show_suggestion(self) -> None:

@@ -84,15 +84,13 @@ class PlayerController(QObject):
 
     def _state(self) -> PlaybackState:
         doc = self.document
-        mutes = ~doc.audible()
-        factors_a = channel_factors(
-            doc.multitrack, doc.gains_a(), pans=doc.pans(), mutes=mutes, stereo=True
-        )
+        heard = {"pans": doc.pans(), "mutes": ~doc.audible(), "inverted": doc.inverted()}
+        factors_a = channel_factors(doc.multitrack, doc.gains_a(), stereo=True, **heard)
         gains_b = doc.gains_b() if self.audition_db is None else self.audition_db
         factors_b = (
             factors_a
             if gains_b is None
-            else channel_factors(doc.multitrack, gains_b, pans=doc.pans(), mutes=mutes, stereo=True)
+            else channel_factors(doc.multitrack, gains_b, stereo=True, **heard)
         )
         return PlaybackState(
             factors_a=factors_a.astype(np.float32),

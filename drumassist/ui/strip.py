@@ -1,4 +1,4 @@
-"""One mixer channel strip per track: name, role, mute/solo, pan, fader, meter, level.
+"""One mixer channel strip per track: name, role, mute/solo/polarity, pan, fader, meter, level.
 
 User actions are reported by signals (``*_changed`` live, ``*_committed`` once per
 gesture for the undo stack); the ``set_*`` methods never emit, so undo, redo and
@@ -34,6 +34,11 @@ from drumassist.ui.pan import PanControl
 from drumassist.ui.striphead import STRIP_WIDTH_PX, StripHeader
 from drumassist.ui.taper import clamp_db, format_db
 
+INVERT_TOOLTIP = (
+    "Invert this track's polarity (Ø): heard in A and B and written to every export;"
+    " the stem itself is never changed"
+)
+
 
 class ChannelStrip(QFrame):
     """The controls of one track, laid out top to bottom like a console channel.
@@ -56,6 +61,7 @@ class ChannelStrip(QFrame):
     pan_committed = Signal(float, float)
     mute_toggled = Signal(bool)
     solo_toggled = Signal(bool)
+    invert_toggled = Signal(bool)
     role_committed = Signal(object, object)
 
     def __init__(
@@ -84,6 +90,7 @@ class ChannelStrip(QFrame):
             self.role_combo.addItem(role.value.capitalize(), role)
         self.mute_button = self._toggle("M", "muteButton", "Mute this track")
         self.solo_button = self._toggle("S", "soloButton", "Solo: hear only the soloed tracks")
+        self.invert_button = self._toggle("Ø", "invertButton", INVERT_TOOLTIP)
         self.pan_control = PanControl()
         self.fader = Fader()
         self.meter = LevelMeter(channels=2 if stereo else 1)
@@ -102,6 +109,7 @@ class ChannelStrip(QFrame):
         buttons.setSpacing(4)
         buttons.addWidget(self.mute_button)
         buttons.addWidget(self.solo_button)
+        buttons.addWidget(self.invert_button)
         # The meter spans the fader's travel, so both scales start and end level.
         meter_column = QVBoxLayout()
         margin = round(Fader.TRAVEL_MARGIN_PX)
@@ -141,6 +149,7 @@ class ChannelStrip(QFrame):
         # clicked, unlike toggled, fires only for the user, never for set_mute/set_solo.
         self.mute_button.clicked.connect(self.mute_toggled)
         self.solo_button.clicked.connect(self.solo_toggled)
+        self.invert_button.clicked.connect(self.invert_toggled)
         self.role_combo.activated.connect(self._on_role_chosen)
         self.gain_entry.returnPressed.connect(self._on_gain_typed)
         self.gain_entry.editingFinished.connect(self.refresh_gain)
@@ -174,6 +183,11 @@ class ChannelStrip(QFrame):
         return self.solo_button.isChecked()
 
     @property
+    def inverted(self) -> bool:
+        """True when the polarity button is on."""
+        return self.invert_button.isChecked()
+
+    @property
     def role(self) -> Role:
         """The role chosen in the role box."""
         return self._role
@@ -196,6 +210,11 @@ class ChannelStrip(QFrame):
     def set_solo(self, soloed: bool) -> None:
         """Turn solo on or off."""
         self.solo_button.setChecked(soloed)
+
+    def set_invert(self, inverted: bool) -> None:
+        """Turn the polarity inversion on or off."""
+        self.invert_button.setChecked(inverted)
+        self.header.set_inverted(inverted)
 
     def set_role(self, role: Role) -> None:
         """Show ``role`` in the role box."""

@@ -72,18 +72,41 @@ class StripHeader(QWidget):
         )
         self.bleed_badge.setVisible(False)
         layout.addWidget(self.bleed_badge)
+        self._flip_reason: str | None = None
+        self._inverted = False
         self._press: QPointF | None = None
         self._dragging = False
 
     def set_polarity_flip(self, reason: str | None) -> None:
-        """Show the polarity badge with ``reason`` as its tooltip, or hide it (None)."""
-        self.polarity_badge.setVisible(reason is not None)
-        self.polarity_badge.setToolTip(
-            ""
-            if reason is None
-            else f"Polarity: {reason}.\nInvert this track's polarity before mixing:"
-            " drumassist plays and exports the stems as they are."
-        )
+        """Show the polarity badge with ``reason`` as its tooltip, or hide it (None).
+
+        Once the track is inverted (:meth:`set_inverted`) the badge says so and stays.
+        """
+        self._flip_reason = reason
+        self._show_polarity()
+
+    def set_inverted(self, inverted: bool) -> None:
+        """Tell the badge whether the strip's polarity button is on."""
+        self._inverted = inverted
+        self._show_polarity()
+
+    def _show_polarity(self) -> None:
+        reason, badge = self._flip_reason, self.polarity_badge
+        badge.setVisible(reason is not None)
+        done = reason is not None and self._inverted
+        if badge.property("done") != done:
+            badge.setProperty("done", done)
+            badge.style().unpolish(badge)
+            badge.style().polish(badge)
+        if reason is None:
+            badge.setToolTip("")
+        elif done:
+            badge.setToolTip(f"Polarity: {reason}.\nInverted here, as suggested.")
+        else:
+            badge.setToolTip(
+                f"Polarity: {reason}.\nClick Ø below to invert it (heard and exported);"
+                " the stem itself is never changed."
+            )
 
     def set_bleed_only(self, bleed_only: bool) -> None:
         """Show or hide the badge saying the suggestion found only bleed on this mic."""

@@ -88,13 +88,17 @@ QFrame#channelStrip QLabel#stereoBadge {{ font-size: 7pt; font-weight: bold; col
                        border: 1px solid #4a4f56; border-radius: 3px; padding: 0px 2px; }}
 QFrame#channelStrip QLabel#polarityBadge {{ font-size: 8pt; font-weight: bold; color: #1b1b1b;
                        background: {SOLO_ON}; border-radius: 3px; padding: 0px 3px; }}
+QFrame#channelStrip QLabel#polarityBadge[done="true"] {{ background: transparent; color: {SOLO_ON};
+                       border: 1px solid {SOLO_ON}; }}
 QFrame#channelStrip QLabel#bleedBadge {{ font-size: 7pt; color: {MUTED_TEXT};
                        border: 1px dashed #6a6f76; border-radius: 3px; padding: 0px 2px; }}
 QComboBox#roleCombo {{ font-size: 8pt; padding: 1px 4px; }}
-QPushButton#muteButton, QPushButton#soloButton {{ font-size: 9pt; font-weight: bold;
+QPushButton#muteButton, QPushButton#soloButton, QPushButton#invertButton {{ font-size: 9pt;
+                       font-weight: bold;
                        padding: 2px 0px; border-radius: 3px; color: {MUTED_TEXT}; }}
 QPushButton#muteButton:checked {{ background: {MUTE_ON}; color: white; border-color: {MUTE_ON}; }}
 QPushButton#soloButton:checked {{ background: {SOLO_ON}; color: #1b1b1b; border-color: {SOLO_ON}; }}
+QPushButton#invertButton:checked {{ background: {ACCENT}; color: #1b1b1b; border-color: {ACCENT}; }}
 QLineEdit#gainEntry {{ font-size: 9pt; background: {FADER_SLOT}; color: {TEXT};
                        border: 1px solid #3a3f45; border-radius: 3px; padding: 1px 2px; }}
 QLineEdit#gainEntry:focus {{ border-color: {ACCENT}; }}

@@ -37,6 +37,22 @@ def test_minus_infinity_and_mute_silence_a_track(multitrack, drum_arrays):
     np.testing.assert_array_equal(muted, only_kick)
 
 
+def test_an_inverted_track_is_mixed_with_its_polarity_inverted(drum_arrays):
+    kick = drum_arrays["Kick In"]
+    copies = from_arrays({"Kick": kick, "Kick again": kick.copy()}, sample_rate=44100)
+    both = mix(copies, [0.0, 0.0], stereo=True)
+    np.testing.assert_allclose(both[:, 0], 2 * kick * math.cos(math.pi / 4), atol=1e-6)
+    # One of two identical tracks inverted: they cancel, in mono and in stereo.
+    for stereo in (False, True):
+        cancelled = mix(copies, [0.0, 0.0], stereo=stereo, inverted=[False, True])
+        assert not cancelled.any()
+    alone = mix(copies, [0.0, -math.inf], inverted=[True, False])
+    np.testing.assert_allclose(alone[:, 0], -kick, atol=1e-7)
+    factors = channel_factors(copies, [-6.0, -6.0], inverted=[True, False])
+    assert factors[0, 0, 0] == pytest.approx(-db_to_lin(-6.0))
+    assert factors[1, 0, 0] == pytest.approx(db_to_lin(-6.0))
+
+
 def test_stereo_pans_are_constant_power(multitrack):
     kick = multitrack.tracks[0].audio[:, 0]
     energies = []
@@ -90,6 +106,8 @@ def test_db_edge_values():
         ({"gains_db": [0.0, 0.0, math.inf, 0.0]}, "finite"),
         ({"gains_db": [0.0] * 4, "pans": [0.0]}, "expected 4 pans"),
         ({"gains_db": [0.0] * 4, "pans": [0.0, 1.5, 0, 0], "stereo": True}, "outside -1"),
+        ({"gains_db": [0.0] * 4, "inverted": [True]}, "expected 4 polarity flags"),
+        ({"gains_db": [0.0] * 4, "mutes": [True, False]}, "expected 4 mute flags"),
     ],
 )
 def test_bad_gains_are_refused(multitrack, kwargs, message):

@@ -49,6 +49,26 @@ def test_b_is_loudness_matched_to_what_is_heard(state):
     assert state.gains_b() is b  # measured once per state
 
 
+def test_polarity_counts_in_what_is_heard_and_is_saved(state, tmp_path):
+    """An inverted track changes the loudness B is matched to, and a session keeps it."""
+    state.balance = Balance("m", (0.0, -3.0, -6.0, 0.0), (0.0,) * 4, (0.0,) * 4)
+    plain_a = state.heard_loudness_lufs(use_b=False)
+    state.strips[1] = replace(state.strips[1], invert=True)
+    assert list(state.inverted()) == [False, True, False, False]
+    inverted = state.inverted()
+    heard = {"pans": state.pans(), "mutes": ~state.audible(), "stereo": True}
+    loud_a = state.meter.loudness(state.gains_a(), inverted=inverted, **heard)
+    assert state.heard_loudness_lufs(use_b=False) == pytest.approx(loud_a, abs=1e-9)
+    assert loud_a != pytest.approx(plain_a, abs=1e-3)  # the tracks share sound: it counts
+    b = state.gains_b()
+    assert state.meter.loudness(b, inverted=inverted, **heard) == pytest.approx(loud_a, abs=1e-6)
+    path = tmp_path / "inverted.drumassist"
+    save_session(state.to_session(), path)
+    state.strips[1] = replace(state.strips[1], invert=False)
+    state.load_session(load_session(path).session)
+    assert list(state.inverted()) == [False, True, False, False]
+
+
 def _session_with_a_missing_tom(state, tmp_path, method="m"):
     """The loaded tracks (HH first) plus a Tom whose file is gone, with a suggestion."""
     tracks = [

@@ -27,7 +27,7 @@ def session(make_stems, drum_arrays):
         TrackState(folder / "Kick In.wav", "Kick In", Role.KICK, gain_db=-2.5, pan=0.0),
         TrackState(folder / "Snare Top.wav", "Snare Top", Role.SNARE, gain_db=-math.inf, mute=True),
         TrackState(folder / "HH.wav", "HH", Role.HIHAT, gain_db=-9.0, pan=0.3, solo=True),
-        TrackState(folder / "OH L.wav", "OH L", Role.ROOM, gain_db=1.0, pan=-0.7),
+        TrackState(folder / "OH L.wav", "OH L", Role.ROOM, gain_db=1.0, pan=-0.7, invert=True),
     )
     suggestion = SuggestionState(
         "loudness", {"Kick In": -1.0, "Snare Top": -math.inf}, {"Kick In": -2.0}, {"Kick In": 0.0}
@@ -45,6 +45,20 @@ def test_round_trip(session, tmp_path):
     assert doc["version"] == FORMAT_VERSION
     assert doc["tracks"][0]["path"] == "Kick In.wav"  # relative to the session file
     assert doc["tracks"][1]["gain_db"] is None  # -inf is stored as null
+    assert [t["invert"] for t in doc["tracks"]] == [False, False, False, True]
+
+
+def test_a_version_1_session_opens_with_no_track_inverted(session, tmp_path):
+    path = tmp_path / "stems" / "old.drumassist"
+    save_session(session, path)
+    doc = json.loads(path.read_text())
+    doc["version"] = 1
+    for track in doc["tracks"]:
+        del track["invert"]  # what drumassist wrote before polarity
+    path.write_text(json.dumps(doc))
+    loaded = load_session(path).session
+    assert not any(t.invert for t in loaded.tracks)
+    assert [t.name for t in loaded.tracks] == [t.name for t in session.tracks]
 
 
 def test_moved_folder_still_opens(session, tmp_path):
@@ -127,13 +141,14 @@ def _doc(**changes):
         (_doc(version=True), "'version' must be a whole number"),
         (_doc(version=1.0), "'version' must be a whole number"),
         (_doc(version=None), "'version' must be a whole number, not missing"),
-        (_doc(version=2), r"session format version 2 is newer than this drumassist reads \(1\)"),
+        (_doc(version=3), r"session format version 3 is newer than this drumassist reads \(2\)"),
         (_doc(tracks={"x": {}}), "'tracks' must be a list, not dict"),
         (_doc(track={"pan": 5}), r"track 1: 'pan' = 5 is outside -1 to 1"),
         (_doc(track={"gain_db": "nan"}), "track 1: 'gain_db' must be a number"),
         (_doc(track={"gain_db": 1e300}), "track 1: 'gain_db' = 1e.* is outside -120 to 24"),
         (_doc(track={"mute": "false"}), "track 1: 'mute' must be true or false"),
         (_doc(track={"solo": 1}), "track 1: 'solo' must be true or false"),
+        (_doc(track={"invert": "yes"}), "track 1: 'invert' must be true or false"),
         (_doc(track={"role": "banjo"}), "track 1: 'role' unknown drum role 'banjo'"),
         (_doc(track={"name": ""}), "track 1: 'name' must be a non-empty string"),
         (_doc(track={"path": 3}), "track 1: 'path' must be a non-empty string"),

@@ -59,11 +59,12 @@ def loudness_matched(
     target_lufs: float,
     pans: np.ndarray,
     mutes: np.ndarray,
+    inverted: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Each candidate shifted by one offset so its stereo mix measures ``target_lufs``."""
     matched = {}
     for method, gains in gains_by_method.items():
-        loudness = meter.loudness(gains, pans=pans, mutes=mutes, stereo=True)
+        loudness = meter.loudness(gains, pans=pans, mutes=mutes, stereo=True, inverted=inverted)
         offset = (
             target_lufs - loudness
             if math.isfinite(loudness) and math.isfinite(target_lufs)
