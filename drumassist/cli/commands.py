@@ -81,7 +81,7 @@ def _add_mix(sub: Any) -> None:
         required=True,
         type=Path,
         metavar="G.json",
-        help='gains file: {"tracks": [{"name", "gain_db", "pan"}]}',
+        help='gains file: {"tracks": [{"name", "gain_db", "pan"?, "invert"?}]}',
     )
     p.add_argument(
         "-o",
@@ -139,6 +139,7 @@ def _cmd_mix(args: argparse.Namespace) -> int:
         gains.gains_db,
         args.output,
         pans=gains.pans,
+        inverted=gains.inverted or None,
         stereo=args.stereo,
         bit_depth=args.bit_depth,
         loudness_lufs=args.loudness,

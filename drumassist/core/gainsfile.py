@@ -1,6 +1,8 @@
-"""Read gains files: ``{"tracks": [{"name": str, "gain_db": float, "pan": float?}]}``.
+"""Read gains files: ``{"tracks": [{"name": str, "gain_db": float, "pan": float?,
+"invert": bool?}]}``.
 
-``gain_db`` may be ``null`` for a muted track; ``pan`` defaults to the centre.
+``gain_db`` may be ``null`` for a muted track; ``pan`` defaults to the centre;
+``invert`` (default false) mixes the track with its polarity inverted.
 Gains must lie within :data:`~drumassist.core.mix.MAX_GAIN_DB` of unity and pans
 within -1 to +1: a gain of +400 dB is a typo, not a mix, and would write a file of
 clipped full-scale noise.
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from drumassist.core.jsondoc import field_list, field_number, read_json_doc
+from drumassist.core.jsondoc import field_bool, field_list, field_number, read_json_doc
 from drumassist.core.mix import MAX_GAIN_DB
 from drumassist.errors import GainsError
 
@@ -26,6 +28,7 @@ class Gains:
 
     gains_db: tuple[float, ...]
     pans: tuple[float, ...]
+    inverted: tuple[bool, ...] = ()  # empty: none (one flag per track otherwise)
 
 
 def read_gains(path: str | Path, names: Sequence[str]) -> Gains:
@@ -44,12 +47,14 @@ def read_gains(path: str | Path, names: Sequence[str]) -> Gains:
     doc = read_json_doc(source, what="gains file", error=GainsError)
     if not isinstance(doc.get("tracks"), list):
         raise GainsError(f'{source.name}: expected {{"tracks": [{{"name", "gain_db"}}, ...]}}')
-    by_name: dict[str, tuple[float, float]] = {}
+    by_name: dict[str, tuple[float, float, bool]] = {}
     for entry in field_list(doc, "tracks", where=source.name, error=GainsError):
         name, gain_db, pan = _entry(entry, source)
         if name in by_name:
             raise GainsError(f"{source.name}: track '{name}' is listed twice")
-        by_name[name] = (gain_db, pan)
+        where = f"{source.name}: track '{name}'"
+        invert = field_bool(entry, "invert", where=where, error=GainsError, default=False)
+        by_name[name] = (gain_db, pan, invert)
     unknown = sorted(set(by_name) - set(names))
     if unknown:
         raise GainsError(
@@ -59,7 +64,9 @@ def read_gains(path: str | Path, names: Sequence[str]) -> Gains:
     if missing:
         raise GainsError(f"{source.name}: no gain for {', '.join(missing)}")
     return Gains(
-        gains_db=tuple(by_name[n][0] for n in names), pans=tuple(by_name[n][1] for n in names)
+        gains_db=tuple(by_name[n][0] for n in names),
+        pans=tuple(by_name[n][1] for n in names),
+        inverted=tuple(by_name[n][2] for n in names),
     )
 
 

@@ -94,3 +94,40 @@ def test_mix_with_huge_gain_writes_nothing_and_warns_nothing(
     assert err.count("\n") == 1, err
     assert not [w for w in caught if issubclass(w.category, RuntimeWarning)]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["g.json", "stems"]
+
+
+def test_mix_inverts_the_tracks_a_gains_file_marks(stems, tmp_path):
+    doc = {
+        "tracks": [{"name": "kick", "gain_db": 0, "invert": True}, {"name": "snare", "gain_db": -6}]
+    }
+    gains = _write(tmp_path / "g.json", json.dumps(doc))
+    assert read_gains(gains, NAMES).inverted == (True, False)
+    out = tmp_path / "out.wav"
+    assert (
+        main(
+            [
+                "mix",
+                str(stems),
+                "--gains",
+                str(gains),
+                "-o",
+                str(out),
+                "--mono",
+                "--bit-depth",
+                "32",
+            ]
+        )
+        == 0
+    )
+    written, _ = sf.read(str(out), dtype="float32")
+    kick, _ = sf.read(str(stems / "kick.wav"), dtype="float32")
+    snare, _ = sf.read(str(stems / "snare.wav"), dtype="float32")
+    np.testing.assert_allclose(written, -kick + 10 ** (-6 / 20) * snare, atol=1e-6)
+
+
+def test_a_polarity_flag_that_is_not_true_or_false_names_file_and_track(tmp_path):
+    doc = {
+        "tracks": [{"name": "kick", "gain_db": 0, "invert": "yes"}, {"name": "snare", "gain_db": 0}]
+    }
+    with pytest.raises(GainsError, match=r"^g\.json: track 'kick': 'invert' must be true or false"):
+        read_gains(_write(tmp_path / "g.json", json.dumps(doc)), NAMES)
