@@ -205,7 +205,7 @@ def _chunks(audio: np.ndarray) -> Iterator[Frames]:
 
     Each chunk carries the magnitude spectrum of the frame before it, for the flux.
     """
-    from scipy.signal import sosfilt
+    from drumassist.core.iir import sosfilt
 
     count = 1 + audio.size // HOP_SIZE
     padded_size = (count - 1) * HOP_SIZE + FRAME_SIZE

@@ -40,18 +40,44 @@ CHUNK_HOPS = 50
 
 @lru_cache(maxsize=16)
 def k_weighting_sos(sample_rate: int) -> np.ndarray:
-    """The BS.1770 K-weighting filter at ``sample_rate`` as second-order sections."""
-    from pyloudnorm.iirfilter import IIRfilter
+    """The BS.1770 K-weighting filter at ``sample_rate`` as second-order sections.
 
-    stages = [
-        IIRfilter(4.0, 1 / math.sqrt(2), 1500.0, sample_rate, "high_shelf"),
-        IIRfilter(0.0, 0.5, 38.0, sample_rate, "high_pass"),
-    ]
+    pyloudnorm's two biquads (RBJ's cookbook formulas: a +4 dB high shelf at 1500 Hz,
+    Q 1/sqrt(2), and a 38 Hz high-pass, Q 0.5), with the same arithmetic, so the
+    coefficients are pyloudnorm's bit for bit (tested); computed here because importing
+    pyloudnorm imports scipy.signal (half a second).
+    """
+    shelf = _rbj_biquad(4.0, 1 / math.sqrt(2), 1500.0, sample_rate, "high_shelf")
+    high_pass = _rbj_biquad(0.0, 0.5, 38.0, sample_rate, "high_pass")
     sos = []
-    for stage in stages:
-        b, a = stage.b * stage.passband_gain, stage.a
+    for b, a in (shelf, high_pass):  # passband gain 1: b as is
         sos.append(np.concatenate([b / a[0], a / a[0]]))
     return np.array(sos)
+
+
+def _rbj_biquad(
+    gain_db: float, q: float, fc: float, rate: int, kind: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(b, a)`` of pyloudnorm's ``IIRfilter(gain_db, q, fc, rate, kind)``, normalised."""
+    big_a = 10 ** (gain_db / 40.0)
+    w0 = 2.0 * np.pi * (fc / rate)
+    alpha = np.sin(w0) / (2.0 * q)
+    cos_w0, root_a = np.cos(w0), np.sqrt(big_a)
+    if kind == "high_shelf":
+        b0 = big_a * ((big_a + 1) + (big_a - 1) * cos_w0 + 2 * root_a * alpha)
+        b1 = -2 * big_a * ((big_a - 1) + (big_a + 1) * cos_w0)
+        b2 = big_a * ((big_a + 1) + (big_a - 1) * cos_w0 - 2 * root_a * alpha)
+        a0 = (big_a + 1) - (big_a - 1) * cos_w0 + 2 * root_a * alpha
+        a1 = 2 * ((big_a - 1) - (big_a + 1) * cos_w0)
+        a2 = (big_a + 1) - (big_a - 1) * cos_w0 - 2 * root_a * alpha
+    else:  # high_pass
+        b0 = (1 + cos_w0) / 2
+        b1 = -(1 + cos_w0)
+        b2 = (1 + cos_w0) / 2
+        a0 = 1 + alpha
+        a1 = -2 * cos_w0
+        a2 = 1 - alpha
+    return np.array([b0, b1, b2]) / a0, np.array([a0, a1, a2]) / a0
 
 
 def block_energies(audio: np.ndarray, sample_rate: int) -> np.ndarray:
@@ -61,7 +87,7 @@ def block_energies(audio: np.ndarray, sample_rate: int) -> np.ndarray:
     padded with silence to one block. The audio is filtered in chunks of
     :data:`CHUNK_HOPS` hops, so the extra memory stays a few MB for any length.
     """
-    from scipy.signal import sosfilt
+    from drumassist.core.iir import sosfilt
 
     data = np.asarray(audio)
     if data.ndim == 1:

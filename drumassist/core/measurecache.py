@@ -20,12 +20,10 @@ import hashlib
 import io
 import json
 import logging
-import os
 import threading
 import weakref
 import zipfile
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +31,7 @@ import numpy as np
 
 from drumassist.core.atomic import write_atomically
 from drumassist.core.multitrack import Multitrack
+from drumassist.core.parallel import map_on_cores
 
 log = logging.getLogger(__name__)
 
@@ -56,12 +55,7 @@ def audio_digests(multitrack: Multitrack) -> tuple[bytes, ...]:
         return hashlib.sha256(np.ascontiguousarray(audio, dtype=np.float32).data).digest()
 
     audio = [track.audio for track in multitrack.tracks]
-    workers = min(len(audio), os.cpu_count() or 1)
-    if workers <= 1:
-        digests = tuple(one(a) for a in audio)
-    else:
-        with ThreadPoolExecutor(workers, thread_name_prefix="drumassist-hash") as executor:
-            digests = tuple(executor.map(one, audio))
+    digests = tuple(map_on_cores(one, audio, "hash"))
     with _DIGESTS_LOCK:
         _DIGESTS[multitrack] = digests
     return digests

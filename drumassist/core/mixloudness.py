@@ -96,7 +96,7 @@ def _block_grams(
     multitrack: Multitrack, columns: list[tuple[int, int]], progress: Progress | None
 ) -> np.ndarray:
     """Gram matrices ``(blocks, sources, sources)`` of the K-weighted source channels."""
-    from scipy.signal import sosfilt
+    from drumassist.core.iir import sosfilt
 
     rate = multitrack.sample_rate
     block = math.ceil(BLOCK_S * rate)

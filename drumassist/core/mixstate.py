@@ -84,9 +84,9 @@ def matched_gains(
 
     When either mix is silent there is nothing to match and B is returned unchanged.
     """
-    heard = {"pans": pans, "mutes": ~audible_tracks, "stereo": True, "inverted": inverted}
-    loud_a = meter.loudness(gains_a_db, **heard)
-    loud_b = meter.loudness(gains_b_db, **heard)
+    mutes = ~audible_tracks
+    loud_a = meter.loudness(gains_a_db, pans=pans, mutes=mutes, stereo=True, inverted=inverted)
+    loud_b = meter.loudness(gains_b_db, pans=pans, mutes=mutes, stereo=True, inverted=inverted)
     if math.isfinite(loud_a) and math.isfinite(loud_b):
         return gains_b_db + (loud_a - loud_b)
     return np.array(gains_b_db, dtype=float)

@@ -182,4 +182,4 @@ def test_a_valid_gains_file_is_loaded():
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "g.json"
         path.write_text(json.dumps(doc))
-        assert read_gains(path, NAMES) == Gains((-3.5, -math.inf), (0.25, 0.0))
+        assert read_gains(path, NAMES) == Gains((-3.5, -math.inf), (0.25, 0.0), (False, False))

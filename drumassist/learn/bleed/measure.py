@@ -141,10 +141,9 @@ def _power_spectrogram(audio: np.ndarray, frame: int, hop: int) -> np.ndarray:
 
 
 def _k_weight_power(rate: int, frame: int) -> np.ndarray:
-    from scipy.signal import sosfreqz
+    from drumassist.core.iir import sosfreqz
 
-    _, response = sosfreqz(k_weighting_sos(rate), worN=frame // 2 + 1, whole=False)
-    return np.abs(response) ** 2
+    return np.abs(sosfreqz(k_weighting_sos(rate), frame // 2 + 1)) ** 2
 
 
 def _frames_to_loudness(energy: np.ndarray, hop: int, rate: int) -> float:

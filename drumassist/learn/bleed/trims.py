@@ -28,6 +28,7 @@ import numpy as np
 from drumassist.core.conditioning import analysis_view
 from drumassist.core.jsondoc import is_number
 from drumassist.core.multitrack import Multitrack
+from drumassist.core.parallel import map_on_cores
 from drumassist.core.progress import Progress, check_cancelled
 from drumassist.core.roles import parse_track_name
 from drumassist.errors import ModelError
@@ -161,12 +162,12 @@ def transfer_matrix(
     freqs = np.fft.rfftfreq(frame, 1 / rate)
     inside = np.flatnonzero((freqs >= band[0]) & (freqs <= band[1]))
     bins = slice(int(inside[0]), int(inside[-1]) + 1) if inside.size else slice(0, 0)
-    spectra = []
-    for i, track in enumerate(multitrack.tracks):
-        check_cancelled(progress)
-        spectra.append(_band_spectrum(track.mono(), frame, hop, bins))
-        if progress is not None:
-            progress.report((i + 1) / len(multitrack.tracks), f"bleed: {track.name}")
+    check_cancelled(progress)
+    spectra = map_on_cores(
+        lambda track: _band_spectrum(track.mono(), frame, hop, bins), multitrack.tracks, "bleed"
+    )
+    if progress is not None:
+        progress.report(1.0, "bleed")
     n = len(spectra)
     g = np.full((n, n), np.nan)
     for i in range(n):

@@ -61,3 +61,42 @@ def test_the_shipped_models_are_arrays() -> None:
         folder = shipped_model_dir(method)
         stored = [folder / name for name in ("model.npz", *TABLE_NAMES)]
         assert any(p.is_file() for p in stored) and not (folder / "model.skops").exists()
+
+
+#: Suggests for stems on disk in a fresh process, then lists what was imported.
+FROM_DISK = """
+import sys
+from drumassist.core.multitrack import load_multitrack
+from drumassist.learn.suggest.suggestion import suggest
+
+result = suggest(load_multitrack(sys.argv[2]), method=sys.argv[1])
+assert len(result.gains_db) == 8, result
+print(" ".join(sorted(sys.modules)))
+"""
+
+
+@pytest.mark.parametrize("method", ["default", "levels", "trim", "loudness"])
+def test_a_suggestion_from_measures_imports_no_scipy_signal(method: str, tmp_path: Path) -> None:
+    """scipy.signal (and pyloudnorm, which imports it) costs half a second to import; the
+    measures filter with drumassist.core.iir instead, on an empty cache as on a full one."""
+    from drumassist.core.demo import write_demo
+
+    stems = tmp_path / "stems"
+    write_demo(stems, duration_s=3.0)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DRUMASSIST_CACHE_DIR": str(tmp_path / "c")}
+    runs = []
+    for _ in range(2):  # cold (measured), then warm (from the cache)
+        done = subprocess.run(
+            [sys.executable, "-c", FROM_DISK, method, str(stems)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        imported = set(done.stdout.strip().splitlines()[-1].split())
+        heavy = {m for m in imported if m.startswith(("scipy.signal", "pyloudnorm"))}
+        assert heavy <= {"scipy.signal._sosfilt"}, heavy  # the kernel alone, from its file
+        runs.append(imported)
+    assert "drumassist.core.iir" in runs[0]  # the cold run filtered
