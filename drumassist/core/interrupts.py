@@ -5,12 +5,15 @@ leaves its hidden temporary file behind. :func:`install` turns the three signals
 into :class:`Interrupted`, which unwinds through the ``except BaseException``
 cleanups of :mod:`drumassist.core.atomic`. Inside :func:`deferred` (used around
 libsndfile, whose virtual-IO callbacks would print and swallow an exception raised
-in them) a signal is only recorded, and raised when the block ends.
+in them) a signal is only recorded, and raised when the block ends. A signal that
+arrives while a module is being imported is sent again 20 ms later, so it never
+unwinds through a C extension's initialiser (some abort the process on it).
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import threading
 from collections.abc import Iterator
@@ -40,12 +43,34 @@ class Interrupted(KeyboardInterrupt):
         return 128 + self.signum
 
 
+#: How soon a signal that arrived during an import is delivered again.
+IMPORT_RETRY_S = 0.02
+
+
 def _handler(signum: int, frame: FrameType | None) -> None:
     _state["received"] = signum
     if _state["depth"]:
         _state["pending"] = _state["pending"] or signum
         return
+    if _importing(frame):
+        # Raised inside a module's import, the exception can reach a C extension's
+        # initialiser, and some (nanobind's, soxr's) abort the process on it: SIGINT
+        # while `suggest` first imported soxr ended in "Fatal Python error: Aborted".
+        # The signal is sent again once the import has had time to finish.
+        retry = threading.Timer(IMPORT_RETRY_S, os.kill, (os.getpid(), signum))
+        retry.daemon = True
+        retry.start()
+        return
     raise Interrupted(signum)
+
+
+def _importing(frame: FrameType | None) -> bool:
+    """True while a module is being imported (an import machinery frame is on the stack)."""
+    while frame is not None:
+        if frame.f_code.co_filename.startswith("<frozen importlib._bootstrap"):
+            return True
+        frame = frame.f_back
+    return False
 
 
 def install() -> dict[int, Any]:
