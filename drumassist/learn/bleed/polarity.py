@@ -39,6 +39,7 @@ from drumassist.core import measurecache
 from drumassist.core.conditioning import RECIPE as CONDITIONING
 from drumassist.core.conditioning import analysis_view
 from drumassist.core.multitrack import Multitrack
+from drumassist.core.parallel import map_on_cores
 from drumassist.learn.bleed.trims import kind_of, same_drum
 
 BAND_HZ = (40.0, 2000.0)
@@ -145,22 +146,25 @@ def check_polarity(multitrack: Multitrack) -> PolarityReport:
             primary[i] = lead
     rate = view.sample_rate
     audio = [t.mono() for t in tracks]
-    onsets: dict[int, np.ndarray] = {}  # hits of a mic, found once however many checks use it
-
-    def hits(k: int) -> np.ndarray:
-        if k not in onsets:
-            onsets[k] = hit_onsets(audio[k], rate)
-        return onsets[k]
-
-    checks = []
-    for i, lead in primary.items():
-        checks.append(_check(audio, (i, lead), view.names, rate, MAX_LAG_MS, onsets=hits(lead)))
+    # (mic, reference, lag): a second mic against its drum's first, around the first's
+    # hits; a first mic against each overhead, around its own hits.
+    pairs = [(i, lead, MAX_LAG_MS, lead) for i, lead in primary.items()]
     overheads = [j for j in range(len(tracks)) if roles[j] == "overhead"]
-    for i in firsts:
-        if roles[i] in OVERHEAD_CHECKED:
-            for j in overheads:
-                lag_ms = MAX_LAG_OVERHEAD_MS
-                checks.append(_check(audio, (i, j), view.names, rate, lag_ms, onsets=hits(i)))
+    pairs += [
+        (i, j, MAX_LAG_OVERHEAD_MS, i)
+        for i in firsts
+        if roles[i] in OVERHEAD_CHECKED
+        for j in overheads
+    ]
+    # Each mic's hits found once however many checks use them; mics and checks on both cores.
+    hit_mics = sorted({by for *_, by in pairs})
+    found_hits = map_on_cores(lambda k: hit_onsets(audio[k], rate), hit_mics, "polarity")
+    onsets = dict(zip(hit_mics, found_hits, strict=True))
+    checks = map_on_cores(
+        lambda p: _check(audio, (p[0], p[1]), view.names, rate, p[2], onsets=onsets[p[3]]),
+        pairs,
+        "polarity",
+    )
     found = tuple(c for c in checks if c is not None)
     return PolarityReport(found, _flips(found, primary, view.names))
 
