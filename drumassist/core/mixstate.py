@@ -51,6 +51,10 @@ class Balance:
     gains_db: tuple[float, ...]
     low_db: tuple[float, ...]
     high_db: tuple[float, ...]
+    #: Marks the suggestion made, by track name: a polarity flip (with its reason) and
+    #: only bleed. Kept in a saved session so they show again when it is reopened.
+    polarity_flips: tuple[tuple[str, str], ...] = ()
+    bleed_only: tuple[str, ...] = ()
 
 
 def role_order_key(name: str, role: Role) -> tuple[int, str, str]:
@@ -193,6 +197,8 @@ class MixState:
             gains_db=dict(zip(names, self.balance.gains_db, strict=True)),
             low_db=dict(zip(names, self.balance.low_db, strict=True)),
             high_db=dict(zip(names, self.balance.high_db, strict=True)),
+            polarity_flips=dict(self.balance.polarity_flips),
+            bleed_only=self.balance.bleed_only,
         )
         kept = self._kept_suggestion
         if kept is None or kept.method != self.balance.method:
@@ -202,10 +208,12 @@ class MixState:
                 (state.gains_db, kept.gains_db),
                 (state.low_db, kept.low_db),
                 (state.high_db, kept.high_db),
+                (state.polarity_flips, kept.polarity_flips),
             ):
                 if name in theirs:
                     mine[name] = theirs[name]
-        return state
+        kept_bleed = tuple(n for n in kept.bleed_only if n in self.missing)
+        return replace(state, bleed_only=state.bleed_only + kept_bleed)
 
     def load_session(self, session: Session) -> None:
         """Take strips, order, missing tracks and the suggestion from ``session``.
@@ -281,6 +289,14 @@ def _balance_from_state(
             out.append(source.get(key, state.gains_db.get(key, 0.0)))
         return tuple(out)
 
+    loaded = {session_name.get(n, n): n for n in multitrack.names}  # session name -> now
     return Balance(
-        state.method, values(state.gains_db), values(state.low_db), values(state.high_db)
+        state.method,
+        values(state.gains_db),
+        values(state.low_db),
+        values(state.high_db),
+        polarity_flips=tuple(
+            (loaded[name], why) for name, why in state.polarity_flips.items() if name in loaded
+        ),
+        bleed_only=tuple(loaded[name] for name in state.bleed_only if name in loaded),
     )

@@ -30,7 +30,8 @@ from drumassist.core.roles import Role, role_from_string
 from drumassist.errors import SessionError
 
 FORMAT_NAME = "drumassist-session"
-#: 2 adds each track's ``invert`` (polarity); version 1 files read as not inverted.
+#: 2 adds each track's ``invert`` (polarity) and the suggestion's polarity flips and
+#: bleed-only tracks; version 1 files read as none of them.
 FORMAT_VERSION = 2
 SESSION_SUFFIX = ".drumassist"
 #: A fader level in a session (``null`` is minus infinity); the window's faders stay inside.
@@ -61,6 +62,10 @@ class SuggestionState:
     gains_db: dict[str, float]
     low_db: dict[str, float] = field(default_factory=dict)
     high_db: dict[str, float] = field(default_factory=dict)
+    #: The tracks whose polarity flip it suggested, with the reason it gave.
+    polarity_flips: dict[str, str] = field(default_factory=dict)
+    #: The tracks it found to carry only bleed.
+    bleed_only: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -222,6 +227,8 @@ def _suggestion_to_json(suggestion: SuggestionState | None) -> dict[str, Any] | 
         "gains_db": _finite_or_none(suggestion.gains_db),
         "low_db": _finite_or_none(suggestion.low_db),
         "high_db": _finite_or_none(suggestion.high_db),
+        "polarity_flips": dict(suggestion.polarity_flips),
+        "bleed_only": list(suggestion.bleed_only),
     }
 
 
@@ -243,7 +250,30 @@ def _suggestion_from_json(doc: object, *, where: str) -> SuggestionState | None:
             for name in values
         }
 
-    return SuggestionState(method, gains("gains_db"), gains("low_db"), gains("high_db"))
+    return SuggestionState(
+        method,
+        gains("gains_db"),
+        gains("low_db"),
+        gains("high_db"),
+        polarity_flips=_names_to_text(doc, "polarity_flips", where=where),
+        bleed_only=_names(doc, "bleed_only", where=where),
+    )
+
+
+def _names_to_text(doc: dict[str, Any], key: str, *, where: str) -> dict[str, str]:
+    """An optional object of track names to strings (absent in files before version 2)."""
+    values = doc.get(key, {})
+    if not isinstance(values, dict) or not all(isinstance(v, str) for v in values.values()):
+        raise SessionError(f"{where}: '{key}' must be an object of track names to text")
+    return {str(name): text for name, text in values.items()}
+
+
+def _names(doc: dict[str, Any], key: str, *, where: str) -> tuple[str, ...]:
+    """An optional list of track names."""
+    values = doc.get(key, [])
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise SessionError(f"{where}: '{key}' must be a list of track names")
+    return tuple(values)
 
 
 def _finite_or_none(values: dict[str, float]) -> dict[str, float | None]:

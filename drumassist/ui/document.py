@@ -21,6 +21,7 @@ from drumassist.core.mixstate import Balance, MixState, Strip, moved
 from drumassist.core.multitrack import Multitrack
 from drumassist.core.roles import Role
 from drumassist.core.session import Session, TrackState
+from drumassist.learn.bleed.polarity import PolarityReport
 from drumassist.learn.suggest.suggestion import Suggestion
 
 __all__ = ["MixDocument", "Strip"]
@@ -194,7 +195,14 @@ class MixDocument(QObject):
             None
             if suggestion is None
             else Balance(
-                suggestion.method, suggestion.gains_db, suggestion.low_db, suggestion.high_db
+                suggestion.method,
+                suggestion.gains_db,
+                suggestion.low_db,
+                suggestion.high_db,
+                polarity_flips=tuple(
+                    (name, suggestion.polarity.reason(name)) for name in suggestion.polarity.flips
+                ),
+                bleed_only=suggestion.bleed_only,
             )
         )
         self.suggestion_changed.emit()
@@ -242,4 +250,9 @@ def _suggestion(multitrack: Multitrack, balance: Balance) -> Suggestion:
         low_db=balance.low_db,
         high_db=balance.high_db,
         loudness_lufs=math.nan,
+        polarity=PolarityReport(
+            flips=tuple(name for name, _ in balance.polarity_flips),
+            reasons=balance.polarity_flips,
+        ),
+        bleed_only=balance.bleed_only,
     )

@@ -83,6 +83,9 @@ def _session_with_a_missing_tom(state, tmp_path, method="m"):
         {n: -float(i) - 0.5 for i, n in enumerate(names)},
         dict.fromkeys(names, -10.0),
         dict.fromkeys(names, 1.0),
+        # Marks on a loaded track and on the missing one: both must survive a save.
+        polarity_flips={"Kick In": "flip suggested: opposite to OH L", "Tom": "flip suggested"},
+        bleed_only=("HH", "Tom"),
     )
     return Session(tuple(tracks), suggestion), gone
 
@@ -110,6 +113,8 @@ def test_session_round_trip_keeps_order_and_missing_tracks(state, tmp_path):
     assert fresh.missing["Tom"].gain_db == -2.0 and fresh.missing["Tom"].mute
     assert fresh.balance == state.balance
     assert fresh.to_session() == loaded.session
+    assert dict(fresh.balance.polarity_flips) == {"Kick In": "flip suggested: opposite to OH L"}
+    assert fresh.balance.bleed_only == ("HH",)  # the loaded tracks' marks, shown again
 
 
 def test_a_new_suggestion_replaces_the_missing_tracks_old_one(state, tmp_path):

@@ -30,7 +30,12 @@ def session(make_stems, drum_arrays):
         TrackState(folder / "OH L.wav", "OH L", Role.ROOM, gain_db=1.0, pan=-0.7, invert=True),
     )
     suggestion = SuggestionState(
-        "loudness", {"Kick In": -1.0, "Snare Top": -math.inf}, {"Kick In": -2.0}, {"Kick In": 0.0}
+        "loudness",
+        {"Kick In": -1.0, "Snare Top": -math.inf},
+        {"Kick In": -2.0},
+        {"Kick In": 0.0},
+        polarity_flips={"Snare Top": "flip suggested: opposite to OH L"},
+        bleed_only=("HH",),
     )
     return Session(tracks, suggestion)
 
@@ -149,6 +154,14 @@ def _doc(**changes):
         (_doc(track={"mute": "false"}), "track 1: 'mute' must be true or false"),
         (_doc(track={"solo": 1}), "track 1: 'solo' must be true or false"),
         (_doc(track={"invert": "yes"}), "track 1: 'invert' must be true or false"),
+        (
+            {**_doc(), "suggestion": {"method": "m", "gains_db": {}, "bleed_only": "HH"}},
+            "suggestion: 'bleed_only' must be a list of track names",
+        ),
+        (
+            {**_doc(), "suggestion": {"method": "m", "gains_db": {}, "polarity_flips": {"HH": 1}}},
+            "suggestion: 'polarity_flips' must be an object of track names to text",
+        ),
         (_doc(track={"role": "banjo"}), "track 1: 'role' unknown drum role 'banjo'"),
         (_doc(track={"name": ""}), "track 1: 'name' must be a non-empty string"),
         (_doc(track={"path": 3}), "track 1: 'path' must be a non-empty string"),

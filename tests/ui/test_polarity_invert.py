@@ -88,3 +88,22 @@ def test_clicking_the_polarity_button_inverts_the_track_heard_and_exported(
     click(bottom.invert_button)
     saved = {t.name: t.invert for t in doc.to_session().tracks}
     assert [name for name, inverted in saved.items() if inverted] == ["Snare Btm"]
+
+
+def test_a_saved_session_reopens_inverted_with_its_polarity_badge(window, qtbot, tmp_path):
+    from tests.ui.gestures import drop
+    from tests.ui.test_order_and_sessions import save_with_keyboard
+
+    _drop_snare(window, qtbot, tmp_path, "14a_basic")
+    _suggest(window, qtbot, "loudness")
+    click(strip_named(window, "Snare Btm").invert_button)
+    path = tmp_path / "snare" / "snare.drumassist"
+    save_with_keyboard(window, qtbot, path)
+    with qtbot.waitSignal(window.multitrack_loaded, timeout=LOAD_TIMEOUT_MS):
+        drop(window, [path])  # opened again, as a user opens a session
+    bottom = strip_named(window, "Snare Btm")
+    assert bottom.invert_button.isChecked() and window.document.inverted().sum() == 1
+    badge = bottom.header.polarity_badge
+    assert badge.isVisible() and badge.property("done") is True
+    assert "opposite to Snare Top" in badge.toolTip()  # the reason it gave, kept
+    assert not strip_named(window, "Snare Top").header.polarity_badge.isVisible()

@@ -84,12 +84,15 @@ class PolarityReport:
 
     checks: tuple[PolarityCheck, ...] = ()
     flips: tuple[str, ...] = ()  # tracks whose polarity flip is suggested, in track order
+    #: A report read back from a saved session has no checks, only each flip's reason
+    #: as it was given: (track, reason) pairs.
+    reasons: tuple[tuple[str, str], ...] = ()
 
     def reason(self, name: str) -> str:
         """Why ``name`` is (or is not) suggested a flip, from its own checks."""
         own = [c for c in self.checks if c.track == name]
         if not own:
-            return "not checked"
+            return dict(self.reasons).get(name, "not checked")
         said = "; ".join(
             f"{'opposite to' if c.correlation < 0 else 'with'} {c.reference} (correlation"
             f" {c.correlation:+.2f} at {c.lag_ms:+.1f} ms{'' if c.sure else ', unsure'})"
