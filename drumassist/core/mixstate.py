@@ -208,10 +208,11 @@ class MixState:
                 (state.gains_db, kept.gains_db),
                 (state.low_db, kept.low_db),
                 (state.high_db, kept.high_db),
-                (state.polarity_flips, kept.polarity_flips),
             ):
                 if name in theirs:
                     mine[name] = theirs[name]
+            if name in kept.polarity_flips:
+                state.polarity_flips[name] = kept.polarity_flips[name]
         kept_bleed = tuple(n for n in kept.bleed_only if n in self.missing)
         return replace(state, bleed_only=state.bleed_only + kept_bleed)
 
