@@ -70,6 +70,9 @@ def _cmd_suggest(args: argparse.Namespace) -> int:
     for track in tracks:
         track["too_short"] = track["name"] in short
         track["bleed_only"] = track["name"] in result.bleed_only
+        # The suggested flip as a gains file states it: `drumassist mix --gains` of this
+        # document mixes the track inverted.
+        track["invert"] = track["name"] in result.polarity.flips
     doc = {
         "method": result.method,
         "model": result.model,

@@ -84,6 +84,25 @@ def test_the_suggestion_and_the_cli_show_the_flip(tmp_path: Path, capsys) -> Non
     assert doc["polarity"]["flip"] == ["Snare Btm"]
     check = next(c for c in doc["polarity"]["checks"] if c["track"] == "Snare Btm")
     assert check["reference"] == "Snare Top" and check["inverted"] and check["correlation"] < 0
+    assert {t["name"]: t["invert"] for t in doc["tracks"]} == {
+        "Snare Top": False, "Snare Btm": True, "OH": False,
+    }  # fmt: skip
+    # The JSON is a gains file: mixed by `drumassist mix`, the bottom mic is inverted.
+    gains = tmp_path / "suggested.json"
+    gains.write_text(json.dumps(doc))
+    out = tmp_path / "mix.wav"
+    argv = ["mix", str(folder), "--gains", str(gains), "-o", str(out), "--mono"]
+    assert main([*argv, "--bit-depth", "32"]) == 0
+    capsys.readouterr()
+    from drumassist.core.mix import mix
+    from drumassist.core.multitrack import load_multitrack
+
+    written, _ = sf.read(str(out), dtype="float32")
+    on_disk = load_multitrack(folder)
+    levels = [next(t["gain_db"] for t in doc["tracks"] if t["name"] == n) for n in on_disk.names]
+    inverted = [n == "Snare Btm" for n in on_disk.names]
+    expected = mix(on_disk, levels, inverted=inverted)[:, 0]
+    np.testing.assert_allclose(written, expected, atol=1e-6)
     assert main(["suggest", str(folder), "--method", "loudness"]) == 0
     text = capsys.readouterr().out
     assert "flip polarity" in text and "polarity: Snare Btm: flip suggested" in text
