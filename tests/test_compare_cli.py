@@ -218,3 +218,13 @@ def test_by_default_every_installed_method_runs(stems, capsys):
     rows = {m["method"]: m for m in json.loads(capsys.readouterr().out)["methods"]}
     assert "svr" not in rows and {"default", "trim", "lasso", "sum"} <= set(rows)
     assert all(row["error"] is None for row in rows.values())
+
+
+def test_a_folder_after_method_is_named_as_the_stems(stems, capsys):
+    """``compare --method sum STEMS``: --method takes several values, so it swallowed the
+    folder and argparse said only "invalid choice" (tried as a new user would)."""
+    with pytest.raises(SystemExit) as exited:
+        main(["compare", "--method", "sum", str(stems)])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert f"invalid choice: '{stems}'" in err and "give STEMS before --method" in err

@@ -54,15 +54,45 @@ def register(sub: Any) -> None:
     )
     p.add_argument(
         "--method",
-        action="extend",
+        action=_Methods,
         nargs="+",
-        choices=names,
         metavar="M",
         help=f"methods to compare (repeatable; default all installed of: {', '.join(names)})",
     )
     p.add_argument("--force", action="store_true", help="replace rendered files that exist")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_compare)
+
+
+class _Methods(argparse.Action):
+    """``--method M [M ...]``, repeatable; a stem folder swallowed by it is named as such.
+
+    ``compare --method sum STEMS`` hands STEMS to ``--method`` (it takes several
+    values); argparse's "invalid choice" left the user guessing why.
+    """
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        from drumassist.learn.suggest.suggestion import method_names
+
+        names = method_names()
+        for value in values:
+            if value not in names:
+                hint = (
+                    "; it is a file or folder: give STEMS before --method"
+                    if Path(value).exists()
+                    else ""
+                )
+                parser.error(
+                    f"argument --method: invalid choice: {value!r}"
+                    f" (choose from {', '.join(names)}){hint}"
+                )
+        setattr(namespace, self.dest, [*(getattr(namespace, self.dest) or []), *values])
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:

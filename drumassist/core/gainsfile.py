@@ -70,11 +70,25 @@ def read_gains(path: str | Path, names: Sequence[str]) -> Gains:
     )
 
 
+#: What a track entry may hold: what is mixed, and what ``drumassist suggest --json``
+#: writes beside it (so its output is a gains file). Anything else is refused: a typo
+#: ("pann") or a field from another format ("mute") would otherwise be mixed as if absent.
+FIELDS = ("name", "gain_db", "pan", "invert")
+SUGGESTION_FIELDS = frozenset({"role", "low_db", "high_db", "too_short", "bleed_only"})
+
+
 def _entry(entry: Any, source: Path) -> tuple[str, float, float]:
     if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
         raise GainsError(f'{source.name}: each track needs a "name" and a "gain_db"')
     name = entry["name"]
     where = f"{source.name}: track '{name}'"
+    unknown = sorted(set(entry) - set(FIELDS) - SUGGESTION_FIELDS)
+    if unknown:
+        hint = '; a muted track has "gain_db": null' if "mute" in unknown else ""
+        raise GainsError(
+            f"{where}: unknown field {', '.join(repr(k) for k in unknown)}"
+            f" (a track takes {', '.join(FIELDS)}){hint}"
+        )
     if "gain_db" not in entry:
         raise GainsError(f"{source.name}: track '{name}' has no gain_db")
     gain = entry["gain_db"]

@@ -261,6 +261,10 @@ def _list_sources(source: str | Path | Sequence[str | Path]) -> tuple[list[Path]
     else:
         entries = [Path(p) for p in source]
         for path in entries:
+            if path.is_dir():
+                raise InvalidStemError(
+                    f"{path.name}: a folder among stem files; give one folder, or only files"
+                )
             if not path.is_file():
                 raise InvalidStemError(f"{path.name}: no such file")
     files = [p for p in entries if is_audio_file(p)]

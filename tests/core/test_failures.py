@@ -104,6 +104,12 @@ def test_missing_file_in_list(folder):
         load_multitrack([folder / "kick.wav", folder / "ghost.wav"])
 
 
+def test_a_folder_among_stem_files_is_named_as_a_folder(folder):
+    """It said "no such file" about a folder that exists (tried as a new user would)."""
+    with pytest.raises(InvalidStemError, match=f"^{folder.name}: a folder among stem files"):
+        load_multitrack([folder, folder / "kick.wav"])
+
+
 def test_bad_file_does_not_touch_the_others(folder):
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
     (folder / "bad.wav").write_bytes(b"nonsense")

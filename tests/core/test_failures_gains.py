@@ -131,3 +131,27 @@ def test_a_polarity_flag_that_is_not_true_or_false_names_file_and_track(tmp_path
     }
     with pytest.raises(GainsError, match=r"^g\.json: track 'kick': 'invert' must be true or false"):
         read_gains(_write(tmp_path / "g.json", json.dumps(doc)), NAMES)
+
+
+@pytest.mark.parametrize(
+    ("field", "hint"), [("mute", 'a muted track has "gain_db": null'), ("pann", "a track takes")]
+)
+def test_an_unknown_field_is_refused_not_mixed_as_if_absent(tmp_path, field, hint):
+    """A typo or another format's field mixed silently as if absent (tried as a user would)."""
+    doc = {"tracks": [{"name": "kick", "gain_db": 0, field: True}, {"name": "snare", "gain_db": 0}]}
+    with pytest.raises(GainsError, match=rf"^g\.json: track 'kick': unknown field '{field}'"):
+        read_gains(_write(tmp_path / "g.json", json.dumps(doc)), NAMES)
+    with pytest.raises(GainsError, match=hint):
+        read_gains(_write(tmp_path / "g.json", json.dumps(doc)), NAMES)
+
+
+def test_what_suggest_writes_beside_the_gains_is_accepted(tmp_path):
+    extra = {
+        "role": "kick",
+        "low_db": -3.0,
+        "high_db": 1.0,
+        "too_short": False,
+        "bleed_only": False,
+    }
+    doc = {"tracks": [{"name": "kick", "gain_db": -1, **extra}, {"name": "snare", "gain_db": 0}]}
+    assert read_gains(_write(tmp_path / "g.json", json.dumps(doc)), NAMES).gains_db == (-1.0, 0.0)

@@ -180,7 +180,8 @@ def load_method_model(method: str, folder: Path) -> GainModel:
         name = "default" if method == registry.DEFAULT_METHOD else method
         raise ModelError(
             f"no {name} model in {folder}; train one with 'drumassist train --corpus CORPUS"
-            f" --out {folder} --method {method}' (build a corpus with 'drumassist corpus render')"
+            f" --out MODEL_DIR --method {method}' (build a corpus with 'drumassist corpus"
+            " render') and suggest with it with '--model MODEL_DIR'"
         )
     model = load_model(folder)
     if model.method != method:
