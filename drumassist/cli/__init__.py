@@ -31,7 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     SIGINT, SIGTERM and SIGHUP end a command with one line and the shell's status
     ``128 + signal`` (130, 143, 129), after its temporary files are removed.
     """
-    from drumassist.core.interrupts import Interrupted, install, received, restore
+    from drumassist.core.interrupts import Interrupted, install, received, restore, settle
 
     previous = install()
     debug = False
@@ -51,7 +51,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not hasattr(args, "func"):
             parser.print_help()
             return EXIT_ERROR
-        return _run(args)
+        status = _run(args)
+        late = settle()  # a signal deferred in an import the command ended right after
+        if late:
+            print(f"drumassist: {_interrupted_words(late)}", file=sys.stderr)
+            return 128 + late
+        return status
     except Interrupted as exc:
         print(f"drumassist: {_interrupted_words(exc.signum)}", file=sys.stderr)
         return exc.exit_status
@@ -69,6 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 128 + signum
     finally:
         # main() is also called in-process (tests, gui_main): leave the handlers as found.
+        settle()
         restore(previous)
 
 

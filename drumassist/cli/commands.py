@@ -273,7 +273,17 @@ def _cmd_gui(args: argparse.Namespace) -> int:
             "or set QT_QPA_PLATFORM=offscreen"
         )
 
-    # Qt's event loop runs Python signal handlers late or never: let SIGTERM end it.
+    # Qt's C++ modules are imported while our handlers run, so a Ctrl-C now waits for
+    # their initialisers (a KeyboardInterrupt inside shiboken's aborted the process)...
+    import drumassist.ui.mainwindow  # noqa: F401  (and with it PySide6's modules)
+
+    from drumassist.core.interrupts import Interrupted, settle
+
+    late = settle()
+    if late:
+        raise Interrupted(late)
+    # ...then Qt's event loop, which runs Python signal handlers late or never, gets the
+    # default ones: SIGTERM ends it.
     restore_defaults()
 
     return run(args.path)

@@ -6,14 +6,13 @@ into :class:`Interrupted`, which unwinds through the ``except BaseException``
 cleanups of :mod:`drumassist.core.atomic`. Inside :func:`deferred` (used around
 libsndfile, whose virtual-IO callbacks would print and swallow an exception raised
 in them) a signal is only recorded, and raised when the block ends. A signal that
-arrives while a module is being imported is sent again 20 ms later, so it never
-unwinds through a C extension's initialiser (some abort the process on it).
+arrives while a C extension module initialises is raised once it has returned (a
+timer looks every 20 ms): unwound through the initialiser, some abort the process.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import signal
 import threading
 from collections.abc import Iterator
@@ -28,7 +27,13 @@ SIGNALS = tuple(
 
 # Touched only by the main thread: Python runs signal handlers in the main thread,
 # and deferred() is a no-op elsewhere (a signal cannot interrupt another thread).
-_state = {"depth": 0, "pending": 0, "received": 0}
+_state: dict[str, Any] = {
+    "depth": 0,
+    "pending": 0,
+    "received": 0,
+    "import_pending": 0,
+    "retries": 0,
+}
 
 
 class Interrupted(KeyboardInterrupt):
@@ -43,8 +48,12 @@ class Interrupted(KeyboardInterrupt):
         return 128 + self.signum
 
 
-#: How soon a signal that arrived during an import is delivered again.
-IMPORT_RETRY_S = 0.02
+#: How soon a signal that arrived inside a C extension's initialiser is raised again,
+#: and how many times at most (then it is raised wherever the program is).
+RETRY_S = 0.02
+MAX_RETRIES = 50
+#: Whether a timer signal can bring the deferred signal back (not on Windows).
+_CAN_RETRY = hasattr(signal, "setitimer") and hasattr(signal, "SIGALRM")
 
 
 def _handler(signum: int, frame: FrameType | None) -> None:
@@ -52,23 +61,62 @@ def _handler(signum: int, frame: FrameType | None) -> None:
     if _state["depth"]:
         _state["pending"] = _state["pending"] or signum
         return
-    if _importing(frame):
-        # Raised inside a module's import, the exception can reach a C extension's
-        # initialiser, and some (nanobind's, soxr's) abort the process on it: SIGINT
-        # while `suggest` first imported soxr ended in "Fatal Python error: Aborted".
-        # The signal is sent again once the import has had time to finish.
-        retry = threading.Timer(IMPORT_RETRY_S, os.kill, (os.getpid(), signum))
-        retry.daemon = True
-        retry.start()
+    if _CAN_RETRY and _in_extension_init(frame):
+        # Raised here, the exception would unwind through a C extension's initialiser,
+        # and some abort the process on it (SIGINT while `suggest` first imported soxr,
+        # a nanobind module: "Fatal Python error: Aborted"). It is raised as soon as the
+        # initialiser has returned: a timer signal (SIGALRM) looks again every 20 ms.
+        _state["import_pending"] = _state["import_pending"] or signum
+        _arm_retry()
         return
     raise Interrupted(signum)
 
 
-def _importing(frame: FrameType | None) -> bool:
-    """True while a module is being imported (an import machinery frame is on the stack)."""
+def _arm_retry() -> None:
+    if signal.getsignal(signal.SIGALRM) is not _retry:
+        _state["alarm_before"] = signal.signal(signal.SIGALRM, _retry)
+    signal.setitimer(signal.ITIMER_REAL, RETRY_S)
+
+
+def _retry(_signum: int, frame: FrameType | None) -> None:
+    """The timer's handler: raise the deferred signal once out of the initialiser."""
+    signum = _state["import_pending"]
+    if not signum:
+        return
+    _state["retries"] += 1
+    if _in_extension_init(frame) and _state["retries"] < MAX_RETRIES:
+        signal.setitimer(signal.ITIMER_REAL, RETRY_S)
+        return
+    settle()
+    raise Interrupted(signum)
+
+
+def settle() -> int:
+    """Stop the retry timer; return the signal it still had to raise (0 for none).
+
+    For the end of a command: a signal deferred during an import in its last 20 ms is
+    still the command's outcome, not lost.
+    """
+    signum = _state["import_pending"]
+    _state["import_pending"] = _state["retries"] = 0
+    if _CAN_RETRY and signal.getsignal(signal.SIGALRM) is _retry:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, _state.pop("alarm_before", signal.SIG_DFL))
+    return signum
+
+
+def _in_extension_init(frame: FrameType | None) -> bool:
+    """True while a C extension module is being initialised (its loader's frame is on
+    the stack): Python code it calls back must not be unwound by a signal. A Python
+    module's import is interrupted as any other code is."""
     while frame is not None:
-        if frame.f_code.co_filename.startswith("<frozen importlib._bootstrap"):
-            return True
+        code = frame.f_code
+        if code.co_name in ("exec_module", "create_module") and code.co_filename.startswith(
+            "<frozen importlib._bootstrap"
+        ):
+            loader = frame.f_locals.get("self")
+            if type(loader).__name__ == "ExtensionFileLoader":
+                return True
         frame = frame.f_back
     return False
 
@@ -106,8 +154,15 @@ def restore_defaults() -> None:
     for signum in SIGNALS:
         if signal.getsignal(signum) is not _handler:
             continue
-        default = signal.default_int_handler if signum == signal.SIGINT else signal.SIG_DFL
-        signal.signal(signum, default)
+        signal.signal(signum, _keyboard_interrupt if signum == signal.SIGINT else signal.SIG_DFL)
+
+
+def _keyboard_interrupt(signum: int, frame: FrameType | None) -> None:
+    """Python's default SIGINT handler, which also records the signal: raised inside
+    Qt's lazy initialisers, the KeyboardInterrupt comes out as another exception
+    (an AttributeError from shiboken), and :func:`received` then tells what it was."""
+    _state["received"] = signum
+    signal.default_int_handler(signum, frame)
 
 
 def ignore() -> None:
