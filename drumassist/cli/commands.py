@@ -276,7 +276,6 @@ def _cmd_gui(args: argparse.Namespace) -> int:
     # Qt's C++ modules are imported while our handlers run, so a Ctrl-C now waits for
     # their initialisers (a KeyboardInterrupt inside shiboken's aborted the process)...
     import drumassist.ui.mainwindow  # noqa: F401  (and with it PySide6's modules)
-
     from drumassist.core.interrupts import Interrupted, settle
 
     late = settle()
