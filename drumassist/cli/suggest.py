@@ -70,9 +70,9 @@ def _cmd_suggest(args: argparse.Namespace) -> int:
     for track in tracks:
         track["too_short"] = track["name"] in short
         track["bleed_only"] = track["name"] in result.bleed_only
-        # The suggested flip as a gains file states it: `drumassist mix --gains` of this
-        # document mixes the track inverted.
-        track["invert"] = track["name"] in result.polarity.flips
+        # Not "invert": the gains (and loudness_lufs) are of the mix as recorded, so this
+        # document given to `drumassist mix --gains` makes that mix; a suggested flip is
+        # advice ("polarity" below), which the user applies by adding "invert": true.
     doc = {
         "method": result.method,
         "model": result.model,
