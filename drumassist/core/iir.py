@@ -14,8 +14,8 @@ So this module
   arithmetic in the same order;
 - designs Butterworth low-pass and band-pass filters (:func:`butter_sos`) by the
   bilinear transform, as ``scipy.signal.butter`` does; the sections are grouped
-  differently, so outputs agree with scipy's within rounding (about 1e-13, tested),
-  not bit for bit;
+  differently, so responses agree with scipy's within rounding (under 1e-9, tested
+  from 22 to 96 kHz), not bit for bit;
 - evaluates a filter's frequency response (:func:`sosfreqz`).
 """
 
@@ -190,6 +190,9 @@ def butter_sos(order: int, cutoff_hz: float | tuple[float, float], fs: float) ->
     ``cutoff_hz`` is one frequency (a low-pass of ``order``) or a pair (a band-pass of
     twice ``order``); frequencies are pre-warped and mapped by the bilinear transform.
     """
+    edges = cutoff_hz if isinstance(cutoff_hz, tuple) else (cutoff_hz,)
+    if not all(0.0 < f < fs / 2 for f in edges) or sorted(edges) != list(edges):
+        raise ValueError(f"cutoffs {edges} Hz must rise and lie between 0 and {fs / 2:g} Hz")
     fs2 = 2.0 * fs
     # buttap: the unit-cutoff analog poles, in the left half-plane.
     poles = -np.exp(1j * np.pi * np.arange(-order + 1, order, 2) / (2 * order))

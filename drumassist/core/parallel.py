@@ -19,12 +19,17 @@ _Out = TypeVar("_Out")
 def map_on_cores(fn: Callable[[_In], _Out], items: Iterable[_In], name: str) -> list[_Out]:
     """``[fn(item) for item in items]``, in order, on up to one thread per core.
 
-    ``name`` prefixes the worker threads' names (seen in a debugger or a profile). The
-    first exception raised by ``fn`` is raised here, once the other calls are done.
+    ``name`` prefixes the worker threads' names (seen in a debugger or a profile). An
+    exception raised by ``fn`` (the first in item order) is raised here once the calls
+    already running have ended; the items not yet started are dropped.
     """
     work = list(items)
     workers = min(len(work), os.cpu_count() or 1)
     if workers <= 1:
         return [fn(item) for item in work]
-    with ThreadPoolExecutor(workers, thread_name_prefix=f"drumassist-{name}") as executor:
+    executor = ThreadPoolExecutor(workers, thread_name_prefix=f"drumassist-{name}")
+    try:
         return list(executor.map(fn, work))
+    finally:
+        # On an error or a cancel, the items not started are dropped, not run first.
+        executor.shutdown(wait=True, cancel_futures=True)

@@ -96,7 +96,7 @@ def save_session(session: Session, path: str | Path) -> None:
     base = target.parent.resolve()
     doc = {
         "format": FORMAT_NAME,
-        "version": FORMAT_VERSION,
+        "version": _version_needed(session),
         "tracks": [_track_to_json(t, base) for t in session.tracks],
         "suggestion": _suggestion_to_json(session.suggestion),
     }
@@ -107,6 +107,16 @@ def save_session(session: Session, path: str | Path) -> None:
         write_atomically(target, lambda handle: handle.write(data), overwrite=True)
     except OSError as exc:
         raise SessionError(f"{target.name}: could not save the session ({exc})") from exc
+
+
+def _version_needed(session: Session) -> int:
+    """The oldest format that holds ``session``: 1 unless a track is inverted or the
+    suggestion has marks, so a drumassist of before version 2 still opens the others
+    (it would refuse a newer version rather than drop what it cannot read)."""
+    marks = session.suggestion is not None and (
+        session.suggestion.polarity_flips or session.suggestion.bleed_only
+    )
+    return FORMAT_VERSION if marks or any(t.invert for t in session.tracks) else 1
 
 
 def load_session(path: str | Path) -> LoadedSession:

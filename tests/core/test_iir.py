@@ -91,3 +91,9 @@ def test_without_the_kernel_it_falls_back_on_scipy_signal(monkeypatch):
     monkeypatch.setattr(iir, "_kernel", lambda: None)
     assert np.array_equal(iir.sosfilt(sos, x[0]), expected[0])
     assert np.array_equal(iir.sosfiltfilt(sos, x), expected[1])
+
+
+@pytest.mark.parametrize("cutoff", [0.0, 30000.0, (2000.0, 40.0), (40.0, 22050.0)])
+def test_a_cutoff_outside_the_band_is_refused(cutoff):
+    with pytest.raises(ValueError, match="must rise and lie between 0 and 22050 Hz"):
+        iir.butter_sos(2, cutoff, 44100)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import shutil
+from dataclasses import replace
 
 import pytest
 
@@ -51,6 +52,19 @@ def test_round_trip(session, tmp_path):
     assert doc["tracks"][0]["path"] == "Kick In.wav"  # relative to the session file
     assert doc["tracks"][1]["gain_db"] is None  # -inf is stored as null
     assert [t["invert"] for t in doc["tracks"]] == [False, False, False, True]
+
+
+def test_a_session_without_inversions_or_marks_is_written_as_version_1(session, tmp_path):
+    """So a drumassist of before version 2 (which refuses newer files) still opens it."""
+    plain = replace(
+        session,
+        tracks=tuple(replace(t, invert=False) for t in session.tracks),
+        suggestion=replace(session.suggestion, polarity_flips={}, bleed_only=()),
+    )
+    path = tmp_path / "plain.drumassist"
+    save_session(plain, path)
+    assert json.loads(path.read_text())["version"] == 1
+    assert load_session(path).session == plain
 
 
 def test_a_version_1_session_opens_with_no_track_inverted(session, tmp_path):

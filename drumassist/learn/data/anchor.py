@@ -93,7 +93,8 @@ def anchor_inputs(
     multitrack : Multitrack
         The stems, with their roles.
     progress : Progress, optional
-        Receives a report per track; cancelling raises CancelledError.
+        Receives a report per stage; cancelling raises CancelledError (checked between
+        stages: each stage runs on every track at once, on both cores).
     cache : bool
         Keep the measures in the cache folder (``anchor/``), keyed by the audio of
         every track, so the same stems are measured once.
