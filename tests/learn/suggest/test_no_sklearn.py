@@ -33,12 +33,11 @@ print(" ".join(sorted(sys.modules)))
 INSTALLED = [m for m in model_methods() if is_model_folder(shipped_model_dir(m))]
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("method", ["default", *(m for m in INSTALLED if m != "trim")])
-def test_shipped_model_suggests_without_sklearn(method: str, tmp_path: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "DRUMASSIST_CACHE_DIR": str(tmp_path)}
+def _run_python(script: str, *args: str, cache: Path) -> str:
+    """Run ``script`` in a fresh interpreter on this checkout; its standard output."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DRUMASSIST_CACHE_DIR": str(cache)}
     done = subprocess.run(
-        [sys.executable, "-c", RUNNER, method],
+        [sys.executable, "-c", script, *args],
         capture_output=True,
         text=True,
         env=env,
@@ -46,7 +45,14 @@ def test_shipped_model_suggests_without_sklearn(method: str, tmp_path: Path) -> 
         check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    model, modules = done.stdout.strip().splitlines()[-2:]
+    return done.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("method", ["default", *(m for m in INSTALLED if m != "trim")])
+def test_shipped_model_suggests_without_sklearn(method: str, tmp_path: Path) -> None:
+    out = _run_python(RUNNER, method, cache=tmp_path)
+    model, modules = out.strip().splitlines()[-2:]
     assert model  # a model did suggest (not a baseline)
     imported = set(modules.split())
     assert "drumassist.learn.models.arrayio" in imported
@@ -83,19 +89,10 @@ def test_a_suggestion_from_measures_imports_no_scipy_signal(method: str, tmp_pat
 
     stems = tmp_path / "stems"
     write_demo(stems, duration_s=3.0)
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "DRUMASSIST_CACHE_DIR": str(tmp_path / "c")}
     runs = []
     for _ in range(2):  # cold (measured), then warm (from the cache)
-        done = subprocess.run(
-            [sys.executable, "-c", FROM_DISK, method, str(stems)],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=300,
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr[-3000:]
-        imported = set(done.stdout.strip().splitlines()[-1].split())
+        out = _run_python(FROM_DISK, method, str(stems), cache=tmp_path / "c")
+        imported = set(out.strip().splitlines()[-1].split())
         heavy = {m for m in imported if m.startswith(("scipy.signal", "pyloudnorm"))}
         assert heavy <= {"scipy.signal._sosfilt"}, heavy  # the kernel alone, from its file
         runs.append(imported)
