@@ -60,10 +60,8 @@ the same build gives the same manifest, and its sha256
 A newer version is refused with a CorpusError rather than misread.
 """
 
-from drumassist.learn.corpus.adapters import build_enst_corpus, build_folder_corpus
-from drumassist.learn.corpus.jobs import BuildReport
-from drumassist.learn.corpus.multimic_plan import render_multimic_corpus
-from drumassist.learn.corpus.render_plan import render_corpus
+from typing import TYPE_CHECKING, Any
+
 from drumassist.learn.corpus.slots import ENST_SLOTS, assign_slots
 from drumassist.learn.corpus.store import (
     FORMAT,
@@ -73,6 +71,33 @@ from drumassist.learn.corpus.store import (
     CorpusTrack,
     load_corpus,
 )
+
+if TYPE_CHECKING:
+    from drumassist.learn.corpus.adapters import build_enst_corpus, build_folder_corpus
+    from drumassist.learn.corpus.jobs import BuildReport
+    from drumassist.learn.corpus.multimic_plan import render_multimic_corpus
+    from drumassist.learn.corpus.render_plan import render_corpus
+
+#: The builders, imported on first use: the renderers import scipy.signal (half a
+#: second), which reading a corpus (train, evaluate, their --help) never needs.
+_LAZY = {
+    "build_enst_corpus": "drumassist.learn.corpus.adapters",
+    "build_folder_corpus": "drumassist.learn.corpus.adapters",
+    "BuildReport": "drumassist.learn.corpus.jobs",
+    "render_multimic_corpus": "drumassist.learn.corpus.multimic_plan",
+    "render_corpus": "drumassist.learn.corpus.render_plan",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "ENST_SLOTS",
