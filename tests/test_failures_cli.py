@@ -292,3 +292,28 @@ def test_the_window_keeps_a_signal_that_was_ignored_at_start():
     finally:
         for signum, handler in saved.items():
             signal.signal(signum, handler)
+
+
+def test_ctrl_c_closes_an_open_window_as_its_close_button_does(tmp_path):
+    """Qt's event loop never ran Python's SIGINT handler: Ctrl-C in the terminal did
+    nothing to an open window. It now closes it (asking about unsaved changes)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.update(QT_QPA_PLATFORM="offscreen", DRUMASSIST_CACHE_DIR=str(tmp_path / "cache"))
+    env.update({f"XDG_{d}_HOME": str(tmp_path / d) for d in ("CONFIG", "DATA", "STATE")})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "drumassist", "-v", "gui"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert proc.stderr is not None
+        for line in proc.stderr:  # the window is shown and its event loop about to run
+            if "started" in line:
+                break
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=20) == 0
+    finally:
+        proc.kill()

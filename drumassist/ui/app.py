@@ -12,7 +12,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QWidget
 
 log = logging.getLogger(__name__)
 LOG_FILE_NAME = "drumassist.log"
@@ -76,9 +76,32 @@ def run(path: Path | None = None) -> int:
         window.resize(1280, 800)
     window.show()
     log.info("drumassist %s started", __version__)
+    _close_on_ctrl_c(window)
     if path is not None:
         window.open_stems([path])
     return int(app.exec())
+
+
+def _close_on_ctrl_c(window: QWidget) -> None:
+    """Ctrl-C in the terminal closes the window as its close button does (so unsaved
+    changes are asked about, not lost); Qt's event loop alone never lets Python run a
+    signal handler, so a timer hands control back to Python five times a second."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # started in the background
+        return
+
+    def close(_signum: int, _frame: object) -> None:
+        if QApplication.activeModalWidget() is None:  # not while a question is open
+            QTimer.singleShot(0, window.close)
+
+    signal.signal(signal.SIGINT, close)
+    wake = QTimer(window)
+    wake.timeout.connect(lambda: None)
+    wake.start(200)
 
 
 def _set_icon(app: QApplication) -> None:
