@@ -71,6 +71,12 @@ def test_clicking_the_polarity_button_inverts_the_track_heard_and_exported(
     assert (factors[index, 0] < 0).all() and (factors[top, 0] > 0).all()
     assert badge.isVisible() and badge.property("done") is True
     assert "Inverted here" in badge.toolTip()
+    # B (the suggestion, loudness-matched with the inversion counted) plays it inverted too.
+    click(window.transport.b_button)
+    state = window.player.engine.state
+    assert state.use_b and (state.factors_b[index, 0] < 0).all()
+    assert (state.factors_b[top, 0] > 0).all()
+    click(window.transport.a_button)
     flipped = _export_a(window, qtbot, tmp_path / "flipped.wav")
     np.testing.assert_allclose(
         flipped, mix(doc.multitrack, doc.gains_a(), inverted=doc.inverted())[:, 0], atol=1e-6
