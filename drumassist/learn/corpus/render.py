@@ -306,17 +306,20 @@ def _record(
             trim_db = float(rng.uniform(-TRIM_RANGE_DB, TRIM_RANGE_DB))
         peak = float(np.max(np.abs(heard)))
         trim = 10.0 ** ((TRIM_REFERENCE_DBFS + trim_db) / 20.0) / peak if peak > 0 else 1.0
-        recording.stems[mic.name] = (heard * trim).astype(np.float32)
-        recording.trims_db[mic.name], recording.trims_lin[mic.name] = trim_db, trim
+        _keep(recording, mic.name, heard, trim_db, trim)
     kinds = {m.name: m.kind for m in layout.mics}
     shared = [t for name, t in recording.trims_lin.items() if kinds[name] == "close"]
     for mic, heard in unplayed:
-        trim_db, trim = unplayed_trim(shared, rng)
-        recording.stems[mic.name] = (heard * trim).astype(np.float32)
-        recording.trims_db[mic.name], recording.trims_lin[mic.name] = trim_db, trim
+        _keep(recording, mic.name, heard, *unplayed_trim(shared, rng))
     ordered = {m.name: recording.stems.pop(m.name) for m in layout.mics}
     recording.stems.update(ordered)  # in layout order
     return recording
+
+
+def _keep(recording: _Recording, name: str, heard: np.ndarray, trim_db: float, trim: float) -> None:
+    """Record mic ``name``'s stem at its input trim (``trim_db``, ``trim`` linear)."""
+    recording.stems[name] = (heard * trim).astype(np.float32)
+    recording.trims_db[name], recording.trims_lin[name] = trim_db, trim
 
 
 def reference_mics(
