@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import math
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -49,6 +50,9 @@ def _kernel() -> _Kernel | None:
 
 @functools.cache
 def _load_kernel() -> _Kernel | None:
+    loaded = sys.modules.get("scipy.signal._sosfilt")  # scipy.signal imported already
+    if loaded is not None and callable(getattr(loaded, "_sosfilt", None)):
+        return loaded._sosfilt
     spec = importlib.util.find_spec("scipy")
     if spec is None or spec.origin is None:
         return None
