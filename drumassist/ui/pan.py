@@ -83,9 +83,11 @@ class PanControl(DragControl):
         painter.fillRect(
             QRectF(min(centre, end), inner.top(), abs(end - centre), inner.height()), fill
         )
-        # Centre notches at the edges, clear of the text.
-        for y in (inner.top(), inner.bottom() - 2):
-            painter.fillRect(QRectF(centre - 0.5, y, 1, 2), QColor(theme.MUTED_TEXT))
+        # Centre notches at the edges when panned; at the centre the label says "C", and
+        # the notches touching it read as a cedilla ("Ç").
+        if format_pan(self._value) != "C":
+            for y in (inner.top(), inner.bottom() - 2):
+                painter.fillRect(QRectF(centre - 0.5, y, 1, 2), QColor(theme.MUTED_TEXT))
         font = QFont(self.font())
         font.setPointSizeF(8.0)
         painter.setFont(font)
