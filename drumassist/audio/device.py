@@ -68,13 +68,21 @@ def unavailable_reason(device: int | str | None = None) -> str | None:
     except PlaybackError as exc:
         return str(exc)
     except (ValueError, OSError) as exc:
-        return f"no audio output device ({exc})"
+        return _no_device(exc)
     except Exception as exc:
         # Device boundary: PortAudio reports failures through several exception types.
-        return f"no audio output device ({exc})"
+        return _no_device(exc)
     if info["max_output_channels"] < 1:
         return f"{info['name']} has no output channels"
     return None
+
+
+def _no_device(exc: BaseException) -> str:
+    """What to tell the user; PortAudio's own words last, for a bug report."""
+    return (
+        "no audio output device was found: connect one, or choose another in"
+        f" Edit > Preferences (PortAudio said: {exc})"
+    )
 
 
 class Playback:

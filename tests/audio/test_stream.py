@@ -142,3 +142,14 @@ def test_missing_portaudio_is_a_skip_not_a_failure():
 )
 def test_only_a_missing_library_skips(exc, skips):
     assert (import_failure_reason(exc) is not None) == skips
+
+
+def test_a_device_that_is_not_there_is_explained_to_the_user():
+    """Not PortAudio's words alone ("Error querying device -1"): what to do, then them."""
+    sounddevice_or_skip()
+    from drumassist.audio.device import unavailable_reason
+
+    reason = unavailable_reason(9999)  # no machine has this many devices
+    assert reason is not None
+    assert reason.startswith("no audio output device was found: connect one, or choose")
+    assert "Edit > Preferences" in reason and "PortAudio said: " in reason
