@@ -135,6 +135,9 @@ class MixerPanel(QScrollArea):
         strip.set_solo(state.solo)
         strip.set_invert(state.invert)
         strip.set_role(state.role)
+        # A solo changes what every other strip is: each is dimmed while not heard.
+        for other, heard in zip(self.strips, self.document.audible(), strict=True):
+            other.set_heard(bool(heard))
 
     def _show_suggestion(self) -> None:
         suggestion = self.document.suggestion

@@ -211,6 +211,14 @@ class ChannelStrip(QFrame):
         """Turn solo on or off."""
         self.solo_button.setChecked(soloed)
 
+    def set_heard(self, heard: bool) -> None:
+        """Dim the strip while it is not heard (muted, or another strip is soloed)."""
+        if self.property("silenced") != (not heard):
+            self.setProperty("silenced", not heard)
+            for widget in (self, self.name_label):  # the name's colour hangs on the strip's
+                widget.style().unpolish(widget)
+                widget.style().polish(widget)
+
     def set_invert(self, inverted: bool) -> None:
         """Turn the polarity inversion on or off."""
         self.invert_button.setChecked(inverted)

@@ -84,6 +84,8 @@ QFrame#channelStrip {{ background: {PANEL}; border: 1px solid {STRIP_BORDER};
                        border-radius: 4px; }}
 QFrame#channelStrip QLabel {{ border: none; background: transparent; }}
 QLabel#stripName {{ font-size: 9pt; font-weight: bold; color: {TEXT}; }}
+QFrame#channelStrip[silenced="true"] {{ background: {BACKGROUND}; border-style: dashed; }}
+QFrame#channelStrip[silenced="true"] QLabel#stripName {{ color: {MUTED_TEXT}; }}
 QFrame#channelStrip QLabel#stereoBadge {{ font-size: 7pt; font-weight: bold; color: {MUTED_TEXT};
                        border: 1px solid #4a4f56; border-radius: 3px; padding: 0px 2px; }}
 QFrame#channelStrip QLabel#polarityBadge {{ font-size: 8pt; font-weight: bold; color: #1b1b1b;

@@ -164,6 +164,21 @@ def test_strip_controls_reach_the_engine(loaded):
     assert kick.gain_db == 0.0 and kick.pan == 0.0 and kick.role is Role.KICK
 
 
+def test_strips_not_heard_are_dimmed(loaded, tmp_path):
+    """Soloing one strip silences the others: they look it, as muted ones do."""
+    window, _ = loaded
+    strips = window.mixer.strips
+    names = [s.name for s in strips]
+    assert [s.property("silenced") for s in strips] == [False] * len(strips)
+    solo = strips[names.index("Snare Top")]
+    click(solo.solo_button)
+    assert {s.name for s in strips if s.property("silenced")} == set(names) - {"Snare Top"}
+    window.grab().save(str(tmp_path / "solo.png"))
+    click(solo.solo_button)
+    click(strips[0].mute_button)
+    assert [s.property("silenced") for s in strips] == [True] + [False] * (len(strips) - 1)
+
+
 def test_welcome_open_folder_button(window, qtbot, make_stems, drum_arrays):
     folder = make_stems(drum_arrays)
     seen = when_dialog(type_file_name(folder))
