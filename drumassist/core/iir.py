@@ -158,8 +158,10 @@ def sosfiltfilt(sos: np.ndarray, x: np.ndarray, padlen: int | None = None) -> np
         )
     zi = _steady_state(sos)
     rows = ext.reshape(-1, ext.shape[-1])
-    y = _forward(sos, rows, zi[None, :, :] * rows[:, 0:1, None])
-    y = _forward(sos, y[:, ::-1], zi[None, :, :] * y[:, -1:, None])[:, ::-1]
+    # States (sections, rows, 2), as sosfilt takes them along the last axis.
+    y, _ = sosfilt(sos, rows, zi=zi[:, None, :] * rows[None, :, 0:1])
+    y, _ = sosfilt(sos, y[:, ::-1], zi=zi[:, None, :] * y[None, :, -1:])
+    y = y[:, ::-1]
     y = y.reshape(ext.shape)
     return y[..., edge:-edge] if edge > 0 else y
 
@@ -174,18 +176,6 @@ def _steady_state(sos: np.ndarray) -> np.ndarray:
 
 
 _ZI: dict[bytes, np.ndarray] = {}
-
-
-def _forward(sos: np.ndarray, rows: np.ndarray, zi: np.ndarray) -> np.ndarray:
-    """Filter each row of ``rows`` from the states ``zi`` ``(rows, sections, 2)``: what
-    :func:`sosfilt` does with ``axis=-1``, without its reshaping."""
-    kernel = _kernel()
-    if kernel is None:  # another scipy layout (tested)
-        return np.asarray(sosfilt(sos, rows, axis=-1, zi=np.moveaxis(zi, 1, 0))[0])
-    dtype = np.result_type(sos, rows, zi)
-    data = np.array(rows, dtype, order="C")
-    kernel(sos.astype(dtype, copy=False), data, np.array(zi, dtype, order="C"))
-    return data
 
 
 def butter_sos(order: int, cutoff_hz: float | tuple[float, float], fs: float) -> np.ndarray:
