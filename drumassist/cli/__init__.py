@@ -79,6 +79,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if not getattr(args, "opens_window", False):
+        # A command ends with its work: its temporaries may reuse freed memory (see
+        # core.memory). The window runs on, so it gives its memory back.
+        from drumassist.core.memory import keep_freed_memory
+
+        keep_freed_memory()
     try:
         return int(args.func(args) or 0)
     except DrumassistError as exc:

@@ -204,7 +204,7 @@ def _add_quickstart(sub: Any) -> None:
         help="make the demo multitrack and open it (the window, or a headless summary)",
     )
     p.add_argument("--headless", action="store_true", help="never open the window")
-    p.set_defaults(func=_cmd_quickstart)
+    p.set_defaults(func=_cmd_quickstart, opens_window=True)
 
 
 def _cmd_quickstart(args: argparse.Namespace) -> int:
@@ -258,7 +258,7 @@ def has_display() -> bool:
 def _add_gui(sub: Any) -> None:
     p = sub.add_parser("gui", help="open the window")
     p.add_argument("path", nargs="?", type=Path, help="a stem folder or session to open")
-    p.set_defaults(func=_cmd_gui)
+    p.set_defaults(func=_cmd_gui, opens_window=True)
 
 
 def _cmd_gui(args: argparse.Namespace) -> int:

@@ -113,3 +113,28 @@ def test_db_edge_values():
 def test_bad_gains_are_refused(multitrack, kwargs, message):
     with pytest.raises(GainsError, match=message):
         channel_factors(multitrack, **kwargs)
+
+
+@pytest.mark.parametrize("stereo", [False, True])
+@pytest.mark.parametrize(("start", "stop"), [(0, None), (17, 70_001), (40_000, 40_001), (5, 5)])
+def test_chunked_mix_is_bit_identical_to_whole_length_products(stereo, start, stop) -> None:
+    """The mix runs chunk by chunk (MIX_CHUNK frames); every sample is as one
+    whole-length ``audio @ routing`` product per track, summed in track order, makes it,
+    across chunk boundaries, for mono and stereo stems and outputs."""
+    rng = np.random.default_rng(3)
+    frames = 100_003  # three chunks and a part
+    arrays = {
+        "kick": rng.standard_normal((frames, 1)).astype(np.float32),
+        "overheads": rng.standard_normal((frames, 2)).astype(np.float32),
+        "snare": rng.standard_normal((frames, 1)).astype(np.float32),
+    }
+    tracks = from_arrays(arrays, sample_rate=44100)
+    gains, pans = rng.uniform(-20, 6, 3), rng.uniform(-1, 1, 3)
+    routing = channel_factors(tracks, gains, pans=pans, stereo=stereo, inverted=[0, 1, 0])
+    end = frames if stop is None else stop
+    expected = np.zeros((end - start, routing.shape[2]), dtype=np.float32)
+    for audio, matrix in zip(arrays.values(), routing, strict=True):
+        expected += audio[start:end] @ matrix[: audio.shape[1]].astype(np.float32)
+    out = mix(tracks, gains, pans=pans, stereo=stereo, start=start, stop=stop, inverted=[0, 1, 0])
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out, expected)

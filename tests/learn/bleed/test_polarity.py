@@ -125,3 +125,38 @@ def test_hits_are_found_at_their_onsets() -> None:
     assert len(onsets) == 3
     assert np.all(np.abs(onsets - [1000, 30000, 60000]) <= 221)  # within one 5 ms frame
     assert hit_onsets(np.zeros(RATE), RATE).size == 0
+
+
+def test_long_mics_find_the_hits_one_full_length_envelope_finds() -> None:
+    """The envelope is squared chunk by chunk (no full-length float64 copy of a long
+    stem): on 70 s of noisy hits, longer than several chunks and not a whole number of
+    them, the onsets equal those of the one full-length envelope of before."""
+    rng = np.random.default_rng(7)
+    frames = 70 * RATE + 123
+    audio = (rng.standard_normal(frames) * 1e-3).astype(np.float32)
+    decay = np.exp(-np.arange(4000) / 500).astype(np.float32)
+    for start in rng.choice(frames - 4000, 200, replace=False):
+        audio[start : start + 4000] += rng.uniform(0.05, 0.9) * decay
+    hop = round(0.005 * RATE)
+    count = frames // hop
+    env = (np.asarray(audio[: count * hop], dtype=float).reshape(count, hop) ** 2).mean(axis=1)
+
+    def full_length_onsets() -> list[int]:  # hit_onsets as written before the change
+        inner = env[1:-1]
+        peaks = np.flatnonzero(
+            (inner >= env[:-2]) & (inner > env[2:]) & (inner >= env.max() * 10**-2.5)
+        ) + 1  # fmt: skip
+        chosen: list[int] = []
+        for p in peaks[np.argsort(-env[peaks], kind="stable")]:
+            if all(abs(p - q) >= 12 for q in chosen):
+                chosen.append(int(p))
+            if len(chosen) == 64:
+                break
+        return [
+            (max(0, p - 6) + int(np.argmax(env[max(0, p - 6) : p + 1] >= env[p] * 0.1))) * hop
+            for p in sorted(chosen)
+        ]
+
+    expected = full_length_onsets()
+    assert len(expected) == 64
+    assert hit_onsets(audio, RATE).tolist() == expected

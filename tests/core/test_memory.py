@@ -1,0 +1,62 @@
+"""Freed memory kept for reuse in a command's process (core.memory).
+
+Page faults are counted in a fresh process each: a 64 MB temporary made again after
+being freed faults its pages in again by default, and not once freed memory is kept.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from drumassist.cli import build_parser
+
+CYCLES = """
+import json, resource, sys
+import numpy as np
+from drumassist.core.memory import keep_freed_memory
+kept = keep_freed_memory() if sys.argv[1] == "keep" else False
+np.ones(8_000_000)  # 64 MB, faulted in once either way
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+for _ in range(5):
+    a = np.ones(8_000_000)
+    del a
+faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+print(json.dumps({"kept": kept, "faults": faults}))
+"""
+
+
+def _cycles(mode: str) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, "-c", CYCLES, mode], capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's allocator only")
+def test_a_freed_temporary_is_reused_without_faulting_its_pages_in_again() -> None:
+    default, kept = _cycles("default"), _cycles("keep")
+    assert kept["kept"] is True and default["kept"] is False
+    # Each new temporary is faulted in again: at least its 2 MB huge pages (numpy asks
+    # for them on large blocks), 4 KB pages where the kernel gives none.
+    assert default["faults"] >= 5 * 64_000_000 // (2 << 20)
+    assert kept["faults"] * 20 < default["faults"]  # reused: next to none
+
+
+def test_commands_keep_freed_memory_and_the_window_does_not(monkeypatch, tmp_path) -> None:
+    from drumassist.cli import main
+    from drumassist.core import memory
+
+    calls: list[str] = []
+    monkeypatch.setattr(memory, "keep_freed_memory", lambda: calls.append("kept") or True)
+    assert main(["demo", str(tmp_path / "demo"), "--duration", "2"]) == 0
+    assert calls == ["kept"]
+    for words in (["gui"], ["quickstart"]):
+        assert build_parser(words).parse_args(words).opens_window is True
+    assert (
+        getattr(build_parser(["suggest"]).parse_args(["suggest", "x"]), "opens_window", False)
+        is False
+    )
