@@ -2,8 +2,8 @@
 
 Importing scikit-learn and building a forest from a skops file costs most of a second
 in a fresh process. :class:`CompactForest` holds every tree of a fitted
-``RandomForestRegressor`` in concatenated node arrays, saves them as one compressed
-``.npz`` (read with ``allow_pickle=False``, so a file can never run code) and walks all
+``RandomForestRegressor`` in concatenated node arrays (kept in a model file by
+:mod:`~drumassist.learn.models.arrayio`, like every compact estimator) and walks all
 trees for all rows at once. Its predictions are bit-identical to scikit-learn's: rows
 are cast to float32 and compared with the float64 thresholds (``x <= threshold`` goes
 left), and a NaN follows the node's learned missing-value direction, as in
@@ -12,24 +12,16 @@ left), and a NaN follows the node's learned missing-value direction, as in
 
 from __future__ import annotations
 
-import io
-import zipfile
-import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from drumassist.core.atomic import write_atomically
 from drumassist.errors import ModelError
 
-FORMAT_VERSION = 1
-#: The members of a saved forest and the dtype each must have.
+#: The arrays of a forest and the dtype each must have.
 MEMBERS = {
-    "format_version": np.dtype(np.int64),
-    "n_features": np.dtype(np.int64),
     "left": np.dtype(np.int32),
     "right": np.dtype(np.int32),
     "feature": np.dtype(np.int32),
@@ -39,8 +31,6 @@ MEMBERS = {
     "roots": np.dtype(np.int64),
 }
 _NODE_ARRAYS = ("left", "right", "feature", "threshold", "missing_left")
-#: What a damaged .npz raises: not a zip, bad CRC or deflate data, bad header, pickles.
-_UNREADABLE = (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile, zlib.error)
 
 
 @dataclass(frozen=True, eq=False)
@@ -185,49 +175,6 @@ class CompactForest:
             n_features=param(params, "n_features", int),
             source=param(params, "source", str),
         )
-
-    def save(self, path: str | Path) -> None:
-        """Write the forest to one compressed ``.npz`` file, atomically."""
-        target = Path(path)
-        buffer = io.BytesIO()
-        np.savez_compressed(
-            buffer,
-            format_version=np.int64(FORMAT_VERSION),
-            n_features=np.int64(self.n_features),
-            **{name: getattr(self, name) for name in (*_NODE_ARRAYS, "value", "roots")},
-        )
-        try:
-            write_atomically(target, lambda f: f.write(buffer.getvalue()), overwrite=True)
-        except OSError as exc:
-            raise ModelError(f"{target}: cannot write the forest ({exc.strerror})") from exc
-
-    @classmethod
-    def load(cls, path: str | Path) -> CompactForest:
-        """Read a forest written by :meth:`save`; ModelError if unreadable or inconsistent."""
-        source = Path(path)
-        try:
-            with np.load(source, allow_pickle=False) as npz:
-                missing = sorted(set(MEMBERS) - set(npz.files))
-                if missing:
-                    raise ModelError(f"{source}: not a compact forest (no {', '.join(missing)})")
-                arrays = {name: npz[name] for name in MEMBERS}
-        except ModelError:
-            raise
-        except _UNREADABLE as exc:
-            raise ModelError(f"{source}: cannot read the forest ({exc})") from exc
-        for name, dtype in MEMBERS.items():
-            if arrays[name].dtype != dtype:
-                raise ModelError(f"{source}: {name} is {arrays[name].dtype}, expected {dtype}")
-        for name in ("format_version", "n_features"):
-            if arrays[name].shape != ():
-                raise ModelError(f"{source}: {name} is not a scalar")
-        if int(arrays["format_version"]) != FORMAT_VERSION:
-            raise ModelError(f"{source}: forest format {int(arrays['format_version'])} unsupported")
-        del arrays["format_version"]
-        try:
-            return cls(**{**arrays, "n_features": int(arrays["n_features"])})
-        except ModelError as exc:
-            raise ModelError(f"{source}: {exc}") from exc
 
 
 def param(params: Mapping[str, Any], key: str, kind: type) -> Any:
