@@ -67,6 +67,16 @@ class Track:
     role: Role = Role.OTHER
     path: Path | None = None
 
+    def __post_init__(self) -> None:
+        # A read-only view (no copy): measures are cached by a digest of the samples,
+        # taken once per multitrack, so a track's samples must never change in place.
+        # Audio already read-only is kept as it is (a replaced track shares it).
+        if isinstance(self.audio, np.ndarray) and not self.audio.flags.writeable:
+            return
+        audio = np.asarray(self.audio).view()
+        audio.flags.writeable = False
+        object.__setattr__(self, "audio", audio)
+
     @property
     def channels(self) -> int:
         return int(self.audio.shape[1])

@@ -164,3 +164,21 @@ def test_progress_and_cancel(make_stems, drum_arrays):
     with pytest.raises(CancelledError):
         load_multitrack(folder, progress=Recorder())
     assert seen == [0.25, 0.5]
+
+
+def test_track_samples_are_read_only_views(drum_arrays, tmp_path):
+    """Measures are cached by a digest taken once per multitrack: an in-place edit of a
+    track's samples would leave a stale digest, so it is refused; the caller's own
+    array is neither copied nor made read-only."""
+    mine = drum_arrays["Kick In"]
+    mt = from_arrays(drum_arrays, sample_rate=44100)
+    kick = mt.tracks[mt.index("Kick In")].audio
+    assert np.shares_memory(kick, mine) and mine.flags.writeable
+    with pytest.raises(ValueError, match="read-only"):
+        kick[0, 0] = 1.0
+    sf.write(tmp_path / "snare.wav", drum_arrays["Snare Top"], 44100)
+    sf.write(tmp_path / "kick.wav", mine, 44100)
+    loaded = load_multitrack(tmp_path)
+    for track in loaded.tracks:
+        with pytest.raises(ValueError, match="read-only"):
+            track.audio[:1] *= 2
