@@ -118,17 +118,29 @@ def render_multimic(
     }
     gains.update(_ambient(mics, recorded, gains, played, engineer=engineer, rate=sample_rate))
     stems, trims_db, trims = _trim(mics, tracks, recorded, played, rng)
-    mix = np.zeros(frames)
+    mix, set_gains = _reference_mix(mics, tracks, recorded, gains, trims)
+    return MultimicRendered(
+        layout, tuple(mics), tuple(tracks), performance, stems, mix, set_gains, trims_db,
+        trims, tuple(onsets),
+    )  # fmt: skip
+
+
+def _reference_mix(
+    mics: list[MicInfo],
+    tracks: list[str],
+    recorded: list[np.ndarray],
+    gains: dict[str, float],
+    trims: dict[str, float],
+) -> tuple[np.ndarray, dict[str, float]]:
+    """The reference mix (float32, peaking at :data:`MIX_PEAK_DBFS`) of the mics at the
+    rule's ``gains``, and the gain each trimmed stem was set to in it."""
+    mix = np.zeros(len(recorded[0]))
     set_gains = {}
     for mic, track, audio in zip(mics, tracks, recorded, strict=True):
         set_gains[track] = gains[mic.name] / trims[track]
         mix += gains[mic.name] * audio
     scale = 10.0 ** (MIX_PEAK_DBFS / 20.0) / max(float(np.max(np.abs(mix))), 1e-12)
-    set_gains = {t: g * scale for t, g in set_gains.items()}
-    return MultimicRendered(
-        layout, tuple(mics), tuple(tracks), performance, stems,
-        (mix * scale).astype(np.float32), set_gains, trims_db, trims, tuple(onsets),
-    )  # fmt: skip
+    return (mix * scale).astype(np.float32), {t: g * scale for t, g in set_gains.items()}
 
 
 def _choose_pieces(kit: MultimicKit, rng: np.random.Generator) -> dict[Articulation, KitPiece]:
