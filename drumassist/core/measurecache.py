@@ -12,6 +12,10 @@ object (its audio never changes) however many measures ask. Entries are written
 atomically; an entry that cannot be read, or is not what its reader expects, is
 deleted and measured again, never trusted. A cache that cannot be written is logged,
 never raised: it is only a cache.
+
+Each kind's folder is kept under :data:`KIND_LIMIT_BYTES`: the first write of a kind
+in a process prunes the entries used longest ago (a read marks an entry used), down
+to :data:`PRUNE_TO` of the limit, so the cache cannot grow without end.
 """
 
 from __future__ import annotations
@@ -34,6 +38,14 @@ from drumassist.core.multitrack import Multitrack
 from drumassist.core.parallel import map_on_cores
 
 log = logging.getLogger(__name__)
+
+#: The most a kind's folder keeps (an entry of 8 stems is 1 to 30 KB, so about 10 000
+#: sessions fit), and the share of it pruning leaves.
+KIND_LIMIT_BYTES = 256 << 20
+PRUNE_TO = 0.8
+# Kind folders already pruned by this process.
+_PRUNED: set[Path] = set()
+_PRUNED_LOCK = threading.Lock()
 
 # Digests already made, by multitrack object (weak keys: they go with their stems).
 _DIGESTS: weakref.WeakKeyDictionary[Multitrack, tuple[bytes, ...]] = weakref.WeakKeyDictionary()
@@ -129,6 +141,7 @@ def read_arrays(
         except (KeyError, ValueError, TypeError, IndexError) as exc:
             reason = f"not what was stored ({type(exc).__name__}: {exc})"
     if not reason:
+        _mark_used(path)
         return arrays
     logger.warning("ignoring the %s entry %s: %s; recomputing", what, path.name, reason)
     try:
@@ -150,3 +163,46 @@ def write_arrays(
         write_atomically(path, lambda h: h.write(buffer.getvalue()), overwrite=True)
     except OSError as exc:
         logger.warning("cannot write the %s entry %s: %s", what, path, exc)
+        return
+    root = path.parent.parent  # entries live in <kind>/<two hex digits>/<key>.npz
+    with _PRUNED_LOCK:
+        if root in _PRUNED:
+            return
+        _PRUNED.add(root)
+    prune(root, KIND_LIMIT_BYTES, logger=logger)
+
+
+def _mark_used(path: Path) -> None:
+    """Set an entry's modification time to now: pruning keeps the entries used last."""
+    try:
+        path.touch()
+    except OSError as exc:  # a read-only cache is still read
+        log.debug("cannot mark %s used: %s", path, exc)
+
+
+def prune(root: Path, limit_bytes: int, *, logger: logging.Logger = log) -> int:
+    """Delete the entries under ``root`` used longest ago while they hold more than
+    ``limit_bytes``, down to :data:`PRUNE_TO` of it; returns how many were deleted."""
+    entries = []
+    for entry in root.glob("*/*.npz"):
+        try:
+            info = entry.stat()
+        except OSError:  # deleted meanwhile (another process pruning)
+            continue
+        entries.append((info.st_mtime, info.st_size, entry))
+    total = sum(size for _, size, _ in entries)
+    if total <= limit_bytes:
+        return 0
+    deleted = 0
+    for _, size, entry in sorted(entries, key=lambda e: e[0]):
+        if total <= limit_bytes * PRUNE_TO:
+            break
+        try:
+            entry.unlink(missing_ok=True)
+        except OSError as exc:
+            logger.debug("cannot prune %s: %s", entry, exc)
+            continue
+        total -= size
+        deleted += 1
+    logger.info("pruned %d entries from %s (%d bytes kept)", deleted, root, total)
+    return deleted

@@ -126,3 +126,34 @@ def test_sound_frames_counts_from_the_first_to_the_last_sound(
         audio[index, k % 2] = 0.25
     assert sound_frames(audio) == frames
     assert sound_frames(np.abs(audio).max(axis=1)) == frames  # 1-D
+
+
+def test_a_full_cache_drops_the_entries_used_longest_ago(
+    demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three sets of stems suggested, oldest first, then the oldest suggested again (a
+    read marks its entry used); a fourth set overflows a limit of three entries: the
+    entries used longest ago go, down to 80 % of the limit, the ones used last stay."""
+    import os
+    import time
+
+    monkeypatch.setattr(measurecache, "KIND_LIMIT_BYTES", 1 << 30)
+    entries = []
+    for seed in range(4):
+        write_demo(demo.parent / f"set{seed}", seed=seed, duration_s=4.0)
+    for seed, age in zip(range(3), (300, 200, 100), strict=True):
+        before = set(_entries("anchor"))
+        suggest(load_multitrack(demo.parent / f"set{seed}"))
+        (entry,) = set(_entries("anchor")) - before
+        os.utime(entry, (time.time() - age, time.time() - age))
+        entries.append(entry)
+    suggest(load_multitrack(demo.parent / "set0"))  # read back: used now
+    assert set(_entries("anchor")) == set(entries)
+    limit = sum(p.stat().st_size for p in entries)
+    monkeypatch.setattr(measurecache, "KIND_LIMIT_BYTES", limit)
+    monkeypatch.setattr(measurecache, "_PRUNED", set())  # the next process
+    suggest(load_multitrack(demo.parent / "set3"))
+    left = set(_entries("anchor"))
+    assert entries[0] in left and entries[1] not in left and entries[2] not in left
+    assert len(left) == 2  # set 0 and the new set 3
+    assert sum(p.stat().st_size for p in left) <= 0.8 * limit
