@@ -113,7 +113,9 @@ class TrackName:
     position: str | None
 
 
-_WORD_RE = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+# A run of capitals is a word ("OHL"), except its last capital when a lower-case word
+# follows ("OHSnare"); a plural "s" stays on its acronym ("OHs", "HHs 2").
+_WORD_RE = re.compile(r"[A-Z]{2,}s(?![a-z])|[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 _BRACKETED_NUMBER_RE = re.compile(r"[(\[]\s*[0-9]+\s*[)\]]")
 _TAKE_COUNTER_RE = re.compile(r"[-_#][0-9]{2,}(?:[-_][0-9]+)*\s*$")
 _MAX_COMPOUND_CHARS = 40

@@ -9,9 +9,11 @@ one line here; a word listed under two keys fails at import of ``roles``.
 from __future__ import annotations
 
 ROLE_WORDS: dict[str, str] = {
-    "kick": "kick kicks kik kck kic kdrum bd bassdrum basstrommel bombo gc cassa grancassa bumbo",
+    "kick": (
+        "kick kicks kik kck kic kdrum bd bds bassdrum basstrommel bombo gc cassa grancassa bumbo"
+    ),
     "snare": "snare snares snr sn sd cc caja rullante caixa tarola redoblante",
-    "hi-hat": "hh hat hats hihat hihats charles charleston chimbal",
+    "hi-hat": "hh hhs hat hats hihat hihats charles charleston chimbal",
     "tom": "tom toms tomtom ft ftom rtom timbal",
     "cymbal": "cymbal cym cymb ride rides crash crashes china splash",
     "overhead": "oh ohs overhead overheads over overs ovh ovhd cymbals cyms",

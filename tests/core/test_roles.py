@@ -347,3 +347,20 @@ def test_case_and_separators_do_not_change_role(
 def test_prefixes_and_suffixes_do_not_change_role(case: Case, prefix: str, suffix: str) -> None:
     name, role = case[0], case[1]
     assert role_from_name(prefix + name + suffix) is role
+
+
+@pytest.mark.parametrize(
+    ("name", "role"),
+    [
+        ("OHs", Role.OVERHEAD),
+        ("OHs L", Role.OVERHEAD),
+        ("HHs", Role.HIHAT),
+        ("BDs", Role.KICK),
+        ("RoomsL", Role.ROOM),
+        ("OHSnare", Role.SNARE),  # the last capital starts the next word
+    ],
+)
+def test_a_plural_s_stays_on_its_acronym(name: str, role: Role) -> None:
+    """"OHs" was split as "O" + "Hs" (an acronym's last capital taken for the start of
+    a word, as in "OHSnare"), so a folder's "OHs" stem was an unknown track."""
+    assert role_from_name(name) is role
