@@ -361,6 +361,6 @@ def test_prefixes_and_suffixes_do_not_change_role(case: Case, prefix: str, suffi
     ],
 )
 def test_a_plural_s_stays_on_its_acronym(name: str, role: Role) -> None:
-    """"OHs" was split as "O" + "Hs" (an acronym's last capital taken for the start of
+    """ "OHs" was split as "O" + "Hs" (an acronym's last capital taken for the start of
     a word, as in "OHSnare"), so a folder's "OHs" stem was an unknown track."""
     assert role_from_name(name) is role
