@@ -112,7 +112,9 @@ def _child(pipeline: str, folder: Path, model_dir: Path | None) -> None:
     import drumassist.learn.models.trim
     import drumassist.learn.suggest.suggestion
     from drumassist.cli.common import load_stems
+    from drumassist.core.memory import keep_freed_memory
 
+    keep_freed_memory()  # as every command but the window does (core.memory)
     imports_s = time.perf_counter() - started
     stages = Stages()
     stages.wrap(drumassist.learn.models.persist, "load_shipped_model", "model")
