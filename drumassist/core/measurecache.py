@@ -13,9 +13,10 @@ atomically; an entry that cannot be read, or is not what its reader expects, is
 deleted and measured again, never trusted. A cache that cannot be written is logged,
 never raised: it is only a cache.
 
-Each kind's folder is kept under :data:`KIND_LIMIT_BYTES`: the first write of a kind
-in a process prunes the entries used longest ago (a read marks an entry used), down
-to :data:`PRUNE_TO` of the limit, so the cache cannot grow without end.
+Each kind's folder is kept under :data:`KIND_LIMIT_BYTES` on disk: once a day, the
+first write of a kind in a process prunes the entries used longest ago (a read marks
+an entry used), down to :data:`PRUNE_TO` of the limit, so the cache cannot grow
+without end. Every ``*/*.npz`` under a kind's folder counts as an entry.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import hashlib
 import io
 import json
 import logging
+import os
 import threading
 import weakref
 import zipfile
@@ -43,6 +45,9 @@ log = logging.getLogger(__name__)
 #: sessions fit), and the share of it pruning leaves.
 KIND_LIMIT_BYTES = 256 << 20
 PRUNE_TO = 0.8
+#: A kind's folder is scanned at most this often (its ``pruned`` file says when it was).
+PRUNE_EVERY_S = 24 * 3600.0
+PRUNE_STAMP = "pruned"
 # Kind folders already pruned by this process.
 _PRUNED: set[Path] = set()
 _PRUNED_LOCK = threading.Lock()
@@ -133,6 +138,8 @@ def read_arrays(
     try:
         with np.load(path, allow_pickle=False) as entry:
             arrays = {name: np.asarray(entry[name]) for name in entry.files}
+    except FileNotFoundError:  # pruned by another process since the check above
+        return None
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
         reason = f"unreadable ({type(exc).__name__}: {exc})"
     else:
@@ -169,14 +176,43 @@ def write_arrays(
         if root in _PRUNED:
             return
         _PRUNED.add(root)
+    _prune_now_and_then(root, logger)
+
+
+def _prune_now_and_then(root: Path, logger: logging.Logger) -> None:
+    """:func:`prune` ``root`` if it was not pruned in the last :data:`PRUNE_EVERY_S`
+    (a scan of a full folder takes most of a second: not on every command)."""
+    import time
+
+    stamp = root / PRUNE_STAMP
+    try:
+        if time.time() - stamp.stat().st_mtime < PRUNE_EVERY_S:
+            return
+    except OSError:  # never pruned
+        pass
     prune(root, KIND_LIMIT_BYTES, logger=logger)
+    try:
+        stamp.touch()
+    except OSError as exc:
+        logger.debug("cannot write %s: %s", stamp, exc)
+
+
+def disk_bytes(path: Path) -> int:
+    """What a file takes on disk (its blocks where the system says, else its size)."""
+    info = path.stat()
+    blocks = getattr(info, "st_blocks", None)
+    return info.st_size if blocks is None else max(info.st_size, blocks * 512)
 
 
 def _mark_used(path: Path) -> None:
-    """Set an entry's modification time to now: pruning keeps the entries used last."""
+    """Set an entry's modification time to now: pruning keeps the entries used last.
+
+    ``os.utime``, not ``Path.touch``: an entry pruned meanwhile by another process
+    must not come back as an empty file.
+    """
     try:
-        path.touch()
-    except OSError as exc:  # a read-only cache is still read
+        os.utime(path)
+    except OSError as exc:  # pruned meanwhile, or a read-only cache (still read)
         log.debug("cannot mark %s used: %s", path, exc)
 
 
@@ -186,10 +222,9 @@ def prune(root: Path, limit_bytes: int, *, logger: logging.Logger = log) -> int:
     entries = []
     for entry in root.glob("*/*.npz"):
         try:
-            info = entry.stat()
+            entries.append((entry.stat().st_mtime, disk_bytes(entry), entry))
         except OSError:  # deleted meanwhile (another process pruning)
             continue
-        entries.append((info.st_mtime, info.st_size, entry))
     total = sum(size for _, size, _ in entries)
     if total <= limit_bytes:
         return 0

@@ -11,18 +11,24 @@ arithmetic is the same, so nothing a measure computes changes. A cold
 1.41 s with 0.26 s after (medians of 10 runs each, alternated, 2026-12-01).
 
 The price: the process keeps its peak heap until it exits, so this is for commands
-that end when their work does, not for the window.
+that end when their work does, not for the window. Worker threads' arenas are mapped
+heaps of at most 64 MB, so a larger block made on a worker is still mapped afresh.
 """
 
 from __future__ import annotations
 
+import logging
 import sys
+
+log = logging.getLogger(__name__)
 
 # mallopt(3) parameters, from glibc's malloc.h.
 M_TRIM_THRESHOLD = -1
 M_MMAP_THRESHOLD = -3
 #: Blocks up to this size come from the heap (larger ones are mapped, as before).
 HEAP_BLOCKS_UP_TO = 1 << 30
+#: What older glibc allow at most (half their 64 MB heaps).
+CAPPED_THRESHOLD = 32 << 20
 #: Free memory at the top of the heap is returned to the system only past this.
 KEEP_FREE = 1 << 30
 
@@ -31,7 +37,9 @@ def keep_freed_memory() -> bool:
     """Make this process's allocator keep freed blocks for reuse; True if it could.
 
     Only glibc's allocator has these settings; elsewhere (macOS, Windows, musl) this
-    does nothing and returns False.
+    does nothing and returns False. A glibc that refuses a threshold over 32 MB (older
+    ones cap it at half their 64 MB heaps) gets 32 MB: most of a stem's temporaries
+    are under it.
     """
     if not sys.platform.startswith("linux"):
         return False
@@ -40,11 +48,16 @@ def keep_freed_memory() -> bool:
     try:
         mallopt = ctypes.CDLL(None).mallopt  # the C library this process already runs on
     except (OSError, AttributeError):
+        log.debug("no mallopt in this C library: freed memory is returned as it comes")
         return False
     mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
     mallopt.restype = ctypes.c_int
     # Worker threads keep their own arenas: one shared arena (M_ARENA_MAX 1) was
     # slower here (1.77 s against 1.45 s, medians of 6 runs each).
-    return bool(
-        mallopt(M_MMAP_THRESHOLD, HEAP_BLOCKS_UP_TO) and mallopt(M_TRIM_THRESHOLD, KEEP_FREE)
+    heap = bool(mallopt(M_MMAP_THRESHOLD, HEAP_BLOCKS_UP_TO)) or bool(
+        mallopt(M_MMAP_THRESHOLD, CAPPED_THRESHOLD)
     )
+    kept = bool(mallopt(M_TRIM_THRESHOLD, KEEP_FREE))
+    if not (heap and kept):
+        log.debug("mallopt refused: mmap threshold %s, trim threshold %s", heap, kept)
+    return heap and kept

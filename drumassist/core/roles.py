@@ -114,8 +114,9 @@ class TrackName:
 
 
 # A run of capitals is a word ("OHL"), except its last capital when a lower-case word
-# follows ("OHSnare"); a plural "s" stays on its acronym ("OHs", "HHs 2").
-_WORD_RE = re.compile(r"[A-Z]{2,}s(?![a-z])|[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+# follows ("OHSnare"); a plural "s" stays on its acronym ("OHs", "HHs 2"), and goes when
+# the plural is no word the tables know ("SNRs" is "snr").
+_WORD_RE = re.compile(r"(?P<plural>[A-Z]{2,}s(?![a-z]))|[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 _BRACKETED_NUMBER_RE = re.compile(r"[(\[]\s*[0-9]+\s*[)\]]")
 _TAKE_COUNTER_RE = re.compile(r"[-_#][0-9]{2,}(?:[-_][0-9]+)*\s*$")
 _MAX_COMPOUND_CHARS = 40
@@ -181,7 +182,18 @@ def _words(text: str) -> list[str]:
     """Split ``text`` into lower-case ASCII words at separators, case changes and digits."""
     decomposed = unicodedata.normalize("NFKD", text.replace("ß", "ss").replace("ẞ", "SS"))
     plain = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return [word.lower() for word in _WORD_RE.findall(plain)]
+    words = []
+    for match in _WORD_RE.finditer(plain):
+        word = match.group().lower()
+        if match.group("plural") and not _is_table_word(word):
+            word = word[:-1]
+        words.append(word)
+    return words
+
+
+def _is_table_word(word: str) -> bool:
+    """True for a word of the tables, or one that splits into them ("ohls" does not)."""
+    return word in _COMPOUND_PIECES or _split_compound(word) != [word]
 
 
 def _split_compound(word: str) -> list[str]:

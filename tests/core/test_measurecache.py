@@ -132,8 +132,9 @@ def test_a_full_cache_drops_the_entries_used_longest_ago(
     demo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Three sets of stems suggested, oldest first, then the oldest suggested again (a
-    read marks its entry used); a fourth set overflows a limit of three entries: the
-    entries used longest ago go, down to 80 % of the limit, the ones used last stay."""
+    read marks its entry used); more sets overflow a limit of three entries: within a
+    day of the last scan nothing is pruned; a day later the entries used longest ago
+    go, down to 80 % of the limit, and the ones used last stay."""
     import os
     import time
 
@@ -149,11 +150,20 @@ def test_a_full_cache_drops_the_entries_used_longest_ago(
         entries.append(entry)
     suggest(load_multitrack(demo.parent / "set0"))  # read back: used now
     assert set(_entries("anchor")) == set(entries)
-    limit = sum(p.stat().st_size for p in entries)
+    limit = sum(measurecache.disk_bytes(p) for p in entries)
     monkeypatch.setattr(measurecache, "KIND_LIMIT_BYTES", limit)
-    monkeypatch.setattr(measurecache, "_PRUNED", set())  # the next process
+    monkeypatch.setattr(measurecache, "_PRUNED", set())  # the next process...
     suggest(load_multitrack(demo.parent / "set3"))
+    assert len(_entries("anchor")) == 4  # ...within a day of the last prune: no scan
+    (newer,) = set(_entries("anchor")) - set(entries)
+    stamp = cache_dir() / "anchor" / measurecache.PRUNE_STAMP
+    os.utime(stamp, (time.time() - 25 * 3600, time.time() - 25 * 3600))
+    suggest(load_multitrack(demo.parent / "set0"))  # used again, after set 3
+    monkeypatch.setattr(measurecache, "_PRUNED", set())  # a process a day later
+    write_demo(demo.parent / "set4", seed=4, duration_s=4.0)
+    suggest(load_multitrack(demo.parent / "set4"))
     left = set(_entries("anchor"))
-    assert entries[0] in left and entries[1] not in left and entries[2] not in left
-    assert len(left) == 2  # set 0 and the new set 3
-    assert sum(p.stat().st_size for p in left) <= 0.8 * limit
+    assert entries[0] in left and len(left) == 2  # set 0, used last, and the new set 4
+    assert not left & {entries[1], entries[2], newer}  # used longest ago: pruned
+    assert sum(measurecache.disk_bytes(p) for p in left) <= 0.8 * limit
+    assert time.time() - stamp.stat().st_mtime < 60

@@ -358,6 +358,10 @@ def test_prefixes_and_suffixes_do_not_change_role(case: Case, prefix: str, suffi
         ("BDs", Role.KICK),
         ("RoomsL", Role.ROOM),
         ("OHSnare", Role.SNARE),  # the last capital starts the next word
+        ("SNRs", Role.SNARE),  # a plural no table knows: the acronym alone
+        ("CYMBs", Role.CYMBAL),
+        ("OVHDs", Role.OVERHEAD),
+        ("OHLs", Role.OVERHEAD),
     ],
 )
 def test_a_plural_s_stays_on_its_acronym(name: str, role: Role) -> None:

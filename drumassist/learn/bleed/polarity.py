@@ -49,6 +49,7 @@ WINDOW_MS = (-2.0, 25.0)  # around each onset
 MAX_HITS = 64
 HIT_RANGE_DB = 25.0  # hits within this of the loudest
 MIN_GAP_MS = 60.0
+ENVELOPE_HOP_S = 0.005  # the hit envelope's frame (see hit_envelope)
 MIN_CORRELATION = 0.2
 MIN_MARGIN = 1.5
 #: Second mics of a drum: checked against the drum's first mic.
@@ -270,11 +271,10 @@ def hit_onsets(audio: np.ndarray, rate: int, *, max_hits: int = MAX_HITS) -> np.
     loudest, at least :data:`MIN_GAP_MS` from a louder one; its onset is where the
     envelope first reaches a tenth of that peak in the 30 ms before it.
     """
-    hop = max(1, round(0.005 * rate))
-    frames = len(audio) // hop
-    if frames < 3:
+    hop = max(1, round(ENVELOPE_HOP_S * rate))
+    if len(audio) // hop < 3:
         return np.zeros(0, dtype=int)
-    env = _envelope(audio, frames, hop)
+    env = hit_envelope(audio, rate)
     if env.max() <= 0:
         return np.zeros(0, dtype=int)
     peaks = np.flatnonzero(
@@ -301,9 +301,12 @@ def hit_onsets(audio: np.ndarray, rate: int, *, max_hits: int = MAX_HITS) -> np.
 _ENVELOPE_CHUNK = 4096
 
 
-def _envelope(audio: np.ndarray, frames: int, hop: int) -> np.ndarray:
-    """Mean square of each ``hop`` samples, in float64; chunk by chunk, each row's
-    arithmetic as one full-length pass (the same values to the bit)."""
+def hit_envelope(audio: np.ndarray, rate: int) -> np.ndarray:
+    """The power envelope :func:`hit_onsets` reads: the float64 mean square of every
+    whole 5 ms frame of ``audio`` (1-D). Squared chunk by chunk; each frame's
+    arithmetic is that of one full-length pass, so the values are the same to the bit."""
+    hop = max(1, round(ENVELOPE_HOP_S * rate))
+    frames = len(audio) // hop
     env = np.empty(frames)
     for start in range(0, frames, _ENVELOPE_CHUNK):
         stop = min(start + _ENVELOPE_CHUNK, frames)

@@ -18,7 +18,7 @@ import pytest
 import soundfile as sf
 
 from drumassist.core.multitrack import Multitrack, from_arrays
-from drumassist.learn.bleed.polarity import check_polarity, hit_onsets
+from drumassist.learn.bleed.polarity import check_polarity, hit_envelope, hit_onsets
 from tests.conftest import SHARED
 
 FRANKENSNARE = SHARED / "kits" / "frankensnare" / "Samples"
@@ -130,7 +130,8 @@ def test_hits_are_found_at_their_onsets() -> None:
 def test_long_mics_find_the_hits_one_full_length_envelope_finds() -> None:
     """The envelope is squared chunk by chunk (no full-length float64 copy of a long
     stem): on 70 s of noisy hits, longer than several chunks and not a whole number of
-    them, the onsets equal those of the one full-length envelope of before."""
+    them, it is the one full-length envelope of before to the bit, and so are the
+    onsets found in it."""
     rng = np.random.default_rng(7)
     frames = 70 * RATE + 123
     audio = (rng.standard_normal(frames) * 1e-3).astype(np.float32)
@@ -157,6 +158,7 @@ def test_long_mics_find_the_hits_one_full_length_envelope_finds() -> None:
             for p in sorted(chosen)
         ]
 
+    np.testing.assert_array_equal(hit_envelope(audio, RATE), env)  # bit for bit
     expected = full_length_onsets()
     assert len(expected) == 64
     assert hit_onsets(audio, RATE).tolist() == expected
