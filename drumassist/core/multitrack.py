@@ -24,28 +24,15 @@ import soundfile as sf
 
 from drumassist.core.progress import Progress, check_cancelled
 from drumassist.core.roles import Role, role_from_name
+from drumassist.core.stemcheck import normalised_notices
 from drumassist.errors import InvalidStemError
 
 log = logging.getLogger(__name__)
 
 #: File name extensions read as audio (through libsndfile).
 AUDIO_EXTENSIONS = frozenset(
-    {
-        ".wav",
-        ".wave",
-        ".bwf",
-        ".flac",
-        ".aif",
-        ".aiff",
-        ".aifc",
-        ".ogg",
-        ".oga",
-        ".opus",
-        ".mp3",
-        ".w64",
-        ".caf",
-        ".rf64",
-    }
+    {".wav", ".wave", ".bwf", ".flac", ".aif", ".aiff", ".aifc", ".ogg", ".oga", ".opus"}
+    | {".mp3", ".w64", ".caf", ".rf64"}
 )
 MAX_CHANNELS = 2
 MIN_SAMPLE_RATE = 8000
@@ -180,18 +167,25 @@ def load_multitrack(
     if len(files) < 2:
         raise InvalidStemError(_too_few_message(source, files, ignored))
     tracks: list[Track] = []
-    rates: list[int] = []
-    for path, (audio, rate) in zip(files, _read_stems(files, progress), strict=True):
+    rates, peaks = [], []
+    for path, (audio, rate, peak) in zip(files, _read_stems(files, progress), strict=True):
         tracks.append(Track(name=path.stem, audio=audio, role=role_from_name(path.stem), path=path))
         rates.append(rate)
+        peaks.append(peak)
     _make_names_unique(tracks)
     session_rate = sample_rate or _session_rate(rates)
-    notices = [f"{p.name}: not audio, ignored" for p in ignored]
+    notices = [f"{p.name}: not audio, ignored" for p in ignored] + normalised_notices(peaks)
     return _conform(tracks, rates, session_rate, notices, tuple(ignored))
 
 
 def read_stem(path: Path) -> tuple[np.ndarray, int]:
     """Read one audio file as float32 ``(frames, channels)`` and its sample rate."""
+    audio, rate, _ = _read_checked(path)
+    return audio, rate
+
+
+def _read_checked(path: Path) -> tuple[np.ndarray, int, float]:
+    """:func:`read_stem`, and the stem's peak (its largest sample magnitude)."""
     try:
         audio, rate = sf.read(str(path), dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
@@ -218,11 +212,13 @@ def read_stem(path: Path) -> tuple[np.ndarray, int]:
             f"{path.name}: samples reach {20 * np.log10(peak):+.0f} dBFS; audio stays below"
             f" {20 * np.log10(MAX_SAMPLE_ABS):+.0f} dBFS"
         )
-    return np.ascontiguousarray(audio), int(rate)
+    return np.ascontiguousarray(audio), int(rate), peak
 
 
-def _read_stems(files: Sequence[Path], progress: Progress | None) -> list[tuple[np.ndarray, int]]:
-    """:func:`read_stem` of every file, in order, on up to one thread per core.
+def _read_stems(
+    files: Sequence[Path], progress: Progress | None
+) -> list[tuple[np.ndarray, int, float]]:
+    """:func:`_read_checked` of every file, in order, on up to one thread per core.
 
     libsndfile and numpy release the GIL, so on two cores 8 stems of 3 minutes read in
     about half the time. Progress is reported and cancellation checked file by file,
@@ -233,11 +229,11 @@ def _read_stems(files: Sequence[Path], progress: Progress | None) -> list[tuple[
         results = []
         for i, path in enumerate(files):
             check_cancelled(progress)
-            results.append(read_stem(path))
+            results.append(_read_checked(path))
             _report(progress, i, files)
         return results
     with ThreadPoolExecutor(threads, thread_name_prefix="drumassist-read") as executor:
-        futures = [executor.submit(read_stem, path) for path in files]
+        futures = [executor.submit(_read_checked, path) for path in files]
         try:
             for i, future in enumerate(futures):
                 check_cancelled(progress)

@@ -182,3 +182,22 @@ def test_track_samples_are_read_only_views(drum_arrays, tmp_path):
     for track in loaded.tracks:
         with pytest.raises(ValueError, match="read-only"):
             track.audio[:1] *= 2
+
+
+@pytest.mark.parametrize(
+    ("normalised", "count", "noticed"), [(True, 3, True), (False, 3, False), (True, 2, False)]
+)
+def test_stems_normalised_on_export_are_noticed(drum_arrays, tmp_path, normalised, count, noticed):
+    """Stems that all peak at one level (-1 dBFS here, to 0.01 dB as 16-bit files keep
+    it) were normalised on export: loading says what that costs (an unplayed drum's
+    bleed looks like a played drum). Stems as recorded, or only two, say nothing."""
+    for name in list(drum_arrays)[:count]:
+        audio = drum_arrays[name]
+        if normalised:
+            audio = audio * (10 ** (-1 / 20) / np.max(np.abs(audio)))
+        sf.write(tmp_path / f"{name}.wav", audio, 44100, subtype="PCM_16")
+    notices = load_multitrack(tmp_path).notices
+    said = [n for n in notices if "normalised on export" in n]
+    assert bool(said) is noticed
+    if noticed:
+        assert said[0].startswith("Every stem peaks at -1.0 dBFS")

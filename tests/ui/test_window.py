@@ -263,3 +263,22 @@ def test_a_method_without_its_model_is_listed_but_not_selectable(window):
     # personal too, until Tools > Learn from my mixes (tests/ui/test_personal_window.py).
     assert not items["personal"].isEnabled()
     assert all(item.isEnabled() for name, item in items.items() if name not in ("svr", "personal"))
+
+
+def test_stems_normalised_on_export_are_warned_of_when_dropped(
+    window, qtbot, tmp_path, drum_arrays
+):
+    """Dropped stems that all peak at -1 dBFS: the window's banner says they look
+    normalised and what that costs, as `drumassist suggest` prints it."""
+    folder = tmp_path / "normalised"
+    folder.mkdir()
+    for name, audio in drum_arrays.items():
+        scaled = audio * (10 ** (-1 / 20) / np.max(np.abs(audio)))
+        sf.write(folder / f"{name}.wav", scaled, 44100, subtype="FLOAT")
+    with qtbot.waitSignal(window.multitrack_loaded, timeout=LOAD_TIMEOUT_MS):
+        drop(window, [folder])
+    qtbot.waitUntil(window.error_label.isVisible, timeout=LOAD_TIMEOUT_MS)
+    text = window.error_label.text()
+    assert "Every stem peaks at -1.0 dBFS, as stems normalised on export do" in text
+    assert "only bleed" in text
+    window.grab().save(str(tmp_path / "normalised.png"))
