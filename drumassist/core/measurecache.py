@@ -186,7 +186,8 @@ def _prune_now_and_then(root: Path, logger: logging.Logger) -> None:
 
     stamp = root / PRUNE_STAMP
     try:
-        if time.time() - stamp.stat().st_mtime < PRUNE_EVERY_S:
+        # A stamp from the future (a clock set wrong, a restored copy) does not count.
+        if 0 <= time.time() - stamp.stat().st_mtime < PRUNE_EVERY_S:
             return
     except OSError:  # never pruned
         pass

@@ -75,6 +75,8 @@ def mix(
         multitrack, gains_db, pans=pans, mutes=mutes, stereo=stereo, inverted=inverted
     )
     stop = multitrack.frames if stop is None else stop
+    if not 0 <= start <= stop <= multitrack.frames:
+        raise ValueError(f"frames {start}:{stop} lie outside the stems' 0:{multitrack.frames}")
     out = np.zeros((stop - start, factors.shape[2]), dtype=np.float32)
     routes = [
         (track.audio, matrix[: track.channels].astype(np.float32))

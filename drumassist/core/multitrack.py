@@ -174,7 +174,8 @@ def load_multitrack(
         peaks.append(peak)
     _make_names_unique(tracks)
     session_rate = sample_rate or _session_rate(rates)
-    notices = [f"{p.name}: not audio, ignored" for p in ignored] + normalised_notices(peaks)
+    notices = [f"{p.name}: not audio, ignored" for p in ignored]
+    notices += normalised_notices(peaks, [t.audio for t in tracks])
     return _conform(tracks, rates, session_rate, notices, tuple(ignored))
 
 

@@ -9,14 +9,19 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+import numpy as np
+
 #: Stems whose peaks all lie within this of each other were normalised on export.
 NORMALISED_SPREAD_DB = 0.05
-#: Fewer stems than this can peak alike by chance.
+#: Fewer stems with sound than this can peak alike by chance.
 NORMALISED_MIN_STEMS = 3
+#: A stem with this many samples at its peak is clipped (flat tops), not normalised.
+CLIPPED_SAMPLES = 16
 
 
-def normalised_notices(peaks: Sequence[float]) -> list[str]:
-    """A notice when every stem peaks at one level, as stems normalised on export do.
+def normalised_notices(peaks: Sequence[float], audio: Sequence[np.ndarray]) -> list[str]:
+    """A notice when every stem with sound peaks at one level, as stems normalised on
+    export do; or, when they peak alike because they are clipped, a notice of that.
 
     Why: a close mic whose drum never plays in the song holds only bleed. As recorded,
     its level says so, and the suggestion keeps such a mic at the session's level
@@ -24,14 +29,33 @@ def normalised_notices(peaks: Sequence[float]) -> list[str]:
     suggested as loud, which can put its bleed 30 dB too high. Measured on the ENST
     excerpt: with its two unplayed toms' stems trimmed up to peak like the played ones,
     the default model's balance is 11.0 dB off (2.0 dB as recorded; README, "The
-    original held-out Colombo set").
+    original held-out Colombo set"). ``audio`` is read only when the peaks agree.
     """
-    levels = [20.0 * math.log10(p) for p in peaks if p > 0]
+    sounding = [(p, a) for p, a in zip(peaks, audio, strict=True) if p > 0]
+    levels = [20.0 * math.log10(p) for p, _ in sounding]
     if len(levels) < NORMALISED_MIN_STEMS or max(levels) - min(levels) > NORMALISED_SPREAD_DB:
         return []
+    stems = f"All {len(levels)} stems" + ("" if len(levels) == len(peaks) else " with sound")
+    level = f"{round(max(levels), 1) + 0.0:+.1f} dBFS"  # + 0.0: never "-0.0"
+    clipped = sum(_clipped(a, p) for p, a in sounding)
+    if clipped * 2 > len(sounding):
+        return [
+            f"{stems} peak at {level}, and {clipped} of them hold runs of samples at their"
+            " peak: they look clipped (recorded or exported too hot), which no balance"
+            " undoes; record or export them with headroom"
+        ]
     return [
-        f"Every stem peaks at {max(levels):.1f} dBFS, as stems normalised on export do:"
-        " a track whose drum never plays (it holds only bleed) then looks as loud as a"
-        " played one, and its suggestion may be far too loud; export the stems without"
+        f"{stems} peak at {level}, as stems normalised on export do: a track whose drum"
+        " never plays (it holds only bleed) then looks as loud as a played one, so a"
+        " suggested balance may put it far too loud; export the stems without"
         " normalising, or check such a track (an unplayed tom, say) by ear"
     ]
+
+
+def _clipped(audio: np.ndarray, peak: float) -> bool:
+    """True if at least :data:`CLIPPED_SAMPLES` samples of ``audio`` sit at its peak."""
+    at_peak = 0
+    for channel in np.asarray(audio).reshape(len(audio), -1).T:
+        at_peak += int(np.count_nonzero(channel >= peak * (1 - 1e-6)))
+        at_peak += int(np.count_nonzero(channel <= -peak * (1 - 1e-6)))
+    return at_peak >= CLIPPED_SAMPLES

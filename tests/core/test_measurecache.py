@@ -167,3 +167,10 @@ def test_a_full_cache_drops_the_entries_used_longest_ago(
     assert not left & {entries[1], entries[2], newer}  # used longest ago: pruned
     assert sum(measurecache.disk_bytes(p) for p in left) <= 0.8 * limit
     assert time.time() - stamp.stat().st_mtime < 60
+    # A stamp from the future (a clock set wrong) does not stop pruning.
+    os.utime(stamp, (time.time() + 365 * 86400, time.time() + 365 * 86400))
+    monkeypatch.setattr(measurecache, "KIND_LIMIT_BYTES", 1)
+    monkeypatch.setattr(measurecache, "_PRUNED", set())
+    write_demo(demo.parent / "set5", seed=5, duration_s=4.0)
+    suggest(load_multitrack(demo.parent / "set5"))
+    assert _entries("anchor") == []

@@ -143,3 +143,15 @@ def test_the_chunked_mix_is_the_whole_length_sum_bit_for_bit(stereo, start, stop
     out = mix(tracks, gains, pans=pans, stereo=stereo, start=start, stop=stop, inverted=[0, 1, 0])
     assert out.dtype == np.float32
     np.testing.assert_array_equal(out, expected)
+
+
+FRAMES = (1 << 15) + 1  # one sample into a second chunk
+
+
+@pytest.mark.parametrize(("start", "stop"), [(0, FRAMES + 1), (5, 4), (-1, 3), (FRAMES + 1, None)])
+def test_frames_outside_the_stems_are_refused(start, stop) -> None:
+    """A range past the end used to raise from numpy; chunked, it could have repeated
+    the last sample over the rest of a chunk: it is refused by name."""
+    tracks = from_arrays({"kick": np.ones(FRAMES, np.float32)}, sample_rate=44100)
+    with pytest.raises(ValueError, match="lie outside the stems"):
+        mix(tracks, [0.0], start=start, stop=stop)

@@ -196,8 +196,20 @@ def test_stems_normalised_on_export_are_noticed(drum_arrays, tmp_path, normalise
         if normalised:
             audio = audio * (10 ** (-1 / 20) / np.max(np.abs(audio)))
         sf.write(tmp_path / f"{name}.wav", audio, 44100, subtype="PCM_16")
-    notices = load_multitrack(tmp_path).notices
-    said = [n for n in notices if "normalised on export" in n]
+    said = [n for n in load_multitrack(tmp_path).notices if "peak at" in n]
     assert bool(said) is noticed
     if noticed:
-        assert said[0].startswith("Every stem peaks at -1.0 dBFS")
+        assert said[0].startswith(f"All {count} stems peak at -1.0 dBFS, as stems normalised")
+
+
+def test_clipped_stems_are_told_apart_from_normalised_ones(drum_arrays, tmp_path):
+    """Stems driven into clipping also all peak at full scale: their flat tops say they
+    are clipped, and the notice says so, not "normalised". A silent stem is left out
+    of "all" (it has no peak)."""
+    for name, audio in drum_arrays.items():
+        sf.write(tmp_path / f"{name}.wav", np.clip(audio * 30, -1, 1), 44100, subtype="PCM_16")
+    sf.write(tmp_path / "silent.wav", np.zeros(44100, dtype=np.float32), 44100)
+    said = [n for n in load_multitrack(tmp_path).notices if "peak at" in n]
+    assert len(said) == 1
+    assert said[0].startswith(f"All {len(drum_arrays)} stems with sound peak at +0.0 dBFS")
+    assert "look clipped" in said[0] and "normalised" not in said[0]
