@@ -40,7 +40,7 @@ def normalised_notices(peaks: Sequence[float], audio: Sequence[np.ndarray]) -> l
     clipped = sum(_clipped(a, p) for p, a in sounding)
     if clipped * 2 > len(sounding):
         return [
-            f"{stems} peak at {level}, and {clipped} of them hold runs of samples at their"
+            f"{stems} peak at {level}, and in {clipped} of them many samples sit at that"
             " peak: they look clipped (recorded or exported too hot), which no balance"
             " undoes; record or export them with headroom"
         ]
