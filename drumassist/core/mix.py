@@ -68,8 +68,9 @@ def mix(
     """Mix ``multitrack`` with per-track gains in dB (``-inf`` silences a track).
 
     Returns float32 ``(frames, 1)`` for mono or ``(frames, 2)`` for stereo, for the
-    frames ``start:stop``. The sum is not limited: it may exceed full scale. Tracks
-    flagged in ``inverted`` are mixed with their polarity inverted.
+    frames ``start:stop`` (ValueError if they lie outside the stems). The sum is not
+    limited: it may exceed full scale. Tracks flagged in ``inverted`` are mixed with
+    their polarity inverted.
     """
     factors = channel_factors(
         multitrack, gains_db, pans=pans, mutes=mutes, stereo=stereo, inverted=inverted
