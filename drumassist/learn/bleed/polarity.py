@@ -40,16 +40,13 @@ from drumassist.core.conditioning import RECIPE as CONDITIONING
 from drumassist.core.conditioning import analysis_view
 from drumassist.core.multitrack import Multitrack
 from drumassist.core.parallel import map_on_cores
+from drumassist.learn.bleed.hits import HIT_RANGE_DB, MAX_HITS, MIN_GAP_MS, hit_onsets
 from drumassist.learn.bleed.trims import kind_of, same_drum
 
 BAND_HZ = (40.0, 2000.0)
 MAX_LAG_MS = 3.0
 MAX_LAG_OVERHEAD_MS = 10.0
 WINDOW_MS = (-2.0, 25.0)  # around each onset
-MAX_HITS = 64
-HIT_RANGE_DB = 25.0  # hits within this of the loudest
-MIN_GAP_MS = 60.0
-ENVELOPE_HOP_S = 0.005  # the hit envelope's frame (see hit_envelope)
 MIN_CORRELATION = 0.2
 MIN_MARGIN = 1.5
 #: Second mics of a drum: checked against the drum's first mic.
@@ -120,11 +117,12 @@ def polarity_of(multitrack: Multitrack, *, cache: bool = True) -> PolarityReport
     if known is not None:
         return known
     key = _cache_key(multitrack) if cache else None
-    report = None if key is None else _cache_load(key, multitrack.names)
+    names = reference_names(multitrack)
+    report = None if key is None else _cache_load(key, names)
     if report is None:
         report = check_polarity(multitrack)
         if key is not None:
-            _cache_store(key, report, multitrack.names)
+            _cache_store(key, report, names)
     with _REPORTS_LOCK:
         _REPORTS[multitrack] = report
     return report
@@ -133,6 +131,33 @@ def polarity_of(multitrack: Multitrack, *, cache: bool = True) -> PolarityReport
 def check_polarity(multitrack: Multitrack) -> PolarityReport:
     """Check the polarity of the close mics of ``multitrack`` (see the module docstring)."""
     view = analysis_view(multitrack)
+    primary, firsts = _first_mics(view)
+    rate = view.sample_rate
+    audio, names, overheads = _references(view)
+    # (mic, reference, lag): a second mic against its drum's first, around the first's
+    # hits; a first mic against each overhead, around its own hits.
+    pairs = [(i, lead, MAX_LAG_MS, lead) for i, lead in primary.items()]
+    pairs += [
+        (i, j, MAX_LAG_OVERHEAD_MS, i)
+        for i in firsts
+        if view.tracks[i].role.value in OVERHEAD_CHECKED
+        for j in overheads
+    ]
+    # Each mic's hits found once however many checks use them; mics and checks on both cores.
+    hit_mics = sorted({by for *_, by in pairs})
+    found_hits = map_on_cores(lambda k: hit_onsets(audio[k], rate), hit_mics, "polarity")
+    onsets = dict(zip(hit_mics, found_hits, strict=True))
+    checks = map_on_cores(
+        lambda p: _check(audio, (p[0], p[1]), names, rate, p[2], onsets=onsets[p[3]]),
+        pairs,
+        "polarity",
+    )
+    found = tuple(c for c in checks if c is not None)
+    return PolarityReport(found, _flips(found, primary, view.names))
+
+
+def _first_mics(view: Multitrack) -> tuple[dict[int, int], list[int]]:
+    """Each second mic of a drum with its drum's first mic, and every first mic."""
     tracks = view.tracks
     kinds = [kind_of(t.name, t.role.value) for t in tracks]
     roles = [t.role.value for t in tracks]
@@ -148,29 +173,39 @@ def check_polarity(multitrack: Multitrack) -> PolarityReport:
             firsts.append(i)
         else:
             primary[i] = lead
-    rate = view.sample_rate
-    audio = [t.mono() for t in tracks]
-    # (mic, reference, lag): a second mic against its drum's first, around the first's
-    # hits; a first mic against each overhead, around its own hits.
-    pairs = [(i, lead, MAX_LAG_MS, lead) for i, lead in primary.items()]
-    overheads = [j for j in range(len(tracks)) if roles[j] == "overhead"]
-    pairs += [
-        (i, j, MAX_LAG_OVERHEAD_MS, i)
-        for i in firsts
-        if roles[i] in OVERHEAD_CHECKED
-        for j in overheads
-    ]
-    # Each mic's hits found once however many checks use them; mics and checks on both cores.
-    hit_mics = sorted({by for *_, by in pairs})
-    found_hits = map_on_cores(lambda k: hit_onsets(audio[k], rate), hit_mics, "polarity")
-    onsets = dict(zip(hit_mics, found_hits, strict=True))
-    checks = map_on_cores(
-        lambda p: _check(audio, (p[0], p[1]), view.names, rate, p[2], onsets=onsets[p[3]]),
-        pairs,
-        "polarity",
-    )
-    found = tuple(c for c in checks if c is not None)
-    return PolarityReport(found, _flips(found, primary, view.names))
+    return primary, firsts
+
+
+def reference_names(multitrack: Multitrack) -> list[str]:
+    """The names checks can be made against: every track, then each side of a stereo
+    overhead track (``"OHs (left)"``, ``"OHs (right)"``), in track order."""
+    names = list(multitrack.names)
+    for t in multitrack.tracks:
+        if t.role.value == "overhead" and t.channels == 2:
+            names += [f"{t.name} (left)", f"{t.name} (right)"]
+    return names
+
+
+def _references(view: Multitrack) -> tuple[list[np.ndarray], list[str], list[int]]:
+    """Every track's mono signal, then each side of a stereo overhead track (named as
+    :func:`reference_names`), and the overheads to check against, by index.
+
+    A stereo overhead pair is two overheads, as when it comes in two files: the mean
+    of its sides is no mic, and a kick surely opposite to one side and unsure against
+    the other was flipped as one stereo file and not as two (the ENST excerpt).
+    """
+    audio = [t.mono() for t in view.tracks]
+    overheads = []
+    for j, t in enumerate(view.tracks):
+        if t.role.value != "overhead":
+            continue
+        if t.channels == 1:
+            overheads.append(j)
+            continue
+        for side in range(2):
+            overheads.append(len(audio))
+            audio.append(np.ascontiguousarray(t.audio[:, side]))
+    return audio, reference_names(view), overheads
 
 
 def _flips(
@@ -264,59 +299,8 @@ def _band_sos(rate: int) -> np.ndarray:
     return butter_sos(2, (BAND_HZ[0], high), rate)
 
 
-def hit_onsets(audio: np.ndarray, rate: int, *, max_hits: int = MAX_HITS) -> np.ndarray:
-    """Sample onsets of the loudest hits of a mic (up to ``max_hits``), in order.
-
-    A hit is a peak of the 5 ms power envelope within :data:`HIT_RANGE_DB` of the
-    loudest, at least :data:`MIN_GAP_MS` from a louder one; its onset is where the
-    envelope first reaches a tenth of that peak in the 30 ms before it.
-    """
-    hop = max(1, round(ENVELOPE_HOP_S * rate))
-    if len(audio) // hop < 3:
-        return np.zeros(0, dtype=int)
-    env = hit_envelope(audio, rate)
-    if env.max() <= 0:
-        return np.zeros(0, dtype=int)
-    peaks = np.flatnonzero(
-        (env[1:-1] >= env[:-2]) & (env[1:-1] > env[2:])
-        & (env[1:-1] >= env.max() * 10 ** (-HIT_RANGE_DB / 10))
-    ) + 1  # fmt: skip
-    gap = max(1, round(MIN_GAP_MS / 5))
-    chosen: list[int] = []
-    for p in peaks[np.argsort(-env[peaks], kind="stable")]:
-        if all(abs(p - q) >= gap for q in chosen):
-            chosen.append(int(p))
-        if len(chosen) == max_hits:
-            break
-    onsets = []
-    for p in sorted(chosen):
-        back = env[max(0, p - 6) : p + 1]
-        first = int(np.argmax(back >= env[p] * 0.1))
-        onsets.append((max(0, p - 6) + first) * hop)
-    return np.array(onsets, dtype=int)
-
-
-#: Envelope frames squared at a time: a full-length float64 copy of a 3-minute stem
-#: (63 MB, on each core) cost more in page faults than the arithmetic.
-_ENVELOPE_CHUNK = 4096
-
-
-def hit_envelope(audio: np.ndarray, rate: int) -> np.ndarray:
-    """The power envelope :func:`hit_onsets` reads: the float64 mean square of every
-    whole 5 ms frame of ``audio`` (1-D). Squared chunk by chunk; each frame's
-    arithmetic is that of one full-length pass, so the values are the same to the bit."""
-    hop = max(1, round(ENVELOPE_HOP_S * rate))
-    frames = len(audio) // hop
-    env = np.empty(frames)
-    for start in range(0, frames, _ENVELOPE_CHUNK):
-        stop = min(start + _ENVELOPE_CHUNK, frames)
-        rows = np.asarray(audio[start * hop : stop * hop], dtype=float).reshape(-1, hop)
-        env[start:stop] = (rows**2).mean(axis=1)
-    return env
-
-
 #: Bumped when what :func:`check_polarity` finds changes: old cache entries are not found.
-CACHE_FORMAT = "drumassist-polarity-1"
+CACHE_FORMAT = "drumassist-polarity-2"  # 2: stereo overheads checked side by side
 CACHE_KIND = "polarity"
 _CHECK_FIELDS = ("track", "reference", "correlation", "lag_ms", "margin", "hits", "sure")
 
