@@ -179,3 +179,16 @@ def test_version():
     proc = run_cli("--version")
     assert proc.returncode == 0
     assert proc.stdout.startswith("drumassist ")
+
+
+def test_suggest_json_carries_the_warning_about_normalised_stems(tmp_path, drum_arrays):
+    """Stems all peaking at -1 dBFS: `suggest` says so once on stderr (as loading does)
+    and its JSON carries it under "warnings", for scripts that read only stdout."""
+    folder = tmp_path / "normalised"
+    folder.mkdir()
+    for name, audio in drum_arrays.items():
+        sf.write(folder / f"{name}.wav", audio * (10 ** (-1 / 20) / np.abs(audio).max()), 44100)
+    proc = run_cli("suggest", folder, "--json")
+    warnings = json.loads(proc.stdout)["warnings"]
+    assert len(warnings) == 1 and "as stems normalised on export do" in warnings[0]
+    assert proc.stderr.count("as stems normalised on export do") == 1

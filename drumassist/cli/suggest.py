@@ -79,6 +79,7 @@ def _cmd_suggest(args: argparse.Namespace) -> int:
         "loudness_lufs": _finite(result.loudness_lufs),
         "tracks": tracks,
         "notes": list(result.notes),
+        "warnings": list(result.warnings),  # said on stderr when the stems were loaded
         "polarity": {
             "flip": list(result.polarity.flips),
             "checks": [

@@ -87,6 +87,9 @@ class Multitrack:
     sample_rate: int
     notices: tuple[str, ...] = ()
     ignored: tuple[Path, ...] = field(default=())
+    #: The notices that bear on any balance of these stems (normalised or clipped
+    #: stems, :mod:`~drumassist.core.stemcheck`): every suggestion repeats them.
+    balance_notices: tuple[str, ...] = ()
 
     @property
     def frames(self) -> int:
@@ -175,8 +178,9 @@ def load_multitrack(
     _make_names_unique(tracks)
     session_rate = sample_rate or _session_rate(rates)
     notices = [f"{p.name}: not audio, ignored" for p in ignored]
-    notices += normalised_notices(peaks, [t.audio for t in tracks])
-    return _conform(tracks, rates, session_rate, notices, tuple(ignored))
+    balance = normalised_notices(peaks, [t.audio for t in tracks])
+    multitrack = _conform(tracks, rates, session_rate, notices + balance, tuple(ignored))
+    return replace(multitrack, balance_notices=tuple(balance))
 
 
 def read_stem(path: Path) -> tuple[np.ndarray, int]:

@@ -236,6 +236,8 @@ class MainWindow(QMainWindow, SessionCommands, ExportCommands):
             names = ", ".join(suggestion.bleed_only)
             notes += f"; only bleed, kept at the session's level: {names}"
         self._end_busy(f"Suggestion ready: {suggestion.method}{notes}")
+        if suggestion.warnings:  # shown on opening; said again where it bears on the gains
+            self.show_error("\n".join(suggestion.warnings), warning=True)
         self.suggestion_ready.emit(suggestion)
 
     def choose_reference(self) -> None:

@@ -281,4 +281,10 @@ def test_stems_normalised_on_export_are_warned_of_when_dropped(
     text = window.error_label.text()
     assert f"All {len(drum_arrays)} stems peak at -1.0 dBFS, as stems normalised on export" in text
     assert "only bleed" in text
+    # Clicking Suggest balance replaces the banner: the warning, which bears on the very
+    # gains suggested, is said again (a new-user trial saw it vanish).
+    window.error_label.clear()
+    suggestion = suggest(window, qtbot, "default")
+    assert suggestion.warnings and window.error_label.isVisible()
+    assert "as stems normalised on export" in window.error_label.text()
     window.grab().save(str(tmp_path / "normalised.png"))

@@ -63,6 +63,9 @@ class Suggestion:
     #: Tracks the model found to carry only bleed (their drum does not play), placed at
     #: the session's level instead of being pushed up from their own (levels-gb).
     bleed_only: tuple[str, ...] = ()
+    #: What the stems say about any balance of them: stems normalised on export or
+    #: clipped (the multitrack's ``balance_notices``, told again with the suggestion).
+    warnings: tuple[str, ...] = ()
 
 
 def method_names() -> tuple[str, ...]:
@@ -194,6 +197,7 @@ def suggest(
         notes=notes,
         polarity=polarity,
         bleed_only=tuple(multitrack.names[i] for i in raw.bleed_only),
+        warnings=multitrack.balance_notices,
     )
 
 
