@@ -24,6 +24,7 @@ import soundfile as sf
 
 from drumassist.core.progress import Progress, check_cancelled
 from drumassist.core.roles import Role, role_from_name
+from drumassist.core.session import SESSION_SUFFIX
 from drumassist.core.stemcheck import normalised_notices
 from drumassist.errors import InvalidStemError
 
@@ -177,10 +178,16 @@ def load_multitrack(
         peaks.append(peak)
     _make_names_unique(tracks)
     session_rate = sample_rate or _session_rate(rates)
-    notices = [f"{p.name}: not audio, ignored" for p in ignored]
+    notices = [_ignored_notice(p) for p in ignored]
     balance = normalised_notices(peaks, [t.audio for t in tracks])
     multitrack = _conform(tracks, rates, session_rate, notices + balance, tuple(ignored))
     return replace(multitrack, balance_notices=tuple(balance))
+
+
+def _ignored_notice(path: Path) -> str:
+    if path.suffix == SESSION_SUFFIX:  # saved beside its stems: opening the folder skips it
+        return f"{path.name}: a saved session, not a stem; open it to get its mix back"
+    return f"{path.name}: not audio, ignored"
 
 
 def read_stem(path: Path) -> tuple[np.ndarray, int]:

@@ -213,3 +213,16 @@ def test_clipped_stems_are_told_apart_from_normalised_ones(drum_arrays, tmp_path
     assert len(said) == 1
     assert said[0].startswith(f"All {len(drum_arrays)} stems with sound peak at +0.0 dBFS")
     assert "look clipped" in said[0] and "normalised" not in said[0]
+
+
+def test_a_session_saved_beside_its_stems_is_pointed_to(drum_arrays, tmp_path):
+    """A session saved in its stems' folder (the Save dialog's default) is no stem:
+    opening the folder says to open the session to get its mix back, not just that a
+    file is "not audio" (from a new-user trial)."""
+    for name, audio in drum_arrays.items():
+        sf.write(tmp_path / f"{name}.wav", audio, 44100)
+    (tmp_path / "my mix.drumassist").write_text("{}")
+    (tmp_path / "notes.txt").write_text("take 3")
+    notices = load_multitrack(tmp_path).notices
+    assert "my mix.drumassist: a saved session, not a stem; open it to get its mix back" in notices
+    assert "notes.txt: not audio, ignored" in notices
