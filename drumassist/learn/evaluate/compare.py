@@ -272,9 +272,10 @@ def check_render_targets(
             raise ExportError(f"{path.name}: refusing to write over the reference or a stem")
     existing = [p.name for p in targets.values() if p.exists()]
     if existing and not overwrite:
+        verb, them = ("exists", "it") if len(existing) == 1 else ("already exist", "them")
         raise ExportError(
-            f"{', '.join(existing)} already exist in {next(iter(targets.values())).parent};"
-            " pass --force to replace them"
+            f"{', '.join(existing)} {verb} in {next(iter(targets.values())).parent};"
+            f" pass --force to replace {them}"
         )
 
 

@@ -179,7 +179,7 @@ def test_render_refuses_to_overwrite_and_to_write_into_the_stems(demo, meter, tm
     targets = render_targets(tmp_path, ["sum"], reference=False)
     render_comparison(demo, result, targets)
     before = (tmp_path / "sum.wav").read_bytes()
-    with pytest.raises(ExportError, match=r"sum.wav already exist.*--force"):
+    with pytest.raises(ExportError, match=r"sum.wav exists in .*--force to replace it$"):
         render_comparison(demo, result, targets)
     assert (tmp_path / "sum.wav").read_bytes() == before
     render_comparison(demo, result, targets, overwrite=True)
