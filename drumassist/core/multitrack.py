@@ -25,7 +25,7 @@ import soundfile as sf
 from drumassist.core.progress import Progress, check_cancelled
 from drumassist.core.roles import Role, role_from_name
 from drumassist.core.session import SESSION_SUFFIX
-from drumassist.core.stemcheck import normalised_notices
+from drumassist.core.stemcheck import balance_notices
 from drumassist.errors import InvalidStemError
 
 log = logging.getLogger(__name__)
@@ -179,7 +179,7 @@ def load_multitrack(
     _make_names_unique(tracks)
     session_rate = sample_rate or _session_rate(rates)
     notices = [_ignored_notice(p) for p in ignored]
-    balance = normalised_notices(peaks, [t.audio for t in tracks])
+    balance = balance_notices([f.name for f in files], peaks, [t.audio for t in tracks])
     multitrack = _conform(tracks, rates, session_rate, notices + balance, tuple(ignored))
     return replace(multitrack, balance_notices=tuple(balance))
 

@@ -17,6 +17,25 @@ NORMALISED_SPREAD_DB = 0.05
 NORMALISED_MIN_STEMS = 3
 #: A stem with this many samples at its peak is clipped (flat tops), not normalised.
 CLIPPED_SAMPLES = 16
+#: Only a stem peaking this close to full scale is checked for clipping on its own.
+FULL_SCALE_DB = -0.1
+
+
+def balance_notices(
+    names: Sequence[str], peaks: Sequence[float], audio: Sequence[np.ndarray]
+) -> list[str]:
+    """Every notice these stems call for: all normalised or all clipped
+    (:func:`normalised_notices`), else each stem clipped at full scale on its own."""
+    together = normalised_notices(peaks, audio)
+    if together:
+        return together
+    full_scale = 10 ** (FULL_SCALE_DB / 20)
+    return [
+        f"{name}: {count} samples at full scale: clipped (recorded or exported too hot),"
+        " which no balance undoes"
+        for name, peak, a in zip(names, peaks, audio, strict=True)
+        if full_scale <= peak <= 1.0 and (count := _at_peak(a, peak)) >= CLIPPED_SAMPLES
+    ]
 
 
 def normalised_notices(peaks: Sequence[float], audio: Sequence[np.ndarray]) -> list[str]:
@@ -54,8 +73,13 @@ def normalised_notices(peaks: Sequence[float], audio: Sequence[np.ndarray]) -> l
 
 def _clipped(audio: np.ndarray, peak: float) -> bool:
     """True if at least :data:`CLIPPED_SAMPLES` samples of ``audio`` sit at its peak."""
+    return _at_peak(audio, peak) >= CLIPPED_SAMPLES
+
+
+def _at_peak(audio: np.ndarray, peak: float) -> int:
+    """How many samples of ``audio`` sit at its peak (either sign)."""
     at_peak = 0
     for channel in np.asarray(audio).reshape(len(audio), -1).T:
         at_peak += int(np.count_nonzero(channel >= peak * (1 - 1e-6)))
         at_peak += int(np.count_nonzero(channel <= -peak * (1 - 1e-6)))
-    return at_peak >= CLIPPED_SAMPLES
+    return at_peak

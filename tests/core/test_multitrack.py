@@ -226,3 +226,20 @@ def test_a_session_saved_beside_its_stems_is_pointed_to(drum_arrays, tmp_path):
     notices = load_multitrack(tmp_path).notices
     assert "my mix.drumassist: a saved session, not a stem; open it to get its mix back" in notices
     assert "notes.txt: not audio, ignored" in notices
+
+
+def test_a_stem_clipped_on_its_own_is_named(drum_arrays, tmp_path):
+    """Two of four stems driven into clipping: each is named with how many samples sit
+    at full scale (a new-user trial's hot kick and snare said nothing); the stems as
+    recorded, and a stem merely peaking at full scale once, say nothing."""
+    names = list(drum_arrays)
+    for name in names:
+        audio = drum_arrays[name]
+        if name in names[:2]:
+            audio = np.clip(audio * 30, -1, 1)
+        elif name == names[2]:
+            audio = audio / np.max(np.abs(audio))  # normalised to 0 dBFS: one sample there
+        sf.write(tmp_path / f"{name}.wav", audio, 44100, subtype="PCM_16")
+    clipped = [n for n in load_multitrack(tmp_path).notices if "clipped" in n]
+    assert [n.split(":")[0] for n in clipped] == [f"{name}.wav" for name in sorted(names[:2])]
+    assert all("samples at full scale" in n for n in clipped)
