@@ -112,9 +112,10 @@ def _child(pipeline: str, folder: Path, model_dir: Path | None) -> None:
     import drumassist.learn.models.trim
     import drumassist.learn.suggest.suggestion
     from drumassist.cli.common import load_stems
-    from drumassist.core.memory import keep_freed_memory
+    from drumassist.core.memory import keep_freed_memory, skip_huge_page_advice
 
     keep_freed_memory()  # as every command but the window does (core.memory)
+    skip_huge_page_advice()
     imports_s = time.perf_counter() - started
     stages = Stages()
     stages.wrap(drumassist.learn.models.persist, "load_shipped_model", "model")

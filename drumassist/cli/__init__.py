@@ -81,10 +81,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     if not getattr(args, "opens_window", False):
         # A command ends with its work: its temporaries may reuse freed memory (see
-        # core.memory). The window runs on, so it gives its memory back.
-        from drumassist.core.memory import keep_freed_memory
+        # core.memory), and they skip huge pages, which cost more than they save on
+        # a virtual machine. The window runs on, so it gives its memory back.
+        from drumassist.core.memory import keep_freed_memory, skip_huge_page_advice
 
         keep_freed_memory()
+        skip_huge_page_advice()
     try:
         return int(args.func(args) or 0)
     except DrumassistError as exc:

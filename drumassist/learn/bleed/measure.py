@@ -67,7 +67,7 @@ def own_loudness(multitrack: Multitrack, *, progress: Progress | None = None) ->
     frame = int(2 ** round(math.log2(FRAME_S * rate)))
     hop = frame // 2
     weights = _k_weight_power(rate, frame)
-    powers = [_power_spectrogram(t.mono(), frame, hop) for t in multitrack.tracks]
+    powers = [power_spectrogram(t.mono(), frame, hop) for t in multitrack.tracks]
     close = [i for i, t in enumerate(multitrack.tracks) if t.role not in AMBIENT_ROLES]
     result = []
     for i, power in enumerate(powers):
@@ -131,7 +131,13 @@ def _transfer(mic: np.ndarray, source: np.ndarray) -> np.ndarray:
     return np.minimum(transfer, MAX_TRANSFER)
 
 
-def _power_spectrogram(audio: np.ndarray, frame: int, hop: int) -> np.ndarray:
+def power_spectrogram(audio: np.ndarray, frame: int, hop: int) -> np.ndarray:
+    """Hann-windowed power per frame and bin (``(frames, frame // 2 + 1)``), float64.
+
+    Frames start every ``hop`` samples; a signal shorter than a frame is one frame,
+    padded with silence. Scaled by the window's mean square, so white noise of power
+    p reads about ``p * frame`` in every bin.
+    """
     count = max(1, 1 + (len(audio) - frame) // hop) if len(audio) >= frame else 1
     padded = np.zeros((count - 1) * hop + frame, dtype=np.float32)
     padded[: min(len(audio), len(padded))] = audio[: len(padded)]

@@ -97,17 +97,19 @@ def _band_spectrum(audio: np.ndarray, frame: int, hop: int, bins: slice) -> _Ban
     stays in the cache, which makes it about four times as fast on long tracks.
     """
     if len(audio) < frame:
-        power = bleed._power_spectrogram(audio, frame, hop)
+        power = bleed.power_spectrogram(audio, frame, hop)
         return _BandSpectrum(power.sum(axis=1), np.ascontiguousarray(power[:, bins]))
     count = 1 + (len(audio) - frame) // hop
     energy = np.empty(count)
-    band = []
+    band = np.empty((count, len(range(frame // 2 + 1)[bins])))
     for start in range(0, count, FRAMES_PER_BLOCK):
         stop = min(count, start + FRAMES_PER_BLOCK)
-        power = bleed._power_spectrogram(audio[start * hop : (stop - 1) * hop + frame], frame, hop)
+        power = bleed.power_spectrogram(audio[start * hop : (stop - 1) * hop + frame], frame, hop)
         energy[start:stop] = power.sum(axis=1)
-        band.append(power[:, bins])
-    return _BandSpectrum(energy, np.vstack(band))
+        # Copied out, so each block's full spectrum (2 MB) is freed for the next one:
+        # a view kept every block alive, 60 MB per 3-minute track faulted in afresh.
+        band[start:stop] = power[:, bins]
+    return _BandSpectrum(energy, band)
 
 
 def _transfer_band_db(mic: _BandSpectrum, src: _BandSpectrum) -> float:
