@@ -31,6 +31,7 @@ The gains bring every track's own-part loudness to the same level.
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 
@@ -139,11 +140,24 @@ def power_spectrogram(audio: np.ndarray, frame: int, hop: int) -> np.ndarray:
     p reads about ``p * frame`` in every bin.
     """
     count = max(1, 1 + (len(audio) - frame) // hop) if len(audio) >= frame else 1
-    padded = np.zeros((count - 1) * hop + frame, dtype=np.float32)
-    padded[: min(len(audio), len(padded))] = audio[: len(padded)]
+    length = (count - 1) * hop + frame
+    padded = np.asarray(audio, dtype=np.float32)[:length]
+    if len(padded) < length or padded.ndim != 1 or not padded.flags.c_contiguous:
+        padded = np.zeros(length, dtype=np.float32)
+        padded[: min(len(audio), length)] = audio[:length]
     frames = np.lib.stride_tricks.sliding_window_view(padded, frame)[::hop]
-    spectrum = np.fft.rfft(frames * np.hanning(frame).astype(np.float32), axis=1)
-    return (spectrum.real**2 + spectrum.imag**2) / (np.hanning(frame) ** 2).mean()
+    window, mean_square = _hann(frame)
+    spectrum = np.fft.rfft(frames * window, axis=1)
+    return (spectrum.real**2 + spectrum.imag**2) / mean_square
+
+
+@functools.lru_cache(maxsize=8)
+def _hann(frame: int) -> tuple[np.ndarray, np.float64]:
+    """The analysis window as float32 and its float64 mean square (read-only)."""
+    window = np.hanning(frame)
+    as_float32 = window.astype(np.float32)
+    as_float32.flags.writeable = False
+    return as_float32, (window**2).mean()
 
 
 def _k_weight_power(rate: int, frame: int) -> np.ndarray:
