@@ -7,7 +7,6 @@ import json
 import math
 import os
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -221,6 +220,7 @@ def _cmd_quickstart(args: argparse.Namespace) -> int:
 def _quickstart_mix(folder: Path) -> int:
     """Suggest a balance for the demo with the default model and export that mix."""
     from drumassist.core.export import export_mix
+    from drumassist.core.mixstate import starting_pan
     from drumassist.learn.suggest.suggestion import suggest
 
     multitrack = load_stems([folder])
@@ -232,17 +232,13 @@ def _quickstart_mix(folder: Path) -> int:
         multitrack,
         suggestion.gains_db,
         folder.parent / "demo-mix.wav",
-        pans=_demo_pans(multitrack.names),
+        pans=[starting_pan(t.name, t.channels) for t in multitrack.tracks],
         stereo=True,
         loudness_lufs=-23.0,
         overwrite=True,
     )
     _print_export(result)
     return 0
-
-
-def _demo_pans(names: Sequence[str]) -> list[float]:
-    return [-0.8 if n.endswith("_L") else 0.8 if n.endswith("_R") else 0.0 for n in names]
 
 
 def has_display() -> bool:

@@ -15,7 +15,7 @@ import numpy as np
 
 from drumassist.core.mixloudness import MixLoudness
 from drumassist.core.multitrack import Multitrack
-from drumassist.core.roles import Role
+from drumassist.core.roles import Role, parse_track_name
 from drumassist.core.session import Session, SuggestionState, TrackState
 
 #: Strips are laid out in this order of roles, then by name.
@@ -55,6 +55,22 @@ class Balance:
     #: only bleed. Kept in a saved session so they show again when it is reopened.
     polarity_flips: tuple[tuple[str, str], ...] = ()
     bleed_only: tuple[str, ...] = ()
+
+
+#: A mono track whose name says left or right starts panned to that side by this much,
+#: as an engineer spreads a pair of overhead or room mics: 80 %, a wide image that still
+#: feeds the centre. The window's strips and the quickstart mix start this way.
+SIDE_PAN = 0.8
+
+
+def starting_pan(name: str, channels: int) -> float:
+    """The pan a track starts at: -/+ :data:`SIDE_PAN` for a mono track named left or
+    right (``OH L``, ``overhead_R``, ``Room Left``), centre for everything else (a
+    stereo track carries its own image)."""
+    if channels != 1:
+        return 0.0
+    side = parse_track_name(name).side
+    return -SIDE_PAN if side == "L" else SIDE_PAN if side == "R" else 0.0
 
 
 def role_order_key(name: str, role: Role) -> tuple[int, str, str]:
@@ -107,7 +123,9 @@ class MixState:
     def __init__(self, multitrack: Multitrack, meter: MixLoudness) -> None:
         self.multitrack = multitrack
         self.meter = meter
-        self.strips = [Strip(role=t.role) for t in multitrack.tracks]
+        self.strips = [
+            Strip(role=t.role, pan=starting_pan(t.name, t.channels)) for t in multitrack.tracks
+        ]
         self.balance: Balance | None = None
         self.missing: dict[str, TrackState] = {}
         # A missing track's part of the session's suggestion, kept while it is shown.

@@ -14,11 +14,16 @@ from PySide6.QtGui import QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 HEADER_TOOLTIP = "Drag sideways to move this strip"
-STRIP_WIDTH_PX = 92
+#: Wide enough for the longest role, "Overhead", in the role box (92 cut it to "Overheac").
+STRIP_WIDTH_PX = 100
 
 
 class ElidedLabel(QLabel):
-    """A label that elides its text to its width and shows the whole text as a tooltip."""
+    """A label that elides its text to its width and shows the whole text as a tooltip.
+
+    Elided in the middle: a DAW's track names share their start ("Audio 01 - Kick In",
+    "Audio 02 - Kick Out") and differ at their end, which must stay in view.
+    """
 
     def __init__(self, text: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -29,7 +34,7 @@ class ElidedLabel(QLabel):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         elided = self.fontMetrics().elidedText(
-            self._full_text, Qt.TextElideMode.ElideRight, self.width()
+            self._full_text, Qt.TextElideMode.ElideMiddle, self.width()
         )
         self.setText(elided)
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from drumassist.core.mixloudness import MixLoudness
-from drumassist.core.mixstate import Balance, MixState, Strip, audible, moved
+from drumassist.core.mixstate import Balance, MixState, Strip, audible, moved, starting_pan
 from drumassist.core.multitrack import load_multitrack
 from drumassist.core.roles import Role
 from drumassist.core.session import Session, SuggestionState, TrackState, load_session, save_session
@@ -149,3 +149,12 @@ def test_located_points_the_missing_track_at_the_new_file(state, tmp_path):
     tom = next(t for t in located.tracks if t.name == "Tom")
     assert tom.path == tmp_path / "found.wav"
     assert (tom.gain_db, tom.pan, tom.mute) == (gone.gain_db, gone.pan, gone.mute)
+
+
+@pytest.mark.parametrize(
+    ("name", "channels", "pan"),
+    [("OH L", 1, -0.8), ("overhead_R", 1, 0.8), ("Room Left", 1, -0.8), ("OHR.wav", 1, 0.8),
+     ("Kick", 1, 0.0), ("Overheads", 2, 0.0), ("OH L", 2, 0.0), ("Snare", 1, 0.0)],
+)  # fmt: skip
+def test_mono_tracks_named_left_or_right_start_panned_there(name, channels, pan) -> None:
+    assert starting_pan(name, channels) == pan

@@ -12,6 +12,7 @@ import math
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QPushButton
 
 from drumassist.core.mix import mix
@@ -239,3 +240,21 @@ def test_space_plays_and_stops_even_with_the_play_button_focused(loaded, qtbot, 
     assert window.player.playing
     shortcut(window, Qt.Key.Key_Space)
     wait_until_idle(qtbot, window)
+
+
+def test_a_pair_of_overheads_opens_spread_left_and_right(window, qtbot):
+    """As an engineer spreads a spaced pair, and as the quickstart mix does."""
+    with qtbot.waitSignal(window.multitrack_loaded, timeout=LOAD_TIMEOUT_MS):
+        click(window.welcome.demo_button)
+    strips = {strip.name: strip for strip in window.mixer.strips}
+    left, right, kick = strips["overhead_L"], strips["overhead_R"], strips["kick"]
+    assert (left.pan, right.pan, kick.pan) == (-0.8, 0.8, 0.0)
+    factors = window.player.engine.state.factors_a
+    names = window.document.multitrack.names
+    heard_left = factors[names.index("overhead_L"), 0]
+    assert heard_left[0] > 3 * heard_left[1]  # mostly in the left speaker
+    # Double-clicking the control centres it, as on any pan; undo brings the spread back.
+    QTest.mouseDClick(left.pan_control, Qt.MouseButton.LeftButton)
+    assert left.pan == 0.0
+    shortcut(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert left.pan == -0.8 and window.document.strips[names.index("overhead_L")].pan == -0.8
