@@ -1,6 +1,7 @@
 """Load a folder (or a list) of drum stems into a :class:`Multitrack`.
 
-Every stem is read as float32 ``(frames, channels)``. Stems at another sample rate
+Every stem is read as float32 ``(frames, channels)`` (:mod:`~drumassist.core.stemread`,
+which also notes a file that ends before its header says). Stems at another sample rate
 are resampled with soxr to the session rate, shorter stems are padded with silence
 to the longest, and each such change is recorded in :attr:`Multitrack.notices` so
 the user is told. Files that are not audio are skipped and listed, never fatal;
@@ -10,22 +11,20 @@ audio files that cannot be used raise :class:`InvalidStemError` naming the file.
 from __future__ import annotations
 
 import logging
-import math
-import os
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-import soundfile as sf
 
-from drumassist.core.progress import Progress, check_cancelled
+from drumassist.core.progress import Progress
 from drumassist.core.roles import Role, role_from_name
 from drumassist.core.session import SESSION_SUFFIX
 from drumassist.core.stemcheck import balance_notices
+from drumassist.core.stemread import read_stems
 from drumassist.errors import InvalidStemError
 
 log = logging.getLogger(__name__)
@@ -35,19 +34,14 @@ AUDIO_EXTENSIONS = frozenset(
     {".wav", ".wave", ".bwf", ".flac", ".aif", ".aiff", ".aifc", ".ogg", ".oga", ".opus"}
     | {".mp3", ".w64", ".caf", ".rf64"}
 )
-MAX_CHANNELS = 2
-MIN_SAMPLE_RATE = 8000
-MAX_SAMPLE_RATE = 384000
-#: Largest sample magnitude taken from a float file (+60 dBFS): beyond it the file is
-#: not audio, and mixing it could overflow float32.
-MAX_SAMPLE_ABS = 1000.0
 
 
 @dataclass(frozen=True, eq=False)
 class Track:
     """One stem: its name, where it came from, its role and its audio.
 
-    ``audio`` is float32 with shape ``(frames, channels)``, channels 1 or 2.
+    ``audio`` is float32 with shape ``(frames, channels)``, channels 1 or 2 (other
+    float types are converted, once, on construction).
     """
 
     name: str
@@ -58,12 +52,24 @@ class Track:
     def __post_init__(self) -> None:
         # A read-only view (no copy): measures are cached by a digest of the samples,
         # taken once per multitrack, so a track's samples must never change in place.
-        # Audio already read-only is kept as it is (a replaced track shares it).
-        if isinstance(self.audio, np.ndarray) and not self.audio.flags.writeable:
+        # Audio already read-only float32 is kept as it is (a replaced track shares it).
+        # float32, because the mix, the digests and every measure assume it.
+        audio = self.audio
+        if (
+            isinstance(audio, np.ndarray)
+            and audio.dtype == np.float32
+            and not audio.flags.writeable
+        ):
             return
-        audio = np.asarray(self.audio).view()
+        audio = np.asarray(audio, dtype=np.float32).view()
         audio.flags.writeable = False
         object.__setattr__(self, "audio", audio)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # Unpickled or deep-copied audio comes back writable: made read-only again.
+        for key, value in state.items():
+            object.__setattr__(self, key, value)
+        self.__post_init__()
 
     @property
     def channels(self) -> int:
@@ -163,6 +169,25 @@ def load_multitrack(
         stem cannot be read, has no samples, has more than two channels or holds
         non-finite samples. The message names the file.
     """
+    files, ignored = _stem_files(source)
+    reads = read_stems(files, progress)
+    tracks = [
+        Track(name=path.stem, audio=read.audio, role=role_from_name(path.stem), path=path)
+        for path, read in zip(files, reads, strict=True)
+    ]
+    _make_names_unique(tracks)
+    rates = [read.rate for read in reads]
+    notices = [_ignored_notice(p) for p in ignored]
+    notices += [read.ends_early for read in reads if read.ends_early is not None]
+    peaks = [read.peak for read in reads]
+    balance = balance_notices([f.name for f in files], peaks, [t.audio for t in tracks])
+    session_rate = sample_rate or _session_rate(rates)
+    multitrack = _conform(tracks, rates, session_rate, notices + balance, tuple(ignored))
+    return replace(multitrack, balance_notices=tuple(balance))
+
+
+def _stem_files(source: str | Path | Sequence[str | Path]) -> tuple[list[Path], list[Path]]:
+    """The audio files to read and the files skipped; InvalidStemError under two stems."""
     if not isinstance(source, str | Path) and len(source) == 1:
         only = Path(source[0])
         if only.is_dir() or (not only.exists() and not is_audio_file(only)):
@@ -170,96 +195,13 @@ def load_multitrack(
     files, ignored = _list_sources(source)
     if len(files) < 2:
         raise InvalidStemError(_too_few_message(source, files, ignored))
-    tracks: list[Track] = []
-    rates, peaks = [], []
-    for path, (audio, rate, peak) in zip(files, _read_stems(files, progress), strict=True):
-        tracks.append(Track(name=path.stem, audio=audio, role=role_from_name(path.stem), path=path))
-        rates.append(rate)
-        peaks.append(peak)
-    _make_names_unique(tracks)
-    session_rate = sample_rate or _session_rate(rates)
-    notices = [_ignored_notice(p) for p in ignored]
-    balance = balance_notices([f.name for f in files], peaks, [t.audio for t in tracks])
-    multitrack = _conform(tracks, rates, session_rate, notices + balance, tuple(ignored))
-    return replace(multitrack, balance_notices=tuple(balance))
+    return files, ignored
 
 
 def _ignored_notice(path: Path) -> str:
     if path.suffix == SESSION_SUFFIX:  # saved beside its stems: opening the folder skips it
         return f"{path.name}: a saved session, not a stem; open it to get its mix back"
     return f"{path.name}: not audio, ignored"
-
-
-def read_stem(path: Path) -> tuple[np.ndarray, int]:
-    """Read one audio file as float32 ``(frames, channels)`` and its sample rate."""
-    audio, rate, _ = _read_checked(path)
-    return audio, rate
-
-
-def _read_checked(path: Path) -> tuple[np.ndarray, int, float]:
-    """:func:`read_stem`, and the stem's peak (its largest sample magnitude)."""
-    try:
-        audio, rate = sf.read(str(path), dtype="float32", always_2d=True)
-    except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
-        raise InvalidStemError(f"{path.name}: cannot read audio ({_reason(exc)})") from exc
-    except MemoryError as exc:  # a damaged header can claim billions of frames
-        raise InvalidStemError(
-            f"{path.name}: too large to read into memory (its header may be damaged)"
-        ) from exc
-    if audio.shape[0] == 0:
-        raise InvalidStemError(f"{path.name}: the file holds no samples (zero length)")
-    if audio.shape[1] > MAX_CHANNELS:
-        raise InvalidStemError(
-            f"{path.name}: {audio.shape[1]} channels; drumassist takes mono or stereo stems"
-        )
-    if not MIN_SAMPLE_RATE <= rate <= MAX_SAMPLE_RATE:
-        raise InvalidStemError(f"{path.name}: sample rate {rate} Hz is outside 8-384 kHz")
-    # Two reductions, no temporary array: a NaN makes both NaN, an infinity one of them.
-    highest, lowest = float(audio.max()), float(audio.min())
-    if not (math.isfinite(highest) and math.isfinite(lowest)):
-        raise InvalidStemError(f"{path.name}: holds NaN or infinite samples")
-    peak = max(highest, -lowest)
-    if peak > MAX_SAMPLE_ABS:
-        raise InvalidStemError(
-            f"{path.name}: samples reach {20 * np.log10(peak):+.0f} dBFS; audio stays below"
-            f" {20 * np.log10(MAX_SAMPLE_ABS):+.0f} dBFS"
-        )
-    return np.ascontiguousarray(audio), int(rate), peak
-
-
-def _read_stems(
-    files: Sequence[Path], progress: Progress | None
-) -> list[tuple[np.ndarray, int, float]]:
-    """:func:`_read_checked` of every file, in order, on up to one thread per core.
-
-    libsndfile and numpy release the GIL, so on two cores 8 stems of 3 minutes read in
-    about half the time. Progress is reported and cancellation checked file by file,
-    in order; the first file that cannot be used raises, as when reading one by one.
-    """
-    threads = min(len(files), os.cpu_count() or 1)
-    if threads <= 1:
-        results = []
-        for i, path in enumerate(files):
-            check_cancelled(progress)
-            results.append(_read_checked(path))
-            _report(progress, i, files)
-        return results
-    with ThreadPoolExecutor(threads, thread_name_prefix="drumassist-read") as executor:
-        futures = [executor.submit(_read_checked, path) for path in files]
-        try:
-            for i, future in enumerate(futures):
-                check_cancelled(progress)
-                future.result()
-                _report(progress, i, files)
-        finally:
-            for future in futures:
-                future.cancel()
-    return [future.result() for future in futures]
-
-
-def _report(progress: Progress | None, index: int, files: Sequence[Path]) -> None:
-    if progress is not None:
-        progress.report((index + 1) / len(files), f"read {files[index].name}")
 
 
 def is_audio_file(path: Path) -> bool:
@@ -305,7 +247,7 @@ def _refuse_duplicates(files: Sequence[Path]) -> None:
         try:
             stat = path.stat()
         except OSError:
-            continue  # read_stem names the unreadable file
+            continue  # read_checked names the unreadable file
         key = (stat.st_dev, stat.st_ino)
         first = seen.setdefault(key, path)
         if first is path:
@@ -391,9 +333,3 @@ def _conform(
 
 def _label(track: Track) -> str:
     return track.path.name if track.path is not None else track.name
-
-
-def _reason(exc: Exception) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    # libsndfile prefixes its messages with the full path; the caller names the file.
-    return text.split(": ", 1)[-1] if text.startswith(("Error opening", "<")) else text

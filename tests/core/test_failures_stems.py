@@ -136,3 +136,39 @@ def test_single_non_audio_file_is_named(tmp_path):
     notes.write_text("hi")
     with pytest.raises(InvalidStemError, match=r"^notes\.txt: not an audio file"):
         load_multitrack([notes])
+
+
+# -- a file cut short: an interrupted copy or export -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("suffix", "subtype"),
+    [(".wav", "PCM_16"), (".wav", "PCM_24"), (".wav", "FLOAT"), (".aiff", "PCM_16"),
+     (".w64", "PCM_24")],
+)  # fmt: skip
+def test_a_file_that_ends_before_its_header_says_is_named_with_what_is_missing(
+    folder, suffix, subtype, capsys
+):
+    audio, rate = sf.read(str(folder / "Snare_Top.wav"), dtype="float32")
+    (folder / "Snare_Top.wav").unlink()
+    snare = folder / f"Snare_Top{suffix}"
+    sf.write(str(snare), np.tile(audio, 4), rate, subtype=subtype)  # 4x as long as the rest
+    whole = sf.info(str(snare)).frames
+    os.truncate(snare, snare.stat().st_size * 3 // 4)  # a quarter of its samples gone
+    multitrack = load_multitrack(folder)
+    (notice,) = [n for n in multitrack.notices if "ends early" in n]
+    held_s = len(audio) * 4 * 0.75 / rate
+    assert notice.startswith(f"{snare.name}: the file ends early: it holds {held_s:.1f} s")
+    assert f"of the {whole / rate:.1f} s its header announces" in notice
+    # What the file holds is kept, to the sample.
+    track = multitrack.tracks[multitrack.index("Snare_Top")]
+    kept = sf.read(str(snare), dtype="float32", always_2d=True)[0]
+    np.testing.assert_array_equal(track.audio[: len(kept)], kept)
+    assert main(["info", str(folder)]) == 0
+    assert f"{snare.name}: the file ends early" in capsys.readouterr().err
+
+
+def test_whole_files_are_not_said_to_end_early(folder, tmp_path):
+    for subtype, suffix in (("PCM_16", ".aiff"), ("PCM_24", ".flac"), ("FLOAT", ".w64")):
+        sf.write(str(folder / f"extra{suffix}"), np.zeros((4410, 1), np.float32), 44100, subtype)
+    assert not [n for n in load_multitrack(folder).notices if "ends early" in n]

@@ -184,6 +184,21 @@ def test_track_samples_are_read_only_views(drum_arrays, tmp_path):
             track.audio[:1] *= 2
 
 
+
+def test_a_copied_or_unpickled_track_stays_read_only_and_float32(drum_arrays):
+    import copy
+    import pickle
+
+    from drumassist.core.multitrack import Track
+
+    track = Track("kick", np.asarray(drum_arrays["Kick In"], dtype=np.float64))
+    assert track.audio.dtype == np.float32  # float64 given: converted once
+    for again in (pickle.loads(pickle.dumps(track)), copy.deepcopy(track)):
+        assert again.name == "kick" and again.audio.dtype == np.float32
+        np.testing.assert_array_equal(again.audio, track.audio)
+        with pytest.raises(ValueError, match="read-only"):
+            again.audio[0, 0] = 1.0
+
 @pytest.mark.parametrize(
     ("normalised", "count", "noticed"), [(True, 3, True), (False, 3, False), (True, 2, False)]
 )

@@ -33,8 +33,9 @@ from pathlib import Path
 
 import numpy as np
 
-from drumassist.core.multitrack import Multitrack, read_stem
+from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress
+from drumassist.core.stemread import read_stem
 from drumassist.errors import DrumassistError, InvalidStemError
 from drumassist.learn.reverse import accumulate as acc
 from drumassist.learn.reverse.report import (

@@ -1,0 +1,144 @@
+"""Reading stems from disk: one file checked (:func:`read_checked`), or many at once.
+
+Every stem is read as float32 ``(frames, channels)``. A file that cannot be used raises
+:class:`~drumassist.errors.InvalidStemError` naming it and the problem; a file that
+ends before its header says (an interrupted copy or export) is read as far as it goes
+and gets a notice saying how much is missing.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+import soundfile as sf
+
+from drumassist.core.progress import Progress, check_cancelled
+from drumassist.errors import InvalidStemError
+
+MAX_CHANNELS = 2
+MIN_SAMPLE_RATE = 8000
+MAX_SAMPLE_RATE = 384000
+#: Largest sample magnitude taken from a float file (+60 dBFS): beyond it the file is
+#: not audio, and mixing it could overflow float32.
+MAX_SAMPLE_ABS = 1000.0
+#: libsndfile's header log for a file whose data runs past its end (bytes announced,
+#: bytes there): the sample chunk of a WAV ("data : 352800 (should be 176378)") or an
+#: AIFF ("SSND"), else the whole file's chunk (a W64's "riff", which counts its header).
+_SHORT_CHUNKS = tuple(
+    re.compile(rf"^\s*{chunk}\s*:\s*(\d+)\s*\(should be (\d+)\)", re.MULTILINE)
+    for chunk in ("(?:data|SSND)", "(?:RIFF|RF64|FORM|riff)")
+)
+
+
+class StemRead(NamedTuple):
+    """One file read: its samples, rate and peak, and a notice if it ends early."""
+
+    audio: np.ndarray
+    rate: int
+    peak: float
+    ends_early: str | None
+
+
+def read_stem(path: Path) -> tuple[np.ndarray, int]:
+    """Read one audio file as float32 ``(frames, channels)`` and its sample rate."""
+    read = read_checked(path)
+    return read.audio, read.rate
+
+
+def read_checked(path: Path) -> StemRead:
+    """:func:`read_stem`, the stem's peak (largest sample magnitude) and whether it is cut."""
+    try:
+        with sf.SoundFile(str(path)) as handle:
+            audio = handle.read(dtype="float32", always_2d=True)
+            rate, header_log = int(handle.samplerate), handle.extra_info
+    except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
+        raise InvalidStemError(f"{path.name}: cannot read audio ({_reason(exc)})") from exc
+    except MemoryError as exc:  # a damaged header can claim billions of frames
+        raise InvalidStemError(
+            f"{path.name}: too large to read into memory (its header may be damaged)"
+        ) from exc
+    if audio.shape[0] == 0:
+        raise InvalidStemError(f"{path.name}: the file holds no samples (zero length)")
+    if audio.shape[1] > MAX_CHANNELS:
+        raise InvalidStemError(
+            f"{path.name}: {audio.shape[1]} channels; drumassist takes mono or stereo stems"
+        )
+    if not MIN_SAMPLE_RATE <= rate <= MAX_SAMPLE_RATE:
+        raise InvalidStemError(f"{path.name}: sample rate {rate} Hz is outside 8-384 kHz")
+    # Two reductions, no temporary array: a NaN makes both NaN, an infinity one of them.
+    highest, lowest = float(audio.max()), float(audio.min())
+    if not (math.isfinite(highest) and math.isfinite(lowest)):
+        raise InvalidStemError(f"{path.name}: holds NaN or infinite samples")
+    peak = max(highest, -lowest)
+    if peak > MAX_SAMPLE_ABS:
+        raise InvalidStemError(
+            f"{path.name}: samples reach {20 * np.log10(peak):+.0f} dBFS; audio stays below"
+            f" {20 * np.log10(MAX_SAMPLE_ABS):+.0f} dBFS"
+        )
+    cut = ends_early(path.name, header_log, len(audio) / rate)
+    return StemRead(np.ascontiguousarray(audio), rate, peak, cut)
+
+
+def ends_early(name: str, header_log: str, held_s: float) -> str | None:
+    """A notice if libsndfile's ``header_log`` says the file stops short of its header.
+
+    The audio there is kept; the notice says how long the file was meant to be, so a
+    user knows the stem is incomplete rather than just shorter than the others.
+    """
+    found = next((m for m in (p.search(header_log) for p in _SHORT_CHUNKS) if m), None)
+    if found is None:
+        return None
+    announced, present = int(found.group(1)), int(found.group(2))
+    if present >= announced or present <= 0:
+        return None
+    meant_s = held_s * announced / present
+    return (
+        f"{name}: the file ends early: it holds {held_s:.1f} s of the {meant_s:.1f} s its"
+        " header announces (an interrupted copy or export?)"
+    )
+
+
+def read_stems(files: Sequence[Path], progress: Progress | None) -> list[StemRead]:
+    """:func:`read_checked` of every file, in order, on up to one thread per core.
+
+    libsndfile and numpy release the GIL, so on two cores 8 stems of 3 minutes read in
+    about half the time. Progress is reported and cancellation checked file by file,
+    in order; the first file that cannot be used raises, as when reading one by one.
+    """
+    threads = min(len(files), os.cpu_count() or 1)
+    if threads <= 1:
+        results = []
+        for i, path in enumerate(files):
+            check_cancelled(progress)
+            results.append(read_checked(path))
+            _report(progress, i, files)
+        return results
+    with ThreadPoolExecutor(threads, thread_name_prefix="drumassist-read") as executor:
+        futures = [executor.submit(read_checked, path) for path in files]
+        try:
+            for i, future in enumerate(futures):
+                check_cancelled(progress)
+                future.result()
+                _report(progress, i, files)
+        finally:
+            for future in futures:
+                future.cancel()
+    return [future.result() for future in futures]
+
+
+def _report(progress: Progress | None, index: int, files: Sequence[Path]) -> None:
+    if progress is not None:
+        progress.report((index + 1) / len(files), f"read {files[index].name}")
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    # libsndfile prefixes its messages with the full path; the caller names the file.
+    return text.split(": ", 1)[-1] if text.startswith(("Error opening", "<")) else text
