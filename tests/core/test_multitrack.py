@@ -184,7 +184,6 @@ def test_track_samples_are_read_only_views(drum_arrays, tmp_path):
             track.audio[:1] *= 2
 
 
-
 def test_a_copied_or_unpickled_track_stays_read_only_and_float32(drum_arrays):
     import copy
     import pickle
@@ -198,6 +197,7 @@ def test_a_copied_or_unpickled_track_stays_read_only_and_float32(drum_arrays):
         np.testing.assert_array_equal(again.audio, track.audio)
         with pytest.raises(ValueError, match="read-only"):
             again.audio[0, 0] = 1.0
+
 
 @pytest.mark.parametrize(
     ("normalised", "count", "noticed"), [(True, 3, True), (False, 3, False), (True, 2, False)]
