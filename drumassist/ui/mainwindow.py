@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QMainWindow, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from drumassist.core.export import ExportResult
 from drumassist.core.progress import Progress
@@ -27,6 +27,7 @@ from drumassist.ui.menus import build_menus
 from drumassist.ui.mixerpanel import MixerPanel
 from drumassist.ui.playbinding import PlaybackBinding
 from drumassist.ui.player import PlayerController
+from drumassist.ui.referencecommands import ReferenceCommands
 from drumassist.ui.sessioncommands import SessionCommands
 from drumassist.ui.settings import RecentList, open_settings
 from drumassist.ui.statuswidgets import ErrorBanner, StatusReadouts
@@ -38,7 +39,7 @@ from drumassist.ui.welcome import WelcomePanel
 log = logging.getLogger(__name__)
 
 
-class MainWindow(QMainWindow, SessionCommands, ExportCommands):
+class MainWindow(QMainWindow, SessionCommands, ExportCommands, ReferenceCommands):
     """One multitrack at a time, mixed on strips, with suggestions beside the faders."""
 
     multitrack_loaded = Signal(object)
@@ -239,57 +240,6 @@ class MainWindow(QMainWindow, SessionCommands, ExportCommands):
         if suggestion.warnings:  # shown on opening; said again where it bears on the gains
             self.show_error("\n".join(suggestion.warnings), warning=True)
         self.suggestion_ready.emit(suggestion)
-
-    def choose_reference(self) -> None:
-        """Load a mix of these stems and show its reverse-engineered balance as B."""
-        doc = self.document
-        if doc is not None:
-            path = windowdialogs.ask_open_file(
-                self,
-                "Load a reference mix of these stems",
-                source_folder(doc.multitrack),
-                windowdialogs.AUDIO_FILTER,
-            )
-            if path is not None:
-                self.load_reference(path)
-
-    def load_reference(self, path: Path) -> None:
-        doc = self.document
-        if doc is None:
-            return
-        multitrack, meter = doc.multitrack, doc.meter
-        self.reference_path = path
-
-        def work(progress: Progress) -> Suggestion:
-            from drumassist.learn.suggest.reference import reference_suggestion
-
-            suggestion, r2 = reference_suggestion(multitrack, path, meter=meter, progress=progress)
-            log.info("reference %s explained with R2 %.4f", path.name, r2)
-            return suggestion
-
-        self._start(self._suggester, work, f"Reverse-engineering {path.name}")
-
-    def _install_compare(self) -> None:
-        """Compare methods… beside Apply suggestion and in Playback (the view loads on use)."""
-        self.compare_button = QPushButton("Compare methods…")
-        self.compare_button.setToolTip("Every method's balance side by side; click one to hear it")
-        self.compare_button.clicked.connect(self.show_compare)
-        self.add_suggest_widget(self.compare_button)
-        action = QAction("&Compare methods…", self)
-        action.setToolTip("Every method's balance side by side; click one to hear it as B")
-        action.triggered.connect(self.show_compare)
-        self.menus_["playback"].addAction(action)
-        self.actions_["compare"] = action
-
-    def show_compare(self) -> None:
-        """Every method's balance side by side (scored against the reference mix)."""
-        from drumassist.ui.compareview import open_compare_view
-
-        if self.player is not None:
-            open_compare_view(
-                self, self.player, method_box=self.method_box,
-                reference_of=lambda: self.reference_path, reference_loaded=self.suggestion_ready,
-            )  # fmt: skip
 
     def apply_suggestion(self) -> None:
         if self.document is not None:
