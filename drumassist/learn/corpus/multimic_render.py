@@ -40,14 +40,12 @@ from drumassist.learn.corpus.grooves import Hit, Performance
 from drumassist.learn.corpus.kitmap import FALLBACKS, SOURCE_OF, Articulation
 from drumassist.learn.corpus.micmap import MicInfo
 from drumassist.learn.corpus.multimic_kit import KitPiece, MultimicKit, stroke_audio
-from drumassist.learn.corpus.render import (
+from drumassist.learn.corpus.render import choke_time, perform, place_hit
+from drumassist.learn.corpus.session_gains import (
     MIX_PEAK_DBFS,
     PAIR_SPREAD_DB,
     TRIM_RANGE_DB,
     TRIM_REFERENCE_DBFS,
-    choke_time,
-    perform,
-    place_hit,
     reference_mics,
     unplayed_trim,
 )
@@ -309,7 +307,7 @@ def _trim(
     """Stems with random input trims: (stems, trim offsets in dB, linear trims), by track.
 
     A close mic whose drum is not in ``played`` gets the preamp of the played ones
-    (:func:`~drumassist.learn.corpus.render.unplayed_trim`), as in the simulator.
+    (:func:`~drumassist.learn.corpus.session_gains.unplayed_trim`), as in the simulator.
     """
     pair_db = {k: float(rng.uniform(-TRIM_RANGE_DB, TRIM_RANGE_DB)) for k in ("overhead", "room")}
     stems, trims_db, trims = {}, {}, {}

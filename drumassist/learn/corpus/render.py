@@ -45,7 +45,6 @@ import numpy as np
 
 from drumassist.core.multitrack import from_arrays
 from drumassist.core.roles import role_from_name
-from drumassist.learn.corpus.balance import ambient_gains, draw_engineer, session_level_db
 from drumassist.learn.corpus.calibration import session_profile
 from drumassist.learn.corpus.grooves import Hit, Performance, from_song, generated
 from drumassist.learn.corpus.hydrogen import read_song
@@ -53,22 +52,23 @@ from drumassist.learn.corpus.kitmap import FALLBACKS, SOURCE_OF, Articulation
 from drumassist.learn.corpus.kits import KitInfo, Piece, load_kit
 from drumassist.learn.corpus.layouts import Layout, build_layout
 from drumassist.learn.corpus.mics import (
-    Mic,
     Point,
     kit_geometry,
     mic_position,
     render_mics,
 )
+from drumassist.learn.corpus.session_gains import (
+    MIX_PEAK_DBFS,
+    PAIR_SPREAD_DB,
+    TRIM_RANGE_DB,
+    TRIM_REFERENCE_DBFS,
+    mix_gains,
+    unplayed_trim,
+)
 from drumassist.learn.corpus.writer import SessionMeta, finish_session, write_audio
 
 log = logging.getLogger(__name__)
 
-TRIM_REFERENCE_DBFS = -18.0
-TRIM_RANGE_DB = 10.0
-PAIR_SPREAD_DB = 1.5
-MIX_PEAK_DBFS = -3.0
-SNARE_BOTTOM_RANGE_DB = (-12.0, -4.0)
-KICK_IN_SHARE = (0.5, 0.8)
 SONG_SHARE = 0.5
 ENST_SHARE = 0.5
 _CHOKE_FADE_S = 0.01
@@ -162,9 +162,9 @@ def render_session(job: RenderJob) -> Rendered:
     recording = _record(
         layout, sources, geometry, played=played, sample_rate=job.sample_rate, rng=rng
     )
-    gains = _mix_gains(
-        layout, recording, balances=balances, played=played, rng=rng,
-        sample_rate=job.sample_rate,
+    gains = mix_gains(
+        layout, recording.stems, recording.trims_lin, balances=balances, played=played,
+        rng=rng, sample_rate=job.sample_rate,
     )  # fmt: skip
     mix = np.zeros(frames)
     for name, gain in gains.items():
@@ -322,88 +322,5 @@ def _keep(recording: _Recording, name: str, heard: np.ndarray, trim_db: float, t
     recording.trims_db[name], recording.trims_lin[name] = trim_db, trim
 
 
-def reference_mics(
-    close_mics: list[tuple[str, str]], gains: dict[str, float], played: set[str]
-) -> list[str]:
-    """The close mics whose contribution the overheads are set against: the snare's top
-    mic if the snare plays, else every close mic whose drum plays, else every close mic
-    (``close_mics``: (name, source) pairs; a bottom mic has a negative gain)."""
-    if "snare" in played:
-        snare = [n for n, source in close_mics if source == "snare"]
-        if snare:
-            return [n for n in snare if gains[n] > 0][:1] or snare[:1]
-    return [n for n, source in close_mics if source in played] or [n for n, _ in close_mics]
-
-
 def _played(sources: dict[str, np.ndarray]) -> set[str]:
     return {name for name, signal in sources.items() if np.any(signal)}
-
-
-def unplayed_trim(played_trims: list[float], rng: np.random.Generator) -> tuple[float, float]:
-    """The input trim (offset in dB, linear) of a close mic whose drum does not play: the
-    geometric mean of the played close mics' trims (at least one), times its own +-10 dB
-    offset."""
-    if not played_trims:
-        raise ValueError("no played close mic to take the preamp from")
-    base = math.exp(float(np.mean(np.log(played_trims))))
-    offset = float(rng.uniform(-TRIM_RANGE_DB, TRIM_RANGE_DB))
-    return offset, base * 10.0 ** (offset / 20.0)
-
-
-def _mix_gains(
-    layout: Layout,
-    recording: _Recording,
-    *,
-    balances: dict[str, float],
-    played: set[str],
-    rng: np.random.Generator,
-    sample_rate: int,
-) -> dict[str, float]:
-    """The engineer's mix gains, by the rule in the module docstring (before the peak scaling)."""
-    kick_in = float(rng.uniform(*KICK_IN_SHARE))
-    bottom_db = float(rng.uniform(*SNARE_BOTTOM_RANGE_DB))
-    gains = {}
-    for mic in layout.mics:
-        if mic.kind == "close":
-            share = _share(mic, kick_in, bottom_db)
-            gains[mic.name] = share * balances[str(mic.source)] / recording.trims_lin[mic.name]
-    gains.update(_ambient_gains(layout, recording, gains, played, rng=rng, sample_rate=sample_rate))
-    return gains
-
-
-def _ambient_gains(
-    layout: Layout,
-    recording: _Recording,
-    close: dict[str, float],
-    played: set[str],
-    *,
-    rng: np.random.Generator,
-    sample_rate: int,
-) -> dict[str, float]:
-    """Overhead and room gains by the rule the multi-mic kits' reference mixes follow
-    (:func:`~drumassist.learn.corpus.balance.ambient_gains`): the overhead pair under the
-    snare close mic's contribution as the ENST engineer put it, rooms under the pair."""
-    stems = recording.stems
-    engineer = draw_engineer(rng, ())
-    refs = reference_mics(
-        [(m.name, str(m.source)) for m in layout.mics if m.kind == "close"], close, played
-    )
-    reference = np.sum([close[n] * stems[n] for n in refs], axis=0)
-    reference_db = session_level_db(reference, sample_rate)
-    kinds = {m.name: m.kind for m in layout.mics if m.kind in ("overhead", "room")}
-    levels = {n: session_level_db(stems[n], sample_rate) for n, k in kinds.items() if k == "room"}
-    overheads = [n for n, k in kinds.items() if k == "overhead"]
-    if overheads:
-        pair = np.sum([stems[n] for n in overheads], axis=0)
-        levels["overhead"] = session_level_db(pair, sample_rate)
-    return ambient_gains(levels, kinds=kinds, reference_db=reference_db, choice=engineer)
-
-
-def _share(mic: Mic, kick_in: float, bottom_db: float) -> float:
-    if mic.variant == "in":
-        return kick_in
-    if mic.variant == "out":
-        return 1.0 - kick_in
-    if mic.variant == "bottom":
-        return -(10.0 ** (bottom_db / 20.0))
-    return 1.0

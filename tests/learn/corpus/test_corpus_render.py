@@ -108,12 +108,8 @@ def test_a_mic_whose_drum_does_not_play_keeps_the_preamp_of_the_others(kit_dir):
     from drumassist.learn.corpus.grooves import A
     from drumassist.learn.corpus.kitmap import SOURCE_OF
     from drumassist.learn.corpus.kits import survey_kits
-    from drumassist.learn.corpus.render import (
-        TRIM_RANGE_DB,
-        TRIM_REFERENCE_DBFS,
-        RenderJob,
-        render_session,
-    )
+    from drumassist.learn.corpus.render import RenderJob, render_session
+    from drumassist.learn.corpus.session_gains import TRIM_RANGE_DB, TRIM_REFERENCE_DBFS
 
     (kit,), _ = survey_kits(sorted(kit_dir.rglob("drumkit.xml")))
     unplayed_seen = 0
@@ -289,7 +285,7 @@ def test_cancelling_stops_after_the_current_session_and_keeps_it(kit_dir, tmp_pa
 def test_overheads_are_set_against_a_played_drum():
     """The overhead pair follows the snare top's contribution; a session whose snare does
     not play sets it against the close mics whose drums do (never against bleed)."""
-    from drumassist.learn.corpus.render import reference_mics, unplayed_trim
+    from drumassist.learn.corpus.session_gains import reference_mics, unplayed_trim
 
     close = [("Kick", "kick"), ("Snare Top", "snare"), ("Snare Btm", "snare"), ("Tom", "tom1")]
     gains = {"Kick": 1.0, "Snare Top": 0.5, "Snare Btm": -0.2, "Tom": 0.7}
