@@ -40,14 +40,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser = build_parser(words)
         args = parser.parse_args(words)
         debug = args.debug
-        logging.basicConfig(
-            level=logging.DEBUG
-            if args.debug
-            else logging.INFO
-            if args.verbose
-            else logging.WARNING,
-            format="%(levelname)s %(name)s: %(message)s",
-        )
+        level = logging.DEBUG if debug else logging.INFO if args.verbose else logging.WARNING
+        logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
         if not hasattr(args, "func"):
             parser.print_help()
             return EXIT_ERROR

@@ -7,10 +7,13 @@ import json
 import math
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drumassist.cli.argtypes import LUFS_RANGE, number
 from drumassist.cli.common import load_stems, stems_argument
+
+if TYPE_CHECKING:
+    from drumassist.learn.suggest.suggestion import Suggestion
 
 
 def register(sub: Any) -> None:
@@ -59,49 +62,65 @@ def _cmd_suggest(args: argparse.Namespace) -> int:
         model = load_model(args.model)
     multitrack = load_stems(args.stems)
     result = suggest(multitrack, method=args.method, target_lufs=args.target, model=model)
-    rows = list(
-        zip(result.names, result.roles, result.gains_db, result.low_db, result.high_db, strict=True)
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(_document(result), indent=2))
+    else:
+        _print_table(result)
+    return 0
+
+
+def _rows(result: Suggestion) -> Any:
+    """(name, role, gain, low, high) per track, in the multitrack's order."""
+    return zip(
+        result.names, result.roles, result.gains_db, result.low_db, result.high_db, strict=True
     )
+
+
+def _too_short(result: Suggestion) -> set[str]:
+    """The tracks too short to judge (their notes start with the track's name)."""
+    return {note.split(": ", 1)[0] for note in result.notes}
+
+
+def _document(result: Suggestion) -> dict[str, Any]:
+    """``suggest --json``: the gains, each with its range and marks, and the advice."""
+    short = _too_short(result)
+    rows = _rows(result)
     tracks = [
-        {"name": n, "role": r, "gain_db": _finite(g), "low_db": _finite(lo), "high_db": _finite(hi)}
+        {
+            "name": n, "role": r, "gain_db": _finite(g), "low_db": _finite(lo),
+            "high_db": _finite(hi), "too_short": n in short, "bleed_only": n in result.bleed_only,
+        }
         for n, r, g, lo, hi in rows
-    ]
-    short = {note.split(": ", 1)[0] for note in result.notes}
-    for track in tracks:
-        track["too_short"] = track["name"] in short
-        track["bleed_only"] = track["name"] in result.bleed_only
-        # Not "invert": the gains (and loudness_lufs) are of the mix as recorded, so this
-        # document given to `drumassist mix --gains` makes that mix; a suggested flip is
-        # advice ("polarity" below), which the user applies by adding "invert": true.
-    doc = {
+    ]  # fmt: skip
+    # No "invert" per track: the gains (and loudness_lufs) are of the mix as recorded, so
+    # this document given to `drumassist mix --gains` makes that mix; a suggested flip is
+    # advice ("polarity" below), which the user applies by adding "invert": true.
+    checks = [
+        {
+            "track": c.track, "reference": c.reference, "correlation": round(c.correlation, 3),
+            "lag_ms": round(c.lag_ms, 2), "hits": c.hits, "sure": bool(c.sure),
+            "inverted": bool(c.inverted),
+        }
+        for c in result.polarity.checks
+    ]  # fmt: skip
+    return {
         "method": result.method,
         "model": result.model,
         "loudness_lufs": _finite(result.loudness_lufs),
         "tracks": tracks,
         "notes": list(result.notes),
         "warnings": list(result.warnings),  # said on stderr when the stems were loaded
-        "polarity": {
-            "flip": list(result.polarity.flips),
-            "checks": [
-                {
-                    "track": c.track,
-                    "reference": c.reference,
-                    "correlation": round(c.correlation, 3),
-                    "lag_ms": round(c.lag_ms, 2),
-                    "hits": c.hits,
-                    "sure": bool(c.sure),
-                    "inverted": bool(c.inverted),
-                }
-                for c in result.polarity.checks
-            ],
-        },
+        "polarity": {"flip": list(result.polarity.flips), "checks": checks},
     }
-    for note in result.notes:
-        print(f"note: {note}", file=sys.stderr)
-    if args.json:
-        print(json.dumps(doc, indent=2))
-        return 0
+
+
+def _print_table(result: Suggestion) -> None:
+    """The gains as a table, then what the marks in it mean for this multitrack."""
+    short = _too_short(result)
     print(f"{result.method}: mono mix at {result.loudness_lufs:.1f} LUFS")
+    rows = _rows(result)
     for name, role, gain_db, low_db, high_db in rows:
         gain = f"{gain_db:+.1f} dB" if math.isfinite(gain_db) else "silent"
         gain = "too short" if name in short else gain
@@ -116,4 +135,3 @@ def _cmd_suggest(args: argparse.Namespace) -> int:
         )
     for name in result.polarity.flips:
         print(f"polarity: {name}: {result.polarity.reason(name)}")
-    return 0

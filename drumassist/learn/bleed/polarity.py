@@ -242,35 +242,14 @@ def _check(
     i, ref = pair
     if not onsets.size:
         return None
-    from drumassist.core.iir import sosfiltfilt
-
     lag = round(max_lag_ms * rate / 1000)
-    start, stop = (round(ms * rate / 1000) for ms in WINDOW_MS)
-    settle = round(0.02 * rate)  # room for the band-pass filter to settle
-    n = stop - start
-    sos = _band_sos(rate)
-    total = np.zeros(2 * lag + 1)
-    energy_x = energy_y = 0.0
-    lows = [int(onset) + start - settle for onset in onsets]
-    # Every hit's window filtered in one call per mic (row by row, as one call per hit).
-    xs = sosfiltfilt(sos, np.stack([_window(audio[ref], lo, n + 2 * settle) for lo in lows]))
-    ys = sosfiltfilt(
-        sos, np.stack([_window(audio[i], lo - lag, n + 2 * settle + 2 * lag) for lo in lows])
-    )
-    for seg_x, seg_y in zip(
-        xs[:, settle : settle + n], ys[:, settle : settle + n + 2 * lag], strict=True
-    ):
-        # Index k: the mic k - lag samples later than the reference.
-        total += np.correlate(seg_y, seg_x, mode="valid")
-        energy_x += float(seg_x @ seg_x)
-        energy_y += float(seg_y[lag : lag + n] @ seg_y[lag : lag + n])
-    if energy_x <= 0 or energy_y <= 0:
+    correlation = _hit_correlation(audio[i], audio[ref], onsets, rate, lag)
+    if correlation is None:
         return None
-    corr = total / math.sqrt(energy_x * energy_y)
-    best = int(np.argmax(np.abs(corr)))
-    other = corr[np.sign(corr) != np.sign(corr[best])]
-    margin = abs(corr[best]) / max(float(np.max(np.abs(other))) if other.size else 0.0, 1e-9)
-    value = float(corr[best])
+    best = int(np.argmax(np.abs(correlation)))
+    other = correlation[np.sign(correlation) != np.sign(correlation[best])]
+    margin = abs(correlation[best]) / max(float(np.max(np.abs(other))) if other.size else 0.0, 1e-9)
+    value = float(correlation[best])
     return PolarityCheck(
         track=names[i],
         reference=names[ref],
@@ -281,6 +260,36 @@ def _check(
         # A best fit at the edge of the lags searched is no fit: the true one lies beyond.
         sure=abs(value) >= MIN_CORRELATION and margin >= MIN_MARGIN and 0 < best < 2 * lag,
     )
+
+
+def _hit_correlation(
+    mic: np.ndarray, reference: np.ndarray, onsets: np.ndarray, rate: int, lag: int
+) -> np.ndarray | None:
+    """The band-passed windows around ``onsets``, correlated: index k is ``mic`` k - ``lag``
+    samples later than ``reference``, normalised by both energies (None if either is 0)."""
+    from drumassist.core.iir import sosfiltfilt
+
+    start, stop = (round(ms * rate / 1000) for ms in WINDOW_MS)
+    settle = round(0.02 * rate)  # room for the band-pass filter to settle
+    n = stop - start
+    sos = _band_sos(rate)
+    total = np.zeros(2 * lag + 1)
+    energy_x = energy_y = 0.0
+    lows = [int(onset) + start - settle for onset in onsets]
+    # Every hit's window filtered in one call per mic (row by row, as one call per hit).
+    xs = sosfiltfilt(sos, np.stack([_window(reference, lo, n + 2 * settle) for lo in lows]))
+    ys = sosfiltfilt(
+        sos, np.stack([_window(mic, lo - lag, n + 2 * settle + 2 * lag) for lo in lows])
+    )
+    for seg_x, seg_y in zip(
+        xs[:, settle : settle + n], ys[:, settle : settle + n + 2 * lag], strict=True
+    ):
+        total += np.correlate(seg_y, seg_x, mode="valid")
+        energy_x += float(seg_x @ seg_x)
+        energy_y += float(seg_y[lag : lag + n] @ seg_y[lag : lag + n])
+    if energy_x <= 0 or energy_y <= 0:
+        return None
+    return total / math.sqrt(energy_x * energy_y)
 
 
 def _window(x: np.ndarray, start: int, length: int) -> np.ndarray:
