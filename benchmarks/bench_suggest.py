@@ -110,21 +110,14 @@ def _child(pipeline: str, folder: Path, model_dir: Path | None) -> None:
     import drumassist.learn.data.inputs
     import drumassist.learn.models.persist
     import drumassist.learn.models.trim
-    import drumassist.learn.suggest.suggestion
+    import drumassist.learn.suggest.suggestion  # noqa: F401
     from drumassist.cli.common import load_stems
     from drumassist.core.memory import keep_freed_memory, skip_huge_page_advice
 
     keep_freed_memory()  # as every command but the window does (core.memory)
     skip_huge_page_advice()
     imports_s = time.perf_counter() - started
-    stages = Stages()
-    stages.wrap(drumassist.learn.models.persist, "load_shipped_model", "model")
-    stages.wrap(drumassist.analysis, "analyse", "features")
-    stages.wrap(drumassist.learn.data.inputs, "track_loudness", "loudness")
-    stages.wrap(drumassist.learn.suggest.suggestion, "MixLoudness", "meter")
-    stages.wrap(drumassist.learn.data.anchor, "anchor_inputs", "anchors")
-    stages.wrap(drumassist.learn.models.trim, "anchor_inputs", "anchors")  # its own import
-    stages.wrap(drumassist.learn.suggest.suggestion, "mono_mix_offset_db", "scaling")
+    stages = _timed_stages()
     run = _published(model_dir) if pipeline == "published" else _default
     started = time.perf_counter()
     with stages.timing("stems"):
@@ -147,6 +140,26 @@ def _child(pipeline: str, folder: Path, model_dir: Path | None) -> None:
         raise SystemExit(f"the second suggestion differs: {again_db} != {gains_db}")
     figures["done"] = time.monotonic()
     print(json.dumps(figures), flush=True)
+
+
+def _timed_stages() -> Stages:
+    """Stages timing the functions the suggestion calls, by the modules that call them."""
+    import drumassist.analysis
+    import drumassist.learn.data.anchor
+    import drumassist.learn.data.inputs
+    import drumassist.learn.models.persist
+    import drumassist.learn.models.trim
+    import drumassist.learn.suggest.suggestion
+
+    stages = Stages()
+    stages.wrap(drumassist.learn.models.persist, "load_shipped_model", "model")
+    stages.wrap(drumassist.analysis, "analyse", "features")
+    stages.wrap(drumassist.learn.data.inputs, "track_loudness", "loudness")
+    stages.wrap(drumassist.learn.suggest.suggestion, "MixLoudness", "meter")
+    stages.wrap(drumassist.learn.data.anchor, "anchor_inputs", "anchors")
+    stages.wrap(drumassist.learn.models.trim, "anchor_inputs", "anchors")  # its own import
+    stages.wrap(drumassist.learn.suggest.suggestion, "mono_mix_offset_db", "scaling")
+    return stages
 
 
 #: One suggestion: (multitrack, meter or None, stages) -> gains in dB.
