@@ -30,7 +30,7 @@ from drumassist.ui.player import PlayerController
 from drumassist.ui.referencecommands import ReferenceCommands
 from drumassist.ui.sessioncommands import SessionCommands
 from drumassist.ui.settings import RecentList, open_settings
-from drumassist.ui.statuswidgets import ErrorBanner, StatusReadouts
+from drumassist.ui.statuswidgets import ErrorBanner, MessageBar, StatusReadouts
 from drumassist.ui.suggestbar import SuggestBar
 from drumassist.ui.tasks import TaskRunner
 from drumassist.ui.transport import Transport
@@ -108,6 +108,7 @@ class MainWindow(QMainWindow, SessionCommands, ExportCommands, ReferenceCommands
             layout.addWidget(widget, stretch)
         layout.addWidget(self.transport)
         self.setCentralWidget(central)
+        self.setStatusBar(MessageBar(self))
         self.readouts = StatusReadouts(self.statusBar())
         self.status_info, self.status_loudness = self.readouts.info, self.readouts.loudness
 

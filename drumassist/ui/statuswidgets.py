@@ -1,13 +1,50 @@
-"""The window's feedback widgets: the error banner and the status-bar readouts."""
+"""The window's feedback widgets: the error banner, the status bar and its readouts."""
 
 from __future__ import annotations
 
 import math
 
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from drumassist.ui.document import MixDocument
+from drumassist.ui.elided import ElidedLabel
+
+
+class MessageBar(QStatusBar):
+    """A status bar whose messages are cut to the room left of its readouts.
+
+    QStatusBar draws a long message under its permanent widgets, so the end of one ran
+    into the sample rate ("...to inve44100 Hz"). Here a message is a stretching label
+    beside them, cut with "…" and whole in its tooltip; :meth:`currentMessage` gives
+    the whole text, as QStatusBar's does.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.message_label = ElidedLabel(mode=Qt.TextElideMode.ElideRight)
+        self.message_label.setObjectName("statusMessage")
+        self.addWidget(self.message_label, 1)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.clearMessage)
+
+    def showMessage(self, message: str, timeout: int | None = 0) -> None:
+        """Show ``message``; after ``timeout`` ms (0 or None: until the next one) clear it."""
+        self._timer.stop()
+        self.message_label.set_full_text(message)
+        if timeout:
+            self._timer.start(timeout)
+        self.messageChanged.emit(message)
+
+    def clearMessage(self) -> None:
+        self._timer.stop()
+        self.message_label.set_full_text("")
+        self.messageChanged.emit("")
+
+    def currentMessage(self) -> str:
+        return self.message_label.full_text
 
 
 class ErrorBanner(QLabel):

@@ -10,33 +10,14 @@ mouse gesture stays inside the window and needs no nested event loop.
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QMouseEvent, QResizeEvent
-from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QSizePolicy, QWidget
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QWidget
+
+from drumassist.ui.elided import ElidedLabel
 
 HEADER_TOOLTIP = "Drag sideways to move this strip"
 #: Wide enough for the longest role, "Overhead", in the role box (92 cut it to "Overheac").
 STRIP_WIDTH_PX = 100
-
-
-class ElidedLabel(QLabel):
-    """A label that elides its text to its width and shows the whole text as a tooltip.
-
-    Elided in the middle: a DAW's track names share their start ("Audio 01 - Kick In",
-    "Audio 02 - Kick Out") and differ at their end, which must stay in view.
-    """
-
-    def __init__(self, text: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._full_text = text
-        self.setToolTip(text)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        elided = self.fontMetrics().elidedText(
-            self._full_text, Qt.TextElideMode.ElideMiddle, self.width()
-        )
-        self.setText(elided)
 
 
 class StripHeader(QWidget):

@@ -288,3 +288,18 @@ def test_stems_normalised_on_export_are_warned_of_when_dropped(
     assert suggestion.warnings and window.error_label.isVisible()
     assert "as stems normalised on export" in window.error_label.text()
     window.grab().save(str(tmp_path / "normalised.png"))
+
+
+def test_a_long_status_message_is_cut_before_the_readouts(loaded, qtbot):
+    """QStatusBar drew a long message under the sample-rate readout ("...inve44100 Hz")."""
+    window, _ = loaded
+    window.resize(900, 700)
+    bar = window.statusBar()
+    message = "Suggestion ready: default; " + "polarity flip suggested: Snare Bottom; " * 6
+    bar.showMessage(message, 200)
+    qtbot.waitUntil(lambda: bar.message_label.text().endswith("…"))
+    assert bar.currentMessage() == message and bar.message_label.toolTip() == message
+    shown = bar.message_label
+    assert shown.geometry().right() < window.readouts.info.geometry().left()
+    assert shown.fontMetrics().horizontalAdvance(shown.text()) <= shown.width()
+    qtbot.waitUntil(lambda: bar.currentMessage() == "", timeout=3000)  # its timeout ends it
