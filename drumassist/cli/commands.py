@@ -220,7 +220,7 @@ def _cmd_quickstart(args: argparse.Namespace) -> int:
 def _quickstart_mix(folder: Path) -> int:
     """Suggest a balance for the demo with the default model and export that mix."""
     from drumassist.core.export import export_mix
-    from drumassist.core.mixstate import starting_pan
+    from drumassist.core.mixstate import starting_pans
     from drumassist.learn.suggest.suggestion import suggest
 
     multitrack = load_stems([folder])
@@ -232,7 +232,7 @@ def _quickstart_mix(folder: Path) -> int:
         multitrack,
         suggestion.gains_db,
         folder.parent / "demo-mix.wav",
-        pans=[starting_pan(t.name, t.channels) for t in multitrack.tracks],
+        pans=starting_pans(multitrack.tracks),
         stereo=True,
         loudness_lufs=-23.0,
         overwrite=True,

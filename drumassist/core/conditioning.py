@@ -87,9 +87,9 @@ def block_means(channel: np.ndarray, blocks: int) -> np.ndarray:
     """The mean of each of the first ``blocks`` runs of :data:`DECIMATION` samples, float64.
 
     As ``channel[: blocks * DECIMATION].reshape(blocks, -1).mean(axis=1, dtype=float)``,
-    to the bit (numpy sums eight values pairwise; eight float32 values are most often
-    summed exactly in float64 anyway), in a third of the time: that reduction runs its
-    inner loop once per block.
+    to the bit, the sign of a zero included (numpy sums eight values pairwise; eight
+    float32 values are most often summed exactly in float64 anyway), in a third of the
+    time: that reduction runs its inner loop once per block.
     """
     d = DECIMATION
     if d != 8:  # the pairwise sum below is written for eight
@@ -101,6 +101,7 @@ def block_means(channel: np.ndarray, blocks: int) -> np.ndarray:
         pairs = ((v[:, 0] + v[:, 1]) + (v[:, 2] + v[:, 3])) + (
             (v[:, 4] + v[:, 5]) + (v[:, 6] + v[:, 7])
         )
+        pairs += 0.0  # numpy's sum of -0.0s is +0.0 (it starts from +0.0)
         np.divide(pairs, d, out=out[start:stop])
     return out
 

@@ -83,14 +83,15 @@ def skip_huge_page_advice() -> bool:
     measure computes changes, only where its memory comes from. Not measured on bare
     metal, where a huge page can cost less than 512 small ones.
 
-    Before numpy is imported this sets numpy's ``NUMPY_MADVISE_HUGEPAGE`` switch to 0;
-    after, it calls what that switch calls. A value the user set is left as it is
-    (and False returned), as on platforms other than Linux.
+    This sets numpy's ``NUMPY_MADVISE_HUGEPAGE`` switch to 0, which numpy reads when it
+    is imported (later in this process, and in the worker processes a command starts),
+    and if numpy is imported already, calls what that switch calls. A value the user
+    set is left as it is (and False returned), as on platforms other than Linux.
     """
     if not sys.platform.startswith("linux") or HUGE_PAGE_VARIABLE in os.environ:
         return False
+    os.environ[HUGE_PAGE_VARIABLE] = "0"  # read by numpy here and in worker processes
     if "numpy" not in sys.modules:
-        os.environ[HUGE_PAGE_VARIABLE] = "0"
         return True
     from numpy._core import multiarray
 

@@ -8,13 +8,14 @@ The window's document (``ui/document.py``) is an undo-stack shell over
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from drumassist.core.mixloudness import MixLoudness
-from drumassist.core.multitrack import Multitrack
+from drumassist.core.multitrack import Multitrack, Track
 from drumassist.core.roles import Role, parse_track_name
 from drumassist.core.session import Session, SuggestionState, TrackState
 
@@ -57,20 +58,43 @@ class Balance:
     bleed_only: tuple[str, ...] = ()
 
 
-#: A mono track whose name says left or right starts panned to that side by this much,
-#: as an engineer spreads a pair of overhead or room mics: 80 %, a wide image that still
-#: feeds the centre. The window's strips and the quickstart mix start this way.
+#: The two mono mics of an overhead or room pair start panned to their sides by this
+#: much, as an engineer spreads a spaced pair: 80 %, a wide image that still feeds the
+#: centre. The window's strips and the quickstart mix start this way.
 SIDE_PAN = 0.8
+#: The two halves of a split stereo file (Pro Tools' ``Overheads.L`` / ``Overheads.R``)
+#: are one recording's channels: they go back to their own sides in full.
+SPLIT_STEREO_SUFFIXES = {".L": -1.0, ".R": 1.0}
+_SPREAD_ROLES = (Role.OVERHEAD, Role.ROOM)
 
 
-def starting_pan(name: str, channels: int) -> float:
-    """The pan a track starts at: -/+ :data:`SIDE_PAN` for a mono track named left or
-    right (``OH L``, ``overhead_R``, ``Room Left``), centre for everything else (a
-    stereo track carries its own image)."""
-    if channels != 1:
-        return 0.0
-    side = parse_track_name(name).side
-    return -SIDE_PAN if side == "L" else SIDE_PAN if side == "R" else 0.0
+def starting_pans(tracks: Sequence[Track]) -> list[float]:
+    """The pan each track starts at, in order: centre, but for a pair.
+
+    A mono overhead or room mic named left or right (``OH L``, ``overhead_R``, ``Room
+    Left``) whose other side is also there starts at -/+ :data:`SIDE_PAN`, the halves
+    of a split stereo file at -/+1. A lone side, a stereo track (it carries its own
+    image) and every other role (a ``Kick R`` is no pair) start at the centre.
+    """
+    sides = [_pair_side(t) for t in tracks]
+    present = {(t.role, side) for t, side in zip(tracks, sides, strict=True) if side}
+    pans = []
+    for track, side in zip(tracks, sides, strict=True):
+        other = "R" if side == "L" else "L"
+        if side is None or (track.role, other) not in present:
+            pans.append(0.0)
+        elif track.name[-2:] in SPLIT_STEREO_SUFFIXES:
+            pans.append(SPLIT_STEREO_SUFFIXES[track.name[-2:]])
+        else:
+            pans.append(-SIDE_PAN if side == "L" else SIDE_PAN)
+    return pans
+
+
+def _pair_side(track: Track) -> str | None:
+    """``"L"`` or ``"R"`` for a mono overhead or room mic named with a side, else None."""
+    if track.channels != 1 or track.role not in _SPREAD_ROLES:
+        return None
+    return parse_track_name(track.name).side
 
 
 def role_order_key(name: str, role: Role) -> tuple[int, str, str]:
@@ -124,7 +148,8 @@ class MixState:
         self.multitrack = multitrack
         self.meter = meter
         self.strips = [
-            Strip(role=t.role, pan=starting_pan(t.name, t.channels)) for t in multitrack.tracks
+            Strip(role=t.role, pan=pan)
+            for t, pan in zip(multitrack.tracks, starting_pans(multitrack.tracks), strict=True)
         ]
         self.balance: Balance | None = None
         self.missing: dict[str, TrackState] = {}

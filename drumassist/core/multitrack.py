@@ -61,7 +61,11 @@ class Track:
             and not audio.flags.writeable
         ):
             return
-        audio = np.asarray(audio, dtype=np.float32).view()
+        given = np.asarray(audio)
+        if not np.issubdtype(given.dtype, np.floating):
+            # Integer samples would need a scale (int16 full scale is 32767): refused.
+            raise TypeError(f"track {self.name!r}: audio must be floating point, not {given.dtype}")
+        audio = given.astype(np.float32, copy=False).view()
         audio.flags.writeable = False
         object.__setattr__(self, "audio", audio)
 
@@ -94,8 +98,8 @@ class Multitrack:
     sample_rate: int
     notices: tuple[str, ...] = ()
     ignored: tuple[Path, ...] = field(default=())
-    #: The notices that bear on any balance of these stems (normalised or clipped
-    #: stems, :mod:`~drumassist.core.stemcheck`): every suggestion repeats them.
+    #: The notices that bear on any balance of these stems (stems cut short, normalised
+    #: or clipped, :mod:`~drumassist.core.stemcheck`): every suggestion repeats them.
     balance_notices: tuple[str, ...] = ()
 
     @property
@@ -178,9 +182,11 @@ def load_multitrack(
     _make_names_unique(tracks)
     rates = [read.rate for read in reads]
     notices = [_ignored_notice(p) for p in ignored]
-    notices += [read.ends_early for read in reads if read.ends_early is not None]
+    # A stem cut short bears on its gain, as normalised or clipped stems do: every
+    # suggestion says it again.
+    balance = [read.ends_early for read in reads if read.ends_early is not None]
     peaks = [read.peak for read in reads]
-    balance = balance_notices([f.name for f in files], peaks, [t.audio for t in tracks])
+    balance += balance_notices([f.name for f in files], peaks, [t.audio for t in tracks])
     session_rate = sample_rate or _session_rate(rates)
     multitrack = _conform(tracks, rates, session_rate, notices + balance, tuple(ignored))
     return replace(multitrack, balance_notices=tuple(balance))

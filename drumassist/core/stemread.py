@@ -3,7 +3,8 @@
 Every stem is read as float32 ``(frames, channels)``. A file that cannot be used raises
 :class:`~drumassist.errors.InvalidStemError` naming it and the problem; a file that
 ends before its header says (an interrupted copy or export) is read as far as it goes
-and gets a notice saying how much is missing.
+and gets a notice saying how much is missing (WAV and AIFF, whose headers say how
+many bytes of samples follow).
 """
 
 from __future__ import annotations
@@ -28,13 +29,17 @@ MAX_SAMPLE_RATE = 384000
 #: Largest sample magnitude taken from a float file (+60 dBFS): beyond it the file is
 #: not audio, and mixing it could overflow float32.
 MAX_SAMPLE_ABS = 1000.0
-#: libsndfile's header log for a file whose data runs past its end (bytes announced,
-#: bytes there): the sample chunk of a WAV ("data : 352800 (should be 176378)") or an
-#: AIFF ("SSND"), else the whole file's chunk (a W64's "riff", which counts its header).
-_SHORT_CHUNKS = tuple(
-    re.compile(rf"^\s*{chunk}\s*:\s*(\d+)\s*\(should be (\d+)\)", re.MULTILINE)
-    for chunk in ("(?:data|SSND)", "(?:RIFF|RF64|FORM|riff)")
-)
+#: libsndfile's header log for a WAV or AIFF whose sample chunk runs past the end of
+#: the file: "data : 352800 (should be 176378)" (bytes announced, bytes there; "SSND"
+#: in an AIFF). Only that chunk: a wrong RIFF size or a cut chunk after the samples
+#: leaves every sample there.
+_SHORT_DATA = re.compile(r"^\s*(?:data|SSND)\s*:\s*(\d+)\s*\(should be (\d+)\)", re.MULTILINE)
+#: Sizes a writer puts in a header it cannot go back to (a WAV streamed to a pipe):
+#: they announce nothing.
+_PLACEHOLDER_SIZES = frozenset({0, 0xFFFFFFFF, 0x7FFFFFFF, 0x7FFFF000})
+#: A file short of its header by less than this is not worth a notice (a writer's
+#: rounding, a padding byte).
+MIN_MISSING_S = 0.01
 
 
 class StemRead(NamedTuple):
@@ -92,16 +97,20 @@ def ends_early(name: str, header_log: str, held_s: float) -> str | None:
     The audio there is kept; the notice says how long the file was meant to be, so a
     user knows the stem is incomplete rather than just shorter than the others.
     """
-    found = next((m for m in (p.search(header_log) for p in _SHORT_CHUNKS) if m), None)
+    found = _SHORT_DATA.search(header_log)
     if found is None:
         return None
     announced, present = int(found.group(1)), int(found.group(2))
-    if present >= announced or present <= 0:
+    if announced in _PLACEHOLDER_SIZES or not 0 < present < announced:
         return None
     meant_s = held_s * announced / present
+    if meant_s - held_s < MIN_MISSING_S:
+        return None
+    digits = 1 if meant_s - held_s >= 1 else 3  # a few ms missing: said in ms
     return (
-        f"{name}: the file ends early: it holds {held_s:.1f} s of the {meant_s:.1f} s its"
-        " header announces (an interrupted copy or export?)"
+        f"{name}: the file ends early: {meant_s - held_s:.{digits}f} s of the"
+        f" {meant_s:.{digits}f} s its header announces are missing (an interrupted copy or"
+        " export?)"
     )
 
 

@@ -143,9 +143,8 @@ def test_single_non_audio_file_is_named(tmp_path):
 
 @pytest.mark.parametrize(
     ("suffix", "subtype"),
-    [(".wav", "PCM_16"), (".wav", "PCM_24"), (".wav", "FLOAT"), (".aiff", "PCM_16"),
-     (".w64", "PCM_24")],
-)  # fmt: skip
+    [(".wav", "PCM_16"), (".wav", "PCM_24"), (".wav", "FLOAT"), (".aiff", "PCM_16")],
+)
 def test_a_file_that_ends_before_its_header_says_is_named_with_what_is_missing(
     folder, suffix, subtype, capsys
 ):
@@ -153,22 +152,58 @@ def test_a_file_that_ends_before_its_header_says_is_named_with_what_is_missing(
     (folder / "Snare_Top.wav").unlink()
     snare = folder / f"Snare_Top{suffix}"
     sf.write(str(snare), np.tile(audio, 4), rate, subtype=subtype)  # 4x as long as the rest
-    whole = sf.info(str(snare)).frames
-    os.truncate(snare, snare.stat().st_size * 3 // 4)  # a quarter of its samples gone
+    whole_s = sf.info(str(snare)).frames / rate
+    os.truncate(snare, snare.stat().st_size * 3 // 4)  # about a quarter of its samples gone
     multitrack = load_multitrack(folder)
     (notice,) = [n for n in multitrack.notices if "ends early" in n]
-    held_s = len(audio) * 4 * 0.75 / rate
-    assert notice.startswith(f"{snare.name}: the file ends early: it holds {held_s:.1f} s")
-    assert f"of the {whole / rate:.1f} s its header announces" in notice
+    kept = sf.read(str(snare), dtype="float32", always_2d=True)[0]
+    missing_s = whole_s - len(kept) / rate
+    assert notice == (
+        f"{snare.name}: the file ends early: {missing_s:.1f} s of the {whole_s:.1f} s its"
+        " header announces are missing (an interrupted copy or export?)"
+    )
     # What the file holds is kept, to the sample.
     track = multitrack.tracks[multitrack.index("Snare_Top")]
-    kept = sf.read(str(snare), dtype="float32", always_2d=True)[0]
     np.testing.assert_array_equal(track.audio[: len(kept)], kept)
     assert main(["info", str(folder)]) == 0
     assert f"{snare.name}: the file ends early" in capsys.readouterr().err
+    # It bears on the suggestion: said again with it (the window's banner, --json).
+    assert notice in multitrack.balance_notices
+    assert main(["suggest", str(folder), "--json"]) == 0
+    assert notice in json.loads(capsys.readouterr().out)["warnings"]
 
 
-def test_whole_files_are_not_said_to_end_early(folder, tmp_path):
+def _wav_with(path, *, riff_size=None, data_size=None, tail=b""):
+    """A 1 s WAV whose header sizes are set by hand (as other writers leave them)."""
+    import struct
+
+    sf.write(str(path), np.full((44100, 1), 0.1, np.float32), 44100, subtype="PCM_16")
+    raw = bytearray(path.read_bytes()) + tail
+    if riff_size is not None:
+        raw[4:8] = struct.pack("<I", riff_size)
+    if data_size is not None:
+        at = raw.find(b"data")
+        raw[at + 4 : at + 8] = struct.pack("<I", data_size)
+    path.write_bytes(bytes(raw))
+
+
+def test_whole_files_are_not_said_to_end_early(folder):
     for subtype, suffix in (("PCM_16", ".aiff"), ("PCM_24", ".flac"), ("FLOAT", ".w64")):
         sf.write(str(folder / f"extra{suffix}"), np.zeros((4410, 1), np.float32), 44100, subtype)
-    assert not [n for n in load_multitrack(folder).notices if "ends early" in n]
+    # Every sample there, the header wrong elsewhere: a RIFF size 2 bytes too large, a
+    # chunk after the samples cut short, a WAV streamed to a pipe (placeholder sizes),
+    # a padding byte missing.
+    _wav_with(folder / "riff.wav", riff_size=88200 + 36 + 2)
+    _wav_with(folder / "list.wav", tail=b"LIST\x40\x00\x00\x00INFO")
+    _wav_with(folder / "piped.wav", riff_size=0xFFFFFFFF, data_size=0xFFFFFFFF)
+    _wav_with(folder / "odd.wav", data_size=88200 + 1)
+    multitrack = load_multitrack(folder)
+    assert not [n for n in multitrack.notices if "ends early" in n]
+    piped = multitrack.tracks[multitrack.index("piped")]
+    assert np.count_nonzero(piped.audio) == 44100  # every sample read
+
+
+def test_a_few_samples_missing_is_said_in_milliseconds(folder):
+    _wav_with(folder / "cut.wav", data_size=88200 + 2 * 882)  # 20 ms more than is there
+    (notice,) = [n for n in load_multitrack(folder).notices if "ends early" in n]
+    assert "0.020 s of the 1.020 s its header announces are missing" in notice

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from drumassist.core.mixloudness import MixLoudness
-from drumassist.core.mixstate import Balance, MixState, Strip, audible, moved, starting_pan
-from drumassist.core.multitrack import load_multitrack
-from drumassist.core.roles import Role
+from drumassist.core.mixstate import Balance, MixState, Strip, audible, moved, starting_pans
+from drumassist.core.multitrack import Track, load_multitrack
+from drumassist.core.roles import Role, role_from_name
 from drumassist.core.session import Session, SuggestionState, TrackState, load_session, save_session
 
 
@@ -151,10 +151,25 @@ def test_located_points_the_missing_track_at_the_new_file(state, tmp_path):
     assert (tom.gain_db, tom.pan, tom.mute) == (gone.gain_db, gone.pan, gone.mute)
 
 
+def _tracks(*specs: tuple[str, int]) -> list[Track]:
+    return [
+        Track(name, np.zeros((8, channels), np.float32), role=role_from_name(name))
+        for name, channels in specs
+    ]
+
+
 @pytest.mark.parametrize(
-    ("name", "channels", "pan"),
-    [("OH L", 1, -0.8), ("overhead_R", 1, 0.8), ("Room Left", 1, -0.8), ("OHR.wav", 1, 0.8),
-     ("Kick", 1, 0.0), ("Overheads", 2, 0.0), ("OH L", 2, 0.0), ("Snare", 1, 0.0)],
-)  # fmt: skip
-def test_mono_tracks_named_left_or_right_start_panned_there(name, channels, pan) -> None:
-    assert starting_pan(name, channels) == pan
+    ("specs", "pans"),
+    [
+        ((("OH L", 1), ("OH R", 1), ("Kick", 1)), [-0.8, 0.8, 0.0]),
+        ((("overhead_R", 1), ("overhead_L", 1)), [0.8, -0.8]),
+        ((("Room Left", 1), ("Room Right", 1), ("OHL", 1), ("OHR", 1)), [-0.8, 0.8, -0.8, 0.8]),
+        ((("Overheads.L", 1), ("Overheads.R", 1)), [-1.0, 1.0]),  # split stereo: its sides
+        ((("OH L", 1), ("Snare", 1)), [0.0, 0.0]),  # a lone side is no pair
+        ((("OH L", 1), ("Room R", 1)), [0.0, 0.0]),  # two roles: no pair either
+        ((("Kick L", 1), ("Kick R", 1), ("Floor L", 1), ("Floor R", 1)), [0.0] * 4),
+        ((("OH L", 2), ("OH R", 2)), [0.0, 0.0]),  # stereo files carry their own image
+    ],
+)
+def test_an_overhead_or_room_pair_starts_spread_to_its_sides(specs, pans) -> None:
+    assert starting_pans(_tracks(*specs)) == pans

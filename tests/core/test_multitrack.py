@@ -192,6 +192,8 @@ def test_a_copied_or_unpickled_track_stays_read_only_and_float32(drum_arrays):
 
     track = Track("kick", np.asarray(drum_arrays["Kick In"], dtype=np.float64))
     assert track.audio.dtype == np.float32  # float64 given: converted once
+    with pytest.raises(TypeError, match="'kick': audio must be floating point, not int16"):
+        Track("kick", np.zeros((4, 1), np.int16))  # it would need a scale
     for again in (pickle.loads(pickle.dumps(track)), copy.deepcopy(track)):
         assert again.name == "kick" and again.audio.dtype == np.float32
         np.testing.assert_array_equal(again.audio, track.audio)
