@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QWidget
 
 from drumassist.core.export import ExportResult
 from drumassist.core.progress import Progress
+from drumassist.learn.models.registry import unavailable_reason
 from drumassist.learn.suggest.suggestion import method_names
 from drumassist.ui import exportflow, loading, personal
 from drumassist.ui.exportdialog import ExportDialog, ExportRequest
@@ -45,8 +46,11 @@ class ExportCommands(_Base):  # type: ignore[misc,valid-type]
         doc = self.document
         if doc is None:
             return
+        # Only what can run: a method with no model installed (svr, personal before it is
+        # learned) is greyed out, with the reason, in the suggest bar instead.
+        installed = tuple(m for m in method_names() if unavailable_reason(m) is None)
         dialog = ExportDialog(
-            methods=method_names(),
+            methods=installed,
             has_suggestion=doc.suggestion is not None,
             default_path=exportflow.default_export_path(doc.multitrack),
             parent=self,

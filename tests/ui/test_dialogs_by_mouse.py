@@ -226,6 +226,24 @@ def test_a_method_exports_every_track_at_24_bit_and_the_chosen_loudness(demo, qt
     np.testing.assert_allclose(data, expected * scale, atol=1e-4)
 
 
+
+def test_the_export_dialog_offers_only_methods_that_can_run(demo):
+    """svr ships no model and personal has none before it learns: both were offered, and
+    choosing one closed the dialog with a command-line instruction."""
+    window, _ = demo
+    listed: list[str] = []
+
+    def answer(dialog):
+        box = dialog.source_box
+        listed.extend(box.itemText(i) for i in range(box.count()))
+        press_button(CANCEL)(dialog)
+
+    seen = when_dialog(answer)
+    click_menu(window, "File", "Export mix…")
+    assert seen == ["ExportDialog"]
+    assert "Method: default" in listed and "Method: loudness" in listed
+    assert "Method: svr" not in listed and "Method: personal" not in listed
+
 # -- preferences --------------------------------------------------------------------------
 
 
