@@ -29,7 +29,7 @@ from drumassist.core.loudness import (
 from drumassist.core.mix import MAX_GAIN_DB, db_to_lin, mix, peak_dbfs
 from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress, check_cancelled
-from drumassist.core.soundio import write_failure, write_sound
+from drumassist.core.soundio import MIX_COMMENT, write_failure, write_sound
 from drumassist.errors import ExportError, GainsError
 
 log = logging.getLogger(__name__)
@@ -199,7 +199,7 @@ def _write_file(
     target: Path, data: np.ndarray, sample_rate: int, *, fmt: str, subtype: str, overwrite: bool
 ) -> None:
     def write(handle: BinaryIO) -> None:
-        write_sound(handle, data, sample_rate, fmt=fmt, subtype=subtype)
+        write_sound(handle, data, sample_rate, fmt=fmt, subtype=subtype, comment=MIX_COMMENT)
 
     for stale in remove_stale_parts(target.parent):
         log.info("%s: removed %s, left by an interrupted export", target.name, stale.name)

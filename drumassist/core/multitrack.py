@@ -24,7 +24,7 @@ from drumassist.core.progress import Progress
 from drumassist.core.roles import Role, role_from_name
 from drumassist.core.session import SESSION_SUFFIX
 from drumassist.core.stemcheck import balance_notices
-from drumassist.core.stemread import read_stems
+from drumassist.core.stemread import StemRead, read_stems
 from drumassist.errors import InvalidStemError
 
 log = logging.getLogger(__name__)
@@ -175,6 +175,7 @@ def load_multitrack(
     """
     files, ignored = _stem_files(source)
     reads = read_stems(files, progress)
+    files, reads, ignored = _without_mixes(source, files, reads, ignored)
     tracks = [
         Track(name=path.stem, audio=read.audio, role=role_from_name(path.stem), path=path)
         for path, read in zip(files, reads, strict=True)
@@ -192,6 +193,25 @@ def load_multitrack(
     return replace(multitrack, balance_notices=tuple(balance))
 
 
+def _without_mixes(
+    source: str | Path | Sequence[str | Path],
+    files: list[Path],
+    reads: list[StemRead],
+    ignored: list[Path],
+) -> tuple[list[Path], list[StemRead], list[Path]]:
+    """The files and reads that are stems; a mix drumassist exported joins ``ignored``
+    (saved into the stems folder, it would be mixed in again as a stem)."""
+    mixes = [path for path, read in zip(files, reads, strict=True) if read.exported_mix]
+    if not mixes:
+        return files, reads, ignored
+    kept = [(path, read) for path, read in zip(files, reads, strict=True) if not read.exported_mix]
+    if len(kept) < 2:
+        names = ", ".join(m.name for m in mixes)
+        too_few = _too_few_message(source, [path for path, _ in kept], [])
+        raise InvalidStemError(f"{too_few}; {names}: a mix exported by drumassist, not a stem")
+    return [path for path, _ in kept], [read for _, read in kept], [*ignored, *mixes]
+
+
 def _stem_files(source: str | Path | Sequence[str | Path]) -> tuple[list[Path], list[Path]]:
     """The audio files to read and the files skipped; InvalidStemError under two stems."""
     if not isinstance(source, str | Path) and len(source) == 1:
@@ -207,6 +227,8 @@ def _stem_files(source: str | Path | Sequence[str | Path]) -> tuple[list[Path], 
 def _ignored_notice(path: Path) -> str:
     if path.suffix == SESSION_SUFFIX:  # saved beside its stems: opening the folder skips it
         return f"{path.name}: a saved session, not a stem; open it to get its mix back"
+    if is_audio_file(path):  # read, and found to be a mix drumassist exported
+        return f"{path.name}: a mix exported by drumassist, not a stem; left out"
     return f"{path.name}: not audio, ignored"
 
 

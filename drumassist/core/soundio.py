@@ -16,21 +16,41 @@ from typing import BinaryIO
 import numpy as np
 import soundfile as sf
 
+from drumassist import __version__
 from drumassist.core import interrupts
+
+#: The comment every mix drumassist writes carries (WAV's INFO chunk, FLAC's tags):
+#: a folder of stems holding one is told apart from its stems (core.stemread).
+MIX_COMMENT = "drumassist mix"
 
 
 def write_sound(
-    handle: BinaryIO, data: np.ndarray, sample_rate: int, *, fmt: str, subtype: str
+    handle: BinaryIO,
+    data: np.ndarray,
+    sample_rate: int,
+    *,
+    fmt: str,
+    subtype: str,
+    comment: str | None = None,
 ) -> None:
     """Encode ``data`` into ``handle`` with libsndfile; a failed write raises its OSError.
 
-    A termination signal during the encoding raises
+    ``comment`` goes into the file's tags (with drumassist as the software). A
+    termination signal during the encoding raises
     :class:`~drumassist.core.interrupts.Interrupted` once libsndfile has returned.
     """
     guarded = _GuardedHandle(handle)
+    frames = np.asarray(data)
+    channels = 1 if frames.ndim == 1 else frames.shape[1]
     with interrupts.deferred():
         try:
-            sf.write(guarded, data, sample_rate, format=fmt, subtype=subtype)
+            with sf.SoundFile(
+                guarded, "w", sample_rate, channels, subtype=subtype, format=fmt
+            ) as out:
+                if comment is not None:
+                    out.comment = comment
+                    out.software = f"drumassist {__version__}"
+                out.write(frames)
         except (AssertionError, sf.LibsndfileError, RuntimeError):
             guarded.raise_failure()
             raise

@@ -4,7 +4,8 @@ Every stem is read as float32 ``(frames, channels)``. A file that cannot be used
 :class:`~drumassist.errors.InvalidStemError` naming it and the problem; a file that
 ends before its header says (an interrupted copy or export) is read as far as it goes
 and gets a notice saying how much is missing (WAV and AIFF, whose headers say how
-many bytes of samples follow).
+many bytes of samples follow). A mix drumassist exported (its comment tag says so) is
+no stem: it is told apart, so a mix saved into the stems folder is not mixed in again.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import numpy as np
 import soundfile as sf
 
 from drumassist.core.progress import Progress, check_cancelled
+from drumassist.core.soundio import MIX_COMMENT
 from drumassist.errors import InvalidStemError
 
 MAX_CHANNELS = 2
@@ -43,12 +45,17 @@ MIN_MISSING_S = 0.01
 
 
 class StemRead(NamedTuple):
-    """One file read: its samples, rate and peak, and a notice if it ends early."""
+    """One file read: its samples, rate and peak, and a notice if it ends early.
+
+    ``exported_mix``: the file is a mix drumassist wrote (its comment says so), not a
+    stem; its samples are not read (``audio`` is empty).
+    """
 
     audio: np.ndarray
     rate: int
     peak: float
     ends_early: str | None
+    exported_mix: bool = False
 
 
 def read_stem(path: Path) -> tuple[np.ndarray, int]:
@@ -61,8 +68,10 @@ def read_checked(path: Path) -> StemRead:
     """:func:`read_stem`, the stem's peak (largest sample magnitude) and whether it is cut."""
     try:
         with sf.SoundFile(str(path)) as handle:
-            audio = handle.read(dtype="float32", always_2d=True)
             rate, header_log = int(handle.samplerate), handle.extra_info
+            if handle.comment.startswith(MIX_COMMENT):
+                return StemRead(np.zeros((0, 1), np.float32), rate, 0.0, None, exported_mix=True)
+            audio = handle.read(dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
         raise InvalidStemError(f"{path.name}: cannot read audio ({_reason(exc)})") from exc
     except MemoryError as exc:  # a damaged header can claim billions of frames

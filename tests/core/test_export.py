@@ -112,13 +112,12 @@ def test_never_writes_over_a_stem(stems):
 
 
 def test_failed_write_leaves_no_partial_file(tmp_path, monkeypatch):
-    # Simulates a full disk: soundfile writes part of the file, then fails. A real
-    # ENOSPC cannot be provoked portably here, so this boundary is replaced.
-    def failing_write(handle, data, *args, **kwargs):
-        handle.write(b"RIFF....partial")
+    # Simulates a full disk: libsndfile has written the header, then writing the samples
+    # fails. A real ENOSPC cannot be provoked portably here, so this boundary is replaced.
+    def failing_write(self, data):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(export_module.sf, "write", failing_write)
+    monkeypatch.setattr(export_module.sf.SoundFile, "write", failing_write)
     out = tmp_path / "mix.wav"
     with pytest.raises(ExportError, match=r"^mix.wav: no space left on the device$"):
         export_audio(np.zeros((100, 1)), 44100, out)
@@ -130,7 +129,9 @@ def test_failed_overwrite_keeps_the_old_file(tmp_path, monkeypatch):
     export_audio(np.full((100, 1), 0.5), 44100, out)
     before = out.read_bytes()
     monkeypatch.setattr(
-        export_module.sf, "write", lambda *a, **k: (_ for _ in ()).throw(OSError(5, "I/O error"))
+        export_module.sf.SoundFile,
+        "write",
+        lambda *a, **k: (_ for _ in ()).throw(OSError(5, "I/O error")),
     )
     with pytest.raises(ExportError):
         export_audio(np.zeros((100, 1)), 44100, out, overwrite=True)

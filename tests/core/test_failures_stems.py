@@ -207,3 +207,40 @@ def test_a_few_samples_missing_is_said_in_milliseconds(folder):
     _wav_with(folder / "cut.wav", data_size=88200 + 2 * 882)  # 20 ms more than is there
     (notice,) = [n for n in load_multitrack(folder).notices if "ends early" in n]
     assert "0.020 s of the 1.020 s its header announces are missing" in notice
+
+
+# -- a mix exported into the stems folder ------------------------------------------------
+
+
+def test_a_mix_exported_into_the_stems_folder_is_not_taken_for_a_stem(folder, tmp_path, capsys):
+    """`mix -o STEMS/x.wav` then `suggest STEMS` mixed x.wav in as an "other" stem."""
+    before = suggest(load_multitrack(folder), method="loudness").gains_db
+    gains = tmp_path / "gains.json"
+    names = [p.stem for p in sorted(folder.iterdir())]
+    gains.write_text(json.dumps({"tracks": [{"name": n, "gain_db": 0.0} for n in names]}))
+    for mix_name in ("x.wav", "x.flac"):
+        assert main(["mix", str(folder), "--gains", str(gains), "-o", str(folder / mix_name)]) == 0
+    multitrack = load_multitrack(folder)
+    assert sorted(multitrack.names) == sorted(names)
+    for mix_name in ("x.wav", "x.flac"):
+        notice = f"{mix_name}: a mix exported by drumassist, not a stem; left out"
+        assert notice in multitrack.notices
+    np.testing.assert_array_equal(suggest(multitrack, method="loudness").gains_db, before)
+    capsys.readouterr()
+    assert main(["info", str(folder)]) == 0
+    assert "x.wav: a mix exported by drumassist" in capsys.readouterr().err
+
+
+def test_a_stem_and_an_exported_mix_are_not_a_multitrack(folder, tmp_path):
+    kick, *others = sorted(folder.iterdir())
+    for other in others:
+        other.unlink()
+    gains = tmp_path / "gains.json"
+    stems = [kick, folder / "b.wav"]
+    sf.write(str(stems[1]), np.zeros((4410, 1), np.float32), 44100)
+    tracks = [{"name": p.stem, "gain_db": 0.0} for p in stems]
+    gains.write_text(json.dumps({"tracks": tracks}))
+    assert main(["mix", str(folder), "--gains", str(gains), "-o", str(folder / "mix.wav")]) == 0
+    stems[1].unlink()
+    with pytest.raises(InvalidStemError, match="mix.wav: a mix exported by drumassist, not a stem"):
+        load_multitrack(folder)

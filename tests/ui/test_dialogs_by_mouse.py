@@ -226,7 +226,6 @@ def test_a_method_exports_every_track_at_24_bit_and_the_chosen_loudness(demo, qt
     np.testing.assert_allclose(data, expected * scale, atol=1e-4)
 
 
-
 def test_the_export_dialog_offers_only_methods_that_can_run(demo):
     """svr ships no model and personal has none before it learns: both were offered, and
     choosing one closed the dialog with a command-line instruction."""
@@ -243,6 +242,7 @@ def test_the_export_dialog_offers_only_methods_that_can_run(demo):
     assert seen == ["ExportDialog"]
     assert "Method: default" in listed and "Method: loudness" in listed
     assert "Method: svr" not in listed and "Method: personal" not in listed
+
 
 # -- preferences --------------------------------------------------------------------------
 
