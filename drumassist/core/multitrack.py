@@ -227,6 +227,12 @@ def _stem_files(source: str | Path | Sequence[str | Path]) -> tuple[list[Path], 
 def _ignored_notice(path: Path) -> str:
     if path.suffix == SESSION_SUFFIX:  # saved beside its stems: opening the folder skips it
         return f"{path.name}: a saved session, not a stem; open it to get its mix back"
+    if path.is_dir():
+        count = _audio_count(path)
+        return (
+            f"{path.name}/: a subfolder of {count} audio file{'s' if count != 1 else ''}, not"
+            " read with this folder (open it to use its stems)"
+        )
     if is_audio_file(path):  # read, and found to be a mix drumassist exported
         return f"{path.name}: a mix exported by drumassist, not a stem; left out"
     return f"{path.name}: not audio, ignored"
@@ -246,6 +252,10 @@ def _list_sources(source: str | Path | Sequence[str | Path]) -> tuple[list[Path]
         if not folder.is_dir():
             raise InvalidStemError(f"{folder.name}: expected a folder of stems, got a file")
         entries = sorted((p for p in folder.iterdir() if p.is_file()), key=_natural_key)
+        # Subfolders are not read; one holding audio is named, as a likelier stems folder.
+        entries += sorted(
+            (p for p in folder.iterdir() if p.is_dir() and _audio_count(p)), key=_natural_key
+        )
     else:
         entries = [Path(p) for p in source]
         for path in entries:
@@ -258,9 +268,17 @@ def _list_sources(source: str | Path | Sequence[str | Path]) -> tuple[list[Path]
     files = [p for p in entries if is_audio_file(p)]
     ignored = [p for p in entries if not is_audio_file(p)]
     for path in ignored:
-        log.info("ignoring %s: not an audio file", path.name)
+        log.info("ignoring %s: %s", path.name, "a subfolder" if path.is_dir() else "not audio")
     _refuse_duplicates(files)
     return files, ignored
+
+
+def _audio_count(folder: Path) -> int:
+    """How many audio files ``folder`` holds (not its subfolders); 0 if it cannot be read."""
+    try:
+        return sum(1 for p in folder.iterdir() if p.is_file() and is_audio_file(p))
+    except OSError:
+        return 0
 
 
 def _refuse_duplicates(files: Sequence[Path]) -> None:

@@ -260,3 +260,21 @@ def test_a_stem_clipped_on_its_own_is_named(drum_arrays, tmp_path):
     clipped = [n for n in load_multitrack(tmp_path).notices if "clipped" in n]
     assert [n.split(":")[0] for n in clipped] == [f"{name}.wav" for name in sorted(names[:2])]
     assert all("samples at full scale" in n for n in clipped)
+
+
+def test_a_subfolder_of_audio_is_named_as_the_likelier_stems_folder(make_stems, drum_arrays):
+    """Dropping ENST's excerpt folder read its two reference mixes and said nothing of
+    the stems/ folder beside them."""
+    folder = make_stems(drum_arrays)
+    inner = folder / "stems"
+    inner.mkdir()
+    for name in ("a.wav", "b.wav"):
+        sf.write(inner / name, drum_arrays["Kick In"], 44100)
+    (folder / "empty").mkdir()
+    mt = load_multitrack(folder)
+    assert len(mt.tracks) == 4
+    assert (
+        "stems/: a subfolder of 2 audio files, not read with this folder (open it to use its"
+        " stems)" in mt.notices
+    )
+    assert not [n for n in mt.notices if n.startswith("empty")]
