@@ -31,7 +31,7 @@ class StripHeader(QWidget):
         self.setObjectName("stripHeader")
         self.setToolTip(HEADER_TOOLTIP)
         self.setCursor(Qt.CursorShape.OpenHandCursor)
-        self.name_label = ElidedLabel(name)
+        self.name_label = ElidedLabel(name, lines=2)
         self.name_label.setObjectName("stripName")
         self.name_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout = QHBoxLayout(self)

@@ -354,19 +354,30 @@ def test_mute_solo_and_role_signals(qtbot, strip: ChannelStrip) -> None:
     assert strip.role is Role.HIHAT
 
 
-def test_name_is_elided_with_the_full_name_in_the_tooltip(qtbot) -> None:
-    name = "Overheads Stereo Pair Far"
-    strip = ChannelStrip(name, stereo=True, role=Role.OVERHEAD)
-    qtbot.addWidget(strip)
-    strip.show()
-    assert strip.name == name
-    assert strip.name_label.toolTip() == name
-    shown = strip.name_label.text()
-    assert shown != name
-    # Cut in the middle: both the start and the end of the name stay in view.
-    start, end = shown.split("…")
-    assert start and end and name.startswith(start) and name.endswith(end)
-    assert len(strip.meter.channels) == 2
+def test_a_long_name_breaks_onto_two_lines_and_is_cut_only_past_them(qtbot) -> None:
+    names = ("Audio 01 - Kick In", "Overheads Stereo Pair Far", "Audio 01 - Kick In Sub Far Mic")
+    strips = [
+        ChannelStrip(name, stereo=stereo, role=Role.OVERHEAD)
+        for name, stereo in zip(names, (False, False, True), strict=True)
+    ]
+    short = ChannelStrip("Kick", stereo=False, role=Role.KICK)
+    for strip in (*strips, short):
+        qtbot.addWidget(strip)
+        strip.show()
+        assert strip.name_label.toolTip() == strip.name
+    whole, pair, cut = (s.name_label.text() for s in strips)
+    # Whole, broken at a space (not inside a word): the end of the name stays in view.
+    assert whole.count("\n") == 1 and whole.replace("\n", " ") == names[0]
+    assert pair.count("\n") == 1 and pair.replace("\n", " ") == names[1]
+    # Too long for two lines: the second is cut in its middle, both ends kept.
+    first, second = cut.split("\n")
+    start, end = second.split("…")
+    assert names[2].startswith(f"{first} {start}") and names[2].endswith(end) and end
+    # Every name row is two lines high, so the rows under it line up across strips.
+    heights = {s.name_label.height() for s in (*strips, short)}
+    assert len(heights) == 1
+    assert short.name_label.text() == "Kick"
+    assert len(strips[2].meter.channels) == 2
 
 
 def test_every_control_has_a_tooltip(strip: ChannelStrip) -> None:
