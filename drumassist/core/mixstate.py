@@ -199,6 +199,15 @@ class MixState:
         self._matched = (key, gains)
         return gains
 
+    def b_offset_db(self) -> float:
+        """How far B is moved from the suggestion to sound as loud as A (0 without one)."""
+        matched = self.gains_b()
+        if matched is None or self.balance is None:
+            return 0.0
+        raw = np.array(self.balance.gains_db, dtype=float)
+        finite = np.isfinite(raw) & np.isfinite(matched)
+        return float(matched[finite][0] - raw[finite][0]) if finite.any() else 0.0
+
     def heard_loudness_lufs(self, *, use_b: bool) -> float:
         """Integrated loudness of the stereo mix heard as A, or as B when ``use_b``."""
         gains_b = self.gains_b() if use_b else None

@@ -157,10 +157,14 @@ class MixDocument(QObject):
             self.undo_stack.push(_Reorder(self, f"Move {name}", before, after))
 
     def apply_suggestion(self) -> None:
-        """Move every fader to the suggestion (one undoable step)."""
+        """Move every fader to the suggestion as B plays it, at A's loudness (one undoable
+        step): the balance changes, the level the user set does not."""
         if self.suggestion is None:
             return
-        gains = self.suggestion.gains_db
+        # B as it is heard: the suggested balance at the loudness of the user's mix.
+        gains = self.state.gains_b()
+        if gains is None:
+            return
         before = dict(enumerate(self.strips))
         after = {i: replace(s, gain_db=gains[i]) for i, s in enumerate(self.strips)}
         self.undo_stack.push(_Change(self, f"Apply {self.suggestion.method}", before, after))
@@ -220,6 +224,10 @@ class MixDocument(QObject):
 
     def inverted(self) -> np.ndarray:
         return self.state.inverted()
+
+    def b_offset_db(self) -> float:
+        """The level B adds to the suggestion to match A (see MixState.b_offset_db)."""
+        return self.state.b_offset_db()
 
     def gains_b(self) -> np.ndarray | None:
         """The suggestion, loudness-matched to the user's mix A (None without one)."""

@@ -138,12 +138,13 @@ class MixerPanel(QScrollArea):
         # A solo changes what every other strip is: each is dimmed while not heard.
         for other, heard in zip(self.strips, self.document.audible(), strict=True):
             other.set_heard(bool(heard))
+        self._place_suggestion()  # B follows A's loudness
 
     def _show_suggestion(self) -> None:
         suggestion = self.document.suggestion
         flips = set() if suggestion is None else set(suggestion.polarity.flips)
         bleed_only = set() if suggestion is None else set(suggestion.bleed_only)
-        for index, strip in enumerate(self.strips):
+        for strip in self.strips:
             name = strip.name
             strip.set_bleed_only(name in bleed_only)
             strip.set_polarity_flip(
@@ -151,12 +152,23 @@ class MixerPanel(QScrollArea):
                 if suggestion is not None and name in flips
                 else None
             )
+        self._place_suggestion()
+
+    def _place_suggestion(self) -> None:
+        """The markers where B plays each track: the suggested balance at A's loudness,
+        so "vs suggestion" reads as balance, not as the level of the whole mix (the
+        suggestion itself is made at -23 LUFS). A fader move moves them with A."""
+        suggestion = self.document.suggestion
+        offset = self.document.b_offset_db()
+        for index, strip in enumerate(self.strips):
             if suggestion is None or not math.isfinite(suggestion.gains_db[index]):
                 strip.set_suggestion(None)
-            else:
-                strip.set_suggestion(
-                    suggestion.gains_db[index], suggestion.low_db[index], suggestion.high_db[index]
-                )
+                continue
+            gain, low, high = (
+                float(v[index]) + offset
+                for v in (suggestion.gains_db, suggestion.low_db, suggestion.high_db)
+            )
+            strip.set_suggestion(gain, low, high)
 
     def show_meter(self, meter: Meter | None) -> None:
         for index, strip in enumerate(self.strips):

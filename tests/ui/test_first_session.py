@@ -36,15 +36,20 @@ def test_a_first_session_through_the_widgets(window, qtbot, stems, played_audio,
     with qtbot.waitSignal(window.suggestion_ready, timeout=LOAD_TIMEOUT_MS) as ready:
         click(window.suggest_button)
     suggestion = ready.args[0]
+    loudness_before = window.status_loudness.text()
     click(window.apply_button)
-    assert [s.gain_db for s in window.mixer.strips] == pytest.approx(list(suggestion.gains_db))
+    # The suggested balance, at the loudness the user's faders had.
+    applied = [s.gain_db for s in window.mixer.strips]
+    shift = applied[0] - suggestion.gains_db[0]
+    assert applied == pytest.approx([g + shift for g in suggestion.gains_db])
+    assert window.status_loudness.text() == loudness_before
 
     # Pull the kick 6 dB under the suggestion, so A and B differ.
     kick = window.mixer.strips[1]
     handle = kick.fader.handle_rect().center()
     target_y = kick.fader.y_of_db(kick.gain_db - 6.0)
     drag(kick.fader, handle, QPointF(0, target_y - handle.y()))
-    assert kick.gain_db == pytest.approx(suggestion.gains_db[1] - 6.0, abs=0.15)
+    assert kick.gain_db == pytest.approx(applied[1] - 6.0, abs=0.15)
 
     # B, then Play: the stream plays B's balance, loudness-matched to A.
     click(window.transport.b_button)

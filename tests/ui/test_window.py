@@ -69,23 +69,38 @@ def test_suggestion_markers_equal_the_cli(loaded, qtbot, method):
         check=True,
     )
     cli = {t["name"]: t["gain_db"] for t in json.loads(proc.stdout)["tracks"]}
+    # The markers show the CLI's balance where B plays it: shifted by one level, so that
+    # B sounds as loud as the user's faders (the CLI's gains are for -23 LUFS).
+    first = window.mixer.strips[0]
+    shift = first.fader.suggestion_db - cli[first.name]
     for strip, gain in zip(window.mixer.strips, suggestion.gains_db, strict=True):
-        assert strip.fader.suggestion_db == pytest.approx(cli[strip.name], abs=1e-3)
+        assert strip.fader.suggestion_db == pytest.approx(cli[strip.name] + shift, abs=1e-3)
         assert gain == pytest.approx(cli[strip.name], abs=1e-3)
         assert strip.gain_db == 0.0  # the user's fader did not move
+    a_loudness = window.status_loudness.text()
+    click(window.transport.b_button)
+    assert window.status_loudness.text() == a_loudness.replace("A:", "B:")
 
 
 def test_apply_and_undo_with_the_keyboard(loaded, qtbot):
     window, _ = loaded
     assert not window.apply_button.isEnabled()  # nothing to apply yet
     suggestion = suggest(window, qtbot, "loudness")
+    markers = [s.fader.suggestion_db for s in window.mixer.strips]
+    loudness = window.status_loudness.text()
     click(window.apply_button)
-    assert [s.gain_db for s in window.mixer.strips] == pytest.approx(list(suggestion.gains_db))
+    # The faders go to the markers: the suggested balance at the user's loudness.
+    applied = [s.gain_db for s in window.mixer.strips]
+    assert applied == pytest.approx(markers)
+    shift = applied[0] - suggestion.gains_db[0]
+    assert applied == pytest.approx([g + shift for g in suggestion.gains_db])
+    assert window.status_loudness.text() == loudness
+    assert all(s.diff_label.text().startswith(("+0.0", "0.0", "-0.0")) for s in window.mixer.strips)
     assert "*" in window.windowTitle()
     shortcut(window, Qt.Key.Key_Z, CTRL)
     assert [s.gain_db for s in window.mixer.strips] == [0.0] * 4
     shortcut(window, Qt.Key.Key_Z, CTRL | Qt.KeyboardModifier.ShiftModifier)
-    assert [s.gain_db for s in window.mixer.strips] == pytest.approx(list(suggestion.gains_db))
+    assert [s.gain_db for s in window.mixer.strips] == pytest.approx(applied)
     click_menu(window, "Edit", "Undo")
     assert [s.gain_db for s in window.mixer.strips] == [0.0] * 4
 
@@ -210,9 +225,11 @@ def test_save_and_reopen_a_session(loaded, qtbot, tmp_path):
     assert strips["Snare Top"].muted
     assert window.mixer.visible_order() == ["Kick In", "Snare Top", "HH", "OH L"]
     assert window.document.suggestion is not None
-    # The reopened suggestion is drawn beside the faders again.
+    # The reopened suggestion is drawn beside the faders again: its balance, at A's level.
+    first = window.mixer.strips[0]
+    shift = first.fader.suggestion_db - suggestion_of(path, first.name)
     for strip in window.mixer.strips:
-        assert strip.fader.suggestion_db == pytest.approx(suggestion_of(path, strip.name))
+        assert strip.fader.suggestion_db == pytest.approx(suggestion_of(path, strip.name) + shift)
     assert window.recent.paths()[0] == path
 
 
@@ -248,7 +265,9 @@ def test_reference_mix_becomes_the_suggestion(window, qtbot, enst_excerpt):
     assert gains["kick"] - gains["snare"] == pytest.approx(-0.06, abs=0.2)
     assert gains["hihat"] - gains["kick"] == pytest.approx(-5.06, abs=0.2)
     assert window.transport.b_button.isEnabled()
-    assert window.mixer.strips[0].fader.suggestion_db == pytest.approx(gains["hihat"])
+    strips = {strip.name: strip for strip in window.mixer.strips}
+    marked = strips["hihat"].fader.suggestion_db - strips["kick"].fader.suggestion_db
+    assert marked == pytest.approx(gains["hihat"] - gains["kick"])  # the engineer's balance
 
 
 def test_a_method_without_its_model_is_listed_but_not_selectable(window):
