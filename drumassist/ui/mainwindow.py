@@ -118,11 +118,12 @@ class MainWindow(QMainWindow, SessionCommands, ExportCommands, ReferenceCommands
 
     def _update_enabled(self) -> None:
         doc = self.document
-        has_suggestion = doc is not None and doc.suggestion is not None
+        suggestion = None if doc is None else doc.suggestion
         for widget in (self.suggest_bar, self.transport):
             widget.setVisible(doc is not None)
-        self.apply_button.setEnabled(has_suggestion)
-        self.transport.set_b_available(has_suggestion)
+        self.apply_button.setEnabled(suggestion is not None)
+        self.transport.set_b_available(suggestion is not None)
+        self.transport.set_b_source(None if suggestion is None else suggestion.method)
         for name in ("save", "save_as", "export", "play", "ab", "reference", "suggest", "compare"):
             self.actions_[name].setEnabled(doc is not None)
 

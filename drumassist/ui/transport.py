@@ -35,6 +35,10 @@ def format_time(seconds: float) -> str:
     return f"{int(minutes)}:{rest:06.3f}"
 
 
+#: What B is before any suggestion names it.
+B_TOOLTIP = "Hear the selected suggestion, loudness-matched to A (B); press B to switch"
+
+
 class Transport(QWidget):
     """Play/stop, A/B, the overview with a playhead, and the loop region."""
 
@@ -56,9 +60,7 @@ class Transport(QWidget):
             button.setObjectName("abButton")
             button.clicked.connect(lambda _checked, b=use_b: self.ab_toggled.emit(b))
         self.a_button.setToolTip("Hear your faders (A); press B to switch")
-        self.b_button.setToolTip(
-            "Hear the selected suggestion, loudness-matched to A (B); press B to switch"
-        )
+        self.b_button.setToolTip(B_TOOLTIP)
         self.a_button.setChecked(True)
         self.loop_box = QCheckBox("Loop")
         self.loop_box.setToolTip("Loop the highlighted region; drag its edges on the overview")
@@ -129,6 +131,16 @@ class Transport(QWidget):
         self.b_button.setEnabled(available)
         if not available:
             self.set_ab(False)
+
+    def set_b_source(self, method: str | None) -> None:
+        """Name on the B button what B plays (a method, or a reference mix); None: nothing."""
+        if method is None:
+            self.b_button.setText("B  suggestion")
+            self.b_button.setToolTip(B_TOOLTIP)
+            return
+        short = "reference mix" if method.startswith("reference") else method
+        self.b_button.setText(f"B  {short}")
+        self.b_button.setToolTip(f"Hear {method}, loudness-matched to A (B); press B to switch")
 
     def loop_range(self) -> tuple[float, float] | None:
         if not self.loop_box.isChecked():

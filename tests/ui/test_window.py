@@ -77,6 +77,7 @@ def test_suggestion_markers_equal_the_cli(loaded, qtbot, method):
         assert strip.fader.suggestion_db == pytest.approx(cli[strip.name] + shift, abs=1e-3)
         assert gain == pytest.approx(cli[strip.name], abs=1e-3)
         assert strip.gain_db == 0.0  # the user's fader did not move
+    assert window.transport.b_button.text() == f"B  {method}"  # what B plays, named
     a_loudness = window.status_loudness.text()
     click(window.transport.b_button)
     assert window.status_loudness.text() == a_loudness.replace("A:", "B:")
@@ -265,6 +266,8 @@ def test_reference_mix_becomes_the_suggestion(window, qtbot, enst_excerpt):
     assert gains["kick"] - gains["snare"] == pytest.approx(-0.06, abs=0.2)
     assert gains["hihat"] - gains["kick"] == pytest.approx(-5.06, abs=0.2)
     assert window.transport.b_button.isEnabled()
+    assert window.transport.b_button.text() == "B  reference mix"
+    assert "ref_dry_mix.wav" in window.transport.b_button.toolTip()
     strips = {strip.name: strip for strip in window.mixer.strips}
     marked = strips["hihat"].fader.suggestion_db - strips["kick"].fader.suggestion_db
     assert marked == pytest.approx(gains["hihat"] - gains["kick"])  # the engineer's balance
