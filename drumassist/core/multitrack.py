@@ -174,7 +174,7 @@ def load_multitrack(
         non-finite samples. The message names the file.
     """
     files, ignored = _stem_files(source)
-    reads = read_stems(files, progress)
+    reads = _read_all(source, files, progress)
     files, reads, ignored = _without_mixes(source, files, reads, ignored)
     tracks = [
         Track(name=path.stem, audio=read.audio, role=role_from_name(path.stem), path=path)
@@ -191,6 +191,20 @@ def load_multitrack(
     session_rate = sample_rate or _session_rate(rates)
     multitrack = _conform(tracks, rates, session_rate, notices + balance, tuple(ignored))
     return replace(multitrack, balance_notices=tuple(balance))
+
+
+def _read_all(
+    source: str | Path | Sequence[str | Path], files: list[Path], progress: Progress | None
+) -> list[StemRead]:
+    """:func:`~drumassist.core.stemread.read_stems`; a file that cannot be used stops the
+    loading with its error and how to go on without it."""
+    try:
+        return read_stems(files, progress)
+    except InvalidStemError as exc:
+        one = [source] if isinstance(source, str | Path) else list(source)
+        folder = len(one) == 1 and Path(one[0]).is_dir()
+        hint = "move it out of the folder to open the other stems" if folder else "leave it out"
+        raise InvalidStemError(f"{exc}; {hint}") from exc
 
 
 def _without_mixes(

@@ -244,3 +244,13 @@ def test_a_stem_and_an_exported_mix_are_not_a_multitrack(folder, tmp_path):
     stems[1].unlink()
     with pytest.raises(InvalidStemError, match="mix.wav: a mix exported by drumassist, not a stem"):
         load_multitrack(folder)
+
+
+def test_an_unreadable_file_in_the_folder_says_how_to_go_on(folder, capsys):
+    (folder / "Bounce.wav").write_bytes(np.random.default_rng(0).bytes(5000))
+    assert main(["info", str(folder)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("drumassist: error: Bounce.wav: cannot read audio (")
+    assert err.rstrip().endswith("; move it out of the folder to open the other stems")
+    with pytest.raises(InvalidStemError, match=r"^Bounce\.wav: .*; leave it out$"):
+        load_multitrack([folder / "Kick_In.wav", folder / "Bounce.wav"])
