@@ -49,6 +49,7 @@ def export_job(doc: MixDocument, request: ExportRequest, *, overwrite: bool) -> 
 
 
 def export_summary(result: ExportResult) -> str:
-    """The status line after an export: name, loudness and peak."""
+    """The status line after an export: name, folder, loudness and peak."""
     level = f"{result.loudness_lufs:.1f} LUFS" if math.isfinite(result.loudness_lufs) else "silent"
-    return f"Exported {result.path.name} ({level}, peak {result.peak_dbfs:+.1f} dBFS)"
+    where = result.path.parent
+    return f"Exported {result.path.name} to {where} ({level}, peak {result.peak_dbfs:+.1f} dBFS)"

@@ -46,10 +46,13 @@ class GainEntry(QLineEdit):
 
 
 def format_diff_db(diff_db: float) -> str:
-    """A level difference: ``"+2.1 dB"``, ``"-0.4 dB"``, ``"0.0 dB"``, ``"-inf dB"``."""
+    """A level difference: ``"+2.1 dB"``, ``"-0.4 dB"``, ``"0.0 dB"``, ``"−∞ dB"`` (as the
+    fader's scale writes it)."""
     if math.isnan(diff_db):
         return "0.0 dB"  # both at -inf
-    return f"{format_db(diff_db) if diff_db < math.inf else '+inf'} dB"
+    if math.isinf(diff_db):
+        return "−∞ dB" if diff_db < 0 else "+∞ dB"
+    return f"{format_db(diff_db)} dB"
 
 
 def suggestion_tooltip(gain_db: float, low_db: float | None, high_db: float | None) -> str:

@@ -489,3 +489,10 @@ def test_clip_latches_until_clicked_or_reset(qtbot) -> None:
     meter.reset()
     assert not meter.clipped
     assert meter.channels[0].hold_db == -60.0
+
+
+def test_a_muted_level_reads_as_the_scale_writes_it(strip) -> None:
+    from drumassist.ui.levelentry import format_diff_db
+
+    assert format_diff_db(-math.inf) == "−∞ dB" and format_diff_db(math.inf) == "+∞ dB"
+    assert format_diff_db(2.14) == "+2.1 dB" and format_diff_db(math.nan) == "0.0 dB"

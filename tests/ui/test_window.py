@@ -194,7 +194,7 @@ def test_export_writes_the_mix(loaded, qtbot, tmp_path):
     expected = mix(doc.multitrack, doc.gains_a(), pans=doc.pans(), stereo=True)
     scale = np.max(np.abs(data)) / np.max(np.abs(expected))
     np.testing.assert_allclose(data, expected * scale, atol=1e-4)
-    assert window.statusBar().currentMessage().startswith("Exported export.wav")
+    assert window.statusBar().currentMessage().startswith(f"Exported export.wav to {tmp_path} (")
 
 
 def test_save_and_reopen_a_session(loaded, qtbot, tmp_path):
