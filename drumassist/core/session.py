@@ -1,7 +1,9 @@
 """Save and load the user's session: stems, roles, faders, pans, mutes, suggestion.
 
 The file is versioned JSON. Stem paths are stored relative to the session file
-when they live beside it or below it, so a session folder can be moved whole.
+when they live beside it or below it, so a session folder can be moved whole; such a
+stem also keeps its absolute path (``absolute_path``), where it is looked for when the
+session file alone was moved or copied elsewhere (the relative path comes first).
 The order of ``tracks`` is the order of the mixer strips. A missing stem is
 reported in :attr:`LoadedSession.missing`, not fatal, and keeps all its settings.
 
@@ -176,8 +178,11 @@ def stem_exists(path: Path) -> bool:
 def _track_to_json(track: TrackState, base: Path) -> dict[str, Any]:
     resolved = track.path.resolve()
     path = resolved.relative_to(base).as_posix() if resolved.is_relative_to(base) else str(resolved)
+    where = (
+        {"path": path} if path == str(resolved) else {"path": path, "absolute_path": str(resolved)}
+    )
     return {
-        "path": path,
+        **where,
         "name": track.name,
         "role": track.role.value,
         "gain_db": None if math.isinf(track.gain_db) and track.gain_db < 0 else track.gain_db,
@@ -199,9 +204,8 @@ def _track_from_json(doc: object, base: Path, *, where: str) -> TrackState:
         role = role_from_string(role_text)
     except ValueError as exc:
         raise SessionError(f"{where}: 'role' {exc}") from exc
-    path = Path(path_text)
     return TrackState(
-        path=path if path.is_absolute() else base / path,
+        path=_stem_path(doc, path_text, base, where=where),
         name=field_str(doc, "name", where=where, error=SessionError),
         role=role,
         gain_db=_gain(doc, "gain_db", where=where, limits=STRIP_GAIN_RANGE_DB, default=0.0),
@@ -210,6 +214,21 @@ def _track_from_json(doc: object, base: Path, *, where: str) -> TrackState:
         solo=field_bool(doc, "solo", where=where, error=SessionError, default=False),
         invert=field_bool(doc, "invert", where=where, error=SessionError, default=False),
     )
+
+
+def _stem_path(doc: dict[str, Any], path_text: str, base: Path, *, where: str) -> Path:
+    """Where the stem is: its path relative to the session (or absolute), else, if only
+    the session file moved, the absolute path it was saved with."""
+    path = Path(path_text)
+    if path.is_absolute():
+        return path
+    relative = base / path
+    saved_at = field_str(doc, "absolute_path", where=where, error=SessionError, default="")
+    if "\0" in saved_at:
+        raise SessionError(f"{where}: 'absolute_path' holds a NUL character")
+    if saved_at and not stem_exists(relative) and stem_exists(Path(saved_at)):
+        return Path(saved_at)
+    return relative
 
 
 def _gain(

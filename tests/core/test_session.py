@@ -88,6 +88,26 @@ def test_moved_folder_still_opens(session, tmp_path):
     assert loaded.session.tracks[0].path == (tmp_path / "moved" / "Kick In.wav").resolve()
 
 
+def test_a_session_file_moved_away_from_its_stems_finds_them_where_it_was_saved(session, tmp_path):
+    """Copying song.drumassist into a subfolder left every stem 'missing' (they were kept
+    only relative to the file), and the window would not open it to locate them."""
+    path = tmp_path / "stems" / "song.drumassist"
+    save_session(session, path)
+    doc = json.loads(path.read_text())
+    assert doc["tracks"][0]["path"] == "Kick In.wav"
+    assert doc["tracks"][0]["absolute_path"] == str((tmp_path / "stems" / "Kick In.wav").resolve())
+    for elsewhere in (tmp_path / "stems" / "sub", tmp_path / "other"):
+        elsewhere.mkdir()
+        shutil.copy(path, elsewhere / "song.drumassist")
+        loaded = load_session(elsewhere / "song.drumassist")
+        assert loaded.missing == ()
+        assert loaded.session.tracks[0].path == (tmp_path / "stems" / "Kick In.wav").resolve()
+    # The folder moved whole: the relative path still comes first.
+    shutil.copytree(tmp_path / "stems", tmp_path / "copy", ignore=shutil.ignore_patterns("sub"))
+    again = load_session(tmp_path / "copy" / "song.drumassist")
+    assert again.session.tracks[0].path == tmp_path / "copy" / "Kick In.wav"
+
+
 def test_missing_stem_is_reported_not_fatal(session, tmp_path):
     path = tmp_path / "stems" / "song.drumassist"
     save_session(session, path)
