@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt
@@ -63,6 +64,8 @@ def record_choice(
     tracks = doc.multitrack.tracks
     if any(t.path is None for t in tracks):
         return None  # stems made in memory cannot be found again
+    if all(_is_built_in_demo(t.path) for t in tracks if t.path is not None):
+        return None  # "Try the demo" is not the user's music: nothing of theirs to learn
     if balance is None:
         levels, muted = [s.gain_db for s in doc.strips], list(~doc.audible())
     else:
@@ -84,6 +87,14 @@ def record_choice(
         window.settings.setValue(NOTICE_KEY, True)
         return NOTICE.format(where=corpus_path())
     return None
+
+
+def _is_built_in_demo(path: Path) -> bool:
+    """True for a stem of the demo the window writes into the data folder."""
+    from drumassist.core.paths import data_dir
+
+    folder = path.resolve().parent
+    return folder.parent == data_dir().resolve() and folder.name.startswith("demo-seed")
 
 
 def install(window: HostWindow) -> None:

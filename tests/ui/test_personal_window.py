@@ -195,3 +195,22 @@ def test_learn_from_my_mixes_selects_the_personal_method(loaded, qtbot, make_ste
         default.gains_db[snare] - default.gains_db[kick]
     )
     assert lift > 1.0  # the snare comes up, as this user always wanted
+
+
+def test_the_built_in_demo_is_not_learned_from(window, qtbot, tmp_path):
+    """ "Try the demo" then an export went into the personal corpus: not the user's music."""
+    with qtbot.waitSignal(window.multitrack_loaded, timeout=LOAD_TIMEOUT_MS):
+        click(window.welcome.demo_button)
+    type_text(strip_named(window, "snare").gain_entry, "4")
+    out = tmp_path / "demo mix.wav"
+
+    def answer(dialog):
+        browse_to(dialog, out)
+        press_button(SAVE)(dialog)
+
+    seen = when_dialog(answer)
+    with qtbot.waitSignal(window.export_finished, timeout=LOAD_TIMEOUT_MS):
+        shortcut(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert seen == ["ExportDialog"] and out.is_file()
+    assert read_corpus() == []
+    assert "Nothing leaves this computer" not in window.error_label.text()  # no notice
