@@ -15,6 +15,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
+from drumassist.ui.settings import recent_label
+
 
 class MenuHost(Protocol):
     """What the menu actions call."""
@@ -151,7 +153,7 @@ def _add(menu: QMenu, actions: dict[str, QAction], *items: str | QMenu) -> None:
 def _fill_recent(menu: QMenu, host: MenuHost) -> None:
     menu.clear()
     for path in host.recent_paths():
-        action = menu.addAction(path.name)
+        action = menu.addAction(recent_label(path))
         action.setToolTip(str(path))
         action.triggered.connect(lambda _checked=False, p=path: host.open_stems([p]))
     if menu.isEmpty():

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
+from drumassist.core.session import SESSION_SUFFIX
+
 RECENT_MAX = 8
 
 
@@ -16,6 +18,14 @@ def open_settings() -> QSettings:
     folder = config_dir()
     folder.mkdir(parents=True, exist_ok=True)
     return QSettings(str(folder / "drumassist.ini"), QSettings.Format.IniFormat)
+
+
+def recent_label(path: Path) -> str:
+    """How a recent item is listed: a folder with its parent's name ("enst-excerpt/stems":
+    many stem folders are called "stems"), a session file by its own name."""
+    if path.suffix == SESSION_SUFFIX or not path.parent.name:
+        return path.name
+    return f"{path.parent.name}/{path.name}"
 
 
 class RecentList:

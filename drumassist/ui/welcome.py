@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from drumassist.ui.settings import RecentList
+from drumassist.ui.settings import RecentList, recent_label
 
 
 class WelcomePanel(QWidget):
@@ -65,7 +65,7 @@ class WelcomePanel(QWidget):
             self._recent_box.addWidget(self._recent_button(path), 0, Qt.AlignmentFlag.AlignHCenter)
 
     def _recent_button(self, path: Path) -> QPushButton:
-        button = QPushButton(path.name)
+        button = QPushButton(recent_label(path))
         button.setObjectName("link")
         button.setToolTip(str(path))
         button.clicked.connect(lambda: self.open_path.emit(path))
