@@ -200,13 +200,33 @@ class MixState:
         return gains
 
     def b_offset_db(self) -> float:
-        """How far B is moved from the suggestion to sound as loud as A (0 without one)."""
-        matched = self.gains_b()
-        if matched is None or self.balance is None:
+        """The level that puts the suggestion at the loudness of the user's faders (0
+        without one): where the window marks it and where Apply puts the faders.
+
+        Matched over the unmuted tracks, solo or not (a solo is for listening: it must
+        not move the marks, nor what Apply sets); with every track muted, over all of
+        them, so Apply still keeps the level the faders have.
+        """
+        if self.balance is None:
             return 0.0
         raw = np.array(self.balance.gains_db, dtype=float)
+        unmuted = np.array([not s.mute for s in self.strips])
+        matched = matched_gains(
+            self.meter,
+            self.gains_a(),
+            raw,
+            pans=self.pans(),
+            audible_tracks=unmuted if unmuted.any() else ~unmuted,
+            inverted=self.inverted(),
+        )
         finite = np.isfinite(raw) & np.isfinite(matched)
         return float(matched[finite][0] - raw[finite][0]) if finite.any() else 0.0
+
+    def suggestion_at_a(self) -> np.ndarray | None:
+        """The suggestion moved by :meth:`b_offset_db` (None without one)."""
+        if self.balance is None:
+            return None
+        return np.array(self.balance.gains_db, dtype=float) + self.b_offset_db()
 
     def heard_loudness_lufs(self, *, use_b: bool) -> float:
         """Integrated loudness of the stereo mix heard as A, or as B when ``use_b``."""

@@ -175,7 +175,8 @@ def load_multitrack(
     """
     files, ignored = _stem_files(source)
     reads = _read_all(source, files, progress)
-    files, reads, ignored = _without_mixes(source, files, reads, ignored)
+    if _names_a_folder(source):  # a mix saved into the folder is no stem; named, it is one
+        files, reads, ignored = _without_mixes(source, files, reads, ignored)
     tracks = [
         Track(name=path.stem, audio=read.audio, role=role_from_name(path.stem), path=path)
         for path, read in zip(files, reads, strict=True)
@@ -201,10 +202,17 @@ def _read_all(
     try:
         return read_stems(files, progress)
     except InvalidStemError as exc:
-        one = [source] if isinstance(source, str | Path) else list(source)
-        folder = len(one) == 1 and Path(one[0]).is_dir()
-        hint = "move it out of the folder to open the other stems" if folder else "leave it out"
+        hint = (
+            "move it out of the folder to open the other stems"
+            if _names_a_folder(source)
+            else "leave it out, or move it away (a session then shows it missing)"
+        )
         raise InvalidStemError(f"{exc}; {hint}") from exc
+
+
+def _names_a_folder(source: str | Path | Sequence[str | Path]) -> bool:
+    one = [source] if isinstance(source, str | Path) else list(source)
+    return len(one) == 1 and Path(one[0]).is_dir()
 
 
 def _without_mixes(

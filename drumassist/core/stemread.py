@@ -4,8 +4,8 @@ Every stem is read as float32 ``(frames, channels)``. A file that cannot be used
 :class:`~drumassist.errors.InvalidStemError` naming it and the problem; a file that
 ends before its header says (an interrupted copy or export) is read as far as it goes
 and gets a notice saying how much is missing (WAV and AIFF, whose headers say how
-many bytes of samples follow). A mix drumassist exported (its comment tag says so) is
-no stem: it is told apart, so a mix saved into the stems folder is not mixed in again.
+many bytes of samples follow). A mix drumassist exported is marked (its comment tag
+says so), so a folder of stems can leave out a mix saved into it.
 """
 
 from __future__ import annotations
@@ -47,8 +47,9 @@ MIN_MISSING_S = 0.01
 class StemRead(NamedTuple):
     """One file read: its samples, rate and peak, and a notice if it ends early.
 
-    ``exported_mix``: the file is a mix drumassist wrote (its comment says so), not a
-    stem; its samples are not read (``audio`` is empty).
+    ``exported_mix``: the file is a mix drumassist wrote (its comment says so). A
+    folder of stems leaves it out; named on its own (a reference mix, a submix used as
+    a stem) it is read as any file.
     """
 
     audio: np.ndarray
@@ -69,8 +70,7 @@ def read_checked(path: Path) -> StemRead:
     try:
         with sf.SoundFile(str(path)) as handle:
             rate, header_log = int(handle.samplerate), handle.extra_info
-            if handle.comment.startswith(MIX_COMMENT):
-                return StemRead(np.zeros((0, 1), np.float32), rate, 0.0, None, exported_mix=True)
+            exported_mix = handle.comment.startswith(MIX_COMMENT)
             audio = handle.read(dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
         raise InvalidStemError(f"{path.name}: cannot read audio ({_reason(exc)})") from exc
@@ -97,7 +97,7 @@ def read_checked(path: Path) -> StemRead:
             f" {20 * np.log10(MAX_SAMPLE_ABS):+.0f} dBFS"
         )
     cut = ends_early(path.name, header_log, len(audio) / rate)
-    return StemRead(np.ascontiguousarray(audio), rate, peak, cut)
+    return StemRead(np.ascontiguousarray(audio), rate, peak, cut, exported_mix)
 
 
 def ends_early(name: str, header_log: str, held_s: float) -> str | None:

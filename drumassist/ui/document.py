@@ -161,8 +161,8 @@ class MixDocument(QObject):
         step): the balance changes, the level the user set does not."""
         if self.suggestion is None:
             return
-        # B as it is heard: the suggested balance at the loudness of the user's mix.
-        gains = self.state.gains_b()
+        # The suggested balance at the loudness of the user's faders (the markers).
+        gains = self.state.suggestion_at_a()
         if gains is None:
             return
         before = dict(enumerate(self.strips))
@@ -226,7 +226,7 @@ class MixDocument(QObject):
         return self.state.inverted()
 
     def b_offset_db(self) -> float:
-        """The level B adds to the suggestion to match A (see MixState.b_offset_db)."""
+        """The level that puts the suggestion at A's loudness (see MixState.b_offset_db)."""
         return self.state.b_offset_db()
 
     def gains_b(self) -> np.ndarray | None:

@@ -252,5 +252,22 @@ def test_an_unreadable_file_in_the_folder_says_how_to_go_on(folder, capsys):
     err = capsys.readouterr().err
     assert err.startswith("drumassist: error: Bounce.wav: cannot read audio (")
     assert err.rstrip().endswith("; move it out of the folder to open the other stems")
-    with pytest.raises(InvalidStemError, match=r"^Bounce\.wav: .*; leave it out$"):
+    with pytest.raises(InvalidStemError, match=r"^Bounce\.wav: .*; leave it out, or move it"):
         load_multitrack([folder / "Kick_In.wav", folder / "Bounce.wav"])
+
+
+def test_an_exported_mix_named_on_its_own_is_read(folder, tmp_path, capsys):
+    """Left out of a folder only: as a reference mix, or a submix named as a stem, it is
+    audio like any other (reverse engineering an exported mix must recover its gains)."""
+    gains = tmp_path / "gains.json"
+    tracks = [{"name": p.stem, "gain_db": -6.0 if p.stem == "Kick_In" else 0.0}
+              for p in sorted(folder.iterdir())]  # fmt: skip
+    gains.write_text(json.dumps({"tracks": tracks}))
+    mix_path = tmp_path / "mix.wav"
+    assert main(["mix", str(folder), "--gains", str(gains), "-o", str(mix_path), "--mono"]) == 0
+    capsys.readouterr()
+    assert main(["reverse", str(folder), str(mix_path), "--json"]) == 0
+    fitted = {t["name"]: t["gain_db"] for t in json.loads(capsys.readouterr().out)["tracks"]}
+    assert fitted["Kick_In"] - fitted["Snare_Top"] == pytest.approx(-6.0, abs=0.05)
+    named = load_multitrack([folder / "Kick_In.wav", mix_path])
+    assert named.names == ("Kick_In", "mix") and named.tracks[1].audio.any()

@@ -27,6 +27,24 @@ def test_audible_follows_mute_and_solo():
     assert audible([Strip(), Strip(mute=True)]).tolist() == [True, False]
 
 
+def test_the_marked_suggestion_keeps_the_faders_level_whatever_is_soloed(state):
+    """Where the window marks the suggestion and Apply puts the faders: soloing the kick
+    moved the marks by 2.6 dB, and with every track muted Apply fell back to -23 LUFS."""
+    state.strips[1] = replace(state.strips[1], gain_db=-4.0)
+    state.balance = Balance("m", (3.0, -2.0, 0.0, 10.0), (0.0,) * 4, (0.0,) * 4)
+    heard = {"pans": state.pans(), "stereo": True}
+    level = state.meter.loudness(state.gains_a(), **heard)
+    at_a = state.suggestion_at_a()
+    assert at_a is not None
+    assert state.meter.loudness(at_a, **heard) == pytest.approx(level, abs=1e-6)
+    offset = state.b_offset_db()
+    state.strips[1] = replace(state.strips[1], solo=True)
+    assert state.b_offset_db() == pytest.approx(offset)  # a solo moves nothing
+    state.strips = [replace(strip, solo=False, mute=True) for strip in state.strips]
+    assert state.b_offset_db() == pytest.approx(offset)  # all muted: the faders' level
+    assert state.gains_b() is not None  # B as heard is still matched to what is heard
+
+
 def test_strips_are_ordered_by_role_then_name(state):
     # Files load as HH, Kick In, OH L, Snare Top; the strips read kick, snare, hi-hat, OH.
     assert list(state.multitrack.names) == ["HH", "Kick In", "OH L", "Snare Top"]

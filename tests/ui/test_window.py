@@ -325,3 +325,22 @@ def test_a_long_status_message_is_cut_before_the_readouts(loaded, qtbot):
     assert shown.geometry().right() < window.readouts.info.geometry().left()
     assert shown.fontMetrics().horizontalAdvance(shown.text()) <= shown.width()
     qtbot.waitUntil(lambda: bar.currentMessage() == "", timeout=3000)  # its timeout ends it
+
+
+def test_the_markers_follow_when_a_fader_moves_the_whole_mix(loaded, qtbot):
+    """They mark the suggestion at the faders' loudness: pulling the kick down 12 dB
+    makes the whole mix quieter, so the other tracks' marks come down with it."""
+    window, _ = loaded
+    suggest(window, qtbot, "loudness")
+    strips = {s.name: s for s in window.mixer.strips}
+    snare, kick = strips["Snare Top"], strips["Kick In"]
+    before, said = snare.fader.suggestion_db, snare.diff_label.text()
+    handle = kick.fader.handle_rect().center()
+    drag(kick.fader, handle, QPointF(0, kick.fader.y_of_db(-12.0) - handle.y()))
+    assert kick.gain_db == pytest.approx(-12.0, abs=0.15)
+    assert snare.fader.suggestion_db < before - 0.05  # the kick is a small part of this mix
+    assert snare.diff_label.text() != said
+    # Soloing is for listening: it moves no mark.
+    marks = [s.fader.suggestion_db for s in window.mixer.strips]
+    click(snare.solo_button)
+    assert [s.fader.suggestion_db for s in window.mixer.strips] == pytest.approx(marks)
