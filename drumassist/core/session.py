@@ -54,6 +54,10 @@ class TrackState:
     mute: bool = False
     solo: bool = False
     invert: bool = False
+    #: Where the stem was when the session was saved (``absolute_path``), kept while
+    #: the stem is missing so that saving again does not lose it. Not a setting: left
+    #: out of comparisons.
+    saved_at: Path | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -178,9 +182,10 @@ def stem_exists(path: Path) -> bool:
 def _track_to_json(track: TrackState, base: Path) -> dict[str, Any]:
     resolved = track.path.resolve()
     path = resolved.relative_to(base).as_posix() if resolved.is_relative_to(base) else str(resolved)
-    where = (
-        {"path": path} if path == str(resolved) else {"path": path, "absolute_path": str(resolved)}
-    )
+    # A missing stem keeps the place it was saved at (it may come back there).
+    kept = track.saved_at if track.saved_at is not None and not stem_exists(track.path) else None
+    absolute = str(kept or resolved)
+    where = {"path": path} if path == str(resolved) else {"path": path, "absolute_path": absolute}
     return {
         **where,
         "name": track.name,
@@ -204,8 +209,10 @@ def _track_from_json(doc: object, base: Path, *, where: str) -> TrackState:
         role = role_from_string(role_text)
     except ValueError as exc:
         raise SessionError(f"{where}: 'role' {exc}") from exc
+    saved_at = _saved_at(doc, where=where)
     return TrackState(
-        path=_stem_path(doc, path_text, base, where=where),
+        path=_stem_path(path_text, saved_at, base),
+        saved_at=saved_at,
         name=field_str(doc, "name", where=where, error=SessionError),
         role=role,
         gain_db=_gain(doc, "gain_db", where=where, limits=STRIP_GAIN_RANGE_DB, default=0.0),
@@ -216,18 +223,27 @@ def _track_from_json(doc: object, base: Path, *, where: str) -> TrackState:
     )
 
 
-def _stem_path(doc: dict[str, Any], path_text: str, base: Path, *, where: str) -> Path:
+def _saved_at(doc: dict[str, Any], *, where: str) -> Path | None:
+    """The optional ``absolute_path``: where the stem was when the session was saved."""
+    text = field_str(doc, "absolute_path", where=where, error=SessionError, default="")
+    if not text:
+        return None
+    if "\0" in text:
+        raise SessionError(f"{where}: 'absolute_path' holds a NUL character")
+    if not Path(text).is_absolute():
+        raise SessionError(f"{where}: 'absolute_path' = {text!r} is not an absolute path")
+    return Path(text)
+
+
+def _stem_path(path_text: str, saved_at: Path | None, base: Path) -> Path:
     """Where the stem is: its path relative to the session (or absolute), else, if only
-    the session file moved, the absolute path it was saved with."""
+    the session file moved, where it was when the session was saved."""
     path = Path(path_text)
     if path.is_absolute():
         return path
     relative = base / path
-    saved_at = field_str(doc, "absolute_path", where=where, error=SessionError, default="")
-    if "\0" in saved_at:
-        raise SessionError(f"{where}: 'absolute_path' holds a NUL character")
-    if saved_at and not stem_exists(relative) and stem_exists(Path(saved_at)):
-        return Path(saved_at)
+    if saved_at is not None and not stem_exists(relative) and stem_exists(saved_at):
+        return saved_at
     return relative
 
 

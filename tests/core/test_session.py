@@ -108,6 +108,33 @@ def test_a_session_file_moved_away_from_its_stems_finds_them_where_it_was_saved(
     assert again.session.tracks[0].path == tmp_path / "copy" / "Kick In.wav"
 
 
+def test_saving_again_while_the_stems_are_away_keeps_where_they_were(session, tmp_path):
+    """A session copied alone, opened and saved while its stems were away wrote the new
+    folder as their place: put back, they were still 'missing'."""
+    path = tmp_path / "stems" / "song.drumassist"
+    save_session(session, path)
+    (tmp_path / "other").mkdir()
+    shutil.copy(path, tmp_path / "other" / "song.drumassist")
+    shutil.move(tmp_path / "stems", tmp_path / "away")
+    opened = load_session(tmp_path / "other" / "song.drumassist")
+    assert len(opened.missing) == 4
+    save_session(opened.session, tmp_path / "other" / "song.drumassist")
+    shutil.move(tmp_path / "away", tmp_path / "stems")
+    again = load_session(tmp_path / "other" / "song.drumassist")
+    assert again.missing == ()
+    assert again.session.tracks[0].path == (tmp_path / "stems" / "Kick In.wav").resolve()
+
+
+def test_an_absolute_path_that_is_not_absolute_is_refused(session, tmp_path):
+    path = tmp_path / "stems" / "song.drumassist"
+    save_session(session, path)
+    doc = json.loads(path.read_text())
+    doc["tracks"][0]["absolute_path"] = "stems/Kick In.wav"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(SessionError, match=r"track 1: 'absolute_path' = 'stems/Kick In.wav' is"):
+        load_session(path)
+
+
 def test_missing_stem_is_reported_not_fatal(session, tmp_path):
     path = tmp_path / "stems" / "song.drumassist"
     save_session(session, path)
