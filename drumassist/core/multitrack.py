@@ -11,7 +11,6 @@ audio files that cannot be used raise :class:`InvalidStemError` naming the file.
 from __future__ import annotations
 
 import logging
-import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -24,16 +23,17 @@ from drumassist.core.progress import Progress
 from drumassist.core.roles import Role, role_from_name
 from drumassist.core.session import SESSION_SUFFIX
 from drumassist.core.stemcheck import balance_notices
+from drumassist.core.stemfiles import (
+    audio_count,
+    is_audio_file,
+    names_a_folder,
+    stem_files,
+    too_few_message,
+)
 from drumassist.core.stemread import StemRead, read_stems
 from drumassist.errors import InvalidStemError
 
 log = logging.getLogger(__name__)
-
-#: File name extensions read as audio (through libsndfile).
-AUDIO_EXTENSIONS = frozenset(
-    {".wav", ".wave", ".bwf", ".flac", ".aif", ".aiff", ".aifc", ".ogg", ".oga", ".opus"}
-    | {".mp3", ".w64", ".caf", ".rf64"}
-)
 
 
 @dataclass(frozen=True, eq=False)
@@ -173,9 +173,9 @@ def load_multitrack(
         stem cannot be read, has no samples, has more than two channels or holds
         non-finite samples. The message names the file.
     """
-    files, ignored = _stem_files(source)
+    files, ignored = stem_files(source)
     reads = _read_all(source, files, progress)
-    if _names_a_folder(source):  # a mix saved into the folder is no stem; named, it is one
+    if names_a_folder(source):  # a mix saved into the folder is no stem; named, it is one
         files, reads, ignored = _without_mixes(source, files, reads, ignored)
     tracks = [
         Track(name=path.stem, audio=read.audio, role=role_from_name(path.stem), path=path)
@@ -204,15 +204,10 @@ def _read_all(
     except InvalidStemError as exc:
         hint = (
             "move it out of the folder to open the other stems"
-            if _names_a_folder(source)
+            if names_a_folder(source)
             else "leave it out, or move it away (a session then shows it missing)"
         )
         raise InvalidStemError(f"{exc}; {hint}") from exc
-
-
-def _names_a_folder(source: str | Path | Sequence[str | Path]) -> bool:
-    one = [source] if isinstance(source, str | Path) else list(source)
-    return len(one) == 1 and Path(one[0]).is_dir()
 
 
 def _without_mixes(
@@ -229,28 +224,16 @@ def _without_mixes(
     kept = [(path, read) for path, read in zip(files, reads, strict=True) if not read.exported_mix]
     if len(kept) < 2:
         names = ", ".join(m.name for m in mixes)
-        too_few = _too_few_message(source, [path for path, _ in kept], [])
+        too_few = too_few_message(source, [path for path, _ in kept], [])
         raise InvalidStemError(f"{too_few}; {names}: a mix exported by drumassist, not a stem")
     return [path for path, _ in kept], [read for _, read in kept], [*ignored, *mixes]
-
-
-def _stem_files(source: str | Path | Sequence[str | Path]) -> tuple[list[Path], list[Path]]:
-    """The audio files to read and the files skipped; InvalidStemError under two stems."""
-    if not isinstance(source, str | Path) and len(source) == 1:
-        only = Path(source[0])
-        if only.is_dir() or (not only.exists() and not is_audio_file(only)):
-            source = only
-    files, ignored = _list_sources(source)
-    if len(files) < 2:
-        raise InvalidStemError(_too_few_message(source, files, ignored))
-    return files, ignored
 
 
 def _ignored_notice(path: Path) -> str:
     if path.suffix == SESSION_SUFFIX:  # saved beside its stems: opening the folder skips it
         return f"{path.name}: a saved session, not a stem; open it to get its mix back"
     if path.is_dir():
-        count = _audio_count(path)
+        count = audio_count(path)
         return (
             f"{path.name}/: a subfolder of {count} audio file{'s' if count != 1 else ''}, not"
             " read with this folder (open it to use its stems)"
@@ -258,98 +241,6 @@ def _ignored_notice(path: Path) -> str:
     if is_audio_file(path):  # read, and found to be a mix drumassist exported
         return f"{path.name}: a mix exported by drumassist, not a stem; left out"
     return f"{path.name}: not audio, ignored"
-
-
-def is_audio_file(path: Path) -> bool:
-    """True for a file name that drumassist will try to read as audio."""
-    # "._kick.wav" files are macOS resource forks, not audio.
-    return path.suffix.lower() in AUDIO_EXTENSIONS and not path.name.startswith("._")
-
-
-def _list_sources(source: str | Path | Sequence[str | Path]) -> tuple[list[Path], list[Path]]:
-    if isinstance(source, str | Path):
-        folder = Path(source)
-        if not folder.exists():
-            raise InvalidStemError(f"{folder}: no such folder")
-        if not folder.is_dir():
-            raise InvalidStemError(f"{folder.name}: expected a folder of stems, got a file")
-        entries = sorted((p for p in folder.iterdir() if p.is_file()), key=_natural_key)
-        # Subfolders are not read; one holding audio is named, as a likelier stems folder.
-        entries += sorted(
-            (p for p in folder.iterdir() if p.is_dir() and _audio_count(p)), key=_natural_key
-        )
-    else:
-        entries = [Path(p) for p in source]
-        for path in entries:
-            if path.is_dir():
-                raise InvalidStemError(
-                    f"{path.name}: a folder among stem files; give one folder, or only files"
-                )
-            if not path.is_file():
-                raise InvalidStemError(f"{path.name}: no such file")
-    files = [p for p in entries if is_audio_file(p)]
-    ignored = [p for p in entries if not is_audio_file(p)]
-    for path in ignored:
-        log.info("ignoring %s: %s", path.name, "a subfolder" if path.is_dir() else "not audio")
-    _refuse_duplicates(files)
-    return files, ignored
-
-
-def _audio_count(folder: Path) -> int:
-    """How many audio files ``folder`` holds (not its subfolders); 0 if it cannot be read."""
-    try:
-        return sum(1 for p in folder.iterdir() if p.is_file() and is_audio_file(p))
-    except OSError:
-        return 0
-
-
-def _refuse_duplicates(files: Sequence[Path]) -> None:
-    """Refuse one file given twice (again, through a symlink, another spelling, a hard link).
-
-    Refused rather than taken once: a gains file or session names each track once,
-    and a file typed twice is most often a typo for another stem, which the user
-    should see rather than get a multitrack one track short.
-    """
-    seen: dict[tuple[int, int], Path] = {}
-    for path in files:
-        try:
-            stat = path.stat()
-        except OSError:
-            continue  # read_checked names the unreadable file
-        key = (stat.st_dev, stat.st_ino)
-        first = seen.setdefault(key, path)
-        if first is path:
-            continue
-        spellings = f" ({first} and {path} are one file)" if str(first) != str(path) else ""
-        raise InvalidStemError(f"{path.name}: given twice{spellings}; give each stem once")
-
-
-def _too_few_message(
-    source: str | Path | Sequence[str | Path], files: list[Path], ignored: list[Path]
-) -> str:
-    if isinstance(source, str | Path):
-        where = Path(source).name
-    elif len(source) == 1:
-        where = Path(source[0]).name
-    else:
-        where = "the selection"
-    if not files and isinstance(source, Sequence) and not isinstance(source, str) and ignored:
-        if len(ignored) == 1:
-            return f"{ignored[0].name}: not an audio file; give a folder of stems or the stem files"
-        where = ", ".join(p.name for p in ignored)
-        return f"{where}: none of these is an audio file"
-    skipped = f" (ignored: {', '.join(p.name for p in ignored)})" if ignored else ""
-    if not files:
-        return f"{where}: no audio files found{skipped}"
-    return (
-        f"{where}: only one audio file ({files[0].name}); a multitrack needs at least two stems"
-        f"{skipped}"
-    )
-
-
-def _natural_key(path: Path) -> list[object]:
-    """Sort "Tom 2" before "Tom 10"."""
-    return [int(s) if s.isdigit() else s.lower() for s in re.split(r"(\d+)", path.name)]
 
 
 def _make_names_unique(tracks: list[Track]) -> None:

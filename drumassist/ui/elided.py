@@ -63,9 +63,10 @@ class ElidedLabel(QLabel):
 def two_lines(text: str, metrics: QFontMetrics, width: int, mode: Qt.TextElideMode) -> str:
     """``text`` on one line if it fits ``width``, else on two.
 
-    It breaks after a :data:`BREAK_AFTER` character: where both lines fit, at the most
-    even break, a space before any other ("Audio 01 -" / "Kick In", not "Audio 01 -
-    Kick" / "In"); where none does, at the last break that keeps the first line within
+    It breaks after a :data:`BREAK_AFTER` character: where both lines fit, at a break
+    whose second line does not start with a separator, a space before any other, the
+    most even of those ("Audio 01 -" / "Kick In", not "Audio 01" / "- Kick In" nor
+    "Audio 01 - Kick" / "In"); where none does, at the last break that keeps the first line within
     the width (or between characters in one long word), the rest cut by ``mode``.
     """
     if metrics.horizontalAdvance(text) <= width:
@@ -81,7 +82,9 @@ def two_lines(text: str, metrics: QFontMetrics, width: int, mode: Qt.TextElideMo
     first_fits = [cut for cut in breaks if advance(split(cut)[0]) <= width]
     both_fit = [cut for cut in first_fits if advance(split(cut)[1]) <= width]
     if both_fit:
-        spaces = [cut for cut in both_fit if text[cut - 1] == " "] or both_fit
+        # Not before a separator ("Audio 01" / "- Kick In"), then at a space, then even.
+        clean = [cut for cut in both_fit if split(cut)[1][:1] not in BREAK_AFTER] or both_fit
+        spaces = [cut for cut in clean if text[cut - 1] == " "] or clean
         first, rest = split(min(spaces, key=lambda cut: max(map(advance, split(cut)))))
         return f"{first}\n{rest}"
     if first_fits:

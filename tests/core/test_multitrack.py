@@ -8,6 +8,7 @@ import soundfile as sf
 
 from drumassist.core.multitrack import from_arrays, load_multitrack
 from drumassist.core.roles import Role
+from drumassist.errors import InvalidStemError
 
 
 def test_folder_loads_as_float32_with_roles(make_stems, drum_arrays):
@@ -278,3 +279,16 @@ def test_a_subfolder_of_audio_is_named_as_the_likelier_stems_folder(make_stems, 
         " stems)" in mt.notices
     )
     assert not [n for n in mt.notices if n.startswith("empty")]
+
+
+def test_a_folder_with_only_a_subfolder_of_stems_points_to_it(tmp_path, drum_arrays):
+    inner = tmp_path / "song" / "stems"
+    inner.mkdir(parents=True)
+    for name in ("a.wav", "b.wav"):
+        sf.write(inner / name, drum_arrays["Kick In"], 44100)
+    (tmp_path / "song" / "notes.txt").write_text("take 3")
+    with pytest.raises(InvalidStemError) as caught:
+        load_multitrack(tmp_path / "song")
+    assert str(caught.value) == (
+        "song: no audio files found (ignored: notes.txt); open stems/ for its 2 audio files"
+    )

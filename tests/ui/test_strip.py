@@ -491,8 +491,35 @@ def test_clip_latches_until_clicked_or_reset(qtbot) -> None:
     assert meter.channels[0].hold_db == -60.0
 
 
-def test_a_muted_level_reads_as_the_scale_writes_it(strip) -> None:
-    from drumassist.ui.levelentry import format_diff_db
+def test_a_muted_level_reads_as_the_scale_writes_it(strip, qtbot) -> None:
+    strip.set_suggestion(-6.0)
+    strip.gain_entry.selectAll()
+    qtbot.keyClicks(strip.gain_entry, "-inf")
+    qtbot.keyClick(strip.gain_entry, Qt.Key.Key_Return)
+    assert strip.diff_label.text() == "−∞ dB\nvs suggestion"  # as the fader's scale: −∞
+    strip.gain_entry.selectAll()
+    qtbot.keyClicks(strip.gain_entry, "-3.9")
+    qtbot.keyClick(strip.gain_entry, Qt.Key.Key_Return)
+    assert strip.diff_label.text() == "+2.1 dB\nvs suggestion"
 
-    assert format_diff_db(-math.inf) == "−∞ dB" and format_diff_db(math.inf) == "+∞ dB"
-    assert format_diff_db(2.14) == "+2.1 dB" and format_diff_db(math.nan) == "0.0 dB"
+
+@pytest.mark.parametrize(
+    ("text", "fits", "shown"),
+    [
+        ("Audio 01 - Kick In", "Audio 01 - Kic", "Audio 01 -\nKick In"),  # not "- Kick In"
+        ("Overheads Stereo Pair Far", "Overheads Stereo", "Overheads\nStereo Pair Far"),
+        ("ref_dry_mix", "ref_dry_m", "ref_\ndry_mix"),  # no space: the most even underscore
+        ("ref_wet_mix", "ref_wet_m", "ref_\nwet_mix"),  # told apart from the dry mix
+        ("Snare_Top Mic", "Snare_Top M", "Snare_Top\nMic"),  # a space before "_"
+        ("Kick", "Kick", "Kick"),
+        ("", "x", ""),
+    ],
+)
+def test_where_a_name_breaks_onto_its_second_line(qtbot, text, fits, shown) -> None:
+    from drumassist.ui.elided import two_lines
+
+    strip = ChannelStrip("x", stereo=False, role=Role.KICK)
+    qtbot.addWidget(strip)
+    metrics = strip.name_label.fontMetrics()
+    width = metrics.horizontalAdvance(fits)
+    assert two_lines(text, metrics, width, Qt.TextElideMode.ElideMiddle) == shown

@@ -18,9 +18,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from drumassist import __version__
-from drumassist.core.multitrack import is_audio_file, load_multitrack
+from drumassist.core.multitrack import load_multitrack
 from drumassist.core.progress import Progress
 from drumassist.core.roles import role_from_name
+from drumassist.core.stemfiles import is_audio_file
 from drumassist.errors import CorpusError
 from drumassist.learn.corpus.jobs import BuildReport, run_jobs
 from drumassist.learn.corpus.slots import ENST_SLOTS
