@@ -53,11 +53,12 @@ class ElidedLabel(QLabel):
 
     def _fit(self) -> None:
         metrics = self.fontMetrics()
+        text = " ".join(self._full_text.splitlines())  # a line break in a file name
         if self._lines == 2:
             self.setFixedHeight(2 * metrics.lineSpacing())
-            self.setText(two_lines(self._full_text, metrics, self.width(), self._mode))
+            self.setText(two_lines(text, metrics, self.width(), self._mode))
         else:
-            self.setText(metrics.elidedText(self._full_text, self._mode, self.width()))
+            self.setText(metrics.elidedText(text, self._mode, self.width()))
 
 
 def two_lines(text: str, metrics: QFontMetrics, width: int, mode: Qt.TextElideMode) -> str:
