@@ -157,8 +157,8 @@ class MixDocument(QObject):
             self.undo_stack.push(_Reorder(self, f"Move {name}", before, after))
 
     def apply_suggestion(self) -> None:
-        """Move every fader to the suggestion as B plays it, at A's loudness (one undoable
-        step): the balance changes, the level the user set does not."""
+        """Move every fader to the marks: the suggestion at the loudness of the user's
+        faders (one undoable step): the balance changes, the level the user set does not."""
         if self.suggestion is None:
             return
         # The suggested balance at the loudness of the user's faders (the markers).
