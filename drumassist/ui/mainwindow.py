@@ -96,6 +96,7 @@ class MainWindow(QMainWindow, SessionCommands, ExportCommands, ReferenceCommands
         # Short names for the bar's controls (tests and hooks reach them here).
         self.suggest_button = self.suggest_bar.suggest_button
         self.method_box = self.suggest_bar.method_box
+        self.method_box.activated.connect(self._on_method_chosen)
         self.apply_button = self.suggest_bar.apply_button
         self.cancel_button = self.suggest_bar.cancel_button
         self.progress = self.suggest_bar.progress
@@ -226,6 +227,15 @@ class MainWindow(QMainWindow, SessionCommands, ExportCommands, ReferenceCommands
             lambda p: loading.run_suggestion(multitrack, meter, method, p),
             f"Suggesting ({method})",
         )
+
+    def _on_method_chosen(self, _index: int) -> None:
+        """Say that the marks still show the last suggestion until Suggest is clicked."""
+        shown = None if self.document is None else self.document.suggestion
+        method = self.suggest_bar.method
+        if shown is not None and shown.method != method:
+            self.statusBar().showMessage(
+                f"The marks show {shown.method}; click Suggest balance for {method}", 8000
+            )
 
     def _on_suggested(self, suggestion: Suggestion) -> None:
         if self.document is None or suggestion.names != self.document.multitrack.names:

@@ -344,3 +344,13 @@ def test_the_markers_follow_when_a_fader_moves_the_whole_mix(loaded, qtbot):
     marks = [s.fader.suggestion_db for s in window.mixer.strips]
     click(snare.solo_button)
     assert [s.fader.suggestion_db for s in window.mixer.strips] == pytest.approx(marks)
+
+
+def test_choosing_another_method_says_the_marks_are_the_last_suggestion(loaded, qtbot):
+    window, _ = loaded
+    suggest(window, qtbot, "loudness")
+    choose_in_combo(window.method_box, "sum")
+    assert window.statusBar().currentMessage() == (
+        "The marks show loudness; click Suggest balance for sum"
+    )
+    assert window.transport.b_button.text() == "B  loudness"  # B is still that one
