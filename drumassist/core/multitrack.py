@@ -174,8 +174,9 @@ def load_multitrack(
         non-finite samples. The message names the file.
     """
     files, ignored = stem_files(source)
-    reads = _read_all(source, files, progress)
-    if names_a_folder(source):  # a mix saved into the folder is no stem; named, it is one
+    folder = names_a_folder(source)  # a mix saved into a folder is no stem; named, it is one
+    reads = _read_all(source, files, progress, skip_mixes=folder)
+    if folder:
         files, reads, ignored = _without_mixes(source, files, reads, ignored)
     tracks = [
         Track(name=path.stem, audio=read.audio, role=role_from_name(path.stem), path=path)
@@ -195,17 +196,21 @@ def load_multitrack(
 
 
 def _read_all(
-    source: str | Path | Sequence[str | Path], files: list[Path], progress: Progress | None
+    source: str | Path | Sequence[str | Path],
+    files: list[Path],
+    progress: Progress | None,
+    *,
+    skip_mixes: bool,
 ) -> list[StemRead]:
     """:func:`~drumassist.core.stemread.read_stems`; a file that cannot be used stops the
     loading with its error and how to go on without it."""
     try:
-        return read_stems(files, progress)
+        return read_stems(files, progress, skip_mixes=skip_mixes)
     except InvalidStemError as exc:
         hint = (
             "move it out of the folder to open the other stems"
             if names_a_folder(source)
-            else "leave it out, or move it away (a session then shows it missing)"
+            else "leave it out of the stems given"
         )
         raise InvalidStemError(f"{exc}; {hint}") from exc
 

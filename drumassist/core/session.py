@@ -182,10 +182,14 @@ def stem_exists(path: Path) -> bool:
 def _track_to_json(track: TrackState, base: Path) -> dict[str, Any]:
     resolved = track.path.resolve()
     path = resolved.relative_to(base).as_posix() if resolved.is_relative_to(base) else str(resolved)
-    # A missing stem keeps the place it was saved at (it may come back there).
+    # A missing stem keeps the place it was saved at (it may come back there), wherever
+    # the session is saved to.
     kept = track.saved_at if track.saved_at is not None and not stem_exists(track.path) else None
-    absolute = str(kept or resolved)
-    where = {"path": path} if path == str(resolved) else {"path": path, "absolute_path": absolute}
+    where: dict[str, str] = {"path": path}
+    if kept is not None:
+        where["absolute_path"] = str(kept)
+    elif path != str(resolved):
+        where["absolute_path"] = str(resolved)
     return {
         **where,
         "name": track.name,
@@ -239,12 +243,10 @@ def _stem_path(path_text: str, saved_at: Path | None, base: Path) -> Path:
     """Where the stem is: its path relative to the session (or absolute), else, if only
     the session file moved, where it was when the session was saved."""
     path = Path(path_text)
-    if path.is_absolute():
-        return path
-    relative = base / path
-    if saved_at is not None and not stem_exists(relative) and stem_exists(saved_at):
+    found = path if path.is_absolute() else base / path
+    if saved_at is not None and not stem_exists(found) and stem_exists(saved_at):
         return saved_at
-    return relative
+    return found
 
 
 def _gain(

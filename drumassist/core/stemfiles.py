@@ -54,9 +54,10 @@ def _list_sources(source: str | Path | Sequence[str | Path]) -> tuple[list[Path]
         if not folder.is_dir():
             raise InvalidStemError(f"{folder.name}: expected a folder of stems, got a file")
         entries = sorted((p for p in folder.iterdir() if p.is_file()), key=_natural_key)
-        # Subfolders are not read; one holding audio is named, as a likelier stems folder.
+        # Subfolders are not read; one holding two audio files or more (a multitrack) is
+        # named, as a likelier stems folder.
         entries += sorted(
-            (p for p in folder.iterdir() if p.is_dir() and audio_count(p)), key=_natural_key
+            (p for p in folder.iterdir() if p.is_dir() and audio_count(p) >= 2), key=_natural_key
         )
     else:
         entries = [Path(p) for p in source]

@@ -65,12 +65,18 @@ def read_stem(path: Path) -> tuple[np.ndarray, int]:
     return read.audio, read.rate
 
 
-def read_checked(path: Path) -> StemRead:
-    """:func:`read_stem`, the stem's peak (largest sample magnitude) and whether it is cut."""
+def read_checked(path: Path, *, skip_mixes: bool = False) -> StemRead:
+    """:func:`read_stem`, the stem's peak (largest sample magnitude) and whether it is cut.
+
+    With ``skip_mixes``, a mix drumassist exported is told from its header and not read
+    (``audio`` empty): a folder of stems leaves it out.
+    """
     try:
         with sf.SoundFile(str(path)) as handle:
             rate, header_log = int(handle.samplerate), handle.extra_info
             exported_mix = handle.comment.startswith(MIX_COMMENT)
+            if exported_mix and skip_mixes:
+                return StemRead(np.zeros((0, 1), np.float32), rate, 0.0, None, exported_mix)
             audio = handle.read(dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
         raise InvalidStemError(f"{path.name}: cannot read audio ({_reason(exc)})") from exc
@@ -123,7 +129,9 @@ def ends_early(name: str, header_log: str, held_s: float) -> str | None:
     )
 
 
-def read_stems(files: Sequence[Path], progress: Progress | None) -> list[StemRead]:
+def read_stems(
+    files: Sequence[Path], progress: Progress | None, *, skip_mixes: bool = False
+) -> list[StemRead]:
     """:func:`read_checked` of every file, in order, on up to one thread per core.
 
     libsndfile and numpy release the GIL, so on two cores 8 stems of 3 minutes read in
@@ -135,11 +143,11 @@ def read_stems(files: Sequence[Path], progress: Progress | None) -> list[StemRea
         results = []
         for i, path in enumerate(files):
             check_cancelled(progress)
-            results.append(read_checked(path))
+            results.append(read_checked(path, skip_mixes=skip_mixes))
             _report(progress, i, files)
         return results
     with ThreadPoolExecutor(threads, thread_name_prefix="drumassist-read") as executor:
-        futures = [executor.submit(read_checked, path) for path in files]
+        futures = [executor.submit(read_checked, path, skip_mixes=skip_mixes) for path in files]
         try:
             for i, future in enumerate(futures):
                 check_cancelled(progress)

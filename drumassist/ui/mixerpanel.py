@@ -155,7 +155,8 @@ class MixerPanel(QScrollArea):
         self._place_suggestion()
 
     def _place_suggestion(self) -> None:
-        """The markers where B plays each track: the suggested balance at A's loudness,
+        """The markers: the suggested balance at the loudness of the user's faders (over the
+        unmuted tracks, solo or not; MixState.b_offset_db),
         so "vs suggestion" reads as balance, not as the level of the whole mix (the
         suggestion itself is made at -23 LUFS). A fader move moves them with A."""
         suggestion = self.document.suggestion

@@ -123,6 +123,15 @@ def test_saving_again_while_the_stems_are_away_keeps_where_they_were(session, tm
     again = load_session(tmp_path / "other" / "song.drumassist")
     assert again.missing == ()
     assert again.session.tracks[0].path == (tmp_path / "stems" / "Kick In.wav").resolve()
+    # Save As to a third folder while they are away, and again from there: still kept.
+    shutil.move(tmp_path / "stems", tmp_path / "away")
+    opened = load_session(tmp_path / "other" / "song.drumassist")
+    (tmp_path / "third").mkdir()
+    save_session(opened.session, tmp_path / "third" / "song.drumassist")
+    save_session(load_session(tmp_path / "third" / "song.drumassist").session,
+                 tmp_path / "third" / "song.drumassist")  # fmt: skip
+    shutil.move(tmp_path / "away", tmp_path / "stems")
+    assert load_session(tmp_path / "third" / "song.drumassist").missing == ()
 
 
 def test_an_absolute_path_that_is_not_absolute_is_refused(session, tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -523,3 +524,18 @@ def test_where_a_name_breaks_onto_its_second_line(qtbot, text, fits, shown) -> N
     metrics = strip.name_label.fontMetrics()
     width = metrics.horizontalAdvance(fits)
     assert two_lines(text, metrics, width, Qt.TextElideMode.ElideMiddle) == shown
+
+
+def test_a_line_break_in_a_name_shows_as_a_space(qtbot) -> None:
+    strip = ChannelStrip("OH\nL", stereo=False, role=Role.OVERHEAD)
+    qtbot.addWidget(strip)
+    strip.show()
+    assert strip.name_label.text() == "OH L" and strip.name_label.toolTip() == "OH\nL"
+
+
+def test_recent_items_name_a_folder_with_its_parent_and_a_session_by_itself() -> None:
+    from drumassist.ui.settings import recent_label
+
+    assert recent_label(Path("/music/Song A/stems")) == "Song A/stems"
+    assert recent_label(Path("/music/Song A/song.drumassist")) == "song.drumassist"
+    assert recent_label(Path("/stems")) == "stems"

@@ -354,3 +354,17 @@ def test_choosing_another_method_says_the_marks_are_the_last_suggestion(loaded, 
         "The marks show loudness; click Suggest balance for sum"
     )
     assert window.transport.b_button.text() == "B  loudness"  # B is still that one
+
+
+def test_apply_with_a_track_soloed_puts_the_faders_on_the_marks(loaded, qtbot):
+    """A solo is for listening: Apply sets the marked balance at the unmuted tracks'
+    level, not one matched to the soloed track."""
+    window, _ = loaded
+    suggest(window, qtbot, "loudness")
+    strips = {s.name: s for s in window.mixer.strips}
+    marks = [s.fader.suggestion_db for s in window.mixer.strips]
+    click(strips["Kick In"].solo_button)
+    click(window.apply_button)
+    assert [s.gain_db for s in window.mixer.strips] == pytest.approx(marks)
+    click(strips["Kick In"].solo_button)  # unsolo: the level is the one the faders had
+    assert [s.fader.suggestion_db for s in window.mixer.strips] == pytest.approx(marks)
