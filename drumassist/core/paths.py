@@ -34,11 +34,15 @@ def cache_dir() -> Path:
     return user_cache_path(APP_NAME, appauthor=False)
 
 
+#: The built-in demo's folders in the data folder: this, then the seed.
+DEMO_FOLDER_PREFIX = "demo-seed"
+
+
 def demo_folder(*, seed: int = 0) -> Path:
     """The built-in demo multitrack, generated into the data folder on first use."""
     from drumassist.core.demo import DEMO_TRACKS, write_demo
 
-    folder = data_dir() / f"demo-seed{seed}"
+    folder = data_dir() / f"{DEMO_FOLDER_PREFIX}{seed}"
     if not all((folder / f"{name}.wav").is_file() for name in DEMO_TRACKS):
         write_demo(folder, seed=seed, overwrite=True)
     return folder
@@ -73,3 +77,9 @@ def resources_dir() -> Path:
     The same place in a source checkout, an installed wheel and the frozen app.
     """
     return Path(__file__).resolve().parents[1] / "resources"
+
+
+def is_demo_folder(folder: Path) -> bool:
+    """True for a folder :func:`demo_folder` writes (any seed)."""
+    resolved = folder.resolve()
+    return resolved.parent == data_dir().resolve() and resolved.name.startswith(DEMO_FOLDER_PREFIX)

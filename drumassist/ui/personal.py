@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt
@@ -56,6 +55,7 @@ def record_choice(
     Returns what the user should be told (the one-time notice, or why nothing was
     recorded), for the caller to show beside its own messages, or None.
     """
+    from drumassist.core.paths import is_demo_folder
     from drumassist.core.personal import corpus_path, record_balance
 
     doc = window.document
@@ -64,7 +64,7 @@ def record_choice(
     tracks = doc.multitrack.tracks
     if any(t.path is None for t in tracks):
         return None  # stems made in memory cannot be found again
-    if all(_is_built_in_demo(t.path) for t in tracks if t.path is not None):
+    if all(is_demo_folder(t.path.parent) for t in tracks if t.path is not None):
         return None  # "Try the demo" is not the user's music: nothing of theirs to learn
     if balance is None:
         levels, muted = [s.gain_db for s in doc.strips], list(~doc.audible())
@@ -87,14 +87,6 @@ def record_choice(
         window.settings.setValue(NOTICE_KEY, True)
         return NOTICE.format(where=corpus_path())
     return None
-
-
-def _is_built_in_demo(path: Path) -> bool:
-    """True for a stem of the demo the window writes into the data folder."""
-    from drumassist.core.paths import data_dir
-
-    folder = path.resolve().parent
-    return folder.parent == data_dir().resolve() and folder.name.startswith("demo-seed")
 
 
 def install(window: HostWindow) -> None:
