@@ -128,12 +128,27 @@ def matched_gains(
 
     When either mix is silent there is nothing to match and B is returned unchanged.
     """
+    offset = matched_offset_db(
+        meter, gains_a_db, gains_b_db, pans=pans, audible_tracks=audible_tracks, inverted=inverted
+    )
+    return np.asarray(gains_b_db, dtype=float) + offset
+
+
+def matched_offset_db(
+    meter: MixLoudness,
+    gains_a_db: np.ndarray,
+    gains_b_db: np.ndarray,
+    *,
+    pans: np.ndarray,
+    audible_tracks: np.ndarray,
+    inverted: np.ndarray | None = None,
+) -> float:
+    """The level that makes B's stereo mix as loud as A's over ``audible_tracks`` (0 when
+    either mix is silent: nothing to match)."""
     mutes = ~audible_tracks
     loud_a = meter.loudness(gains_a_db, pans=pans, mutes=mutes, stereo=True, inverted=inverted)
     loud_b = meter.loudness(gains_b_db, pans=pans, mutes=mutes, stereo=True, inverted=inverted)
-    if math.isfinite(loud_a) and math.isfinite(loud_b):
-        return gains_b_db + (loud_a - loud_b)
-    return np.array(gains_b_db, dtype=float)
+    return loud_a - loud_b if math.isfinite(loud_a) and math.isfinite(loud_b) else 0.0
 
 
 class MixState:
@@ -209,18 +224,15 @@ class MixState:
         """
         if self.balance is None:
             return 0.0
-        raw = np.array(self.balance.gains_db, dtype=float)
         unmuted = np.array([not s.mute for s in self.strips])
-        matched = matched_gains(
+        return matched_offset_db(
             self.meter,
             self.gains_a(),
-            raw,
+            np.array(self.balance.gains_db, dtype=float),
             pans=self.pans(),
             audible_tracks=unmuted if unmuted.any() else ~unmuted,
             inverted=self.inverted(),
         )
-        finite = np.isfinite(raw) & np.isfinite(matched)
-        return float(matched[finite][0] - raw[finite][0]) if finite.any() else 0.0
 
     def suggestion_at_a(self) -> np.ndarray | None:
         """The suggestion moved by :meth:`b_offset_db` (None without one)."""
