@@ -175,7 +175,7 @@ def load_multitrack(
     """
     files, ignored = stem_files(source)
     folder = names_a_folder(source)  # a mix saved into a folder is no stem; named, it is one
-    reads = _read_all(source, files, progress, skip_mixes=folder)
+    reads = _read_all(files, progress, folder=folder)
     if folder:
         files, reads, ignored = _without_mixes(source, files, reads, ignored)
     tracks = [
@@ -195,21 +195,16 @@ def load_multitrack(
     return replace(multitrack, balance_notices=tuple(balance))
 
 
-def _read_all(
-    source: str | Path | Sequence[str | Path],
-    files: list[Path],
-    progress: Progress | None,
-    *,
-    skip_mixes: bool,
-) -> list[StemRead]:
-    """:func:`~drumassist.core.stemread.read_stems`; a file that cannot be used stops the
-    loading with its error and how to go on without it."""
+def _read_all(files: list[Path], progress: Progress | None, *, folder: bool) -> list[StemRead]:
+    """:func:`~drumassist.core.stemread.read_stems` (a folder's exported mixes told from
+    their headers, not read); a file that cannot be used stops the loading with its
+    error and how to go on without it."""
     try:
-        return read_stems(files, progress, skip_mixes=skip_mixes)
+        return read_stems(files, progress, skip_mixes=folder)
     except InvalidStemError as exc:
         hint = (
             "move it out of the folder to open the other stems"
-            if names_a_folder(source)
+            if folder
             else "leave it out of the stems given"
         )
         raise InvalidStemError(f"{exc}; {hint}") from exc

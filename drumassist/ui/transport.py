@@ -54,13 +54,13 @@ class Transport(QWidget):
         self.play_button.setToolTip("Play or stop (Space)")
         self.play_button.clicked.connect(self.play_toggled)
         self.a_button = QPushButton("A  your mix")
-        self.b_button = QPushButton("B  suggestion")
+        self.b_button = QPushButton()
         for button, use_b in ((self.a_button, False), (self.b_button, True)):
             button.setCheckable(True)
             button.setObjectName("abButton")
             button.clicked.connect(lambda _checked, b=use_b: self.ab_toggled.emit(b))
         self.a_button.setToolTip("Hear your faders (A); press B to switch")
-        self.b_button.setToolTip(B_TOOLTIP)
+        self.set_b_source(None)
         self.a_button.setChecked(True)
         self.loop_box = QCheckBox("Loop")
         self.loop_box.setToolTip("Loop the highlighted region; drag its edges on the overview")
@@ -136,7 +136,7 @@ class Transport(QWidget):
         """Name on the B button what B plays (a method, or a reference mix); None: nothing."""
         if method is None:
             self.b_button.setText("B  suggestion")
-            self.b_button.setToolTip(B_TOOLTIP)
+            self.set_b_source(None)
             return
         short = "reference mix" if method.startswith("reference") else method
         self.b_button.setText(f"B  {short}")
