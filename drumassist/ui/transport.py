@@ -136,7 +136,7 @@ class Transport(QWidget):
         """Name on the B button what B plays (a method, or a reference mix); None: nothing."""
         if method is None:
             self.b_button.setText("B  suggestion")
-            self.set_b_source(None)
+            self.b_button.setToolTip(B_TOOLTIP)
             return
         short = "reference mix" if method.startswith("reference") else method
         self.b_button.setText(f"B  {short}")
