@@ -37,6 +37,7 @@ import numpy as np
 
 from drumassist.core.atomic import write_atomically
 from drumassist.core.multitrack import Multitrack
+from drumassist.core.npzread import load_npz
 from drumassist.core.parallel import map_on_cores
 
 log = logging.getLogger(__name__)
@@ -136,8 +137,7 @@ def read_arrays(
     if not path.is_file():
         return None
     try:
-        with np.load(path, allow_pickle=False) as entry:
-            arrays = {name: np.asarray(entry[name]) for name in entry.files}
+        arrays = load_npz(path)
     except FileNotFoundError:  # pruned by another process since the check above
         return None
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:

@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from drumassist.core.npzread import load_npz
 from drumassist.errors import ModelError
 from drumassist.learn.models.boosting import CompactBoosting
 from drumassist.learn.models.forest import CompactForest
@@ -129,8 +130,7 @@ def dumps(estimators: Mapping[str, Any]) -> bytes:
 def loads(blob: bytes, source: str | Path) -> dict[str, Any]:
     """The estimators in ``.npz`` bytes written by :func:`dumps`; errors name ``source``."""
     try:
-        with np.load(io.BytesIO(blob), allow_pickle=False) as npz:
-            arrays = {name: npz[name] for name in npz.files}
+        arrays = load_npz(io.BytesIO(blob))
     except _UNREADABLE as exc:
         raise ModelError(f"{source}: cannot read the model arrays ({exc})") from exc
     doc = _structure(arrays.pop(STRUCTURE, None), source)
