@@ -96,13 +96,7 @@ class _Methods(argparse.Action):
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from drumassist.core.mixloudness import MixLoudness
-    from drumassist.core.progress import ScaledProgress
-    from drumassist.learn.evaluate.compare import (
-        check_render_targets,
-        compare_methods,
-        render_targets,
-    )
+    from drumassist.learn.evaluate.compare import check_render_targets, render_targets
     from drumassist.learn.models.registry import unavailable_reason
     from drumassist.learn.suggest.suggestion import method_names
 
@@ -120,6 +114,26 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         targets = render_targets(args.render, methods, reference=reference is not None)
         # Before the methods run: a refused render should not cost their time.
         check_render_targets(multitrack, targets, overwrite=args.force, protected=protected)
+    comparison, render = _compare_and_render(args, multitrack, methods, targets, protected)
+    _report(args, multitrack, comparison, render)
+    if comparison.all_failed:
+        print("drumassist: error: every method failed", file=sys.stderr)
+        return EXIT_ALL_FAILED
+    return 0
+
+
+def _compare_and_render(
+    args: argparse.Namespace,
+    multitrack: Multitrack,
+    methods: list[str],
+    targets: Any,
+    protected: list[Path],
+) -> tuple[Comparison, Render | None]:
+    """Run every method (and render their mixes when ``targets`` is given)."""
+    from drumassist.core.mixloudness import MixLoudness
+    from drumassist.core.progress import ScaledProgress
+    from drumassist.learn.evaluate.compare import compare_methods
+
     progress = LineProgress(args.verbose)
     meter = MixLoudness(multitrack, progress=ScaledProgress(progress, 0.0, _METER_SHARE))
     end = _METHODS_END if targets else 1.0
@@ -127,22 +141,18 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         multitrack,
         methods=methods,
         meter=meter,
-        reference=reference,
+        reference=args.reference,
         progress=ScaledProgress(progress, _METER_SHARE, end),
     )
-    render = None
-    if targets is not None:
-        from drumassist.learn.evaluate.compare import render_comparison
+    if targets is None:
+        return comparison, None
+    from drumassist.learn.evaluate.compare import render_comparison
 
-        render = render_comparison(
-            multitrack, comparison, targets, overwrite=args.force, protected=protected,
-            progress=ScaledProgress(progress, end, 1.0),
-        )  # fmt: skip
-    _report(args, multitrack, comparison, render)
-    if comparison.all_failed:
-        print("drumassist: error: every method failed", file=sys.stderr)
-        return EXIT_ALL_FAILED
-    return 0
+    render = render_comparison(
+        multitrack, comparison, targets, overwrite=args.force, protected=protected,
+        progress=ScaledProgress(progress, end, 1.0),
+    )  # fmt: skip
+    return comparison, render
 
 
 def _report(

@@ -72,6 +72,14 @@ def _add_render(kinds: Any) -> None:
         metavar="N",
         help="number of sessions",
     )
+    _add_sources(p)
+    _add_render_settings(p)
+    _common(p)
+    p.set_defaults(func=_cmd_render)
+
+
+def _add_sources(p: argparse.ArgumentParser) -> None:
+    """``corpus render``'s kits: Hydrogen folders, multi-microphone kits, a mic map."""
     p.add_argument(
         "--kits",
         type=Path,
@@ -94,6 +102,10 @@ def _add_render(kinds: Any) -> None:
         help="a JSON mic map saying what each mic of the --multimic-kit kits is"
         " (default: the kit's drumassist-micmap.json, a shipped one, or the mic names)",
     )
+
+
+def _add_render_settings(p: argparse.ArgumentParser) -> None:
+    """``corpus render``'s seed, length, rate and held-out choice."""
     p.add_argument(
         "--seed", type=integer(*SEED_RANGE), default=0, metavar="S", help="corpus seed (default 0)"
     )
@@ -122,8 +134,6 @@ def _add_render(kinds: Any) -> None:
         action="store_true",
         help="use held-out kits too (sessions are marked heldout; never train on them)",
     )
-    _common(p)
-    p.set_defaults(func=_cmd_render)
 
 
 def _cmd_render(args: argparse.Namespace) -> int:

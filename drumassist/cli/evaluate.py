@@ -112,15 +112,29 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         return _cmd_score_pretrained(args)
     from drumassist.errors import ModelError
     from drumassist.learn.corpus import load_corpus
-    from drumassist.learn.evaluate import protocol as evaluation
 
     if args.model is not None or args.all_sessions:
         raise ModelError("--model and --all-sessions go with --pretrained")
     if args.jobs < 1:
         raise ModelError(f"--jobs must be at least 1, got {args.jobs}")
     kinds, baselines = _chosen_methods(args.method)
-    progress = LineProgress(args.verbose)
     corpus = load_corpus(args.corpus)
+    result, curves = _train_and_test(args, corpus, kinds, baselines)
+    if args.json:
+        print(json.dumps(_evaluation_doc(result, curves, corpus.manifest_sha256), indent=2))
+        return 0
+    _print_result(result)
+    return 0
+
+
+def _train_and_test(
+    args: argparse.Namespace, corpus: Any, kinds: list[str], baselines: list[str]
+) -> tuple[Any, Any]:
+    """Prepare the training and held-out sets, train and test every kind; writes the
+    report when ``--out`` is given. Returns the result and the learning curves."""
+    from drumassist.learn.evaluate import protocol as evaluation
+
+    progress = LineProgress(args.verbose)
     train_sessions, sets, corpora = _evaluation_sets(args, corpus)
     print(f"reading {len(train_sessions)} training sessions", file=sys.stderr)
     anchors = evaluation.needs_anchor(kinds)
@@ -148,11 +162,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     )
     if args.out is not None:
         _write_report(args, result, heldout=heldout, train=train, curves=curves, corpora=corpora)
-    if args.json:
-        print(json.dumps(_evaluation_doc(result, curves, corpus.manifest_sha256), indent=2))
-        return 0
-    _print_result(result)
-    return 0
+    return result, curves
 
 
 def _write_report(args: argparse.Namespace, result: Any, **sets: Any) -> None:

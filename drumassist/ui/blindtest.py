@@ -77,6 +77,15 @@ class BlindTestDialog(QDialog):
         grid = QGridLayout()
         for i in range(test.size):
             self._add_column(grid, i)
+        layout = QVBoxLayout(self)
+        for widget in (self.title, hint):
+            layout.addWidget(widget)
+        layout.addLayout(grid, 1)
+        layout.addLayout(self._bottom_row(player))
+        self._show_trial()
+
+    def _bottom_row(self, player: PlayerController) -> QHBoxLayout:
+        """Play, Cancel and Next."""
         self.play_button = QPushButton("Play")
         self.play_button.setToolTip("Play or stop (Space)")
         self.play_button.clicked.connect(player.toggle_play)
@@ -94,12 +103,7 @@ class BlindTestDialog(QDialog):
         bottom.addStretch(1)
         bottom.addWidget(cancel)
         bottom.addWidget(self.next_button)
-        layout = QVBoxLayout(self)
-        for widget in (self.title, hint):
-            layout.addWidget(widget)
-        layout.addLayout(grid, 1)
-        layout.addLayout(bottom)
-        self._show_trial()
+        return bottom
 
     def _add_column(self, grid: QGridLayout, i: int) -> None:
         button = QPushButton(str(i + 1))

@@ -65,6 +65,23 @@ class ExportDialog(QDialog):
         path_row = QHBoxLayout()
         path_row.addWidget(self.path_edit, 1)
         path_row.addWidget(browse)
+        self._make_format_boxes()
+        form = QFormLayout(self)
+        form.addRow("Mix", self.source_box)
+        form.addRow("File", path_row)
+        form.addRow("Format", self.depth_box)
+        form.addRow("Channels", self.channels_box)
+        form.addRow("Loudness", self.loudness_box)
+        form.addRow("Peak ceiling", self.ceiling_box)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def _make_format_boxes(self) -> None:
+        """The sample format, channels, loudness and peak ceiling, at their defaults."""
         self.depth_box = QComboBox()
         for label, bits in (("24-bit", 24), ("16-bit (dithered)", 16), ("32-bit float", 32)):
             self.depth_box.addItem(label, bits)
@@ -85,19 +102,6 @@ class ExportDialog(QDialog):
         self.ceiling_box.setToolTip(
             "Peak ceiling when normalising: the level is lowered to stay under it"
         )
-        form = QFormLayout(self)
-        form.addRow("Mix", self.source_box)
-        form.addRow("File", path_row)
-        form.addRow("Format", self.depth_box)
-        form.addRow("Channels", self.channels_box)
-        form.addRow("Loudness", self.loudness_box)
-        form.addRow("Peak ceiling", self.ceiling_box)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
 
     def _browse(self) -> None:
         name, _ = QFileDialog.getSaveFileName(

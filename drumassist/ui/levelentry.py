@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLineEdit
 
-from drumassist.ui.taper import format_db
+from drumassist.ui.taper import FLOOR_DB, MAX_DB, format_db
 
 _DB_SUFFIX_RE = re.compile(r"\s*db\s*$", re.IGNORECASE)
 
@@ -30,6 +30,16 @@ def parse_db(text: str) -> float | None:
     except ValueError:
         return None
     return value if math.isfinite(value) else None
+
+
+def clamped_note(typed_db: float, set_db: float) -> str:
+    """What the entry says when a typed level lies outside the fader's range."""
+    if set_db == -math.inf:
+        return (
+            f"{format_db(typed_db)} dB is at or below {format_db(FLOOR_DB)} dB,"
+            " where the fader reads −∞: set to −∞."
+        )
+    return f"The fader goes up to {format_db(MAX_DB)} dB: set to {format_db(set_db)} dB."
 
 
 class GainEntry(QLineEdit):

@@ -71,11 +71,9 @@ def build_menus(window: QMainWindow, host: MenuHost) -> tuple[dict[str, QAction]
     actions, menus
         The actions by name (the window enables and disables them) and the menus by
         name (``"file"``, ``"edit"``, ``"playback"``, ``"listen"``, ``"tools"``, ``"help"``,
-        ``"recent"``), so
-        other parts can add entries.
+        ``"recent"``), so other parts can add entries.
     """
     a: dict[str, QAction] = {}
-    seq = QKeySequence
     bar = window.menuBar()
     menus = {
         "file": bar.addMenu("&File"),
@@ -85,10 +83,23 @@ def build_menus(window: QMainWindow, host: MenuHost) -> tuple[dict[str, QAction]
         "tools": bar.addMenu("&Tools"),
         "help": bar.addMenu("&Help"),
     }
+    menus["recent"] = _file_menu(window, host, menus["file"], a)
+    _edit_menu(window, host, menus["edit"], a)
+    _playback_menu(window, host, menus["playback"], a)
+    _listen_and_tools_menus(window, host, menus, a)
+    a["logs"] = _action(window, "Open &log folder", host.open_log_folder)
+    a["about"] = _action(window, "&About drumassist", host.show_about)
+    _add(menus["help"], a, "logs", "about")
+    return a, menus
+
+
+def _file_menu(window: QMainWindow, host: MenuHost, menu: QMenu, a: dict[str, QAction]) -> QMenu:
+    """Fill the File menu; returns its "Open recent" submenu."""
+    seq = QKeySequence
     a["open"] = _action(window, "&Open folder…", host.choose_folder, seq.StandardKey.Open)
     a["open_session"] = _action(window, "Open &session…", host.choose_session)
     a["demo"] = _action(window, "Open the &demo", host.open_demo)
-    menus["recent"] = recent = QMenu("Open &recent", window)
+    recent = QMenu("Open &recent", window)
     recent.aboutToShow.connect(lambda: _fill_recent(recent, host))
     a["save"] = _action(window, "&Save session", host.save_session, seq.StandardKey.Save)
     a["save_as"] = _action(
@@ -96,13 +107,21 @@ def build_menus(window: QMainWindow, host: MenuHost) -> tuple[dict[str, QAction]
     )
     a["export"] = _action(window, "&Export mix…", host.export_mix, seq("Ctrl+E"))
     a["quit"] = _action(window, "&Quit", host.close, seq.StandardKey.Quit)
-    _add(menus["file"], a, "open", "open_session", "demo", recent, "-", "save", "save_as")
-    _add(menus["file"], a, "export", "-", "quit")
-    a["undo"] = _action(window, "&Undo", host.undo, seq("Ctrl+Z"))
-    a["redo"] = _action(window, "&Redo", host.redo, seq("Ctrl+Shift+Z"))
+    _add(menu, a, "open", "open_session", "demo", recent, "-", "save", "save_as")
+    _add(menu, a, "export", "-", "quit")
+    return recent
+
+
+def _edit_menu(window: QMainWindow, host: MenuHost, menu: QMenu, a: dict[str, QAction]) -> None:
+    a["undo"] = _action(window, "&Undo", host.undo, QKeySequence("Ctrl+Z"))
+    a["redo"] = _action(window, "&Redo", host.redo, QKeySequence("Ctrl+Shift+Z"))
     a["apply"] = _action(window, "&Apply suggestion", host.apply_suggestion)
     a["prefs"] = _action(window, "&Preferences…", host.show_preferences)
-    _add(menus["edit"], a, "undo", "redo", "apply", "prefs")
+    _add(menu, a, "undo", "redo", "apply", "prefs")
+
+
+def _playback_menu(window: QMainWindow, host: MenuHost, menu: QMenu, a: dict[str, QAction]) -> None:
+    seq = QKeySequence
     a["play"] = _action(window, "&Play / stop", host.toggle_play, seq(Qt.Key.Key_Space))
     a["ab"] = _action(
         window,
@@ -118,7 +137,12 @@ def build_menus(window: QMainWindow, host: MenuHost) -> tuple[dict[str, QAction]
         host.choose_reference,
         tip="Show the balance of an existing mix of these stems as the suggestion (B)",
     )
-    _add(menus["playback"], a, "play", "ab", "suggest", "reference")
+    _add(menu, a, "play", "ab", "suggest", "reference")
+
+
+def _listen_and_tools_menus(
+    window: QMainWindow, host: MenuHost, menus: dict[str, QMenu], a: dict[str, QAction]
+) -> None:
     a["blind_test"] = _action(
         window,
         "&Blind test…",
@@ -134,10 +158,6 @@ def build_menus(window: QMainWindow, host: MenuHost) -> tuple[dict[str, QAction]
         tip="Fit a correction of the default model to the balances you exported and saved",
     )
     _add(menus["tools"], a, "learn")
-    a["logs"] = _action(window, "Open &log folder", host.open_log_folder)
-    a["about"] = _action(window, "&About drumassist", host.show_about)
-    _add(menus["help"], a, "logs", "about")
-    return a, menus
 
 
 def _add(menu: QMenu, actions: dict[str, QAction], *items: str | QMenu) -> None:

@@ -25,6 +25,7 @@ from drumassist.ui.fader import Fader
 from drumassist.ui.levelentry import (
     ENTRY_TOOLTIP,
     GainEntry,
+    clamped_note,
     format_diff_db,
     parse_db,
     suggestion_tooltip,
@@ -270,8 +271,12 @@ class ChannelStrip(QFrame):
             below = self.gain_entry.mapToGlobal(QPoint(0, self.gain_entry.height()))
             QToolTip.showText(below, ENTRY_TOOLTIP, self.gain_entry)
             return
-        self.fader.commit_value_db(clamp_db(gain_db))
+        clamped = clamp_db(gain_db)
+        self.fader.commit_value_db(clamped)
         self.refresh_gain()
+        if clamped != gain_db:  # said, so a typed +20 is not taken for +20
+            below = self.gain_entry.mapToGlobal(QPoint(0, self.gain_entry.height()))
+            QToolTip.showText(below, clamped_note(gain_db, clamped), self.gain_entry)
 
     def _on_role_chosen(self, index: int) -> None:
         # PySide hands a str-based enum back as a plain str.

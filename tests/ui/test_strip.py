@@ -262,17 +262,31 @@ def test_parse_db(text: str, expected: float | None) -> None:
 
 
 @pytest.mark.parametrize(
-    ("typed", "expected"), [("-6.5", -6.5), ("-inf", -math.inf), ("+40", 12.0)]
+    "case",
+    [
+        ("-6.5", -6.5, "-6.5", ""),
+        ("-inf", -math.inf, "-inf", ""),
+        ("+40", 12.0, "+12.0", "The fader goes up to +12.0 dB: set to +12.0 dB."),
+        ("-95 dB", -math.inf, "-inf", "-95.0 dB is at or below -90.0 dB"),
+    ],
 )
-def test_typed_level_commits(qtbot, strip: ChannelStrip, typed: str, expected: float) -> None:
+def test_typed_level_commits(qtbot, strip: ChannelStrip, case: tuple[str, float, str, str]) -> None:
+    typed, expected, shown, note = case  # typed, level set, level shown, note shown
     changed, committed = Recorder(strip.gain_changed), Recorder(strip.gain_committed)
-    strip.gain_entry.setFocus()
-    strip.gain_entry.setText(typed)
+    QToolTip.hideText()
+    qtbot.mouseDClick(strip.gain_entry, Qt.MouseButton.LeftButton)  # selects the level
+    qtbot.keyClick(strip.gain_entry, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(strip.gain_entry, typed)
     qtbot.keyClick(strip.gain_entry, Qt.Key.Key_Return)
     assert strip.gain_db == expected
     assert changed.calls == [(expected,)]
     assert committed.calls == [(0.0, expected)]
-    assert strip.gain_entry.text() == {-6.5: "-6.5", 12.0: "+12.0"}.get(expected, "-inf")
+    assert strip.gain_entry.text() == shown
+    # A level outside the fader's range says what was set instead.
+    if note:
+        assert QToolTip.isVisible() and QToolTip.text().startswith(note)
+    else:
+        assert not QToolTip.isVisible()
 
 
 def test_junk_reverts_and_explains(qtbot, strip: ChannelStrip) -> None:
