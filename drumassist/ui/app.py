@@ -77,7 +77,9 @@ def run(path: Path | None = None) -> int:
     window.show()
     log.info("drumassist %s started", __version__)
     _close_on_ctrl_c(window)
-    if path is not None:
+    # Changes a drumassist left unsaved when it ended come first: restoring them opens
+    # their mix instead of ``path``.
+    if not window.offer_recovery() and path is not None:
         window.open_stems([path])
     return int(app.exec())
 

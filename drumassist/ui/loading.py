@@ -6,7 +6,7 @@ Plain functions of ``progress``, run by TaskRunner on a worker thread; no widget
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +30,8 @@ class Loaded:
     session_path: Path | None = None
     #: True when the session was changed on the way in (a stem located): unsaved.
     modified: bool = False
+    #: The recovery copy this was restored from (removed once the window has the mix).
+    recovered_from: Path | None = None
 
 
 def load_sources(sources: Sequence[Path], progress: Progress) -> Loaded:
@@ -65,6 +67,16 @@ def load_session_stems(
     multitrack = load_multitrack(present, progress=ScaledProgress(progress, 0.0, 0.6))
     meter = MixLoudness(multitrack, progress=ScaledProgress(progress, 0.6, 1.0))
     return Loaded(multitrack, meter, loaded, path, modified)
+
+
+def load_recovered(
+    session_file: Path, session_path: Path | None, name: str, progress: Progress
+) -> Loaded:
+    """Reopen a recovery copy: its stems and state, unsaved, belonging to ``session_path``
+    (the session it was opened from or saved to; None if it never was). Errors say
+    ``name`` (the mix's session or folder), not the copy's own file name."""
+    loaded = load_session_stems(load_session(session_file), Path(name), progress, modified=True)
+    return replace(loaded, session_path=session_path, recovered_from=session_file)
 
 
 def run_suggestion(

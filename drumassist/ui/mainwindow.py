@@ -172,6 +172,7 @@ class MainWindow(QMainWindow, SessionCommands, ExportCommands, ReferenceCommands
             ]
         if loaded.modified:
             doc.undo_stack.resetClean()
+        self.start_autosave(doc, loaded)
         self.mixer = MixerPanel(doc)
         self.mixer.locate_requested.connect(self.locate_stem)
         self.stack.addWidget(self.mixer)
@@ -203,6 +204,7 @@ class MainWindow(QMainWindow, SessionCommands, ExportCommands, ReferenceCommands
         player.unavailable.connect(lambda why: self.show_error(f"Playback unavailable: {why}"))
 
     def _close_document(self) -> None:
+        self.stop_autosave()
         self.playback.detach()
         if self.player is not None:
             self.player.close()

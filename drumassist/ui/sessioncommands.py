@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from drumassist.core.progress import Progress
 from drumassist.core.session import SESSION_SUFFIX, save_session
 from drumassist.errors import DrumassistError
-from drumassist.ui import loading, windowdialogs
+from drumassist.ui import autosave, loading, windowdialogs
+from drumassist.ui.autosave import Autosave
 from drumassist.ui.exportflow import source_folder
 
 if TYPE_CHECKING:
@@ -42,6 +43,8 @@ class SessionCommands(_Base):  # type: ignore[misc,valid-type]
         def _start(
             self, runner: TaskRunner, work: Callable[[Progress], object], message: str
         ) -> None: ...
+
+    autosave: Autosave | None = None
 
     def choose_session(self) -> None:
         path = windowdialogs.ask_open_file(
@@ -105,3 +108,43 @@ class SessionCommands(_Base):  # type: ignore[misc,valid-type]
         if answer == QMessageBox.StandardButton.Save:
             return self.save_session()
         return answer == QMessageBox.StandardButton.Discard
+
+    # -- crash recovery (ui/autosave.py) ---------------------------------------------------
+
+    def offer_recovery(self) -> bool:
+        """Offer the newest copy of unsaved changes a drumassist left when it ended; True
+        when it is being restored. Called as the window opens, before any mix."""
+        found = autosave.find_recovered()
+        if not found:
+            return False
+        newest = found[0]
+        for other in found[1:]:  # offered the next time, one at a time
+            other.release()
+        answer = windowdialogs.ask_restore(self, newest.name, newest.written)
+        if answer == "discard":
+            autosave.discard(newest)
+            return False
+        newest.release()  # kept on disk until the window has the mix, then removed
+        if answer == "later":
+            return False
+        self._start(
+            self._loader,
+            lambda p: loading.load_recovered(
+                newest.session_file, newest.session_path, newest.name, p
+            ),
+            f"Restoring the changes to {newest.name}",
+        )
+        return True
+
+    def start_autosave(self, doc: MixDocument, loaded: loading.Loaded) -> None:
+        """Keep ``doc``'s unsaved changes on disk from now on (after its state is set)."""
+        self.autosave = Autosave(doc, self)
+        if loaded.recovered_from is not None:
+            autosave.remove_copy(loaded.recovered_from)
+
+    def stop_autosave(self) -> None:
+        """The mix closes with its changes saved or discarded."""
+        if self.autosave is not None:
+            self.autosave.close()
+            self.autosave.deleteLater()
+        self.autosave = None

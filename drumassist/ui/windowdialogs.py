@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
@@ -40,6 +41,26 @@ def ask_save_changes(parent: QWidget) -> QMessageBox.StandardButton:
         | QMessageBox.StandardButton.Discard
         | QMessageBox.StandardButton.Cancel,
     )
+
+
+def ask_restore(parent: QWidget, name: str, written: datetime) -> str:
+    """Restore, Discard or Not now for changes a drumassist left unsaved: returns
+    ``"restore"``, ``"discard"`` or ``"later"``."""
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        "Unsaved changes recovered",
+        f"drumassist ended before the changes to “{name}” were saved. They were kept"
+        f" on {written:%d %b %Y} at {written:%H:%M:%S}.\n\nRestore them?",
+        parent=parent,
+    )
+    restore = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
+    discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton("Not now", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(restore)
+    discard.setToolTip("Delete the kept changes")
+    box.exec()
+    clicked = box.clickedButton()
+    return "restore" if clicked is restore else "discard" if clicked is discard else "later"
 
 
 def confirm(parent: QWidget, question: str) -> bool:
