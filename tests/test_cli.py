@@ -98,6 +98,8 @@ def test_mix_matches_numpy_and_refuses_to_overwrite(folder, drum_arrays, tmp_pat
     ("args", "message"),
     [
         (("info", "{missing}"), "nowhere: no such folder"),
+        (("info", "{missing_session}"), "gone.drumassist: no such file"),
+        (("suggest", "{missing_stem}"), "gone.wav: no such file"),
         (("info", "{junk}"), "junk: no audio files found"),
         (("mix", "{folder}", "--gains", "{missing}", "-o", "{out}"), "no such gains file"),
     ],
@@ -106,6 +108,8 @@ def test_errors_are_one_line_without_traceback(folder, tmp_path, args, message):
     (tmp_path / "junk").mkdir()
     paths = {
         "missing": tmp_path / "nowhere",
+        "missing_session": tmp_path / "gone.drumassist",
+        "missing_stem": tmp_path / "gone.wav",
         "junk": tmp_path / "junk",
         "folder": folder,
         "out": tmp_path / "o.wav",
@@ -192,3 +196,61 @@ def test_suggest_json_carries_the_warning_about_normalised_stems(tmp_path, drum_
     warnings = json.loads(proc.stdout)["warnings"]
     assert len(warnings) == 1 and "as stems normalised on export do" in warnings[0]
     assert proc.stderr.count("as stems normalised on export do") == 1
+
+
+def test_a_session_s_roles_are_the_ones_the_commands_use(folder):
+    """A role set in the window (saved in the session) wins over the guess from the name."""
+    from drumassist.core.roles import Role
+    from drumassist.core.session import Session, TrackState, save_session
+
+    tracks = [
+        TrackState(path=folder / f"{name}.wav", name=name, role=role)
+        for name, role in (
+            ("Kick In", Role.KICK),
+            ("Snare Top", Role.SNARE),
+            ("HH", Role.CYMBAL),  # the user's choice; "HH" reads as a hi-hat
+            ("OH L", Role.OVERHEAD),
+        )
+    ]
+    session = folder.parent / "song.drumassist"
+    save_session(Session(tuple(tracks)), session)
+    info = json.loads(run_cli("info", session, "--json").stdout)
+    assert {t["name"]: t["role"] for t in info["tracks"]} == {
+        "Kick In": "kick", "Snare Top": "snare", "HH": "cymbal", "OH L": "overhead",
+    }  # fmt: skip
+    from_folder = run_cli("suggest", folder, "--json")
+    from_session = run_cli("suggest", session, "--json")
+    assert from_session.returncode == 0, from_session.stderr
+    roles = {t["name"]: t["role"] for t in json.loads(from_session.stdout)["tracks"]}
+    assert roles["HH"] == "cymbal"
+    assert {t["name"]: t["role"] for t in json.loads(from_folder.stdout)["tracks"]}["HH"] == (
+        "hi-hat"
+    )
+
+
+def test_suggest_json_given_to_mix_spreads_the_overhead_pair(tmp_path, drum_arrays):
+    """``suggest --json`` carries the window's starting pans, so ``mix --gains`` of it is
+    the window's mix: an overhead pair at -/+80 %, the rest centred."""
+    from drumassist.core.mix import mix
+    from drumassist.core.multitrack import load_multitrack
+
+    arrays = {**drum_arrays, "OH R": np.roll(drum_arrays["OH L"], 441)}
+    folder = tmp_path / "kit"
+    folder.mkdir()
+    for name, data in arrays.items():
+        sf.write(str(folder / f"{name}.wav"), data, 44100, subtype="FLOAT")
+    proc = run_cli("suggest", folder, "--method", "sum", "--json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    pans = {t["name"]: t["pan"] for t in doc["tracks"]}
+    assert pans == {"Kick In": 0.0, "Snare Top": 0.0, "HH": 0.0, "OH L": -0.8, "OH R": 0.8}
+    (tmp_path / "sug.json").write_text(proc.stdout)
+    out = tmp_path / "mix.wav"
+    done = run_cli("mix", folder, "--gains", tmp_path / "sug.json", "-o", out)
+    assert done.returncode == 0, done.stderr
+    written, _ = sf.read(str(out), always_2d=True)
+    multitrack = load_multitrack(folder)
+    gains = [{t["name"]: t["gain_db"] for t in doc["tracks"]}[n] for n in multitrack.names]
+    expected = mix(multitrack, gains, pans=[pans[n] for n in multitrack.names], stereo=True)
+    np.testing.assert_allclose(written, expected, atol=1e-6)
+    assert np.abs(written[:, 0] - written[:, 1]).max() > 0.01  # not a mono mix in two channels

@@ -7,9 +7,12 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drumassist.core.multitrack import Multitrack
+
+if TYPE_CHECKING:
+    from drumassist.core.roles import Role
 
 
 def stems_argument(p: argparse.ArgumentParser) -> None:
@@ -24,15 +27,22 @@ def load_stems(stems: Sequence[Path]) -> Multitrack:
     from drumassist.core.multitrack import load_multitrack
 
     sources = list(stems)
+    roles: dict[Path, Role] = {}
     if len(sources) == 1 and sources[0].suffix == ".drumassist" and sources[0].is_file():
-        sources = _session_stems(sources[0])
+        sources, roles = _session_stems(sources[0])
     multitrack = load_multitrack(sources)
     print_notices(multitrack.notices)
+    if roles:  # the roles the user set in the window, not the ones guessed from names
+        by_path = {t.path.resolve(): t.name for t in multitrack.tracks if t.path is not None}
+        multitrack = multitrack.with_roles(
+            {by_path[p]: role for p, role in roles.items() if p in by_path}
+        )
     return multitrack
 
 
-def _session_stems(path: Path) -> list[Path]:
-    """The stems of a session file that still exist; the missing ones are noted."""
+def _session_stems(path: Path) -> tuple[list[Path], dict[Path, Role]]:
+    """The stems of a session file that still exist, and their roles in it (by resolved
+    path); the missing ones are noted."""
     from drumassist.core.session import load_session
     from drumassist.errors import InvalidStemError
 
@@ -47,7 +57,8 @@ def _session_stems(path: Path) -> list[Path]:
         )
     if loaded.missing:
         print(f"note: {path.name}: stems missing, left out: {missing}", file=sys.stderr)
-    return present
+    roles = {t.path.resolve(): t.role for t in loaded.session.tracks if t.path in present}
+    return present, roles
 
 
 def print_notices(notices: Sequence[str]) -> None:

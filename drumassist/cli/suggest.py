@@ -6,6 +6,7 @@ import argparse
 import json
 import math
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -65,7 +66,9 @@ def _cmd_suggest(args: argparse.Namespace) -> int:
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
     if args.json:
-        print(json.dumps(_document(result), indent=2))
+        from drumassist.core.mixstate import starting_pans
+
+        print(json.dumps(_document(result, starting_pans(multitrack.tracks)), indent=2))
     else:
         _print_table(result)
     return 0
@@ -83,16 +86,21 @@ def _too_short(result: Suggestion) -> set[str]:
     return {note.split(": ", 1)[0] for note in result.notes}
 
 
-def _document(result: Suggestion) -> dict[str, Any]:
-    """``suggest --json``: the gains, each with its range and marks, and the advice."""
+def _document(result: Suggestion, pans: Sequence[float]) -> dict[str, Any]:
+    """``suggest --json``: the gains, each with its range and marks, and the advice.
+
+    ``pans`` are the tracks' starting pans (an overhead or room pair spread, as the
+    window and ``quickstart`` start them), so ``mix --gains`` of this document makes
+    the mix the window would play.
+    """
     short = _too_short(result)
     rows = _rows(result)
     tracks = [
         {
-            "name": n, "role": r, "gain_db": _finite(g), "low_db": _finite(lo),
+            "name": n, "role": r, "gain_db": _finite(g), "pan": pan, "low_db": _finite(lo),
             "high_db": _finite(hi), "too_short": n in short, "bleed_only": n in result.bleed_only,
         }
-        for n, r, g, lo, hi in rows
+        for (n, r, g, lo, hi), pan in zip(rows, pans, strict=True)
     ]  # fmt: skip
     # No "invert" per track: the gains (and loudness_lufs) are of the mix as recorded, so
     # this document given to `drumassist mix --gains` makes that mix; a suggested flip is

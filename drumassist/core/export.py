@@ -82,7 +82,7 @@ def export_audio(
         Files that must never be written over, such as the session's stems.
     """
     target = Path(path)
-    fmt = _check_destination(target, bit_depth=bit_depth, overwrite=overwrite, protected=protected)
+    fmt = check_destination(target, bit_depth=bit_depth, overwrite=overwrite, protected=protected)
     _check_levels(target, loudness_lufs, peak_ceiling_dbfs)
     data = np.asarray(audio, dtype=np.float64)
     data = data[:, None] if data.ndim == 1 else data
@@ -110,9 +110,11 @@ def export_audio(
     )
 
 
-def _check_destination(
+def check_destination(
     target: Path, *, bit_depth: int, overwrite: bool, protected: Collection[Path]
 ) -> str:
+    """The format (``"WAV"``, ``"FLAC"``) of an export to ``target``; raises ExportError
+    naming the file for a destination the export would refuse."""
     if target.is_dir():
         raise ExportError(f"{target}: is a folder; give a file name ending in .wav or .flac")
     fmt = _FORMATS.get(target.suffix.lower())

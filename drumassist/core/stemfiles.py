@@ -50,7 +50,9 @@ def _list_sources(source: str | Path | Sequence[str | Path]) -> tuple[list[Path]
     if isinstance(source, str | Path):
         folder = Path(source)
         if not folder.exists():
-            raise InvalidStemError(f"{folder}: no such folder")
+            # A name such as "song.drumassist" or "kick.wav" was meant as a file.
+            named_file = folder.suffix.lower() in AUDIO_EXTENSIONS | {".drumassist"}
+            raise InvalidStemError(f"{folder}: no such {'file' if named_file else 'folder'}")
         if not folder.is_dir():
             raise InvalidStemError(f"{folder.name}: expected a folder of stems, got a file")
         entries = sorted((p for p in folder.iterdir() if p.is_file()), key=_natural_key)

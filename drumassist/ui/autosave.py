@@ -84,21 +84,37 @@ class Autosave(QObject):
         self._timer.timeout.connect(self.write)
         doc.undo_stack.indexChanged.connect(self._on_change)
         doc.undo_stack.cleanChanged.connect(self._on_clean_changed)
+        doc.suggestion_changed.connect(self._on_change)  # kept in the session too
+        # A document destroyed without being closed (the program quitting without its
+        # window's close) keeps its copy: what its stack signals on the way out is not
+        # a save or a change.
+        self._gone = False
+        doc.destroyed.connect(self._on_document_gone)
         if not doc.undo_stack.isClean():  # opened with changes (restored, a stem located)
             self.write()
 
-    def _on_change(self, _index: int) -> None:
+    def _on_document_gone(self, *_args: object) -> None:
+        self._gone = True
+        self._timer.stop()
+
+    def _on_change(self, *_args: object) -> None:
+        if self._gone:
+            return
         if not self.doc.undo_stack.isClean() and not self._timer.isActive():
             self._timer.start()
 
     def _on_clean_changed(self, clean: bool) -> None:
+        if self._gone:
+            return
         if clean:
             self._timer.stop()
             self._remove_copy()
+        else:  # also made unclean without a step (a new suggestion)
+            self._on_change()
 
     def write(self) -> None:
         """Write the copy now (if there are unsaved changes); a failure is logged once."""
-        if self.doc.undo_stack.isClean():
+        if self._gone or self.doc.undo_stack.isClean():
             return
         try:
             self.session_file.parent.mkdir(parents=True, exist_ok=True)

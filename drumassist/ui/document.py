@@ -194,6 +194,7 @@ class MixDocument(QObject):
     # -- suggestion ------------------------------------------------------------------------
 
     def set_suggestion(self, suggestion: Suggestion | None) -> None:
+        before = self.state.balance
         self.suggestion = suggestion
         self.state.balance = (
             None
@@ -209,6 +210,9 @@ class MixDocument(QObject):
                 bleed_only=suggestion.bleed_only,
             )
         )
+        if repr(self.state.balance) != repr(before):  # repr: NaN reads equal to NaN
+            # A session keeps the last suggestion, so a new one is a change to save.
+            self.undo_stack.resetClean()
         self.suggestion_changed.emit()
 
     # -- what is heard (see MixState) ------------------------------------------------------

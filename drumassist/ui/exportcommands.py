@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import SignalInstance
 from PySide6.QtWidgets import QWidget
 
-from drumassist.core.export import ExportResult
+from drumassist.core.export import ExportResult, check_destination
 from drumassist.core.progress import Progress
+from drumassist.errors import ExportError
 from drumassist.learn.models.registry import unavailable_reason
 from drumassist.learn.suggest.suggestion import method_names
 from drumassist.ui import exportflow, loading, personal
@@ -27,6 +28,8 @@ _Base = QWidget if TYPE_CHECKING else object
 
 class ExportCommands(_Base):  # type: ignore[misc,valid-type]
     """The export half of the main window; it needs the members declared below."""
+
+    _export_name = ""  # the file of the export under way
 
     if TYPE_CHECKING:
         document: MixDocument | None
@@ -53,6 +56,9 @@ class ExportCommands(_Base):  # type: ignore[misc,valid-type]
             methods=installed,
             has_suggestion=doc.suggestion is not None,
             default_path=exportflow.default_export_path(doc.multitrack),
+            soloed=tuple(
+                t.name for t, s in zip(doc.multitrack.tracks, doc.strips, strict=True) if s.solo
+            ),
             parent=self,
         )
         if dialog.exec() == ExportDialog.DialogCode.Accepted:
@@ -62,6 +68,14 @@ class ExportCommands(_Base):  # type: ignore[misc,valid-type]
         doc = self.document
         if doc is None:
             return
+        try:  # refused before "Replace it?" is asked, not after
+            check_destination(
+                request.path, bit_depth=request.bit_depth, overwrite=True,
+                protected=[t.path for t in doc.multitrack.tracks if t.path is not None],
+            )  # fmt: skip
+        except ExportError as exc:
+            self.show_error(str(exc))
+            return
         if overwrite is None:
             overwrite = request.path.exists() and self.confirm(
                 f"{request.path.name} exists. Replace it?"
@@ -69,11 +83,21 @@ class ExportCommands(_Base):  # type: ignore[misc,valid-type]
             if request.path.exists() and not overwrite:
                 return
         job = exportflow.export_job(doc, request, overwrite=overwrite)
+        self._export_name = request.path.name
         # What the user chose, for the personal corpus: the exported A or B balance. A
         # method's balance is the method's, not a choice, so it is not recorded.
         self._export_choice = None if job.method else (list(job.gains_db), list(job.mutes))
         self._start(
             self._exporter, lambda p: loading.run_export(job, p), f"Exporting {request.path.name}"
+        )
+
+    def may_close_during_export(self) -> bool:
+        """True when no export runs, or the user agrees to stop it to close."""
+        if not self._exporter.busy:
+            return True
+        return self.confirm(
+            f"{self._export_name} is still being exported. Stop the export and close?"
+            " (Nothing is written: the export starts again from the beginning.)"
         )
 
     def _on_exported(self, result: ExportResult) -> None:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QWidget,
@@ -47,6 +48,7 @@ class ExportDialog(QDialog):
         methods: tuple[str, ...],
         has_suggestion: bool,
         default_path: Path,
+        soloed: tuple[str, ...] = (),
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -58,6 +60,7 @@ class ExportDialog(QDialog):
         for method in methods:
             self.source_box.addItem(f"Method: {method}", method)
         self.source_box.setToolTip("Which balance to export")
+        self._folder = default_path.parent
         self.path_edit = QLineEdit(str(default_path))
         self.path_edit.setToolTip("Where to write the mix (.wav or .flac)")
         browse = QPushButton("Browse…")
@@ -68,6 +71,16 @@ class ExportDialog(QDialog):
         self._make_format_boxes()
         form = QFormLayout(self)
         form.addRow("Mix", self.source_box)
+        self.solo_note = QLabel()
+        if soloed:  # a solo restored from a session is easy to forget
+            self.solo_note.setText(
+                f"Solo is on ({', '.join(soloed)}): A and B hold only the soloed"
+                " tracks; a method's mix holds every track."
+            )
+            self.solo_note.setWordWrap(True)
+            self.solo_note.setObjectName("error")  # the window's warning banner style
+            self.solo_note.setProperty("warning", True)
+            form.addRow("", self.solo_note)
         form.addRow("File", path_row)
         form.addRow("Format", self.depth_box)
         form.addRow("Channels", self.channels_box)
@@ -104,8 +117,14 @@ class ExportDialog(QDialog):
         )
 
     def _browse(self) -> None:
+        # Replacing a file is asked once, when the export starts (Qt's own question too
+        # asked it twice).
         name, _ = QFileDialog.getSaveFileName(
-            self, "Export mix", self.path_edit.text(), "Audio (*.wav *.flac)"
+            self,
+            "Export mix",
+            self.path_edit.text(),
+            "Audio (*.wav *.flac)",
+            options=QFileDialog.Option.DontConfirmOverwrite,
         )
         if name:
             self.path_edit.setText(name)
@@ -113,7 +132,8 @@ class ExportDialog(QDialog):
     def request(self) -> ExportRequest:
         return ExportRequest(
             source=str(self.source_box.currentData()),
-            path=Path(self.path_edit.text()).expanduser(),
+            # A bare name goes beside the default, not wherever the program was started.
+            path=self._folder / Path(self.path_edit.text().strip()).expanduser(),
             bit_depth=int(self.depth_box.currentData()),
             stereo=bool(self.channels_box.currentData()),
             loudness_lufs=self.loudness_box.currentData(),

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 import re
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QLineEdit
 
 from drumassist.ui.taper import FLOOR_DB, MAX_DB, format_db
@@ -42,10 +42,30 @@ def clamped_note(typed_db: float, set_db: float) -> str:
     return f"The fader goes up to {format_db(MAX_DB)} dB: set to {format_db(set_db)} dB."
 
 
+#: Keys the entry leaves to the window's Undo and Redo unless something is being typed.
+_UNDO_KEYS = (QKeySequence.StandardKey.Undo, QKeySequence.StandardKey.Redo)
+
+
 class GainEntry(QLineEdit):
-    """The typed level: Enter commits, Escape gives up the typing."""
+    """The typed level: Enter commits, Escape gives up the typing.
+
+    Undo and Redo (Ctrl+Z, Ctrl+Shift+Z, Ctrl+Y) undo the typing while there is some,
+    and otherwise go to the mix's undo: the cursor stays in the entry after Enter, the
+    moment a user is most likely to undo what the entry did.
+    """
 
     cancelled = Signal()
+
+    def event(self, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and not self.isModified()
+            and (any(event.matches(k) for k in _UNDO_KEYS) or _is_ctrl_y(event))
+        ):
+            event.ignore()  # not the entry's: the window's shortcut takes it
+            return True
+        return super().event(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape:
@@ -53,6 +73,10 @@ class GainEntry(QLineEdit):
             self.clearFocus()
         else:
             super().keyPressEvent(event)
+
+
+def _is_ctrl_y(event: QKeyEvent) -> bool:
+    return event.key() == Qt.Key.Key_Y and event.modifiers() == Qt.KeyboardModifier.ControlModifier
 
 
 def format_diff_db(diff_db: float) -> str:

@@ -369,7 +369,7 @@ class MainWindow(QMainWindow, SessionCommands, ExportCommands, ReferenceCommands
             self.open_stems(paths)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self.maybe_save():
+        if not (self.may_close_during_export() and self.maybe_save()):
             event.ignore()
             return
         self.settings.setValue("window/geometry", self.saveGeometry())

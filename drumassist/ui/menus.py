@@ -115,6 +115,7 @@ def _file_menu(window: QMainWindow, host: MenuHost, menu: QMenu, a: dict[str, QA
 def _edit_menu(window: QMainWindow, host: MenuHost, menu: QMenu, a: dict[str, QAction]) -> None:
     a["undo"] = _action(window, "&Undo", host.undo, QKeySequence("Ctrl+Z"))
     a["redo"] = _action(window, "&Redo", host.redo, QKeySequence("Ctrl+Shift+Z"))
+    a["redo"].setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
     a["apply"] = _action(window, "&Apply suggestion", host.apply_suggestion)
     a["prefs"] = _action(window, "&Preferences…", host.show_preferences)
     _add(menu, a, "undo", "redo", "apply", "prefs")

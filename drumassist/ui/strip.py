@@ -153,7 +153,7 @@ class ChannelStrip(QFrame):
         self.invert_button.clicked.connect(self.invert_toggled)
         self.role_combo.activated.connect(self._on_role_chosen)
         self.gain_entry.returnPressed.connect(self._on_gain_typed)
-        self.gain_entry.editingFinished.connect(self.refresh_gain)
+        self.gain_entry.editingFinished.connect(self._on_entry_left)
         self.gain_entry.cancelled.connect(self.refresh_gain)
 
     # -- getters ---------------------------------------------------------------------------
@@ -277,6 +277,14 @@ class ChannelStrip(QFrame):
         if clamped != gain_db:  # said, so a typed +20 is not taken for +20
             below = self.gain_entry.mapToGlobal(QPoint(0, self.gain_entry.height()))
             QToolTip.showText(below, clamped_note(gain_db, clamped), self.gain_entry)
+
+    def _on_entry_left(self) -> None:
+        """Tab or a click elsewhere commits a typed level, as Enter does (after Enter or
+        Escape the text is the fader's again, so nothing more happens); junk reverts."""
+        if self.gain_entry.isModified() and parse_db(self.gain_entry.text()) is not None:
+            self._on_gain_typed()
+        else:
+            self.refresh_gain()
 
     def _on_role_chosen(self, index: int) -> None:
         # PySide hands a str-based enum back as a plain str.

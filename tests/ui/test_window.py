@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 
 from drumassist.core.loudness import integrated_loudness
 from drumassist.core.mix import mix
@@ -232,6 +232,25 @@ def test_save_and_reopen_a_session(loaded, qtbot, tmp_path):
     for strip in window.mixer.strips:
         assert strip.fader.suggestion_db == pytest.approx(suggestion_of(path, strip.name) + shift)
     assert window.recent.paths()[0] == path
+
+
+def test_a_new_suggestion_is_a_change_the_session_keeps(loaded, qtbot):
+    window, folder = loaded
+    path = folder / "song.drumassist"
+    suggest(window, qtbot, "loudness")
+    seen = when_dialog(type_file_name(path))
+    shortcut(window, Qt.Key.Key_S, CTRL)
+    assert seen == ["QFileDialog"] and "*" not in window.windowTitle()
+    # The same suggestion again changes nothing; another one is unsaved until saved.
+    suggest(window, qtbot, "loudness")
+    assert "*" not in window.windowTitle()
+    suggest(window, qtbot, "sum")
+    assert window.windowTitle().startswith("song.drumassist *")
+    # Closing asks; Save keeps it, and the session reopens with it.
+    seen = when_dialog(press_button(QMessageBox.StandardButton.Save))
+    window.close()
+    assert seen == ["QMessageBox"]
+    assert load_session(path).session.suggestion.method == "sum"
 
 
 def suggestion_of(path, name):

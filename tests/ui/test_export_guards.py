@@ -1,0 +1,123 @@
+"""What the export dialog and the window say before an export goes wrong: a solo that
+leaves tracks out, a destination the export would refuse, a bare file name, and closing
+the window while an export runs. Driven by clicks and typing on the real window."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import soundfile as sf
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
+
+from drumassist.core.demo import write_demo
+from tests.ui.conftest import LOAD_TIMEOUT_MS
+from tests.ui.gestures import (
+    choose_in_combo,
+    click,
+    click_menu,
+    drop,
+    press_button,
+    strip_named,
+    type_text,
+    when_dialog,
+)
+
+SAVE = QDialogButtonBox.StandardButton.Save
+CANCEL = QDialogButtonBox.StandardButton.Cancel
+
+
+def _fill_and_save(path_text: str, found: dict):
+    def answer(dialog) -> None:
+        found["solo_note"] = dialog.solo_note.text() if dialog.solo_note.isVisible() else ""
+        choose_in_combo(dialog.source_box, "A: your mix")
+        type_text(dialog.path_edit, path_text, enter=False)
+        press_button(SAVE)(dialog)
+
+    return answer
+
+
+def test_a_solo_is_named_in_the_export_dialog(loaded, qtbot):
+    window, _folder = loaded
+    found: dict = {}
+
+    def look(dialog) -> None:
+        found["note"] = dialog.solo_note.text() if dialog.solo_note.isVisible() else ""
+        press_button(CANCEL)(dialog)
+
+    when_dialog(look)
+    click_menu(window, "File", "Export mix…")
+    assert found["note"] == ""  # no solo, no note
+    click(strip_named(window, "Snare Top").solo_button)
+    when_dialog(look)
+    click_menu(window, "File", "Export mix…")
+    assert found["note"].startswith("Solo is on (Snare Top): A and B hold only the soloed")
+
+
+def _answer_questions_no() -> list[str]:
+    """Answer No to every question box that comes in the next few seconds; returns
+    their texts (so a test can check none was asked, without hanging if one is)."""
+    asked: list[str] = []
+
+    def poll(left: int) -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox) and box.isVisible():
+            asked.append(box.text())
+            click(box.button(QMessageBox.StandardButton.No))
+        if left > 0:
+            QTimer.singleShot(20, lambda: poll(left - 1))
+
+    QTimer.singleShot(0, lambda: poll(250))
+    return asked
+
+
+def test_a_stem_is_refused_before_replace_is_asked(loaded, qtbot):
+    window, folder = loaded
+    stem = folder / "HH.wav"
+    before = stem.read_bytes()
+    seen = when_dialog(_fill_and_save(str(stem), {}))
+    asked = _answer_questions_no()
+    click_menu(window, "File", "Export mix…")
+    assert seen == ["ExportDialog"]
+    qtbot.waitUntil(window.error_label.isVisible, timeout=5000)
+    assert window.error_label.text() == "HH.wav: refusing to write over one of the session's stems"
+    assert asked == []  # "Replace it?" was not asked first
+    assert stem.read_bytes() == before
+
+
+def test_a_bare_file_name_goes_beside_the_stems_folder(loaded, qtbot):
+    window, folder = loaded
+    found: dict = {}
+    seen = when_dialog(_fill_and_save("bare name.wav", found))
+    with qtbot.waitSignal(window.export_finished, timeout=LOAD_TIMEOUT_MS):
+        click_menu(window, "File", "Export mix…")
+    assert seen == ["ExportDialog"]
+    out = folder.parent / "bare name.wav"  # where the dialog's default mix goes
+    assert sf.info(str(out)).channels == 2
+    assert not (Path.cwd() / "bare name.wav").exists()
+
+
+def test_closing_during_an_export_asks_first(window, qtbot, tmp_path):
+    folder = tmp_path / "long"
+    write_demo(folder, duration_s=240.0)  # long enough to close while it exports
+    with qtbot.waitSignal(window.multitrack_loaded, timeout=LOAD_TIMEOUT_MS):
+        drop(window, [folder])
+    out = tmp_path / "long-mix.wav"
+    # No: the window stays and the export finishes.
+    when_dialog(_fill_and_save(str(out), {}))
+    click_menu(window, "File", "Export mix…")
+    assert window.statusBar().currentMessage().startswith("Exporting long-mix.wav")
+    asked = when_dialog(press_button(QMessageBox.StandardButton.No))
+    with qtbot.waitSignal(window.export_finished, timeout=LOAD_TIMEOUT_MS):
+        window.close()
+    assert asked == ["QMessageBox"] and window.isVisible()
+    assert sf.info(str(out)).frames > 0
+    # Yes: the export stops, the window closes, and nothing is left behind.
+    out.unlink()
+    when_dialog(_fill_and_save(str(out), {}))
+    click_menu(window, "File", "Export mix…")
+    assert window.statusBar().currentMessage().startswith("Exporting long-mix.wav")
+    asked = when_dialog(press_button(QMessageBox.StandardButton.Yes))
+    window.close()
+    assert asked == ["QMessageBox"] and not window.isVisible()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["long"]
