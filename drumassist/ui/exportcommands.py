@@ -61,8 +61,11 @@ class ExportCommands(_Base):  # type: ignore[misc,valid-type]
             ),
             parent=self,
         )
-        if dialog.exec() == ExportDialog.DialogCode.Accepted:
-            self.start_export(dialog.request())
+        accepted = dialog.exec() == ExportDialog.DialogCode.Accepted
+        request = dialog.request()
+        dialog.deleteLater()  # a child of the window: one per export would pile up
+        if accepted:
+            self.start_export(request)
 
     def start_export(self, request: ExportRequest, *, overwrite: bool | None = None) -> None:
         doc = self.document

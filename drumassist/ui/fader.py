@@ -10,7 +10,16 @@ import math
 from typing import ClassVar
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QLinearGradient, QPainter, QPaintEvent, QPen, QPolygonF
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QKeyEvent,
+    QLinearGradient,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QPolygonF,
+)
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from drumassist.ui import theme
@@ -29,6 +38,8 @@ from drumassist.ui.taper import (
 #: The order scale labels get space in when the fader is short.
 _LABEL_PRIORITY_DB = (0.0, 12.0, -math.inf, -12.0, 6.0, -6.0, -20.0, -40.0, -30.0, -60.0)
 DRAG_RESOLUTION_DECIMALS = 1
+#: Page Up / Page Down move this many steps: 6 dB.
+PAGE_STEPS = round(6.0 / STEP_DB)
 
 _CAP_WIDTH_PX = 26.0
 _CAP_HEIGHT_PX = 34.0
@@ -52,7 +63,13 @@ class Fader(DragControl):
     once per gesture, for the undo stack.
     """
 
-    STEP_KEYS: ClassVar[dict[Qt.Key, int]] = {Qt.Key.Key_Up: 1, Qt.Key.Key_Down: -1}
+    #: Up and Down move one step (0.5 dB, 0.1 dB with Shift); Page Up and Page Down 6 dB.
+    STEP_KEYS: ClassVar[dict[Qt.Key, int]] = {
+        Qt.Key.Key_Up: 1,
+        Qt.Key.Key_Down: -1,
+        Qt.Key.Key_PageUp: PAGE_STEPS,
+        Qt.Key.Key_PageDown: -PAGE_STEPS,
+    }
     #: Distance from the widget's top and bottom edges to the ends of the scale.
     TRAVEL_MARGIN_PX = _CAP_HEIGHT_PX / 2 + 2
 
@@ -120,6 +137,14 @@ class Fader(DragControl):
 
     def _travel_px(self) -> float:
         return self.height() - 2 * self.TRAVEL_MARGIN_PX
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Home sets 0 dB, End minus infinity, each one undo step; see STEP_KEYS."""
+        ends = {Qt.Key.Key_Home: self.default_value, Qt.Key.Key_End: -math.inf}
+        if Qt.Key(event.key()) in ends and not event.isAutoRepeat():
+            self.commit_value_db(ends[Qt.Key(event.key())])
+        else:
+            super().keyPressEvent(event)
 
     def _stepped(self, value: float, steps: int, *, fine: bool) -> float:
         size_db = math.copysign(FINE_STEP_DB if fine else STEP_DB, steps)

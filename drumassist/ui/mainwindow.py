@@ -333,8 +333,10 @@ class MainWindow(QMainWindow, SessionCommands, ExportCommands, ReferenceCommands
     def show_preferences(self) -> None:
         from drumassist.ui.prefs import DEVICE_KEY, PreferencesDialog
 
-        if PreferencesDialog(self.settings, self).exec() and self.player is not None:
+        dialog = PreferencesDialog(self.settings, self)
+        if dialog.exec() and self.player is not None:
             self.player.set_device(self.settings.value(DEVICE_KEY) or None)
+        dialog.deleteLater()
 
     # Imported when chosen, not at start-up: the dialogs pull in the statistics and models.
     def start_blind_test(self) -> None:

@@ -60,6 +60,7 @@ def ask_restore(parent: QWidget, name: str, written: datetime) -> str:
     discard.setToolTip("Delete the kept changes")
     box.exec()
     clicked = box.clickedButton()
+    box.deleteLater()
     return "restore" if clicked is restore else "discard" if clicked is discard else "later"
 
 

@@ -180,6 +180,26 @@ def test_keys_step_and_commit_per_press(qtbot, fader: Fader) -> None:
     assert committed.calls == [(0.0, 0.5), (0.5, pytest.approx(0.4))]
 
 
+def test_page_keys_move_6_db_and_home_and_end_go_to_the_ends(qtbot, fader: Fader) -> None:
+    committed = Recorder(fader.value_committed)
+    qtbot.keyClick(fader, Qt.Key.Key_PageDown)
+    assert fader.value_db == -6.0
+    qtbot.keyClick(fader, Qt.Key.Key_PageUp)
+    qtbot.keyClick(fader, Qt.Key.Key_PageUp)
+    assert fader.value_db == 6.0
+    qtbot.keyClick(fader, Qt.Key.Key_End)
+    assert fader.value_db == -math.inf
+    qtbot.keyClick(fader, Qt.Key.Key_Home)
+    assert fader.value_db == 0.0
+    assert committed.calls == [
+        (0.0, -6.0),
+        (-6.0, 0.0),
+        (0.0, 6.0),
+        (6.0, -math.inf),
+        (-math.inf, 0.0),
+    ]
+
+
 def test_a_held_key_commits_once_when_released(fader: Fader) -> None:
     committed = Recorder(fader.value_committed)
     for repeat in (False, True, True):
