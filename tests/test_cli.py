@@ -50,6 +50,17 @@ def test_info_json(folder):
     assert by_name["HH"]["path"] == str(folder / "HH.wav")
 
 
+def test_info_describes_one_stem(folder):
+    proc = run_cli("info", folder / "HH.wav", "--json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert [(t["name"], t["role"], t["channels"]) for t in doc["tracks"]] == [("HH", "hi-hat", 1)]
+    assert doc["duration_s"] == pytest.approx(3.0)
+    assert isinstance(doc["tracks"][0]["loudness_lufs"], float)
+    text = run_cli("info", folder / "HH.wav").stdout
+    assert text.startswith("1 track, 44100 Hz, 3.00 s")
+
+
 def test_info_text(folder):
     proc = run_cli("info", folder)
     assert proc.returncode == 0

@@ -25,16 +25,37 @@ from drumassist.errors import DrumassistError
 
 
 def _add_info(sub: Any) -> None:
-    p = sub.add_parser("info", help="list the stems of a multitrack with roles and loudness")
+    p = sub.add_parser(
+        "info", help="list the stems of a multitrack (or one stem) with roles and loudness"
+    )
     stems_argument(p)
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_info)
 
 
+def _one_file(stems: list[Path]) -> Any:
+    """The one audio file ``stems`` names, as a one-track multitrack; None otherwise.
+
+    ``info`` describes a single stem too (a multitrack needs two for everything else).
+    """
+    from drumassist.core.multitrack import Multitrack, Track
+    from drumassist.core.roles import role_from_name
+    from drumassist.core.stemfiles import is_audio_file
+    from drumassist.core.stemread import read_checked
+
+    if len(stems) != 1 or not stems[0].is_file() or not is_audio_file(stems[0]):
+        return None
+    path = stems[0]
+    read = read_checked(path)
+    track = Track(name=path.stem, audio=read.audio, role=role_from_name(path.stem), path=path)
+    notices = (read.ends_early,) if read.ends_early else ()
+    return Multitrack((track,), read.rate, notices=notices)
+
+
 def _cmd_info(args: argparse.Namespace) -> int:
     from drumassist.core.loudness import integrated_loudness, too_short_message
 
-    multitrack = load_stems(args.stems)
+    multitrack = _one_file(args.stems) or load_stems(args.stems)
     rows = []
     for track in multitrack.tracks:
         short = too_short_message(track.audio, multitrack.sample_rate)
@@ -60,7 +81,8 @@ def _cmd_info(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(doc, indent=2))
         return 0
-    print(f"{len(rows)} tracks, {multitrack.sample_rate} Hz, {multitrack.duration_s:.2f} s")
+    count = f"{len(rows)} track{'' if len(rows) == 1 else 's'}"
+    print(f"{count}, {multitrack.sample_rate} Hz, {multitrack.duration_s:.2f} s")
     for row in rows:
         level = "silent" if row["loudness_lufs"] is None else f"{row['loudness_lufs']:.1f} LUFS"
         level = "too short" if row["too_short"] else level
