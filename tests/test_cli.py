@@ -210,7 +210,8 @@ def test_suggest_json_carries_the_warning_about_normalised_stems(tmp_path, drum_
 
 
 def test_a_session_s_roles_are_the_ones_the_commands_use(folder):
-    """A role set in the window (saved in the session) wins over the guess from the name."""
+    """A role set in the window (saved in the session) wins over the guess from the name,
+    and ``suggest --json`` carries the session's pans."""
     from drumassist.core.roles import Role
     from drumassist.core.session import Session, TrackState, save_session
 
@@ -223,6 +224,7 @@ def test_a_session_s_roles_are_the_ones_the_commands_use(folder):
             ("OH L", Role.OVERHEAD),
         )
     ]
+    tracks[3] = TrackState(path=folder / "OH L.wav", name="OH L", role=Role.OVERHEAD, pan=-0.3)
     session = folder.parent / "song.drumassist"
     save_session(Session(tuple(tracks)), session)
     info = json.loads(run_cli("info", session, "--json").stdout)
@@ -234,6 +236,9 @@ def test_a_session_s_roles_are_the_ones_the_commands_use(folder):
     assert from_session.returncode == 0, from_session.stderr
     roles = {t["name"]: t["role"] for t in json.loads(from_session.stdout)["tracks"]}
     assert roles["HH"] == "cymbal"
+    # ... and its pans are the session's (the window's), not the starting ones.
+    pans = {t["name"]: t["pan"] for t in json.loads(from_session.stdout)["tracks"]}
+    assert pans == {"Kick In": 0.0, "Snare Top": 0.0, "HH": 0.0, "OH L": -0.3}
     assert {t["name"]: t["role"] for t in json.loads(from_folder.stdout)["tracks"]}["HH"] == (
         "hi-hat"
     )

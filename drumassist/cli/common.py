@@ -28,7 +28,7 @@ def load_stems(stems: Sequence[Path]) -> Multitrack:
 
     sources = list(stems)
     roles: dict[Path, Role] = {}
-    if len(sources) == 1 and sources[0].suffix == ".drumassist" and sources[0].is_file():
+    if _is_session(sources):
         sources, roles = _session_stems(sources[0])
     multitrack = load_multitrack(sources)
     print_notices(multitrack.notices)
@@ -38,6 +38,27 @@ def load_stems(stems: Sequence[Path]) -> Multitrack:
             {by_path[p]: role for p, role in roles.items() if p in by_path}
         )
     return multitrack
+
+
+def stem_pans(stems: Sequence[Path], multitrack: Multitrack) -> list[float]:
+    """The pan of each track as the window would play it: a session's own pans, else
+    (and for a track the session does not name) the starting pans."""
+    from drumassist.core.mixstate import starting_pans
+
+    pans = starting_pans(multitrack.tracks)
+    if not _is_session(stems):
+        return pans
+    from drumassist.core.session import load_session
+
+    saved = {t.path.resolve(): t.pan for t in load_session(stems[0]).session.tracks}
+    return [
+        saved.get(t.path.resolve(), pan) if t.path is not None else pan
+        for t, pan in zip(multitrack.tracks, pans, strict=True)
+    ]
+
+
+def _is_session(stems: Sequence[Path]) -> bool:
+    return len(stems) == 1 and stems[0].suffix == ".drumassist" and stems[0].is_file()
 
 
 def _session_stems(path: Path) -> tuple[list[Path], dict[Path, Role]]:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from drumassist.cli.argtypes import LUFS_RANGE, number
-from drumassist.cli.common import load_stems, stems_argument
+from drumassist.cli.common import load_stems, stem_pans, stems_argument
 
 if TYPE_CHECKING:
     from drumassist.learn.suggest.suggestion import Suggestion
@@ -66,9 +66,7 @@ def _cmd_suggest(args: argparse.Namespace) -> int:
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
     if args.json:
-        from drumassist.core.mixstate import starting_pans
-
-        print(json.dumps(_document(result, starting_pans(multitrack.tracks)), indent=2))
+        print(json.dumps(_document(result, stem_pans(args.stems, multitrack)), indent=2))
     else:
         _print_table(result)
     return 0
@@ -89,9 +87,9 @@ def _too_short(result: Suggestion) -> set[str]:
 def _document(result: Suggestion, pans: Sequence[float]) -> dict[str, Any]:
     """``suggest --json``: the gains, each with its range and marks, and the advice.
 
-    ``pans`` are the tracks' starting pans (an overhead or room pair spread, as the
-    window and ``quickstart`` start them), so ``mix --gains`` of this document makes
-    the mix the window would play.
+    ``pans`` are the pans the window would play (a session's own; else the starting
+    pans, an overhead or room pair spread as the window and ``quickstart`` start
+    them), so ``mix --gains`` of this document makes the window's mix.
     """
     short = _too_short(result)
     rows = _rows(result)

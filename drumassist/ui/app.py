@@ -78,8 +78,15 @@ def run(path: Path | None = None) -> int:
     log.info("drumassist %s started", __version__)
     _close_on_ctrl_c(window)
     # Changes a drumassist left unsaved when it ended come first: restoring them opens
-    # their mix instead of ``path``.
-    if not window.offer_recovery() and path is not None:
+    # their mix instead of ``path``, and says so.
+    if window.offer_recovery():
+        if path is not None:
+            window.show_error(
+                f"{path.name} was not opened: the unsaved changes drumassist kept are"
+                " restored first (open it next)",
+                warning=True,
+            )
+    elif path is not None:
         window.open_stems([path])
     return int(app.exec())
 

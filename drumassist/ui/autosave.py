@@ -1,16 +1,18 @@
 """Crash recovery: a mix's unsaved changes are kept on disk as they are made.
 
-While a mix has unsaved changes, the window writes it :data:`DELAY_MS` after the last
-change, as an ordinary session file in ``data_dir()/recovery/``: ``<id>.drumassist``,
-beside ``<id>.json`` saying which session file and stems folder it belongs to. The
-window holds ``<id>.lock`` (a QLockFile: its process id, host and program name) as long
-as it runs. Saving, or closing or opening another mix with the changes discarded,
-removes the copy.
+While a mix has unsaved changes, the window writes it at most :data:`DELAY_MS` after a
+change (a burst of changes is written once, two seconds after its first), as an
+ordinary session file in ``data_dir()/recovery/``: ``<id>.drumassist``, beside
+``<id>.json`` saying which session file and stems folder it belongs to. The window
+holds ``<id>.lock`` (a QLockFile: its process id, host and program name) as long as it
+runs. Saving, or closing or opening another mix with the changes discarded, removes
+the copy; a copy that cannot be written is said once, in the window.
 
 A copy whose lock has no living owner (drumassist crashed, was killed, or the machine
 lost power) is offered when drumassist next starts; a copy held by another running
-drumassist is left alone. Every file is written atomically and synced, so a crash
-while writing leaves the last complete copy.
+drumassist, or being restored by one, is left alone. Each file is written atomically
+(a temporary file renamed over it), so a crash while writing leaves the last
+complete copy.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QLockFile, QObject, QTimer
+from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
 
 from drumassist.core.atomic import write_atomically
 from drumassist.core.paths import data_dir
@@ -38,6 +40,7 @@ log = logging.getLogger(__name__)
 #: Milliseconds from the last change to the copy on disk.
 DELAY_MS = 2000
 FORMAT_NAME = "drumassist-recovery"
+VERSION = 1
 
 
 def recovery_dir() -> Path:
@@ -62,12 +65,29 @@ class Recovered:
     def name(self) -> str:
         return self.session_path.name if self.session_path else self.folder.name
 
+    @property
+    def where(self) -> Path:
+        """The session file, or the stems folder of a mix never saved."""
+        return self.session_path or self.folder
+
+    def saved_since(self) -> bool:
+        """True when its session file was saved after this copy was kept."""
+        try:
+            return self.session_path is not None and (
+                self.session_path.stat().st_mtime > self.written.timestamp() + 1
+            )
+        except OSError:
+            return False
+
     def release(self) -> None:
         self.lock.unlock()
 
 
 class Autosave(QObject):
     """Keeps the unsaved changes of ``doc`` in the recovery folder (see the module)."""
+
+    #: The first copy that could not be written, with why (later ones are not said).
+    failed = Signal(str)
 
     def __init__(self, doc: MixDocument, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -90,8 +110,6 @@ class Autosave(QObject):
         # a save or a change.
         self._gone = False
         doc.destroyed.connect(self._on_document_gone)
-        if not doc.undo_stack.isClean():  # opened with changes (restored, a stem located)
-            self.write()
 
     def _on_document_gone(self, *_args: object) -> None:
         self._gone = True
@@ -112,17 +130,18 @@ class Autosave(QObject):
         else:  # also made unclean without a step (a new suggestion)
             self._on_change()
 
-    def write(self) -> None:
-        """Write the copy now (if there are unsaved changes); a failure is logged once."""
+    def write(self) -> bool:
+        """Write the copy now, if there are unsaved changes; False if it could not be
+        written (logged, and said by :attr:`failed` the first time)."""
         if self._gone or self.doc.undo_stack.isClean():
-            return
+            return True
         try:
             self.session_file.parent.mkdir(parents=True, exist_ok=True)
             if not self._lock.isLocked() and not self._lock.tryLock(0):
                 raise OSError(f"cannot lock {self._lock.fileName()}")
             meta = {
                 "format": FORMAT_NAME,
-                "version": 1,
+                "version": VERSION,
                 "session_path": str(self.doc.session_path) if self.doc.session_path else None,
                 "folder": str(source_folder(self.doc.multitrack).resolve()),
                 "written": datetime.now().isoformat(timespec="seconds"),
@@ -135,7 +154,13 @@ class Autosave(QObject):
         except (OSError, DrumassistError) as exc:
             if not self._failed:
                 log.warning("cannot keep a recovery copy in %s: %s", self.session_file.parent, exc)
+                self.failed.emit(
+                    f"Unsaved changes cannot be kept for recovery in {self.session_file.parent}"
+                    f" ({exc}); save the session to keep them"
+                )
             self._failed = True
+            return False
+        return True
 
     def close(self) -> None:
         """The mix is closed with its changes saved or discarded: remove the copy."""
@@ -152,6 +177,7 @@ def find_recovered() -> list[Recovered]:
     folder = recovery_dir()
     if not folder.is_dir():
         return []
+    _remove_stray_locks(folder)
     found = []
     for meta_file in folder.glob("*.json"):
         lock = QLockFile(str(meta_file.with_suffix(".lock")))
@@ -166,6 +192,17 @@ def find_recovered() -> list[Recovered]:
     return sorted(found, key=lambda r: r.written, reverse=True)
 
 
+def _remove_stray_locks(folder: Path) -> None:
+    """Locks left without a note (a crash before the first copy): removed once free."""
+    for lock_file in folder.glob("*.lock"):
+        if lock_file.with_suffix(".json").exists():
+            continue
+        lock = QLockFile(str(lock_file))
+        lock.setStaleLockTime(0)
+        if lock.tryLock(0):
+            lock.unlock()  # removes the file
+
+
 def _read(meta_file: Path, lock: QLockFile) -> Recovered | None:
     session_file = meta_file.with_suffix(SESSION_SUFFIX)
     if not session_file.is_file():  # a crash before its first session was written
@@ -176,6 +213,8 @@ def _read(meta_file: Path, lock: QLockFile) -> Recovered | None:
         meta = json.loads(meta_file.read_text(encoding="utf-8"))
         if meta.get("format") != FORMAT_NAME:
             raise ValueError("not a drumassist recovery note")
+        if meta.get("version") != VERSION:
+            raise ValueError(f"version {meta.get('version')!r}, not {VERSION}")
         written = datetime.fromisoformat(meta["written"])
         folder = Path(meta["folder"])
         session_path = Path(meta["session_path"]) if meta.get("session_path") else None

@@ -50,13 +50,7 @@ class BlindTestDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Blind test")
-        self.setMinimumWidth(max(480, 96 * test.size))
-        # The candidate being heard stands out, as the A/B buttons do.
-        self.setStyleSheet(
-            f"QPushButton#candidate:checked {{ background: {ACCENT}; color: #1b1b1b;"
-            " font-weight: bold; }"
-        )
+        self._set_look(test.size)
         self.test, self.player = test, player
         self._save = save or _append
         self.trial = 0
@@ -83,6 +77,15 @@ class BlindTestDialog(QDialog):
         layout.addLayout(grid, 1)
         layout.addLayout(self._bottom_row(player))
         self._show_trial()
+
+    def _set_look(self, size: int) -> None:
+        self.setWindowTitle("Blind test")
+        self.setMinimumWidth(max(480, 96 * size))
+        # The candidate being heard stands out, as the A/B buttons do.
+        self.setStyleSheet(
+            f"QPushButton#candidate:checked {{ background: {ACCENT}; color: #1b1b1b;"
+            " font-weight: bold; }"
+        )
 
     def _bottom_row(self, player: PlayerController) -> QHBoxLayout:
         """Play, Cancel and Next."""

@@ -100,7 +100,7 @@ class ExportCommands(_Base):  # type: ignore[misc,valid-type]
             return True
         return self.confirm(
             f"{self._export_name} is still being exported. Stop the export and close?"
-            " (Nothing is written: the export starts again from the beginning.)"
+            " (The file is not written; export again to make it.)"
         )
 
     def _on_exported(self, result: ExportResult) -> None:

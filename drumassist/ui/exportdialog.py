@@ -71,15 +71,8 @@ class ExportDialog(QDialog):
         self._make_format_boxes()
         form = QFormLayout(self)
         form.addRow("Mix", self.source_box)
-        self.solo_note = QLabel()
+        self.solo_note = _solo_note(soloed)
         if soloed:  # a solo restored from a session is easy to forget
-            self.solo_note.setText(
-                f"Solo is on ({', '.join(soloed)}): A and B hold only the soloed"
-                " tracks; a method's mix holds every track."
-            )
-            self.solo_note.setWordWrap(True)
-            self.solo_note.setObjectName("error")  # the window's warning banner style
-            self.solo_note.setProperty("warning", True)
             form.addRow("", self.solo_note)
         form.addRow("File", path_row)
         form.addRow("Format", self.depth_box)
@@ -139,3 +132,17 @@ class ExportDialog(QDialog):
             loudness_lufs=self.loudness_box.currentData(),
             ceiling_dbfs=float(self.ceiling_box.value()),
         )
+
+
+def _solo_note(soloed: tuple[str, ...]) -> QLabel:
+    """What a solo that is on does to the export (empty when none is)."""
+    note = QLabel()
+    if soloed:
+        note.setText(
+            f"Solo is on ({', '.join(soloed)}): A and B hold only the soloed"
+            " tracks; a method's mix holds every track."
+        )
+    note.setWordWrap(True)
+    note.setObjectName("error")  # the window's warning banner style
+    note.setProperty("warning", True)
+    return note

@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from drumassist.core.progress import Progress
 from drumassist.core.session import SESSION_SUFFIX, save_session
-from drumassist.errors import DrumassistError
+from drumassist.errors import CancelledError, DrumassistError
 from drumassist.ui import autosave, loading, windowdialogs
-from drumassist.ui.autosave import Autosave
+from drumassist.ui.autosave import Autosave, Recovered
 from drumassist.ui.exportflow import source_folder
 
 if TYPE_CHECKING:
@@ -45,6 +45,7 @@ class SessionCommands(_Base):  # type: ignore[misc,valid-type]
         ) -> None: ...
 
     autosave: Autosave | None = None
+    _restoring: Recovered | None = None
 
     def choose_session(self) -> None:
         path = windowdialogs.ask_open_file(
@@ -120,27 +121,27 @@ class SessionCommands(_Base):  # type: ignore[misc,valid-type]
         newest = found[0]
         for other in found[1:]:  # offered the next time, one at a time
             other.release()
-        answer = windowdialogs.ask_restore(self, newest.name, newest.written)
-        if answer == "discard":
-            autosave.discard(newest)
+        answer = windowdialogs.ask_restore(self, newest)
+        if answer != "restore":
+            autosave.discard(newest) if answer == "discard" else newest.release()
             return False
-        newest.release()  # kept on disk until the window has the mix, then removed
-        if answer == "later":
-            return False
-        self._start(
-            self._loader,
-            lambda p: loading.load_recovered(
-                newest.session_file, newest.session_path, newest.name, p
-            ),
-            f"Restoring the changes to {newest.name}",
-        )
+        # Its lock is held until the window has the mix and its own copy is written
+        # (start_autosave), so another drumassist starting meanwhile does not offer it.
+        self._restoring = newest
+        self._start(self._loader, lambda p: _restore(newest, p), f"Restoring {newest.name}")
         return True
 
     def start_autosave(self, doc: MixDocument, loaded: loading.Loaded) -> None:
         """Keep ``doc``'s unsaved changes on disk from now on (after its state is set)."""
         self.autosave = Autosave(doc, self)
-        if loaded.recovered_from is not None:
-            autosave.remove_copy(loaded.recovered_from)
+        self.autosave.failed.connect(lambda why: self.show_error(why, warning=True))
+        # A mix opened with changes (restored, a stem located) is kept at once.
+        written = self.autosave.write()
+        restored, self._restoring = self._restoring, None
+        if restored is not None and loaded.recovered_from == restored.session_file:
+            if written:  # the old copy goes only once the new one holds the changes
+                autosave.remove_copy(restored.session_file)
+            restored.release()
 
     def stop_autosave(self) -> None:
         """The mix closes with its changes saved or discarded."""
@@ -148,3 +149,20 @@ class SessionCommands(_Base):  # type: ignore[misc,valid-type]
             self.autosave.close()
             self.autosave.deleteLater()
         self.autosave = None
+
+
+def _restore(recovered: Recovered, progress: Progress) -> loading.Loaded:
+    """Worker side of a restore: the mix; a failure keeps the copy and says where."""
+    try:
+        return loading.load_recovered(
+            recovered.session_file, recovered.session_path, recovered.name, progress
+        )
+    except BaseException as exc:
+        recovered.release()  # offered again at the next start
+        if isinstance(exc, DrumassistError) and not isinstance(exc, CancelledError):
+            raise type(exc)(
+                f"{exc}. The unsaved changes are kept in {recovered.session_file} (a session"
+                " file: open it to restore them by hand); drumassist offers them again at its"
+                " next start"
+            ) from exc
+        raise

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from drumassist.core.session import SESSION_SUFFIX
+
+if TYPE_CHECKING:
+    from drumassist.ui.autosave import Recovered
 
 SESSION_FILTER = f"drumassist sessions (*{SESSION_SUFFIX})"
 AUDIO_FILTER = "Audio (*.wav *.flac *.aif *.aiff *.ogg *.mp3)"
@@ -43,20 +46,29 @@ def ask_save_changes(parent: QWidget) -> QMessageBox.StandardButton:
     )
 
 
-def ask_restore(parent: QWidget, name: str, written: datetime) -> str:
+def ask_restore(parent: QWidget, recovered: Recovered) -> str:
     """Restore, Discard or Not now for changes a drumassist left unsaved: returns
-    ``"restore"``, ``"discard"`` or ``"later"``."""
-    box = QMessageBox(
-        QMessageBox.Icon.Question,
-        "Unsaved changes recovered",
-        f"drumassist ended before the changes to “{name}” were saved. They were kept"
-        f" on {written:%d %b %Y} at {written:%H:%M:%S}.\n\nRestore them?",
-        parent=parent,
+    ``"restore"``, ``"discard"`` or ``"later"``. A copy older than its session file's
+    last save says so, and Not now is then the default."""
+    written = recovered.written
+    text = (
+        f"drumassist ended before the changes to “{recovered.name}” were saved. They were"
+        f" kept on {written:%d %b %Y} at {written:%H:%M:%S}.\n\n{recovered.where}"
     )
+    newer = recovered.saved_since()
+    if newer:
+        text += (
+            f"\n\n{recovered.name} was saved after these changes were kept: restoring"
+            " them, then saving, would replace what was saved since."
+        )
+    box = QMessageBox(
+        QMessageBox.Icon.Question, "Unsaved changes recovered", f"{text}\n\nRestore them?",
+        parent=parent,
+    )  # fmt: skip
     restore = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
     discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
-    box.addButton("Not now", QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(restore)
+    later = box.addButton("Not now", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(later if newer else restore)
     discard.setToolTip("Delete the kept changes")
     box.exec()
     clicked = box.clickedButton()

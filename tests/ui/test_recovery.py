@@ -146,6 +146,8 @@ def test_a_crashed_window_s_changes_are_restored(stems, qtbot, fresh_window):
     seen = when_dialog(_click_text("Restore"))
     with qtbot.waitSignal(fresh_window.multitrack_loaded, timeout=LOAD_TIMEOUT_MS):
         assert fresh_window.offer_recovery() is True
+        # While it loads, the copy stays locked: another drumassist does not offer it.
+        assert autosave.find_recovered() == []
     assert seen == ["QMessageBox"]
     assert strip_named(fresh_window, "Snare Top").gain_db == -7.5
     assert strip_named(fresh_window, "HH").gain_db == 0.0
@@ -165,3 +167,54 @@ def test_discarded_changes_are_deleted(stems, qtbot, fresh_window):
     assert list(autosave.recovery_dir().glob("*.lock")) == []
     # Nothing is offered the next time.
     assert fresh_window.offer_recovery() is False
+
+
+@posix_only
+def test_a_copy_that_cannot_be_replaced_is_kept(stems, qtbot, fresh_window, monkeypatch):
+    _crash(stems, "HH", "-9")
+    before = set(_copies())
+
+    def disk_full(*_args, **_kwargs):
+        # A full disk cannot be made here (root writes through permissions, and tests
+        # mount nothing): the one thing mocked is the error it gives.
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(autosave, "save_session", disk_full)
+    seen = when_dialog(_click_text("Restore"))
+    with qtbot.waitSignal(fresh_window.multitrack_loaded, timeout=LOAD_TIMEOUT_MS):
+        assert fresh_window.offer_recovery() is True
+    assert seen == ["QMessageBox"]
+    assert strip_named(fresh_window, "HH").gain_db == -9.0
+    # The restored changes could not be kept anew, so the old copy is not removed.
+    assert before <= set(_copies())
+    assert fresh_window.error_label.isVisible()
+    assert "cannot be kept for recovery" in fresh_window.error_label.text()
+
+
+@posix_only
+def test_a_copy_older_than_its_session_s_last_save_says_so(stems, qtbot, fresh_window):
+    from drumassist.core.roles import role_from_name
+    from drumassist.core.session import Session, TrackState, save_session
+
+    session = stems / "song.drumassist"
+    tracks = tuple(
+        TrackState(path=p, name=p.stem, role=role_from_name(p.stem))
+        for p in sorted(stems.glob("*.wav"))
+    )
+    save_session(Session(tracks), session)
+    _crash(session, "HH", "-9")
+    later = session.stat().st_mtime + 60
+    os.utime(session, (later, later))  # saved again after the copy was kept
+    found: dict = {}
+
+    def answer(dialog) -> None:
+        found["text"] = dialog.text()
+        found["default"] = dialog.defaultButton().text()
+        _click_text("Not now")(dialog)
+
+    when_dialog(answer)
+    assert fresh_window.offer_recovery() is False
+    assert "“song.drumassist”" in found["text"] and str(session) in found["text"]
+    assert "song.drumassist was saved after these changes were kept" in found["text"]
+    assert found["default"] == "Not now"
+    assert len(_copies()) == 2
