@@ -8,7 +8,7 @@ import math
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drumassist.cli.argtypes import (
     CEILING_RANGE,
@@ -20,6 +20,9 @@ from drumassist.cli.argtypes import (
 )
 from drumassist.cli.common import load_stems, stems_argument
 from drumassist.errors import DrumassistError
+
+if TYPE_CHECKING:
+    from drumassist.core.multitrack import Multitrack
 
 # -- info ---------------------------------------------------------------------------------------
 
@@ -33,7 +36,7 @@ def _add_info(sub: Any) -> None:
     p.set_defaults(func=_cmd_info)
 
 
-def _one_file(stems: list[Path]) -> Any:
+def _one_file(stems: list[Path]) -> Multitrack | None:
     """The one audio file ``stems`` names, as a one-track multitrack; None otherwise.
 
     ``info`` describes a single stem too (a multitrack needs two for everything else).

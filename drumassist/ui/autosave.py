@@ -37,7 +37,7 @@ from drumassist.ui.exportflow import source_folder
 
 log = logging.getLogger(__name__)
 
-#: Milliseconds from the last change to the copy on disk.
+#: Milliseconds from a change to the copy on disk (the first change of a burst).
 DELAY_MS = 2000
 FORMAT_NAME = "drumassist-recovery"
 VERSION = 1
@@ -98,6 +98,8 @@ class Autosave(QObject):
         self.meta_file = folder / f"{stem}.json"
         self._lock = QLockFile(str(folder / f"{stem}.lock"))
         self._failed = False
+        #: Why the last write failed; None after one that worked.
+        self.last_error: str | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(DELAY_MS)
@@ -152,14 +154,16 @@ class Autosave(QObject):
             write_atomically(self.meta_file, lambda h: h.write(data), overwrite=True)
             save_session(self.doc.to_session(), self.session_file)
         except (OSError, DrumassistError) as exc:
+            self.last_error = (
+                f"Unsaved changes cannot be kept for recovery in {self.session_file.parent}"
+                f" ({exc}); save the session to keep them"
+            )
             if not self._failed:
                 log.warning("cannot keep a recovery copy in %s: %s", self.session_file.parent, exc)
-                self.failed.emit(
-                    f"Unsaved changes cannot be kept for recovery in {self.session_file.parent}"
-                    f" ({exc}); save the session to keep them"
-                )
+                self.failed.emit(self.last_error)
             self._failed = True
             return False
+        self.last_error = None
         return True
 
     def close(self) -> None:

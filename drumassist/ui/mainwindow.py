@@ -172,7 +172,8 @@ class MainWindow(QMainWindow, SessionCommands, ExportCommands, ReferenceCommands
             ]
         if loaded.modified:
             doc.undo_stack.resetClean()
-        self.start_autosave(doc, loaded)
+        kept = self.start_autosave(doc, loaded)
+        notes += [kept] if kept else []
         self.mixer = MixerPanel(doc)
         self.mixer.locate_requested.connect(self.locate_stem)
         self.stack.addWidget(self.mixer)

@@ -122,8 +122,11 @@ class SessionCommands(_Base):  # type: ignore[misc,valid-type]
         for other in found[1:]:  # offered the next time, one at a time
             other.release()
         answer = windowdialogs.ask_restore(self, newest)
-        if answer != "restore":
-            autosave.discard(newest) if answer == "discard" else newest.release()
+        if answer == "discard":
+            autosave.discard(newest)
+            return False
+        if answer == "later":
+            newest.release()
             return False
         # Its lock is held until the window has the mix and its own copy is written
         # (start_autosave), so another drumassist starting meanwhile does not offer it.
@@ -131,17 +134,19 @@ class SessionCommands(_Base):  # type: ignore[misc,valid-type]
         self._start(self._loader, lambda p: _restore(newest, p), f"Restoring {newest.name}")
         return True
 
-    def start_autosave(self, doc: MixDocument, loaded: loading.Loaded) -> None:
-        """Keep ``doc``'s unsaved changes on disk from now on (after its state is set)."""
+    def start_autosave(self, doc: MixDocument, loaded: loading.Loaded) -> str | None:
+        """Keep ``doc``'s unsaved changes on disk from now on (after its state is set);
+        returns why its first copy could not be written, for the opening's notes."""
         self.autosave = Autosave(doc, self)
-        self.autosave.failed.connect(lambda why: self.show_error(why, warning=True))
         # A mix opened with changes (restored, a stem located) is kept at once.
         written = self.autosave.write()
+        self.autosave.failed.connect(lambda why: self.show_error(why, warning=True))
         restored, self._restoring = self._restoring, None
         if restored is not None and loaded.recovered_from == restored.session_file:
             if written:  # the old copy goes only once the new one holds the changes
                 autosave.remove_copy(restored.session_file)
             restored.release()
+        return self.autosave.last_error
 
     def stop_autosave(self) -> None:
         """The mix closes with its changes saved or discarded."""
