@@ -138,6 +138,7 @@ class BlindTestDialog(QDialog):
         self.next_button.setToolTip(
             "Save the ratings" if last else "Rate a new order of the same mixes"
         )
+        self._touched: set[int] = set()
         for i, slider in enumerate(self.sliders):
             slider.blockSignals(True)
             slider.setValue(self.test.ratings[self.trial][i])
@@ -155,8 +156,18 @@ class BlindTestDialog(QDialog):
     def _rated(self, position: int, value: int) -> None:
         self.test.rate(self.trial, position, value)
         self.values[position].setText(str(value))
+        self._touched.add(position)
 
     def next_trial(self) -> None:
+        # A slider nobody moved is not a rating (it starts at 50): every mix is rated.
+        unrated = [str(i + 1) for i in range(self.test.size) if i not in self._touched]
+        if unrated:
+            self.title.setText(
+                f"Trial {self.trial + 1} of {self.test.trials}: rate every mix first"
+                f" (not yet: {', '.join(unrated)})"
+            )
+            self.switch_to(int(unrated[0]) - 1)
+            return
         if self.trial < self.test.trials - 1:
             self.trial += 1
             self._show_trial()

@@ -23,6 +23,7 @@ from drumassist.core.roles import Role
 from drumassist.core.session import Session, TrackState
 from drumassist.learn.bleed.polarity import PolarityReport
 from drumassist.learn.suggest.suggestion import Suggestion
+from drumassist.ui.taper import MAX_DB, clamp_db
 
 __all__ = ["MixDocument", "Strip"]
 
@@ -156,18 +157,25 @@ class MixDocument(QObject):
         if after != before:
             self.undo_stack.push(_Reorder(self, f"Move {name}", before, after))
 
-    def apply_suggestion(self) -> None:
+    def apply_suggestion(self) -> list[str]:
         """Move every fader to the marks: the suggestion at the loudness of the user's
-        faders (one undoable step): the balance changes, the level the user set does not."""
+        faders (one undoable step): the balance changes, the level the user set does not.
+
+        Returns the tracks whose mark lies past the fader's top: they are set to it, so
+        what is heard and exported is what the faders show.
+        """
         if self.suggestion is None:
-            return
+            return []
         # The suggested balance at the loudness of the user's faders (the markers).
         gains = self.state.suggestion_at_a()
         if gains is None:
-            return
+            return []
+        limited = [self._name(i) for i, g in enumerate(gains) if g > MAX_DB]
         before = dict(enumerate(self.strips))
-        after = {i: replace(s, gain_db=gains[i]) for i, s in enumerate(self.strips)}
-        self.undo_stack.push(_Change(self, f"Apply {self.suggestion.method}", before, after))
+        after = {i: replace(s, gain_db=clamp_db(gains[i])) for i, s in enumerate(self.strips)}
+        if after != before:  # the faders already at the marks: no step
+            self.undo_stack.push(_Change(self, f"Apply {self.suggestion.method}", before, after))
+        return limited
 
     def _name(self, index: int) -> str:
         return self.multitrack.tracks[index].name

@@ -257,8 +257,13 @@ class MainWindow(QMainWindow, SessionCommands, ExportCommands, ReferenceCommands
         self.suggestion_ready.emit(suggestion)
 
     def apply_suggestion(self) -> None:
-        if self.document is not None:
-            self.document.apply_suggestion()
+        limited = [] if self.document is None else self.document.apply_suggestion()
+        if limited:
+            self.show_error(
+                f"At the fader's top (+12 dB), under its mark: {', '.join(limited)}."
+                " Lower the other faders to reach the suggested balance",
+                warning=True,
+            )
 
     def cancel_work(self) -> None:
         for runner in (self._loader, self._suggester, self._exporter):

@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QBoxLayout, QLabel
+from PySide6.QtWidgets import QBoxLayout
 
 from drumassist.errors import DrumassistError
+from drumassist.ui.elided import ElidedLabel
 from drumassist.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
@@ -91,12 +92,14 @@ def record_choice(
 
 def install(window: HostWindow) -> None:
     """Add the "using your taste" label beside the method box; select personal if learned."""
-    label = QLabel()
+    # Cut at its end to the room left (all of it in the tooltip): a long description
+    # must not widen the window past the screen.
+    label = ElidedLabel(mode=Qt.TextElideMode.ElideRight)
     label.setObjectName("hint")
     window.personal_label = label  # type: ignore[attr-defined]
     bar = window.suggest_bar.layout()
     if isinstance(bar, QBoxLayout):
-        bar.insertWidget(bar.indexOf(window.method_box) + 1, label)
+        bar.insertWidget(bar.indexOf(window.method_box) + 1, label, 1)
     window.method_box.currentIndexChanged.connect(lambda _i: _show_state(window))
     refresh(window, select=True)
 
@@ -127,17 +130,16 @@ def _show_state(window: HostWindow) -> None:
     if label is None:
         return
     if window.method_box.currentData() != PERSONAL:
-        label.setText("")
+        label.set_full_text("")
         return
     from drumassist.learn.models.personal import load_personal
 
     try:
         model = load_personal()
     except DrumassistError as exc:
-        label.setText(f"personal model unreadable: {exc}")
+        label.set_full_text(f"personal model unreadable: {exc}")
         return
-    label.setText(f"Using your taste: {model.describe()}; choose default to switch back")
-    label.setToolTip("The default model corrected by what you exported and saved")
+    label.set_full_text(f"Using your taste: {model.describe()}; choose default to switch back")
 
 
 def learn_from_my_mixes(window: HostWindow) -> None:

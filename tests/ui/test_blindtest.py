@@ -149,11 +149,20 @@ def test_blind_test_switches_rates_and_saves(loaded, qtbot, tmp_path):
     QTest.keyClick(dialog, Qt.Key.Key_9)  # no ninth candidate: nothing happens
     assert dialog.buttons[3].isChecked()
     assert dialog.next_button.text() == "Next trial"
+    # A slider nobody moved is no rating: Next asks for mixes 1 and 3 and goes to 1.
+    click(dialog.next_button)
+    assert dialog.title.text() == "Trial 1 of 2: rate every mix first (not yet: 1, 3)"
+    assert dialog.buttons[0].isChecked()
+    QTest.keyClick(dialog.sliders[0], Qt.Key.Key_Up)
+    QTest.keyClick(dialog.sliders[0], Qt.Key.Key_Down)  # a 50 the listener chose
+    QTest.keyClick(dialog.sliders[2], Qt.Key.Key_Home)  # 0
     click(dialog.next_button)
     assert dialog.title.text() == "Trial 2 of 2" and dialog.next_button.text() == "Finish"
     assert [s.value() for s in dialog.sliders] == [50] * 4
     np.testing.assert_allclose(published_b(window), factors_of(window, test.gains_of(1, 0)))
     QTest.keyClick(dialog.sliders[0], Qt.Key.Key_End)  # 100
+    for i in (1, 2, 3):
+        QTest.keyClick(dialog.sliders[i], Qt.Key.Key_Up)  # 51
     click(dialog.next_button)
     assert window.player.audition_db is None
     assert not window.player.engine.state.use_b  # back to my mix A

@@ -178,14 +178,17 @@ def test_learn_from_my_mixes_selects_the_personal_method(loaded, qtbot, make_ste
         pass
     assert window.method_box.currentData() == "personal"
     assert window.method_box.model().item(index).isEnabled()
-    assert window.personal_label.text().startswith("Using your taste: snare +")
-    assert "from 2 sessions" in window.personal_label.text()
+    assert window.personal_label.full_text.startswith("Using your taste: snare +")
+    assert "from 2 sessions" in window.personal_label.full_text
+    # However long the description, the window can still be made as narrow as before
+    # (it grew past a 1600 px screen: the label took its whole text's width).
+    assert window.minimumSizeHint().width() <= 1024
     with qtbot.waitSignal(window.suggestion_ready, timeout=LOAD_TIMEOUT_MS) as blocker:
         click(window.suggest_button)
     personal = blocker.args[0]
     assert personal.method == "personal"
     choose_method(window, "default")  # switch back
-    assert window.personal_label.text() == ""
+    assert window.personal_label.full_text == ""
     with qtbot.waitSignal(window.suggestion_ready, timeout=LOAD_TIMEOUT_MS) as blocker:
         click(window.suggest_button)
     default = blocker.args[0]

@@ -106,6 +106,23 @@ def test_apply_and_undo_with_the_keyboard(loaded, qtbot):
     assert [s.gain_db for s in window.mixer.strips] == [0.0] * 4
 
 
+def test_apply_says_which_marks_lie_past_the_fader_top(loaded, qtbot):
+    window, _ = loaded
+    for strip in window.mixer.strips:  # every fader at its top: some marks lie above it
+        type_text(strip.gain_entry, "+12")
+    suggest(window, qtbot, "loudness")
+    above = [s.name for s in window.mixer.strips if s.fader.suggestion_db > 12.0]
+    assert above  # the case this test is about
+    click(window.apply_button)
+    # What is heard and exported is what the faders show: +12 at most.
+    assert list(window.document.gains_a()) == [s.gain_db for s in window.mixer.strips]
+    assert all(s.gain_db <= 12.0 for s in window.mixer.strips)
+    assert window.error_label.isVisible()
+    assert window.error_label.text().startswith(
+        f"At the fader's top (+12 dB), under its mark: {', '.join(above)}."
+    )
+
+
 def test_fader_drag_reaches_the_engine_and_undoes(loaded):
     window, _ = loaded
     strip = window.mixer.strips[1]  # Kick In
