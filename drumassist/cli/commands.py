@@ -41,8 +41,7 @@ def _one_file(stems: list[Path]) -> Multitrack | None:
 
     ``info`` describes a single stem too (a multitrack needs two for everything else).
     """
-    from drumassist.core.multitrack import Multitrack, Track
-    from drumassist.core.roles import role_from_name
+    from drumassist.core.multitrack import Multitrack, stem_track
     from drumassist.core.stemfiles import is_audio_file
     from drumassist.core.stemread import read_checked
 
@@ -50,9 +49,8 @@ def _one_file(stems: list[Path]) -> Multitrack | None:
         return None
     path = stems[0]
     read = read_checked(path)
-    track = Track(name=path.stem, audio=read.audio, role=role_from_name(path.stem), path=path)
     notices = (read.ends_early,) if read.ends_early else ()
-    return Multitrack((track,), read.rate, notices=notices)
+    return Multitrack((stem_track(path, read),), read.rate, notices=notices)
 
 
 def _cmd_info(args: argparse.Namespace) -> int:

@@ -178,10 +178,7 @@ def load_multitrack(
     reads = _read_all(files, progress, folder=folder)
     if folder:
         files, reads, ignored = _without_mixes(source, files, reads, ignored)
-    tracks = [
-        Track(name=path.stem, audio=read.audio, role=role_from_name(path.stem), path=path)
-        for path, read in zip(files, reads, strict=True)
-    ]
+    tracks = [stem_track(path, read) for path, read in zip(files, reads, strict=True)]
     _make_names_unique(tracks)
     rates = [read.rate for read in reads]
     notices = [_ignored_notice(p) for p in ignored]
@@ -193,6 +190,12 @@ def load_multitrack(
     session_rate = sample_rate or _session_rate(rates)
     multitrack = _conform(tracks, rates, session_rate, notices + balance, tuple(ignored))
     return replace(multitrack, balance_notices=tuple(balance))
+
+
+def stem_track(path: Path, read: StemRead) -> Track:
+    """The track of the stem file ``path`` as read: named after the file, its role from
+    that name."""
+    return Track(name=path.stem, audio=read.audio, role=role_from_name(path.stem), path=path)
 
 
 def _read_all(files: list[Path], progress: Progress | None, *, folder: bool) -> list[StemRead]:

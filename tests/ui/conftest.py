@@ -72,8 +72,7 @@ def played_audio():
 LOAD_TIMEOUT_MS = 60000
 
 
-@pytest.fixture
-def window(qtbot):
+def _opened_window(qtbot):
     from drumassist.ui.mainwindow import MainWindow
     from drumassist.ui.settings import open_settings
 
@@ -87,6 +86,17 @@ def window(qtbot):
         win.document.undo_stack.setClean()  # no save prompt when the test closes it
     win.close()
     win.deleteLater()
+
+
+@pytest.fixture
+def window(qtbot):
+    yield from _opened_window(qtbot)
+
+
+@pytest.fixture
+def second_window(qtbot):
+    """Another window beside ``window``, as a second drumassist running at once."""
+    yield from _opened_window(qtbot)
 
 
 @pytest.fixture

@@ -21,8 +21,6 @@ from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from drumassist.core.session import load_session
 from drumassist.ui import autosave
-from drumassist.ui.mainwindow import MainWindow
-from drumassist.ui.settings import open_settings
 from tests.ui.conftest import LOAD_TIMEOUT_MS
 from tests.ui.gestures import (
     click,
@@ -75,19 +73,6 @@ def _click_text(text: str):
     return answer
 
 
-@pytest.fixture
-def fresh_window(qtbot):
-    win = MainWindow(settings=open_settings())
-    win.resize(1280, 800)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    if win.document is not None:
-        win.document.undo_stack.setClean()
-    win.close()
-    win.deleteLater()
-
-
 def test_changes_are_kept_until_saved(quick, loaded, qtbot, tmp_path):
     window, folder = loaded
     assert _copies() == []  # nothing unsaved yet
@@ -121,56 +106,56 @@ def test_changes_are_kept_until_saved(quick, loaded, qtbot, tmp_path):
     assert _copies() == []
 
 
-def test_a_running_window_s_copy_is_not_offered(quick, loaded, qtbot, fresh_window):
+def test_a_running_window_s_copy_is_not_offered(quick, loaded, qtbot, second_window):
     window, _folder = loaded
     click(strip_named(window, "HH").mute_button)
     qtbot.waitUntil(lambda: len(_copies()) == 2, timeout=5000)
     seen = when_dialog(_click_text("Not now"), timeout_ms=1000)
-    assert fresh_window.offer_recovery() is False
+    assert second_window.offer_recovery() is False
     qtbot.wait(1200)
     assert seen == []  # no question: the other window is alive and holds its copy
     assert len(_copies()) == 2
 
 
 @posix_only
-def test_a_crashed_window_s_changes_are_restored(stems, qtbot, fresh_window):
+def test_a_crashed_window_s_changes_are_restored(stems, qtbot, window):
     _crash(stems, "Snare Top", "-7.5")
     # Not now: nothing opens, and the copy stays for the next start.
     seen = when_dialog(_click_text("Not now"))
-    assert fresh_window.offer_recovery() is False
-    assert seen == ["QMessageBox"] and fresh_window.document is None
+    assert window.offer_recovery() is False
+    assert seen == ["QMessageBox"] and window.document is None
     assert len(_copies()) == 2
     # Restore: the mix opens with the change, unsaved, and the old copy gives way to
     # the restored window's own.
     before = set(_copies())
     seen = when_dialog(_click_text("Restore"))
-    with qtbot.waitSignal(fresh_window.multitrack_loaded, timeout=LOAD_TIMEOUT_MS):
-        assert fresh_window.offer_recovery() is True
+    with qtbot.waitSignal(window.multitrack_loaded, timeout=LOAD_TIMEOUT_MS):
+        assert window.offer_recovery() is True
         # While it loads, the copy stays locked: another drumassist does not offer it.
         assert autosave.find_recovered() == []
     assert seen == ["QMessageBox"]
-    assert strip_named(fresh_window, "Snare Top").gain_db == -7.5
-    assert strip_named(fresh_window, "HH").gain_db == 0.0
-    assert fresh_window.windowTitle().startswith(f"{stems.name} *")
+    assert strip_named(window, "Snare Top").gain_db == -7.5
+    assert strip_named(window, "HH").gain_db == 0.0
+    assert window.windowTitle().startswith(f"{stems.name} *")
     after = set(_copies())
     assert len(after) == 2 and not after & before
     assert {t.name: t for t in _kept_session().tracks}["Snare Top"].gain_db == -7.5
 
 
 @posix_only
-def test_discarded_changes_are_deleted(stems, qtbot, fresh_window):
+def test_discarded_changes_are_deleted(stems, qtbot, window):
     _crash(stems, "HH", "-12")
     seen = when_dialog(_click_text("Discard"))
-    assert fresh_window.offer_recovery() is False
-    assert seen == ["QMessageBox"] and fresh_window.document is None
+    assert window.offer_recovery() is False
+    assert seen == ["QMessageBox"] and window.document is None
     assert _copies() == []
     assert list(autosave.recovery_dir().glob("*.lock")) == []
     # Nothing is offered the next time.
-    assert fresh_window.offer_recovery() is False
+    assert window.offer_recovery() is False
 
 
 @posix_only
-def test_a_copy_that_cannot_be_replaced_is_kept(stems, qtbot, fresh_window, monkeypatch):
+def test_a_copy_that_cannot_be_replaced_is_kept(stems, qtbot, window, monkeypatch):
     _crash(stems, "HH", "-9")
     before = set(_copies())
 
@@ -181,18 +166,18 @@ def test_a_copy_that_cannot_be_replaced_is_kept(stems, qtbot, fresh_window, monk
 
     monkeypatch.setattr(autosave, "save_session", disk_full)
     seen = when_dialog(_click_text("Restore"))
-    with qtbot.waitSignal(fresh_window.multitrack_loaded, timeout=LOAD_TIMEOUT_MS):
-        assert fresh_window.offer_recovery() is True
+    with qtbot.waitSignal(window.multitrack_loaded, timeout=LOAD_TIMEOUT_MS):
+        assert window.offer_recovery() is True
     assert seen == ["QMessageBox"]
-    assert strip_named(fresh_window, "HH").gain_db == -9.0
+    assert strip_named(window, "HH").gain_db == -9.0
     # The restored changes could not be kept anew, so the old copy is not removed.
     assert before <= set(_copies())
-    assert fresh_window.error_label.isVisible()
-    assert "cannot be kept for recovery" in fresh_window.error_label.text()
+    assert window.error_label.isVisible()
+    assert "cannot be kept for recovery" in window.error_label.text()
 
 
 @posix_only
-def test_a_copy_older_than_its_session_s_last_save_says_so(stems, qtbot, fresh_window):
+def test_a_copy_older_than_its_session_s_last_save_says_so(stems, qtbot, window):
     from drumassist.core.roles import role_from_name
     from drumassist.core.session import Session, TrackState, save_session
 
@@ -213,7 +198,7 @@ def test_a_copy_older_than_its_session_s_last_save_says_so(stems, qtbot, fresh_w
         _click_text("Not now")(dialog)
 
     when_dialog(answer)
-    assert fresh_window.offer_recovery() is False
+    assert window.offer_recovery() is False
     assert "“song.drumassist”" in found["text"] and str(session) in found["text"]
     assert "song.drumassist was saved after these changes were kept" in found["text"]
     assert found["default"] == "Not now"
