@@ -107,9 +107,9 @@ OOB_TREES = (25, 50, 100, 200, 300, 400, 600)
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     if args.personal:
         return evaluate_personal(args)
-    require(args, "corpus")
     if args.pretrained:
         return _cmd_score_pretrained(args)
+    require(args, "corpus")
     from drumassist.errors import ModelError
     from drumassist.learn.corpus import load_corpus
 
@@ -311,27 +311,65 @@ def _json_num(value: Any) -> Any:
 
 
 def _cmd_score_pretrained(args: argparse.Namespace) -> int:
-    from drumassist.errors import CorpusError
-    from drumassist.learn.corpus import load_corpus
+    """Score shipped models (or ``--model``) on a corpus's held-out sessions and on
+    ``--heldout`` corpora (either is enough)."""
     from drumassist.learn.evaluate.protocol import evaluate
-    from drumassist.learn.suggest.suggestion import method_names
 
-    corpus = load_corpus(args.corpus)
-    sessions = [s for s in corpus.sessions if args.all_sessions or s.heldout]
-    for path in args.heldout:
-        sessions += list(load_corpus(path).sessions)
-    if not sessions:
-        raise CorpusError(
-            f"{args.corpus}: no held-out sessions; give --all-sessions to score every session"
-        )
+    corpus, sessions = _pretrained_sessions(args)
     scores = {}
-    for name in args.method or [n for n in method_names() if n != registry.DEFAULT_ALIAS]:
+    for name in args.method or _installed_methods(args.model):
         predict = predictor(name, args.model)
         scores[name] = evaluate(sessions, predict, progress=LineProgress(args.verbose)).as_dict()
     if args.json:
-        doc = {"corpus_sha256": corpus.manifest_sha256, "sessions": len(sessions), "scores": scores}
+        sha = None if corpus is None else corpus.manifest_sha256
+        doc = {"corpus_sha256": sha, "sessions": len(sessions), "scores": scores}
         print(json.dumps(doc, indent=2))
         return 0
-    print(f"{len(sessions)} sessions of {args.corpus}")
+    where = [args.corpus] if corpus is not None else []
+    print(f"{len(sessions)} sessions of {' and '.join(str(p) for p in [*where, *args.heldout])}")
     print_scores(scores)
     return 0
+
+
+def _pretrained_sessions(args: argparse.Namespace) -> tuple[Any, list[Any]]:
+    """``--corpus``'s held-out sessions (all with ``--all-sessions``) and every session of
+    each ``--heldout`` corpus."""
+    from drumassist.errors import CorpusError, DrumassistError
+    from drumassist.learn.corpus import load_corpus
+
+    if args.corpus is None and not args.heldout:
+        raise DrumassistError("--corpus or --heldout required (or give --personal)")
+    corpus = None if args.corpus is None else load_corpus(args.corpus)
+    sessions = []
+    if corpus is not None:
+        sessions = [s for s in corpus.sessions if args.all_sessions or s.heldout]
+    for path in args.heldout:
+        sessions += list(load_corpus(path).sessions)
+    if not sessions:
+        named = args.corpus if corpus is not None else ", ".join(map(str, args.heldout))
+        raise CorpusError(
+            f"{named}: no held-out sessions; give --all-sessions to score every session"
+        )
+    return corpus, sessions
+
+
+def _installed_methods(model_dir: Path | None) -> list[str]:
+    """Every method that can run here (``--model``'s method too), saying which cannot.
+
+    A method without an installed model (``svr`` ships none, ``personal`` needs one
+    learned) is named on stderr and left out, so the others are still scored.
+    """
+    from drumassist.learn.models.persist import read_card
+    from drumassist.learn.suggest.suggestion import method_names
+
+    given = None if model_dir is None else read_card(model_dir).get("method")
+    chosen = []
+    for name in method_names():
+        if name == registry.DEFAULT_ALIAS:
+            continue
+        reason = None if name == given else registry.unavailable_reason(name)
+        if reason is None:
+            chosen.append(name)
+        else:
+            print(f"{name}: not scored: {reason.split(';')[0]}", file=sys.stderr)
+    return chosen

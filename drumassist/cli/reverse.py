@@ -116,9 +116,19 @@ def _print_table(result: Any, mix_name: str) -> None:
         if result.stereo:
             row += f" {_fmt(t.pan, '+6.2f'):>6} {_fmt(t.left_lin, '8.4f'):>8}"
             row += f" {_fmt(t.right_lin, '8.4f'):>8}"
-        flipped = t.sign_flipped and result.reliable
-        status = t.status + (" (polarity flipped)" if flipped else "")
-        print(f"{row}  {status}")
+        print(f"{row}  {t.status}{_sign_note(t, result)}")
+
+
+def _sign_note(track: Any, result: Any) -> str:
+    """What the table says of a negative fitted gain (nothing when the fit is unreliable).
+
+    With ``--nonneg`` the gain was held at zero or above, so the mix does not flip it.
+    """
+    if not (track.sign_flipped and result.reliable):
+        return ""
+    return (
+        " (negative unconstrained: held at 0 or above)" if result.nonneg else " (polarity flipped)"
+    )
 
 
 def _fmt(value: float | None, spec: str) -> str:

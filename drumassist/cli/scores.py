@@ -33,5 +33,9 @@ def print_scores(scores: dict[str, Any], indent: int = 2) -> None:
         print(
             f"{' ' * indent}{name:<10} R² {fmt_score(row['r2'])}  balance error median"
             f" {fmt_score(row['balance_median_db'])} dB, p90 {fmt_score(row['balance_p90_db'])} dB"
-            f"  ({row['sessions']} sessions, {row['tracks']} tracks)"
+            f"  ({_count(row['sessions'], 'session')}, {_count(row['tracks'], 'track')})"
         )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"

@@ -216,6 +216,22 @@ def test_evaluate_command_scores_methods(tiny_corpus: Path, tmp_path: Path, caps
     assert doc["scores"]["flexible"]["tracks"] > 0
 
 
+def test_evaluate_pretrained_scores_what_is_installed(tiny_corpus: Path, capsys) -> None:
+    # --heldout alone is enough, and a method with no installed model (svr ships none,
+    # personal needs one learned) is named and left out instead of stopping the rest.
+    assert main(["evaluate", "--pretrained", "--heldout", str(tiny_corpus), "--json"]) == 0
+    out, err = capsys.readouterr()
+    doc = json.loads(out)
+    assert doc["sessions"] == 4 and doc["corpus_sha256"] is None
+    assert "svr: not scored: no svr model is installed" in err
+    assert "personal: not scored" in err
+    assert {"levels-gb", "trim", "lasso", "sum", "loudness"} <= set(doc["scores"])
+    assert not {"svr", "personal", "default"} & set(doc["scores"])
+    assert all(row["tracks"] > 0 for row in doc["scores"].values())
+    assert main(["evaluate", "--pretrained"]) == 1
+    assert "--corpus or --heldout required" in capsys.readouterr().err
+
+
 @pytest.mark.slow
 def test_train_command_makes_the_default_model_reproducibly(tiny_corpus, tmp_path) -> None:
     from drumassist.learn.data.anchor import anchor_inputs

@@ -433,3 +433,23 @@ def test_cli_missing_mix_is_one_line(folder_with_mix):
 
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines() == ["drumassist: error: nope.wav: no such mix file"]
+
+
+@pytest.mark.parametrize("nonneg", [False, True])
+def test_cli_table_says_what_a_negative_gain_means(make_stems, tmp_path, nonneg):
+    folder = make_stems(drums(44100), sample_rate=44100)
+    multitrack = load_multitrack(folder)
+    tom = multitrack.index("tom")
+    audio = mix(multitrack, [GAINS_DB[n] for n in multitrack.names], stereo=True)
+    audio -= 2 * 10 ** (GAINS_DB["tom"] / 20) * multitrack.tracks[tom].mono()[:, None] * 0.7071
+    mix_path = write_mix(tmp_path / "mix.wav", audio, 44100)
+
+    proc = run_cli("reverse", folder, mix_path, "--stereo", *(["--nonneg"] if nonneg else []))
+
+    assert proc.returncode == 0, proc.stderr
+    rows = {line.split()[0]: line for line in proc.stdout.splitlines()[2:]}
+    if nonneg:  # held at zero: the mix does not flip the tom
+        assert "polarity flipped" not in rows["tom"] and "held at 0 or above" in rows["tom"]
+    else:
+        assert rows["tom"].endswith("(polarity flipped)")
+    assert not any("polarity" in rows[n] or "held" in rows[n] for n in rows if n != "tom")
