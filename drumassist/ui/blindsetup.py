@@ -96,6 +96,10 @@ class BlindTestSetup(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         form.addRow(self.buttons)
+        self.listener.textChanged.connect(self._update_start)
+        for box in self.boxes.values():
+            box.toggled.connect(self._update_start)
+        self._update_start()
 
     def _box(self, layout: QVBoxLayout, key: str, text: str, checked: bool) -> QCheckBox:
         box = QCheckBox(text)
@@ -103,6 +107,18 @@ class BlindTestSetup(QDialog):
         layout.addWidget(box)
         self.boxes[key] = box
         return box
+
+    def _update_start(self) -> None:
+        """Start only with a listener's name and a mix to rate beside the anchor."""
+        start = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        rated = [k for k, box in self.boxes.items() if box.isChecked() and k != ANCHOR]
+        why = ""
+        if not self.listener.text().strip():
+            why = "Say who is listening: ratings are screened per listener"
+        elif not rated:
+            why = "Tick at least one mix to compare with the direct sum"
+        start.setEnabled(not why)
+        start.setToolTip(why or "Start the test")
 
     def plan(self) -> TestPlan:
         chosen = tuple(k for k, box in self.boxes.items() if box.isChecked() or k == ANCHOR)
@@ -115,9 +131,8 @@ def start_blind_test(window: HostWindow) -> None:
     if doc is None or window.player is None:
         window.show_error("Open a multitrack first: the blind test plays its stems.", warning=True)
         return
-    has_reference = doc.suggestion is not None and doc.suggestion.method.startswith(REFERENCE)
     setup = BlindTestSetup(
-        has_reference=has_reference,
+        has_reference=window.reference_balance is not None,
         listener=str(window.settings.value(LISTENER_KEY, "") or _user()),
         trials=_int(window.settings.value(TRIALS_KEY, DEFAULT_TRIALS), DEFAULT_TRIALS),
         parent=window.window(),
@@ -151,8 +166,8 @@ def _prepare(window: HostWindow, plan: TestPlan) -> None:
     window.settings.setValue(LISTENER_KEY, plan.listener)
     window.settings.setValue(TRIALS_KEY, plan.trials)
     fixed = {ANCHOR: np.zeros(len(doc.strips)), MINE: doc.gains_a()}
-    if doc.suggestion is not None:
-        fixed[REFERENCE] = np.array(doc.suggestion.gains_db)
+    if window.reference_balance is not None:  # kept while B played other methods
+        fixed[REFERENCE] = np.array(window.reference_balance.gains_db)
     methods = [m for m in plan.candidates if m not in fixed]
     multitrack, meter = doc.multitrack, doc.meter
     runner = TaskRunner(window.window())

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from drumassist.audio.device import unavailable_reason as playback_unavailable
 from drumassist.errors import DrumassistError
 from drumassist.learn.evaluate.listening.ratings import append_ratings, ratings_path
 from drumassist.learn.evaluate.listening.session import BlindTest
@@ -71,12 +72,21 @@ class BlindTestDialog(QDialog):
         grid = QGridLayout()
         for i in range(test.size):
             self._add_column(grid, i)
+        # Said here: the window's own banner is hidden behind this dialog.
+        self.sound_note = QLabel()
+        self.sound_note.setObjectName("error")
+        self.sound_note.setProperty("warning", True)
+        self.sound_note.setWordWrap(True)
+        self.sound_note.hide()
         layout = QVBoxLayout(self)
-        for widget in (self.title, hint):
+        for widget in (self.title, self.sound_note, hint):
             layout.addWidget(widget)
         layout.addLayout(grid, 1)
         layout.addLayout(self._bottom_row(player))
         self._show_trial()
+        reason = playback_unavailable(player.device)
+        if reason is not None:
+            self._show_unavailable(reason)
 
     def _set_look(self, size: int) -> None:
         self.setWindowTitle("Blind test")
@@ -94,6 +104,7 @@ class BlindTestDialog(QDialog):
         self.play_button.clicked.connect(player.toggle_play)
         # A bound method, so the connection ends with the dialog (a lambda would keep it).
         player.playing_changed.connect(self._show_playing)
+        player.unavailable.connect(self._show_unavailable)
         self._listening = True
         self.next_button = QPushButton()
         self.next_button.setObjectName("primary")
@@ -193,11 +204,16 @@ class BlindTestDialog(QDialog):
     def _show_playing(self, on: bool) -> None:
         self.play_button.setText("Stop" if on else "Play")
 
+    def _show_unavailable(self, reason: str) -> None:
+        self.sound_note.setText(f"No sound, so the mixes cannot be heard: {reason}")
+        self.sound_note.show()
+
     def done(self, result: int) -> None:
         # Back to the window's own A/B whichever way the test ends.
         self.player.audition(None)
         if self._listening:
             self.player.playing_changed.disconnect(self._show_playing)
+            self.player.unavailable.disconnect(self._show_unavailable)
             self._listening = False
         super().done(result)
 

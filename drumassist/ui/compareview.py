@@ -86,6 +86,8 @@ class CompareView(QDialog):
         document.destroyed.connect(self._on_document_gone)
         # A strip dragged in the window (or its undo) moves its column and bars too.
         document.order_changed.connect(self._show_rows)
+        # B changed elsewhere (Suggest balance, Load reference mix…): mark what B now is.
+        document.suggestion_changed.connect(self._on_suggestion_changed)
 
     def _build(self) -> None:
         self.table = QTableWidget()
@@ -165,9 +167,8 @@ class CompareView(QDialog):
             self.status.setText(f"Comparing: {message}")
 
     def _on_rows(self, result: ComparedRows) -> None:
-        heard = self._selected_label()
         self.rows = rows = result.rows
-        self._show_rows(heard)
+        self._show_rows()
         failed = sum(r.error is not None for r in rows)
         done = f"{len(rows) - failed} balances"
         if failed:
@@ -184,24 +185,32 @@ class CompareView(QDialog):
         self._end(done)
         self.rows_ready.emit(rows)
 
-    def _show_rows(self, heard: str | None = None) -> None:
-        """Fill the table and chart from :attr:`rows`, tracks in the window's strip order.
-
-        ``heard`` is the label of the row to keep marked (by default the selected one).
-        """
-        heard = heard if heard is not None else self._selected_label()
+    def _show_rows(self) -> None:
+        """Fill the table and chart from :attr:`rows`, tracks in the window's strip order,
+        with the row B plays marked (:meth:`_heard_label`)."""
+        heard = self._heard_label()
         rows, names = self.rows, self.document.multitrack.names
         columns = column_order(names, self.document.order)
-        labels = [r.label for r in rows]
-        # Refilled without auditioning: B stays what it was, still marked in the table.
         self.table.blockSignals(True)
         fill_table(self.table, rows, names, columns=columns)
-        if heard in labels:
-            self.table.selectRow(labels.index(heard))
         self.table.blockSignals(False)
         self.chart.set_rows(rows, names, columns=columns)
-        self.chart.set_selected(labels.index(heard) if heard in labels else None)
+        self._mark(heard)
         self._fit_columns()
+
+    def _on_suggestion_changed(self) -> None:
+        self._mark(self._heard_label())
+
+    def _mark(self, heard: str | None) -> None:
+        """Select the row labelled ``heard`` (none if None) without auditioning it."""
+        labels = [r.label for r in self.rows]
+        self.table.blockSignals(True)
+        if heard in labels:
+            self.table.selectRow(labels.index(heard))
+        else:
+            self.table.clearSelection()
+        self.table.blockSignals(False)
+        self.chart.set_selected(labels.index(heard) if heard in labels else None)
 
     def _on_failed(self, message: str) -> None:
         self._end(f"Comparison failed: {message}")
@@ -213,6 +222,19 @@ class CompareView(QDialog):
         self.status.setText(message)
 
     # -- auditioning -------------------------------------------------------------------------
+
+    def _heard_label(self) -> str | None:
+        """The label of the row B plays (the document's suggestion), or None if none does.
+
+        Matched by method, so a row computed again is still found; of two rows with B's
+        method (``default`` and the method it names), the one selected is kept.
+        """
+        b = self.document.suggestion
+        if b is None:
+            return None
+        matches = [r.label for r in self.rows if r.suggestion and r.suggestion.method == b.method]
+        selected = self._selected_label()
+        return selected if selected in matches else next(iter(matches), None)
 
     def _selected_label(self) -> str | None:
         selected = self.table.selectionModel().selectedRows()

@@ -11,6 +11,7 @@ from typing import Protocol
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QComboBox, QStatusBar, QWidget
 
+from drumassist.learn.suggest.suggestion import Suggestion
 from drumassist.ui.document import MixDocument
 from drumassist.ui.player import PlayerController
 
@@ -23,6 +24,8 @@ class HostWindow(Protocol):
     settings: QSettings
     method_box: QComboBox
     suggest_bar: QWidget
+    #: The balance of the last reference mix loaded for these stems, or None.
+    reference_balance: Suggestion | None
 
     def show_error(self, message: str, *, warning: bool = False) -> None: ...
 

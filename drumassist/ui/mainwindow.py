@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from drumassist.core.export import ExportResult
 from drumassist.core.progress import Progress
+from drumassist.learn.suggest.reference import REFERENCE_METHOD
 from drumassist.learn.suggest.suggestion import Suggestion
 from drumassist.ui import loading, personal, windowdialogs
 from drumassist.ui.document import MixDocument
@@ -59,6 +60,8 @@ class MainWindow(QMainWindow, SessionCommands, ExportCommands, ReferenceCommands
         self.mixer: MixerPanel | None = None
         self.last_export: ExportResult | None = None
         self.reference_path: Path | None = None  # the last reference mix loaded
+        # Its balance, kept while B plays other methods (the blind test's hidden reference).
+        self.reference_balance: Suggestion | None = None
         self._loader = self._runner(self._on_loaded, "Loading")
         self._suggester = self._runner(self._on_suggested, "Suggesting")
         self._exporter = self._runner(self._on_exported, "Exporting")
@@ -181,7 +184,7 @@ class MainWindow(QMainWindow, SessionCommands, ExportCommands, ReferenceCommands
         self._connect_document(doc, self.player)
         self.playback.attach(doc, self.player, self.mixer)
         self.transport.set_multitrack(loaded.multitrack)
-        self.reference_path = None
+        self.reference_path = self.reference_balance = None
         self.recent.add(loaded.session_path or source_folder(loaded.multitrack))
         self._end_busy(f"Opened {len(loaded.multitrack.tracks)} tracks")
         if notes:
@@ -244,6 +247,8 @@ class MainWindow(QMainWindow, SessionCommands, ExportCommands, ReferenceCommands
         if self.document is None or suggestion.names != self.document.multitrack.names:
             return
         self.document.set_suggestion(suggestion)
+        if suggestion.method.startswith(f"{REFERENCE_METHOD}:"):
+            self.reference_balance = suggestion
         notes = "".join(f"; {note}" for note in suggestion.notes)  # too-short tracks
         if suggestion.polarity.flips:
             flips = ", ".join(suggestion.polarity.flips)

@@ -18,6 +18,8 @@ QPushButton {{ padding: 6px 14px; border-radius: 4px; background: #34383d; color
               border: 1px solid #44494f; }}
 QPushButton:hover {{ background: #3d4248; }}
 QPushButton#primary {{ background: {ACCENT}; color: #1b1b1b; border: none; font-weight: bold; }}
+QPushButton:disabled {{ color: #62676e; background: #2a2d31; border: 1px solid #33373c; }}
+QPushButton#primary:disabled {{ color: #3a3326; background: #6e5527; }}
 QTableWidget {{ gridline-color: #33373c; background: {PANEL}; }}
 QHeaderView::section {{ background: #2c3034; color: {MUTED_TEXT}; border: none; padding: 4px; }}
 QLabel#title {{ font-size: 20pt; font-weight: bold; color: {TEXT}; }}

@@ -12,12 +12,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import soundfile as sf
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
-from drumassist.core.mix import channel_factors
+from drumassist.core.mix import channel_factors, mix
 from drumassist.learn.evaluate.listening.ratings import (
     COLUMNS,
     Rating,
@@ -26,7 +27,7 @@ from drumassist.learn.evaluate.listening.ratings import (
 )
 from drumassist.ui.mainwindow import MainWindow
 from drumassist.ui.settings import open_settings
-from tests.ui.gestures import click_menu
+from tests.ui.gestures import choose_in_combo, click_menu, type_file_name, when_dialog
 
 TIMEOUT_MS = 60000
 
@@ -229,3 +230,85 @@ def test_blind_test_needs_stems(window):
 def test_ratings_file_is_in_the_data_folder():
     assert ratings_path().parent.name == "listening"
     assert Path(str(ratings_path())).name == "ratings.csv"
+
+
+def test_the_hidden_reference_stays_after_other_methods_were_heard(loaded, qtbot, tmp_path):
+    window = loaded
+    doc = window.document
+    known = np.linspace(-9.0, -2.0, len(doc.multitrack.names))
+    reference = tmp_path / "engineer.wav"
+    sf.write(
+        str(reference), mix(doc.multitrack, known), doc.multitrack.sample_rate, subtype="FLOAT"
+    )
+    when_dialog(type_file_name(reference))
+    with qtbot.waitSignal(window.suggestion_ready, timeout=TIMEOUT_MS):
+        click_menu(window, "Playback", "Load reference mix…")
+    # Then B plays a method: the reference's balance is no longer the suggestion.
+    choose_in_combo(window.method_box, "loudness")
+    with qtbot.waitSignal(window.suggestion_ready, timeout=TIMEOUT_MS):
+        click(window.suggest_bar.suggest_button)
+    assert doc.suggestion.method == "loudness"
+    click_menu(window, "Listen", "Blind test…")
+    setup = window.blind_setup
+    qtbot.waitExposed(setup)
+    box = setup.boxes["reference"]
+    assert box.isEnabled() and box.isChecked()  # in by default once a reference is loaded
+    click(setup.buttons.button(QDialogButtonBox.StandardButton.Ok))
+    qtbot.waitUntil(lambda: hasattr(window, "blind_dialog"), timeout=TIMEOUT_MS)
+    hidden = np.asarray(window.blind_dialog.test.candidates["reference"])
+    # The engineer's balance (loudness-matched: up to one offset), not loudness's.
+    np.testing.assert_allclose(hidden - hidden[0], known - known[0], atol=0.05)
+    window.blind_dialog.reject()
+
+
+def test_start_waits_for_a_listener_and_a_mix_to_rate(loaded, qtbot):
+    window = loaded
+    click_menu(window, "Listen", "Blind test…")
+    setup = window.blind_setup
+    qtbot.waitExposed(setup)
+    start = setup.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert start.isEnabled()
+    setup.listener.selectAll()
+    QTest.keyClick(setup.listener, Qt.Key.Key_Delete)
+    QTest.keyClicks(setup.listener, "   ")
+    assert not start.isEnabled() and "who is listening" in start.toolTip()
+    click(start)  # a click on the greyed button does nothing: the setup stays
+    assert setup.isVisible() and not hasattr(window, "blind_dialog")
+    QTest.keyClicks(setup.listener, "bo")
+    assert start.isEnabled()
+    for key, box in setup.boxes.items():
+        if box.isEnabled() and box.isChecked():  # untick every mix but the anchor
+            QTest.mouseClick(
+                box,
+                Qt.MouseButton.LeftButton,
+                Qt.KeyboardModifier.NoModifier,
+                QPoint(8, box.height() // 2),
+            )
+    assert not start.isEnabled() and "at least one mix" in start.toolTip()
+    setup.reject()
+
+
+def test_the_test_says_when_nothing_can_be_heard(loaded, qtbot):
+    from drumassist.audio.device import unavailable_reason
+
+    window = loaded
+    # The tests play into an ALSA file device; a sound card that is gone is one that
+    # PortAudio does not list (what Preferences keeps after the card was unplugged).
+    window.player.set_device("a sound card that was unplugged")
+    reason = unavailable_reason(window.player.device)
+    assert reason is not None
+    dialog = start_test(window, qtbot, listener="cy", trials=1)
+    assert dialog.sound_note.isVisible()
+    assert dialog.sound_note.text() == f"No sound, so the mixes cannot be heard: {reason}"
+    dialog.sound_note.hide()
+    with qtbot.waitSignal(window.player.unavailable):
+        click(dialog.play_button)  # Play says it again, in the dialog the listener looks at
+    assert dialog.sound_note.isVisible() and dialog.play_button.text() == "Play"
+    dialog.reject()
+    window.player.set_device(None)
+
+
+def test_no_note_when_there_is_sound(loaded, qtbot):
+    dialog = start_test(loaded, qtbot, listener="di", trials=1)
+    assert not dialog.sound_note.isVisible()
+    dialog.reject()

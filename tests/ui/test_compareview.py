@@ -31,7 +31,13 @@ from drumassist.learn.suggest.suggestion import suggest
 from drumassist.ui.compareview import CompareView
 from drumassist.ui.mainwindow import MainWindow
 from drumassist.ui.settings import open_settings
-from tests.ui.gestures import click_menu, drag_header_to
+from tests.ui.gestures import (
+    choose_in_combo,
+    click_menu,
+    drag_header_to,
+    type_file_name,
+    when_dialog,
+)
 
 TIMEOUT_MS = 120000
 DURATION_S = 4.0
@@ -378,3 +384,32 @@ def test_opening_other_stems_closes_the_view(window, qtbot, tmp_path):
     qtbot.waitUntil(lambda: not window.findChildren(CompareView), timeout=5000)
     del view
     assert window.reference_path is None
+
+
+def test_the_row_marked_is_what_b_plays_after_a_reference_or_a_suggestion(window, qtbot, tmp_path):
+    view = open_view(window, qtbot)
+    click_row(view, "lasso")
+    assert window.document.suggestion.method == "lasso"
+    reference = tmp_path / "mix.wav"
+    audio = mix(window.document.multitrack, KNOWN_DB)
+    sf.write(str(reference), audio, window.document.multitrack.sample_rate, subtype="FLOAT")
+    when_dialog(type_file_name(reference))
+    click_menu(window, "Playback", "Load reference mix…")
+    qtbot.waitUntil(
+        lambda: window.document.suggestion.method == "reference: mix.wav", timeout=TIMEOUT_MS
+    )
+    qtbot.waitUntil(
+        lambda: not view.busy and bool(view.rows) and view.rows[0].is_reference,
+        timeout=TIMEOUT_MS,
+    )
+    # B is the reference's balance now, so its row is marked, not lasso's.
+    selected = view.table.selectionModel().selectedRows()
+    assert [view.rows[s.row()].label for s in selected] == ["reference: mix.wav"]
+    # Suggest balance in the window with another method: the view follows B there too.
+    choose_in_combo(window.method_box, "trim")
+    with qtbot.waitSignal(window.suggestion_ready, timeout=TIMEOUT_MS):
+        QTest.mouseClick(window.suggest_bar.suggest_button, Qt.MouseButton.LeftButton)
+    selected = view.table.selectionModel().selectedRows()
+    assert [view.rows[s.row()].label for s in selected] == ["trim"]
+    assert view.chart.bars[selected[0].row()].opts["pen"].widthF() == 2
+    assert window.document.suggestion.method == "trim"  # marking did not audition anything
