@@ -291,6 +291,8 @@ def table_lines(multitrack: Multitrack, comparison: Comparison, *, width: int = 
 
 def _rows(comparison: Comparison) -> list[tuple[str, list[str], str | None]]:
     """(name, [r2, balance, gain per track...], error) per row, reference first."""
+    from drumassist.learn.evaluate.metrics import format_r2
+
     rows: list[tuple[str, list[str], str | None]] = []
     if comparison.reference is not None:
         gains = comparison.reference.suggestion.gains_db
@@ -299,17 +301,10 @@ def _rows(comparison: Comparison) -> list[tuple[str, list[str], str | None]]:
         if m.suggestion is None:
             rows.append((m.method, [], m.error))
             continue
-        r2 = _r2(m.r2)
+        r2 = format_r2(m.r2)
         balance = "n/a" if not math.isfinite(m.balance_error_db) else f"{m.balance_error_db:.2f}"
         rows.append((m.method, [r2, balance, *(_gain(g) for g in m.suggestion.gains_db)], None))
     return rows
-
-
-def _r2(r2: float) -> str:
-    if not math.isfinite(r2):
-        return "n/a"
-    # R² of linear gains has no lower bound; keep a wild one from widening the column.
-    return f"{r2:.3f}" if r2 > -1000.0 else f"{r2:.1e}"
 
 
 def _gain(gain_db: float, *, undefined: bool = False) -> str:

@@ -29,9 +29,11 @@ def predictor(name: str, model_dir: Path | None) -> Any:
 
 def print_scores(scores: dict[str, Any], indent: int = 2) -> None:
     """One line per method: R², median and p90 balance error, sessions and tracks."""
+    from drumassist.learn.evaluate.metrics import format_r2
+
     for name, row in scores.items():
         print(
-            f"{' ' * indent}{name:<10} R² {fmt_score(row['r2'])}  balance error median"
+            f"{' ' * indent}{name:<10} R² {format_r2(row['r2'])}  balance error median"
             f" {fmt_score(row['balance_median_db'])} dB, p90 {fmt_score(row['balance_p90_db'])} dB"
             f"  ({_count(row['sessions'], 'session')}, {_count(row['tracks'], 'track')})"
         )

@@ -60,6 +60,7 @@ def run(path: Path | None = None) -> int:
     from drumassist import __version__
     from drumassist.ui.mainwindow import MainWindow
     from drumassist.ui.theme import apply_dark_theme
+    from drumassist.ui.windowdialogs import fitted_size
 
     log_path = setup_logging()
     install_excepthook(log_path)
@@ -73,7 +74,7 @@ def run(path: Path | None = None) -> int:
     apply_dark_theme(app)
     window = MainWindow()
     if window.settings.value("window/geometry") is None:
-        window.resize(1280, 800)
+        window.resize(fitted_size(window, 1280, 800))
     window.show()
     log.info("drumassist %s started", __version__)
     _close_on_ctrl_c(window)

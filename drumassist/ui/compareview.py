@@ -41,12 +41,14 @@ from drumassist.learn.evaluate.compare_table import (
     compare_rows,
     missing_methods,
 )
+from drumassist.learn.evaluate.metrics import format_r2
 from drumassist.learn.suggest.suggestion import Suggestion
 from drumassist.ui import theme
 from drumassist.ui.comparechart import BalanceChart, row_colour
 from drumassist.ui.document import MixDocument
 from drumassist.ui.player import PlayerController
 from drumassist.ui.tasks import TaskRunner
+from drumassist.ui.windowdialogs import fitted_size
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +83,7 @@ class CompareView(QDialog):
         self._runner.failed.connect(self._on_failed)
         self._runner.cancelled.connect(lambda: self._end("Comparison cancelled"))
         self._build()
-        self.resize(1100, 720)
+        self.resize(fitted_size(self, 1100, 720))
         # The document goes when the window opens other stems: this view goes with it.
         document.destroyed.connect(self._on_document_gone)
         # A strip dragged in the window (or its undo) moves its column and bars too.
@@ -299,14 +301,14 @@ def fill_table(
     for r, row in enumerate(rows):
         table.setItem(r, METHOD_COLUMN, _method_item(row, row_colour(rows, r)))
         if scored:
-            error = _number_item(row.balance_error_db, "{:.2f}", row)
+            error = _number_item(row.balance_error_db, "{:.2f}".format, row)
             if row.balance_error_db == best:  # the closest balance to the reference
                 font = error.font()
                 font.setBold(True)
                 error.setFont(font)
                 error.setToolTip("The closest balance to the reference mix")
             table.setItem(r, 1, error)
-            table.setItem(r, 2, _number_item(row.r2, "{:.3f}", row))
+            table.setItem(r, 2, _number_item(row.r2, format_r2, row))
         if row.suggestion is None:
             table.setSpan(r, first_track, 1, len(names))
             table.setItem(r, first_track, _error_item(row.error or "failed"))
@@ -329,8 +331,8 @@ def _method_item(row: BalanceRow, colour: QColor) -> QTableWidgetItem:
     return item
 
 
-def _number_item(value: float, fmt: str, row: BalanceRow) -> QTableWidgetItem:
-    text = fmt.format(value) if math.isfinite(value) else ("" if row.is_reference else "n/a")
+def _number_item(value: float, fmt: Callable[[float], str], row: BalanceRow) -> QTableWidgetItem:
+    text = fmt(value) if math.isfinite(value) else ("" if row.is_reference else "n/a")
     item = QTableWidgetItem(text)
     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     return item

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTextBrowser, Q
 from drumassist.errors import DrumassistError
 from drumassist.learn.evaluate.listening.ratings import ratings_path, read_ratings
 from drumassist.learn.evaluate.listening.report import analyse, figure_png, markdown
+from drumassist.ui.windowdialogs import fitted_size
 
 if TYPE_CHECKING:
     from drumassist.ui.hostwindow import HostWindow
@@ -36,7 +37,7 @@ class ResultsDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(760, 820)
+        self.resize(fitted_size(self, 760, 820))
         self.analysis = None
         try:
             if not path.exists():

@@ -1,10 +1,13 @@
-"""The small dialogs the window asks through: file choosers, questions, About, logs."""
+"""The small dialogs the window asks through: file choosers, questions, About, logs;
+and the size a dialog may take on the screen it is on."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from drumassist.core.session import SESSION_SUFFIX
@@ -102,3 +105,13 @@ def open_log_folder() -> None:
     folder = log_dir()
     folder.mkdir(parents=True, exist_ok=True)
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+
+def fitted_size(widget: QWidget, width: int, height: int) -> QSize:
+    """``width`` x ``height``, cut to 90 % of the screen ``widget`` is on (a laptop's
+    screen can be smaller than a dialog's preferred size)."""
+    screen = widget.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        return QSize(width, height)
+    room = screen.availableGeometry()
+    return QSize(min(width, int(room.width() * 0.9)), min(height, int(room.height() * 0.9)))

@@ -413,3 +413,12 @@ def test_the_row_marked_is_what_b_plays_after_a_reference_or_a_suggestion(window
     assert [view.rows[s.row()].label for s in selected] == ["trim"]
     assert view.chart.bars[selected[0].row()].opts["pen"].widthF() == 2
     assert window.document.suggestion.method == "trim"  # marking did not audition anything
+
+
+def test_the_view_fits_the_screen_it_opens_on(window, qtbot):
+    # The offscreen screen is 800 x 600, smaller than the view's preferred 1100 x 720.
+    view = open_view(window, qtbot)
+    room = view.screen().availableGeometry()
+    assert room.width() < 1100 or room.height() < 720  # else this checks nothing
+    assert view.width() <= room.width() and view.height() <= room.height()
+    assert view.table.rowCount() == len(view.rows) > 0

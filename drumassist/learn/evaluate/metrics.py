@@ -151,3 +151,11 @@ def score(comparisons: Sequence[SessionComparison]) -> Scores:
         sessions=len(errors),
         tracks=int(sum(int(c.valid.sum()) for c in comparisons)),
     )
+
+
+def format_r2(r2: float) -> str:
+    """R² as tables show it: three decimals, ``n/a`` when undefined, and an exponent
+    below -1000 (R² of linear gains has no lower bound; a wild one would widen a column)."""
+    if not math.isfinite(r2):
+        return "n/a"
+    return f"{r2:.3f}" if r2 > -1000.0 else f"{r2:.1e}"

@@ -12,6 +12,7 @@ from drumassist.core.multitrack import from_arrays
 from drumassist.learn.evaluate.metrics import (
     balance_error_db,
     compare_session,
+    format_r2,
     normalised_gains_db,
     r2_linear,
     score,
@@ -94,3 +95,12 @@ def test_r2_of_equal_true_gains_is_undefined_even_after_rounding() -> None:
     true = np.full(6, -3.0) + np.array([0, 1e-12, -1e-12, 0, 2e-12, 0])
     assert math.isnan(r2_linear(true, true + 1.0))
     assert r2_linear(np.array([-3.0, -2.0]), np.array([-3.0, -2.0])) == 1.0
+
+
+def test_r2_reads_the_same_in_every_table():
+    # The compare view, `compare` and `evaluate` print R² through this one function.
+    assert format_r2(0.98765) == "0.988"
+    assert format_r2(-1.75) == "-1.750"
+    assert format_r2(-999.9) == "-999.900"
+    assert format_r2(-1323.962) == "-1.3e+03"  # a wild one keeps its column narrow
+    assert format_r2(math.nan) == "n/a" and format_r2(-math.inf) == "n/a"
