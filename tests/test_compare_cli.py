@@ -228,3 +228,26 @@ def test_a_folder_after_method_is_named_as_the_stems(stems, capsys):
     assert exited.value.code == 2
     err = capsys.readouterr().err
     assert f"invalid choice: '{stems}'" in err and "give STEMS before --method" in err
+
+
+def test_render_says_why_it_is_quieter_than_the_target(tmp_path, capsys):
+    # Two short hits in 4 s: at -23 LUFS their peaks would pass the ceiling.
+    rate, folder = 44100, tmp_path / "hits"
+    folder.mkdir()
+    rng = np.random.default_rng(1)
+    decay = np.exp(-np.arange(int(0.2 * rate)) / (0.003 * rate))
+    for name, at in (("kick", 0.5), ("snare", 1.5)):
+        audio = np.zeros(4 * rate)
+        start = int(at * rate)
+        audio[start : start + decay.size] = rng.standard_normal(decay.size) * decay * 0.3
+        sf.write(str(folder / f"{name}.wav"), audio, rate, subtype="FLOAT")
+    out_dir = tmp_path / "mixes"
+    assert main(["compare", str(folder), "--method", "sum", "--render", str(out_dir)]) == 0
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if x.startswith("rendered 1 mix at "))
+    level = float(line.split(" at ")[1].split()[0])
+    assert level < -23.05
+    assert "(not -23.0: louder, a mix would peak above -1.0 dBFS)" in line
+    audio, _ = sf.read(str(out_dir / "sum.wav"), dtype="float64")
+    assert integrated_loudness(audio, rate) == pytest.approx(level, abs=0.1)
+    assert 20 * np.log10(np.abs(audio).max()) <= -0.99

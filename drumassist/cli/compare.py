@@ -354,8 +354,13 @@ def _line(
 
 def _print_render(render: Render) -> None:
     print()
-    print(
-        f"rendered {len(render.files)} mixes at {render.loudness_lufs:.1f} LUFS (stereo, 24-bit):"
-    )
+    level = f"{render.loudness_lufs:.1f} LUFS"
+    if render.lowered:  # say why it is not the target
+        level += (
+            f" (not {render.target_lufs:.1f}: louder, a mix would peak above"
+            f" {render.ceiling_dbfs:.1f} dBFS)"
+        )
+    count = len(render.files)
+    print(f"rendered {count} mix{'' if count == 1 else 'es'} at {level} (stereo, 24-bit):")
     for name, result in render.files.items():
         print(f"  {name:<12} {result.path}  (peak {result.peak_dbfs:+.1f} dBFS)")

@@ -213,11 +213,19 @@ class Render:
     """The files written, by method (``"reference"`` for the reference), and their level.
 
     ``loudness_lufs`` is the one integrated loudness every file was scaled to: the
-    target, or lower when reaching it would have put one mix's peak over the ceiling.
+    target (``target_lufs``), or lower when reaching it would have put one mix's peak
+    over ``ceiling_dbfs``.
     """
 
     loudness_lufs: float
     files: Mapping[str, ExportResult]
+    target_lufs: float = EBU_R128_LUFS
+    ceiling_dbfs: float = DEFAULT_PEAK_CEILING_DBFS
+
+    @property
+    def lowered(self) -> bool:
+        """True if the files are quieter than the target (by 0.05 dB or more)."""
+        return self.loudness_lufs <= self.target_lufs - 0.05
 
 
 def render_targets(out_dir: Path, methods: Sequence[str], *, reference: bool) -> dict[str, Path]:
@@ -314,7 +322,7 @@ def render_comparison(
             peak_ceiling_dbfs=peak_ceiling_dbfs + _CEILING_SLACK_DB, overwrite=overwrite,
             protected=keep, progress=_step(progress, i, len(balances)),
         )  # fmt: skip
-    return Render(common, files)
+    return Render(common, files, target_lufs=loudness_lufs, ceiling_dbfs=peak_ceiling_dbfs)
 
 
 def _balances(comparison: Comparison, targets: Mapping[str, Path]) -> dict[str, tuple[float, ...]]:

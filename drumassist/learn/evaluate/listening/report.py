@@ -74,8 +74,9 @@ def markdown(analysis: Analysis, *, sources: Sequence[str] = ()) -> str:
         lines += [f"Ratings from {', '.join(f'`{x}`' for x in sources)}.", ""]
     lines += [
         f"{analysis.tests} tests, {len(s.kept) + len(s.excluded)} listeners, {len(s.kept)} kept"
-        f" after post-screening (ITU-R BS.1534-3: hidden reference `{REFERENCE}` rated below 90,"
-        f" or anchor `{ANCHOR}` rated above 90, in more than 15 % of a listener's trials).",
+        f" after post-screening (ITU-R BS.1534-3: the hidden reference (`{REFERENCE}`) rated"
+        f" below 90, or the anchor (`{ANCHOR}`) rated above 90, in more than 15 % of a"
+        " listener's trials).",
         "",
         "## Post-screening",
         "",
