@@ -276,7 +276,7 @@ def test_start_waits_for_a_listener_and_a_mix_to_rate(loaded, qtbot):
     assert setup.isVisible() and not hasattr(window, "blind_dialog")
     QTest.keyClicks(setup.listener, "bo")
     assert start.isEnabled()
-    for key, box in setup.boxes.items():
+    for box in setup.boxes.values():
         if box.isEnabled() and box.isChecked():  # untick every mix but the anchor
             QTest.mouseClick(
                 box,

@@ -12,6 +12,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from drumassist.core.atomic import write_atomically
 from drumassist.errors import ListeningTestError
@@ -119,6 +120,14 @@ def markdown(analysis: Analysis, *, sources: Sequence[str] = ()) -> str:
 
 def figure_png(analysis: Analysis, *, width_in: float = 7.0, height_in: float = 4.0) -> bytes:
     """Box plots of the kept ratings per method (best median first), as PNG bytes."""
+    fig = ratings_figure(analysis, width_in=width_in, height_in=height_in)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def ratings_figure(analysis: Analysis, *, width_in: float = 7.0, height_in: float = 4.0) -> Any:
+    """The matplotlib Figure of :func:`figure_png` (says so when nothing is left to plot)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -130,15 +139,19 @@ def figure_png(analysis: Analysis, *, width_in: float = 7.0, height_in: float = 
     ax = fig.add_subplot()
     if names:
         ax.boxplot([groups[n] for n in names], tick_labels=names)
+    else:  # an empty frame would look like a drawing that failed
+        ax.set_xticks([])
+        ax.text(
+            0.5, 0.5, "No ratings left to plot: every listener was excluded\nby post-screening"
+            " (the report says why)", ha="center", va="center", transform=ax.transAxes,
+        )  # fmt: skip
     ax.set_ylim(-2, 102)
     ax.set_ylabel("rating (0-100)")
     kept = len(analysis.screening.kept)
     ax.set_title(f"Ratings per method ({kept} listeners kept, {len(analysis.kept)} ratings)")
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    return buffer.getvalue()
+    return fig
 
 
 def write_report(

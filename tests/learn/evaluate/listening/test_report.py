@@ -15,7 +15,7 @@ from drumassist.learn.evaluate.listening.ratings import (
     append_ratings,
     read_ratings,
 )
-from drumassist.learn.evaluate.listening.report import analyse, write_report
+from drumassist.learn.evaluate.listening.report import analyse, ratings_figure, write_report
 
 
 def _test(listener: str, *, reference: float, good: float, bad: float, seed: int) -> list[Rating]:
@@ -126,3 +126,12 @@ def test_report_into_a_file_fails_cleanly(tmp_path, ratings):
 def test_no_ratings_is_an_error(tmp_path):
     with pytest.raises(ListeningTestError, match="no ratings"):
         analyse([])
+
+
+def test_the_figure_says_when_every_listener_was_excluded(ratings):
+    everyone = analyse(ratings)
+    assert [t.get_text() for t in ratings_figure(everyone).axes[0].texts] == []
+    only_cid = analyse([r for r in ratings if r.listener == "cid"])  # screened out
+    assert only_cid.screening.kept == () and only_cid.kept == ()
+    (text,) = ratings_figure(only_cid).axes[0].texts
+    assert "every listener was excluded" in text.get_text()
