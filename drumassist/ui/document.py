@@ -9,6 +9,7 @@ steps back one gesture, not one pixel.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -28,14 +29,44 @@ from drumassist.ui.taper import MAX_DB, clamp_db
 __all__ = ["MixDocument", "Strip"]
 
 
+#: Steps (keys, wheel) on one control that follow each other within this many seconds
+#: are one undo step.
+MERGE_STEPS_S = 1.0
+
+
 class _Change(QUndoCommand):
-    """Replace strips (by index) with new values; undo puts the old ones back."""
+    """Replace strips (by index) with new values; undo puts the old ones back.
+
+    ``merge`` names the control a run of steps was made on (say ``("gain", 2)``): such a
+    change merges with the next one on the same control that comes within
+    :data:`MERGE_STEPS_S`, keeping the first one's before.
+    """
 
     def __init__(
-        self, doc: MixDocument, text: str, before: dict[int, Strip], after: dict[int, Strip]
+        self,
+        doc: MixDocument,
+        text: str,
+        before: dict[int, Strip],
+        after: dict[int, Strip],
+        *,
+        merge: tuple[str, int] | None = None,
     ) -> None:
         super().__init__(text)
         self._doc, self._before, self._after = doc, before, after
+        self._merge, self._at = merge, time.monotonic()
+
+    def id(self) -> int:
+        return -1 if self._merge is None else 1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, _Change) or other._merge != self._merge:
+            return False
+        if other._at - self._at > MERGE_STEPS_S:
+            return False
+        self._after, self._at = other._after, other._at
+        # Steps back to where the run started leave nothing to undo.
+        self.setObsolete(self._after == self._before)
+        return True
 
     def redo(self) -> None:
         self._doc.apply_strips(self._after)
@@ -123,20 +154,24 @@ class MixDocument(QObject):
 
     # -- undoable edits --------------------------------------------------------------------
 
-    def commit_gain(self, index: int, old_db: float, new_db: float) -> None:
+    def commit_gain(self, index: int, old_db: float, new_db: float, *, steps: bool = False) -> None:
+        """One fader move; ``steps`` (keys, wheel) merges it with the steps just before."""
         strip = self.strips[index]
         self._push(
             f"Fader {self._name(index)}",
             index,
             replace(strip, gain_db=old_db),
             replace(strip, gain_db=new_db),
+            merge=("gain", index) if steps else None,
         )
 
-    def commit_pan(self, index: int, old: float, new: float) -> None:
+    def commit_pan(self, index: int, old: float, new: float, *, steps: bool = False) -> None:
+        """One pan move; ``steps`` as for :meth:`commit_gain`."""
         strip = self.strips[index]
         self._push(
-            f"Pan {self._name(index)}", index, replace(strip, pan=old), replace(strip, pan=new)
-        )
+            f"Pan {self._name(index)}", index, replace(strip, pan=old), replace(strip, pan=new),
+            merge=("pan", index) if steps else None,
+        )  # fmt: skip
 
     def toggle_mute(self, index: int, mute: bool) -> None:
         self._change(index, f"Mute {self._name(index)}", mute=mute)
@@ -185,9 +220,17 @@ class MixDocument(QObject):
         if new != self.strips[index]:
             self._push(text, index, self.strips[index], new)
 
-    def _push(self, text: str, index: int, before: Strip, after: Strip) -> None:
+    def _push(
+        self,
+        text: str,
+        index: int,
+        before: Strip,
+        after: Strip,
+        *,
+        merge: tuple[str, int] | None = None,
+    ) -> None:
         if before != after:
-            self.undo_stack.push(_Change(self, text, {index: before}, {index: after}))
+            self.undo_stack.push(_Change(self, text, {index: before}, {index: after}, merge=merge))
 
     def apply_strips(self, strips: dict[int, Strip]) -> None:
         """Set strips without an undo entry (used by undo/redo and loading)."""

@@ -72,7 +72,12 @@ class DragControl(QWidget):
         self._drag_from: QPointF | None = None
         self._drag_position = 0.0
         self._wheel_remainder = 0.0
-        self._gesture = GestureCommit(lambda: self._value, self.value_committed.emit, self)
+        self._gesture = GestureCommit(lambda: self._value, self._committed, self)
+        # Whether the gesture under way is made of steps (keys, wheel), not a drag or a
+        # typed value; read from committed_by_steps once it is committed.
+        self._stepping = False
+        #: True if the last commit was of steps: the undo stack merges a run of those.
+        self.committed_by_steps = False
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
     def _clamp(self, value: float) -> float:
@@ -104,10 +109,21 @@ class DragControl(QWidget):
             if emit:
                 self.value_changed.emit(value)
 
+    def _committed(self, old: float, new: float) -> None:
+        self.committed_by_steps, self._stepping = self._stepping, False
+        self.value_committed.emit(old, new)
+
+    def _begin(self, *, steps: bool) -> None:
+        """Start a gesture (ending one of another kind first) or go on with one."""
+        if self._stepping != steps:
+            self._gesture.finish()
+        self._stepping = steps
+        self._gesture.begin()
+
     def commit_value(self, value: float) -> None:
         """Set ``value`` as one complete user gesture (a typed value or a reset)."""
         self._gesture.finish()
-        self._gesture.begin()
+        self._begin(steps=False)
         self.set_value(value, emit=True)
         self._gesture.finish()
 
@@ -116,7 +132,7 @@ class DragControl(QWidget):
             super().mousePressEvent(event)
             return
         self._gesture.finish()
-        self._gesture.begin()
+        self._begin(steps=False)
         self._drag_from = event.position()
         self._drag_position = self._position(self._value)
 
@@ -148,6 +164,7 @@ class DragControl(QWidget):
         self._wheel_remainder -= notches
         event.accept()
         if notches:
+            self._begin(steps=True)
             self._gesture.touch()
             fine = bool(event.modifiers() & _FINE_MODIFIERS)
             self.set_value(self._stepped(self._value, notches, fine=fine), emit=True)
@@ -157,7 +174,7 @@ class DragControl(QWidget):
         if direction is None:
             super().keyPressEvent(event)
             return
-        self._gesture.begin()
+        self._begin(steps=True)
         fine = bool(event.modifiers() & _FINE_MODIFIERS)
         self.set_value(self._stepped(self._value, direction, fine=fine), emit=True)
 

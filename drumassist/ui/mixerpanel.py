@@ -86,9 +86,16 @@ class MixerPanel(QScrollArea):
     def _connect(self, index: int, strip: ChannelStrip) -> None:
         doc = self.document
         strip.gain_changed.connect(lambda db: doc.set_gain(index, db))
-        strip.gain_committed.connect(lambda old, new: doc.commit_gain(index, old, new))
+        # A run of key or wheel steps on one control is one undo step (the document merges).
+        strip.gain_committed.connect(
+            lambda old, new: doc.commit_gain(index, old, new, steps=strip.fader.committed_by_steps)
+        )
         strip.pan_changed.connect(lambda pan: doc.set_pan(index, pan))
-        strip.pan_committed.connect(lambda old, new: doc.commit_pan(index, old, new))
+        strip.pan_committed.connect(
+            lambda old, new: doc.commit_pan(
+                index, old, new, steps=strip.pan_control.committed_by_steps
+            )
+        )
         strip.mute_toggled.connect(lambda on: doc.toggle_mute(index, on))
         strip.solo_toggled.connect(lambda on: doc.toggle_solo(index, on))
         strip.invert_toggled.connect(lambda on: doc.toggle_invert(index, on))

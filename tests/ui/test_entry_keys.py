@@ -53,3 +53,41 @@ def test_tab_commits_a_typed_level(loaded):
     QTest.keyClick(snare.gain_entry, Qt.Key.Key_Escape)
     click(kick.gain_entry)
     assert snare.gain_db == 0.0
+
+
+def test_a_run_of_arrow_presses_on_a_fader_is_one_undo_step(loaded):
+    window, _ = loaded
+    stack = window.document.undo_stack
+    kick = strip_named(window, "Kick In")
+    click(kick.fader, kick.fader.handle_rect().center().toPoint())  # focus: no move
+    assert stack.count() == 0 and kick.fader.hasFocus()
+    for _ in range(4):
+        QTest.keyClick(kick.fader, Qt.Key.Key_Up)  # 0.5 dB a press
+    QTest.keyClick(kick.fader, Qt.Key.Key_Down)
+    assert kick.gain_db == 1.5
+    assert stack.count() == 1 and stack.undoText() == "Fader Kick In"
+    assert not stack.isClean()
+    QTest.keyClick(kick.fader, Qt.Key.Key_Z, CTRL)
+    assert kick.gain_db == 0.0  # the whole run at once
+    QTest.keyClick(kick.fader, Qt.Key.Key_Y, CTRL)
+    assert kick.gain_db == 1.5
+    # A pause ends the run; so does another control.
+    QTest.qWait(1100)
+    QTest.keyClick(kick.fader, Qt.Key.Key_Up)
+    snare = strip_named(window, "Snare Top")
+    click(snare.fader, snare.fader.handle_rect().center().toPoint())
+    QTest.keyClick(snare.fader, Qt.Key.Key_Up)
+    assert stack.count() == 3 and (kick.gain_db, snare.gain_db) == (2.0, 0.5)
+    QTest.keyClick(snare.fader, Qt.Key.Key_Z, CTRL)
+    QTest.keyClick(snare.fader, Qt.Key.Key_Z, CTRL)
+    assert (kick.gain_db, snare.gain_db) == (1.5, 0.0)
+
+
+def test_steps_back_to_the_start_leave_no_undo_step(loaded):
+    window, _ = loaded
+    stack = window.document.undo_stack
+    kick = strip_named(window, "Kick In")
+    click(kick.fader, kick.fader.handle_rect().center().toPoint())
+    QTest.keyClick(kick.fader, Qt.Key.Key_Up)
+    QTest.keyClick(kick.fader, Qt.Key.Key_Down)
+    assert kick.gain_db == 0.0 and stack.count() == 0 and stack.isClean()
