@@ -354,6 +354,6 @@ def _write_stem(path: Path, audio: Stem, sample_rate: int, *, overwrite: bool) -
     except FileExistsError as exc:  # it appeared while we were rendering
         raise ExportError(f"{path.name} already exists in {path.parent}") from exc
     except OSError as exc:
-        raise ExportError(f"{path.name}: {write_failure(exc)}") from exc
+        raise ExportError(f"{path.name}: {write_failure(exc, path.parent)}") from exc
     except RuntimeError as exc:  # soundfile's errors are RuntimeErrors
         raise ExportError(f"{path.name}: cannot write ({exc})") from exc

@@ -210,7 +210,7 @@ def _write_file(
     except FileExistsError as exc:
         raise ExportError(f"{target.name}: the file exists; pass --force to replace it") from exc
     except OSError as exc:
-        raise ExportError(f"{target.name}: {write_failure(exc)}") from exc
+        raise ExportError(f"{target.name}: {write_failure(exc, target.parent)}") from exc
     except (sf.LibsndfileError, RuntimeError) as exc:
         raise ExportError(f"{target.name}: could not write the file ({exc})") from exc
 

@@ -11,6 +11,7 @@ stops writing, termination signals are deferred
 from __future__ import annotations
 
 import errno
+from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
@@ -98,12 +99,13 @@ class _GuardedHandle:
             raise interrupts.Interrupted(interrupts.pending())
 
 
-def write_failure(exc: OSError) -> str:
-    """What a failed write means, in words for the user ("no space left on the device")."""
+def write_failure(exc: OSError, folder: Path) -> str:
+    """What a failed write into ``folder`` means, in words for the user, naming the folder
+    ("no space left on the device that holds /music/out")."""
     if exc.errno == errno.ENOSPC:
-        return "no space left on the device"
+        return f"no space left on the device that holds {folder}"
     if exc.errno == errno.EDQUOT:
-        return "disk quota exceeded"
+        return f"disk quota exceeded in {folder}"
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return f"not allowed to write here ({exc.strerror})"
-    return f"could not write the file ({exc.strerror or exc})"
+        return f"not allowed to write in {folder} ({exc.strerror})"
+    return f"could not write the file in {folder} ({exc.strerror or exc})"

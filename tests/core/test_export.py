@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import soundfile as sf
@@ -119,7 +121,10 @@ def test_failed_write_leaves_no_partial_file(tmp_path, monkeypatch):
 
     monkeypatch.setattr(export_module.sf.SoundFile, "write", failing_write)
     out = tmp_path / "mix.wav"
-    with pytest.raises(ExportError, match=r"^mix.wav: no space left on the device$"):
+    with pytest.raises(
+        ExportError,
+        match=rf"^mix.wav: no space left on the device that holds {re.escape(str(tmp_path))}$",
+    ):
         export_audio(np.zeros((100, 1)), 44100, out)
     assert list(tmp_path.iterdir()) == []
 
