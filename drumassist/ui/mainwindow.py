@@ -186,7 +186,11 @@ class MainWindow(QMainWindow, SessionCommands, ExportCommands, ReferenceCommands
         self.transport.set_multitrack(loaded.multitrack)
         self.reference_path = self.reference_balance = None
         self.recent.add(loaded.session_path or source_folder(loaded.multitrack))
-        self._end_busy(f"Opened {len(loaded.multitrack.tracks)} tracks")
+        opened = f"Opened {len(loaded.multitrack.tracks)} tracks"
+        if loaded.recovered_from is not None:
+            what = loaded.session_path or source_folder(loaded.multitrack)
+            opened = f"Restored the unsaved changes to {what.name}: save to keep them"
+        self._end_busy(opened)
         if notes:
             self.show_error("\n".join(notes), warning=True)
         self._update_title()

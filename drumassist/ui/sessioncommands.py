@@ -3,6 +3,7 @@ missing stem: the session commands of the main window (mixed into it)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -116,23 +117,25 @@ class SessionCommands(_Base):  # type: ignore[misc,valid-type]
         """Offer the newest copy of unsaved changes a drumassist left when it ended; True
         when it is being restored. Called as the window opens, before any mix."""
         found = autosave.find_recovered()
-        if not found:
-            return False
-        newest = found[0]
-        for other in found[1:]:  # offered the next time, one at a time
-            other.release()
-        answer = windowdialogs.ask_restore(self, newest)
-        if answer == "discard":
-            autosave.discard(newest)
-            return False
-        if answer == "later":
-            newest.release()
-            return False
-        # Its lock is held until the window has the mix and its own copy is written
-        # (start_autosave), so another drumassist starting meanwhile does not offer it.
-        self._restoring = newest
-        self._start(self._loader, lambda p: _restore(newest, p), f"Restoring {newest.name}")
-        return True
+        # Newest first; a copy discarded or put off makes way for the next one. One window
+        # restores one mix: the copies left then wait for the next start.
+        for i, copy in enumerate(found):
+            answer = windowdialogs.ask_restore(self, copy, others=len(found) - i - 1)
+            if answer == "restore":
+                for other in found[i + 1 :]:
+                    other.release()
+                # Its lock is held until the window has the mix and its own copy is written
+                # (start_autosave), so another drumassist starting meanwhile does not offer it.
+                self._restoring = copy
+                self._start(
+                    self._loader, functools.partial(_restore, copy), f"Restoring {copy.name}"
+                )
+                return True
+            if answer == "discard":
+                autosave.discard(copy)
+            else:
+                copy.release()
+        return False
 
     def start_autosave(self, doc: MixDocument, loaded: loading.Loaded) -> str | None:
         """Keep ``doc``'s unsaved changes on disk from now on (after its state is set);

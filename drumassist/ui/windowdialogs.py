@@ -49,10 +49,11 @@ def ask_save_changes(parent: QWidget) -> QMessageBox.StandardButton:
     )
 
 
-def ask_restore(parent: QWidget, recovered: Recovered) -> str:
+def ask_restore(parent: QWidget, recovered: Recovered, *, others: int = 0) -> str:
     """Restore, Discard or Not now for changes a drumassist left unsaved: returns
     ``"restore"``, ``"discard"`` or ``"later"``. A copy older than its session file's
-    last save says so, and Not now is then the default."""
+    last save says so, and Not now is then the default. ``others`` is how many more
+    copies wait (each asked about after a Discard or Not now)."""
     written = recovered.written
     text = (
         f"drumassist ended before the changes to “{recovered.name}” were saved. They were"
@@ -63,6 +64,12 @@ def ask_restore(parent: QWidget, recovered: Recovered) -> str:
         text += (
             f"\n\n{recovered.name} was saved after these changes were kept: restoring"
             " them, then saving, would replace what was saved since."
+        )
+    if others:
+        more = "copy" if others == 1 else "copies"
+        text += (
+            f"\n\n{others} more {more} of unsaved changes wait: asked about next after"
+            " Discard or Not now, at the next start after Restore."
         )
     box = QMessageBox(
         QMessageBox.Icon.Question, "Unsaved changes recovered", f"{text}\n\nRestore them?",

@@ -31,6 +31,8 @@ def main() -> None:
     from drumassist.ui.mainwindow import MainWindow
     from tests.ui.gestures import drop, strip_named, type_text
 
+    kept = autosave.recovery_dir()
+    earlier = set(kept.glob("*.drumassist"))  # left by an earlier crash
     window = MainWindow()
     window.resize(1280, 800)
     window.show()
@@ -38,8 +40,7 @@ def main() -> None:
     drop(window, [stems])
     _wait(lambda: window.mixer is not None, "the stems to load")
     type_text(strip_named(window, name).gain_entry, level)
-    kept = autosave.recovery_dir()
-    _wait(lambda: any(kept.glob("*.drumassist")), "the recovery copy")
+    _wait(lambda: bool(set(kept.glob("*.drumassist")) - earlier), "the recovery copy")
     app.processEvents()
     os.kill(os.getpid(), signal.SIGKILL)
 

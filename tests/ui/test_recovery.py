@@ -53,15 +53,16 @@ def _kept_session():
     return load_session(sessions[0]).session
 
 
-def _crash(stems: Path, name: str, level: str) -> None:
-    """A window in its own process changes ``name``'s level and is killed."""
+def _crash(stems: Path, name: str, level: str, *, copies: int = 1) -> None:
+    """A window in its own process changes ``name``'s level and is killed; the crash
+    leaves its copy (a session and its note), the ``copies``-th one kept."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
         [sys.executable, "-m", "tests.ui.crash_window", str(stems), name, level],
         check=False, env=env, cwd=ROOT, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == -signal.SIGKILL, done.stderr[-2000:]
-    assert len(_copies()) == 2  # the session copy and its note, left by the crash
+    assert len(_copies()) == 2 * copies
 
 
 def _click_text(text: str):
@@ -203,3 +204,33 @@ def test_a_copy_older_than_its_session_s_last_save_says_so(stems, qtbot, window)
     assert "song.drumassist was saved after these changes were kept" in found["text"]
     assert found["default"] == "Not now"
     assert len(_copies()) == 2
+
+
+@posix_only
+def test_every_copy_is_offered_in_turn(make_stems, drum_arrays, qtbot, window):
+    older = make_stems(drum_arrays, folder="older")
+    newer = make_stems(drum_arrays, folder="newer")
+    _crash(older, "HH", "-9")
+    _crash(newer, "Snare Top", "-4", copies=2)
+    asked: list[str] = []
+
+    def answer_with(text: str):
+        def answer(dialog) -> None:
+            asked.append(dialog.text())
+            _click_text(text)(dialog)
+            if text == "Discard":  # the older copy's question comes next
+                when_dialog(answer_with("Restore"))
+
+        return answer
+
+    when_dialog(answer_with("Discard"))
+    with qtbot.waitSignal(window.multitrack_loaded, timeout=LOAD_TIMEOUT_MS):
+        assert window.offer_recovery() is True
+    assert len(asked) == 2
+    assert "“newer”" in asked[0] and "1 more copy of unsaved changes wait" in asked[0]
+    assert "“older”" in asked[1] and "more cop" not in asked[1]
+    assert strip_named(window, "HH").gain_db == -9.0  # the older mix, restored
+    assert window.statusBar().currentMessage() == (
+        "Restored the unsaved changes to older: save to keep them"
+    )
+    assert len(_copies()) == 2  # the restored window's own copy; the newer one discarded
