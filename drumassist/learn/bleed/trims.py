@@ -77,6 +77,26 @@ def kind_of(name: str, role: str) -> str:
 _KICK_KINDS = {"in": "kick_in", "out": "kick_out", "sub": "kick_out"}
 
 
+def track_kinds(names: Sequence[str], roles: Sequence[str]) -> tuple[str, ...]:
+    """Every track's :func:`kind_of`, except that a kick or snare mic that is its drum's
+    only one keeps its role: a lone ``Kick In`` is the kick.
+
+    Why: the positions tell mics of one drum apart. Every kick-in or kick-out mic of the
+    training corpora has its pair, so a lone one flagged ``kick_in`` was read as half of
+    a pair: on the real ENST excerpt, its kick renamed ``Kick In`` moved the default's
+    balance error from 1.96 to 2.37 dB (``Kick Out``: 3.69), and the same on the 40
+    simulated Colombo sessions from 3.02 to 3.17 (3.52).
+
+    >>> track_kinds(["Kick In", "Snr Btm", "Snr Top"], ["kick", "snare", "snare"])
+    ('kick', 'snare_btm', 'snare')
+    """
+    kinds = [kind_of(n, r) for n, r in zip(names, roles, strict=True)]
+    for i, (kind, role) in enumerate(zip(kinds, roles, strict=True)):
+        if kind != role and sum(same_drum(role, other) for other in roles) == 1:
+            kinds[i] = role
+    return tuple(kinds)
+
+
 def same_drum(a: str, b: str) -> bool:
     """Two mics of one role on one drum (toms and cymbals are separate drums)."""
     return a == b and a not in ("tom", "cymbal")

@@ -23,7 +23,7 @@ from drumassist.core.parallel import map_on_cores
 from drumassist.core.progress import Progress, ScaledProgress, check_cancelled
 from drumassist.core.roles import Role
 from drumassist.learn.bleed import measure, trims
-from drumassist.learn.bleed.trims import kind_of, transfer_matrix
+from drumassist.learn.bleed.trims import track_kinds, transfer_matrix
 
 #: Level measures per track, besides the anchor: BS.1770 integrated, sample peak, and
 #: statistics of the momentary (400 ms) loudness: percentiles, maximum, maximum 3 s
@@ -128,7 +128,7 @@ def anchor_inputs(
     return AnchorInputs(
         names=multitrack_in.names,
         roles=multitrack_in.roles,
-        kinds=tuple(kind_of(t.name, t.role.value) for t in tracks),
+        kinds=track_kinds([t.name for t in tracks], [t.role.value for t in tracks]),
         transfer_db=g,
         peak_db=matrix[:, LEVELS.index("peak")].copy(),
         loudness_lufs=matrix[:, LEVELS.index("int")].copy(),
@@ -143,7 +143,7 @@ def level_inputs(multitrack: Multitrack) -> tuple[tuple[str, ...], np.ndarray]:
     """
     view = analysis_view(multitrack)
     rows = map_on_cores(lambda t: track_levels(t.audio, view.sample_rate), view.tracks, "levels")
-    kinds = tuple(kind_of(t.name, t.role.value) for t in view.tracks)
+    kinds = track_kinds(view.names, [t.role.value for t in view.tracks])
     return kinds, np.array(rows, dtype=float).reshape(len(rows), len(LEVELS))
 
 

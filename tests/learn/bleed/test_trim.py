@@ -179,3 +179,34 @@ def test_tables_round_trip_through_json() -> None:
 def test_malformed_tables_are_a_model_error(doc: object) -> None:
     with pytest.raises(ModelError, match="trim tables"):
         TrimTables.from_json(doc)
+
+
+def test_a_kick_or_snare_mic_alone_on_its_drum_keeps_its_role() -> None:
+    from drumassist.learn.bleed.trims import track_kinds
+
+    roles = ["kick", "snare", "snare", "tom"]
+    assert track_kinds(["Kick In", "Snr Top", "Snr Btm", "Tom 1"], roles) == (
+        "kick", "snare", "snare_btm", "tom",
+    )  # fmt: skip
+    pair = track_kinds(["Kick In", "Kick Out", "SN Btm"], ["kick", "kick", "snare"])
+    assert pair == ("kick_in", "kick_out", "snare")
+
+
+@pytest.mark.parametrize("renamed", ["Kick In", "Kick Out", "BD_inside"])
+def test_a_lone_kick_named_in_or_out_is_suggested_as_the_kick(enst_excerpt, tmp_path, renamed):
+    # The real ENST stems, copied with the kick renamed: the same audio, the same balance.
+    import shutil
+
+    from drumassist.core.multitrack import load_multitrack
+    from drumassist.learn.suggest.suggestion import suggest
+
+    folder = tmp_path / "stems"
+    shutil.copytree(enst_excerpt / "stems", folder)
+    plain = suggest(load_multitrack(folder), method="default")
+    (folder / "kick.wav").rename(folder / f"{renamed}.wav")
+    multitrack = load_multitrack(folder)
+    assert multitrack.tracks[multitrack.index(renamed)].role == Role.KICK
+    named = suggest(multitrack, method="default")
+    by_name = dict(zip(named.names, named.gains_db, strict=True))
+    by_name["kick"] = by_name.pop(renamed)
+    assert by_name == pytest.approx(dict(zip(plain.names, plain.gains_db, strict=True)), abs=1e-9)
