@@ -41,7 +41,7 @@ from drumassist.core.conditioning import analysis_view
 from drumassist.core.multitrack import Multitrack
 from drumassist.core.parallel import map_on_cores
 from drumassist.learn.bleed.hits import HIT_RANGE_DB, MAX_HITS, MIN_GAP_MS, hit_onsets
-from drumassist.learn.bleed.trims import kind_of, same_drum
+from drumassist.learn.bleed.kinds import kind_of, same_drum
 
 BAND_HZ = (40.0, 2000.0)
 MAX_LAG_MS = 3.0

@@ -23,7 +23,8 @@ from drumassist.core.parallel import map_on_cores
 from drumassist.core.progress import Progress, ScaledProgress, check_cancelled
 from drumassist.core.roles import Role
 from drumassist.learn.bleed import measure, trims
-from drumassist.learn.bleed.trims import track_kinds, transfer_matrix
+from drumassist.learn.bleed.kinds import track_kinds
+from drumassist.learn.bleed.trims import transfer_matrix
 
 #: Level measures per track, besides the anchor: BS.1770 integrated, sample peak, and
 #: statistics of the momentary (400 ms) loudness: percentiles, maximum, maximum 3 s

@@ -24,11 +24,11 @@ import numpy as np
 from drumassist.core.loudness import ABSOLUTE_GATE_LUFS
 from drumassist.core.roles import Role
 from drumassist.errors import ModelError
+from drumassist.learn.bleed.kinds import same_drum
 from drumassist.learn.bleed.trims import (
     AMBIENT,
     VALID_DB,
     TrimTables,
-    same_drum,
     solve_trims,
     trim_anchor,
 )

@@ -12,10 +12,10 @@ import pytest
 from drumassist.core.multitrack import Multitrack, from_arrays
 from drumassist.core.roles import Role
 from drumassist.errors import ModelError
+from drumassist.learn.bleed.kinds import kind_of
 from drumassist.learn.bleed.trims import (
     AMBIENT,
     TrimTables,
-    kind_of,
     learn_tables,
     transfer_matrix,
     trim_anchor,
@@ -182,7 +182,7 @@ def test_malformed_tables_are_a_model_error(doc: object) -> None:
 
 
 def test_a_kick_or_snare_mic_alone_on_its_drum_keeps_its_role() -> None:
-    from drumassist.learn.bleed.trims import track_kinds
+    from drumassist.learn.bleed.kinds import track_kinds
 
     roles = ["kick", "snare", "snare", "tom"]
     assert track_kinds(["Kick In", "Snr Top", "Snr Btm", "Tom 1"], roles) == (
