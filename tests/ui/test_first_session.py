@@ -18,6 +18,7 @@ from PySide6.QtCore import QPointF, Qt
 
 from drumassist.core.mix import mix
 from drumassist.core.session import load_session
+from drumassist.ui.taper import MAX_DB
 from tests.ui.conftest import LOAD_TIMEOUT_MS
 from tests.ui.gestures import click, drag, drop, shortcut, type_file_name, when_dialog
 from tests.ui.test_controls import find_in, overview_point, wait_until_idle
@@ -38,11 +39,18 @@ def test_a_first_session_through_the_widgets(window, qtbot, stems, played_audio,
     suggestion = ready.args[0]
     loudness_before = window.status_loudness.text()
     click(window.apply_button)
-    # The suggested balance, at the loudness the user's faders had.
+    # The suggested balance, at the loudness the user's faders had (a mark past the
+    # fader's top set to it, and said).
     applied = [s.gain_db for s in window.mixer.strips]
     shift = applied[0] - suggestion.gains_db[0]
-    assert applied == pytest.approx([g + shift for g in suggestion.gains_db])
-    assert window.status_loudness.text() == loudness_before
+    assert applied[0] < MAX_DB
+    assert applied == pytest.approx([min(g + shift, MAX_DB) for g in suggestion.gains_db])
+    clamped = any(g + shift > MAX_DB for g in suggestion.gains_db)
+    assert window.error_label.isVisible() == clamped
+    if clamped:  # a fader held under its mark: the mix is quieter, and the banner says why
+        assert window.error_label.text().startswith("At the fader's top (+12 dB)")
+    else:  # the balance changed, the loudness did not (test_window checks it too)
+        assert window.status_loudness.text() == loudness_before
 
     # Pull the kick 6 dB under the suggestion, so A and B differ.
     kick = window.mixer.strips[1]
