@@ -32,9 +32,30 @@ def ask_open_file(parent: QWidget, title: str, start: Path | None, file_filter: 
 
 
 def ask_session_path(parent: QWidget, start: Path) -> Path | None:
-    """Where to save a session (with the session suffix), or None."""
+    """Where to save a session (with the session suffix), or None.
+
+    A name typed without the suffix gets it added ("mix v1.2" is
+    ``mix v1.2.drumassist``, not ``mix v1.drumassist``). The dialog asked about
+    replacing the name as typed only, so an existing file under the name with the
+    suffix is asked about here.
+    """
     name, _ = QFileDialog.getSaveFileName(parent, "Save session", str(start), SESSION_FILTER)
-    return Path(name).with_suffix(SESSION_SUFFIX) if name else None
+    if not name:
+        return None
+    path = session_file_name(Path(name))
+    if path != Path(name) and path.exists():
+        question = f"{path.name} already exists in {path.parent}. Replace it?"
+        if not confirm(parent, question):
+            return None
+    return path
+
+
+def session_file_name(path: Path) -> Path:
+    """``path`` ending in the session suffix: added when it is not there (whatever
+    other dots the name has)."""
+    if path.suffix.lower() == SESSION_SUFFIX:
+        return path
+    return path.with_name(path.name + SESSION_SUFFIX)
 
 
 def ask_save_changes(parent: QWidget) -> QMessageBox.StandardButton:

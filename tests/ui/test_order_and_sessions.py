@@ -8,12 +8,14 @@ import shutil
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from drumassist.core.session import load_session
 from tests.ui.conftest import LOAD_TIMEOUT_MS
 from tests.ui.gestures import (
     click,
+    click_menu,
     drag_header_to,
     drop,
     press_button,
@@ -175,3 +177,31 @@ def test_a_click_dismisses_the_message_banner(window, qtbot, stems):
     qtbot.waitUntil(window.error_label.isVisible, timeout=LOAD_TIMEOUT_MS)
     click(window.error_label)
     assert not window.error_label.isVisible()
+
+
+@pytest.mark.parametrize("answer", [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes])
+def test_a_name_with_a_dot_is_saved_under_its_whole_name(loaded, qtbot, answer):
+    # "mix v1.2" is mix v1.2.drumassist; mix v1.drumassist, another session, is untouched.
+    window, folder = loaded
+    other = folder / "mix v1.drumassist"
+    other.write_text("{}")
+    target = folder / "mix v1.2.drumassist"
+    seen = when_dialog(type_file_name(folder / "mix v1.2"))
+    shortcut(window, Qt.Key.Key_S, CTRL)
+    assert seen == ["QFileDialog"] and target.is_file() and other.read_text() == "{}"
+    assert window.document.session_path == target
+    # Saved as again under the same typed name: the file with the suffix exists, so it asks.
+    before = target.read_bytes()
+    type_text(window.mixer.strips[0].gain_entry, "-3")
+
+    def answer_then_replace(dialog) -> None:
+        type_file_name(folder / "mix v1.2")(dialog)
+        when_dialog(press_button(answer))
+
+    seen = when_dialog(answer_then_replace)
+    click_menu(window, "File", "Save session as…")
+    qtbot.waitUntil(lambda: len(seen) >= 1, timeout=5000)
+    QTest.qWait(300)
+    replaced = target.read_bytes() != before
+    assert replaced == (answer == QMessageBox.StandardButton.Yes)
+    assert other.read_text() == "{}"
