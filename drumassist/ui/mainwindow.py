@@ -152,8 +152,13 @@ class MainWindow(QMainWindow, SessionCommands, ExportCommands, ReferenceCommands
             )
 
     def open_stems(self, sources: Sequence[Path]) -> None:
-        """Load a folder, files or a session file in the background."""
-        paths = [Path(p) for p in sources]
+        """Load a folder, files or a session file in the background.
+
+        A relative path (from the command line) is made absolute here, against the
+        folder drumassist was started in: the recent list, the session and its
+        recovery copy keep it, and are read from other folders later.
+        """
+        paths = [Path(p).absolute() for p in sources]
         if paths and self.maybe_save():
             self._start(
                 self._loader, lambda p: loading.load_sources(paths, p), f"Opening {paths[0].name}"

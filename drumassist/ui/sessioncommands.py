@@ -89,6 +89,7 @@ class SessionCommands(_Base):  # type: ignore[misc,valid-type]
     def save_session_to(self, path: Path) -> bool:
         if self.document is None:
             return False
+        path = path.absolute()  # kept as the session's place: the folder may change
         try:
             save_session(self.document.to_session(), path)
         except DrumassistError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -205,3 +206,19 @@ def test_a_name_with_a_dot_is_saved_under_its_whole_name(loaded, qtbot, answer):
     replaced = target.read_bytes() != before
     assert replaced == (answer == QMessageBox.StandardButton.Yes)
     assert other.read_text() == "{}"
+
+
+def test_a_relative_path_is_kept_absolute(window, qtbot, stems, monkeypatch, tmp_path):
+    # As `drumassist gui stems` from the stems' parent folder: the recent list and the
+    # session keep where it is, so they still work when started from elsewhere.
+    monkeypatch.chdir(stems.parent)
+    with qtbot.waitSignal(window.multitrack_loaded, timeout=LOAD_TIMEOUT_MS):
+        window.open_stems([Path(stems.name)])
+    assert all(t.path.is_absolute() for t in window.document.multitrack.tracks)
+    assert window.recent.paths()[0] == stems
+    seen = when_dialog(type_file_name(Path("song.drumassist")))  # typed relative too
+    shortcut(window, Qt.Key.Key_S, CTRL)
+    assert seen == ["QFileDialog"]
+    assert window.document.session_path.is_absolute()
+    monkeypatch.chdir(tmp_path.parent)
+    assert load_session(window.document.session_path).session.tracks
