@@ -89,8 +89,11 @@ def _document(result: Any) -> dict[str, Any]:
     return {
         "r2": result.r2,
         "reliable": result.reliable,
-        "latency_ms": result.latency_ms if result.reliable else None,
-        "latency_samples": result.latency_samples if result.reliable else None,
+        "at_latency_limit": result.at_latency_limit,
+        "latency_ms": result.latency_ms if result.reliable or result.at_latency_limit else None,
+        "latency_samples": (
+            result.latency_samples if result.reliable or result.at_latency_limit else None
+        ),
         "residual_db": result.residual_db,
         "stereo": result.stereo,
         "nonneg": result.nonneg,
@@ -102,11 +105,18 @@ def _document(result: Any) -> dict[str, Any]:
 def _print_table(result: Any, mix_name: str) -> None:
     kind = "stereo" if result.stereo else "mono"
     latency = f"latency {result.latency_ms:+.2f} ms" if result.reliable else "no latency found"
+    if result.at_latency_limit:
+        latency = f"latency {result.latency_ms:+.2f} ms (the search limit)"
     print(
         f"{mix_name}: {kind} fit of {len(result.tracks)} stems, R² {result.r2:.4f}"
         f" (residual {result.residual_db:.1f} dB), {latency}"
     )
-    if not result.reliable:
+    if result.at_latency_limit:
+        print(
+            f"{mix_name}: the best latency lies at the search limit, so the mix is likely"
+            " offset further (raise --max-latency-ms); the gains are unreliable"
+        )
+    elif not result.reliable:
         print(f"{mix_name} does not appear to be made of these stems; the gains are unreliable")
     header = f"  {'track':<24} {'gain dB':>8} {'gain lin':>9}"
     print(header + (f" {'pan':>6} {'left':>8} {'right':>8}" if result.stereo else "") + "  status")

@@ -66,7 +66,9 @@ class ReverseResult:
     ``reliable`` is False when R² is below
     :data:`~drumassist.learn.reverse.report.UNRELATED_R2`: the mix does not appear to be
     made of these stems, the fitted tracks' status is "unreliable" and the latency
-    means nothing.
+    means nothing. It is False too when the best latency lies at the search limit
+    (``at_latency_limit``): the true offset is then likely beyond it, and the gains
+    fitted at the wrong offset are wrong, however well they explain the mix.
     """
 
     tracks: tuple[TrackGain, ...]
@@ -78,6 +80,7 @@ class ReverseResult:
     nonneg: bool
     warnings: tuple[str, ...]
     reliable: bool = True
+    at_latency_limit: bool = False
 
     def gains_db(self) -> dict[str, float | None]:
         """Gain in dB per track name (None where undefined)."""
@@ -175,7 +178,8 @@ def _reverse(
         raise InvalidStemError("the mix is silent where it overlaps the stems")
     r2 = 1.0 - sum(f.residual for f in fits) / total
     tracks = track_gains(multitrack, layout, fits, statuses)
-    reliable = r2 >= UNRELATED_R2
+    at_limit = bool(lag_max) and abs(lag) >= lag_max
+    reliable = r2 >= UNRELATED_R2 and not at_limit
     if not reliable:
         tracks = mark_unreliable(tracks)
     latency_ms = 1000.0 * lag / multitrack.sample_rate
@@ -188,7 +192,7 @@ def _reverse(
     return ReverseResult(
         tracks=tracks, r2=r2, residual_db=residual_db(1.0 - r2), latency_samples=lag,
         latency_ms=latency_ms, stereo=stereo, nonneg=nonneg, warnings=warnings,
-        reliable=reliable,
+        reliable=reliable, at_latency_limit=at_limit,
     )  # fmt: skip
 
 

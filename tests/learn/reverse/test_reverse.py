@@ -453,3 +453,31 @@ def test_cli_table_says_what_a_negative_gain_means(make_stems, tmp_path, nonneg)
     else:
         assert rows["tom"].endswith("(polarity flipped)")
     assert not any("polarity" in rows[n] or "held" in rows[n] for n in rows if n != "tom")
+
+
+@pytest.mark.shared
+def test_a_mix_offset_past_the_search_is_unreliable_not_wrong(enst_excerpt, tmp_path):
+    # The real dry mix 120 ms late; the search goes to 100 ms. Fitted at 100 ms the gains
+    # are wrong (the snare 36 dB low) however much of the mix they explain: not trusted.
+    multitrack = load_multitrack(enst_excerpt / "stems")
+    mix_audio = load_mix(enst_excerpt / "ref_dry_mix.wav", sample_rate=multitrack.sample_rate)
+    late = delayed(mix_audio, round(0.120 * multitrack.sample_rate))
+
+    result = reverse_engineer(multitrack, late)
+
+    assert result.at_latency_limit and not result.reliable
+    assert result.latency_ms == pytest.approx(100.0, abs=0.1)
+    assert all(t.status == "unreliable" for t in result.tracks)
+    assert any("at the search limit" in w for w in result.warnings)
+    wider = reverse_engineer(multitrack, late, max_latency_ms=200.0)
+    assert wider.reliable and not wider.at_latency_limit
+    assert wider.latency_ms == pytest.approx(120.0, abs=0.05)
+    path = write_mix(tmp_path / "late.wav", late, multitrack.sample_rate)
+    proc = run_cli("reverse", enst_excerpt / "stems", path)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert "latency +100.00 ms (the search limit)" in lines[0]
+    assert lines[1] == (
+        "late.wav: the best latency lies at the search limit, so the mix is likely offset"
+        " further (raise --max-latency-ms); the gains are unreliable"
+    )
