@@ -56,7 +56,7 @@ def read_json_doc(path: str | Path, *, what: str, error: type[DrumassistError]) 
     """
     source = Path(path)
     try:
-        text = source.read_text(encoding="utf-8")
+        text = source.read_text(encoding="utf-8-sig")  # a BOM (Windows Notepad) is allowed
     except FileNotFoundError as exc:
         raise error(f"{source.name}: no such {what}") from exc
     except IsADirectoryError as exc:

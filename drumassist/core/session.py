@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -325,3 +326,16 @@ def _names(doc: dict[str, Any], key: str, *, where: str) -> tuple[str, ...]:
 
 def _finite_or_none(values: dict[str, float]) -> dict[str, float | None]:
     return {k: (v if math.isfinite(v) else None) for k, v in values.items()}
+
+
+def too_few_stems(path: Path, tracks: int, missing: Sequence[Path]) -> str:
+    """Why the session ``path`` (of ``tracks`` tracks, ``missing`` of whose stems are
+    gone) cannot be opened as stems: fewer than two of them are there."""
+    if tracks < 2:
+        return f"{path.name}: a session needs two tracks or more; it has {tracks}"
+    present = tracks - len(missing)
+    found = "none" if present == 0 else "only one"
+    return (
+        f"{path.name}: {found} of its {tracks} stems exist; missing:"
+        f" {', '.join(p.name for p in missing)}"
+    )

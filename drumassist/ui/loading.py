@@ -15,7 +15,13 @@ from drumassist.core.export import ExportResult, export_mix
 from drumassist.core.mixloudness import MixLoudness
 from drumassist.core.multitrack import Multitrack, load_multitrack
 from drumassist.core.progress import Progress, ScaledProgress
-from drumassist.core.session import LoadedSession, Session, load_session, stem_exists
+from drumassist.core.session import (
+    LoadedSession,
+    Session,
+    load_session,
+    stem_exists,
+    too_few_stems,
+)
 from drumassist.errors import InvalidStemError
 from drumassist.learn.suggest.suggestion import Suggestion, suggest
 
@@ -60,10 +66,8 @@ def load_session_stems(
         )
     present = [t.path for t in loaded.session.tracks if t.path not in loaded.missing]
     if len(present) < 2:
-        missing = ", ".join(p.name for p in loaded.missing) or "none"
-        raise InvalidStemError(
-            f"{path.name}: fewer than two of its stems exist (missing: {missing})"
-        )
+        tracks = len(loaded.session.tracks)
+        raise InvalidStemError(too_few_stems(path, tracks, loaded.missing))
     multitrack = load_multitrack(present, progress=ScaledProgress(progress, 0.0, 0.6))
     meter = MixLoudness(multitrack, progress=ScaledProgress(progress, 0.6, 1.0))
     return Loaded(multitrack, meter, loaded, path, modified)

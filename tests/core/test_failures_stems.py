@@ -273,3 +273,32 @@ def test_an_exported_mix_named_on_its_own_is_read(folder, tmp_path, capsys):
     assert fitted["Kick_In"] - fitted["Snare_Top"] == pytest.approx(-6.0, abs=0.05)
     named = load_multitrack([folder / "Kick_In.wav", mix_path])
     assert named.names == ("Kick_In", "mix") and named.tracks[1].audio.any()
+
+
+def test_a_session_of_one_track_says_what_it_lacks(tmp_path, capsys):
+    session = tmp_path / "one.drumassist"
+    track = {"path": str(tmp_path / "kick.wav"), "name": "kick", "role": "kick", "gain_db": 0.0}
+    session.write_text(
+        json.dumps({"format": "drumassist-session", "version": 1, "tracks": [track]})
+    )
+    assert main(["info", str(session)]) == 1
+    err = capsys.readouterr().err
+    assert (
+        err == "drumassist: error: one.drumassist: a session needs two tracks or more; it has 1\n"
+    )
+
+
+def test_json_written_with_a_byte_order_mark_is_read(tmp_path):
+    # Windows Notepad saves UTF-8 with a BOM: the same document, read the same.
+    from drumassist.core.jsondoc import read_json_doc
+    from drumassist.errors import DrumassistError
+
+    def read_json_object(path):
+        return read_json_doc(path, what="gains file", error=DrumassistError)
+
+    doc = {"tracks": [{"name": "kick", "gain_db": -2.0}]}
+    plain, marked = tmp_path / "plain.json", tmp_path / "marked.json"
+    plain.write_text(json.dumps(doc), encoding="utf-8")
+    marked.write_text(json.dumps(doc), encoding="utf-8-sig")
+    assert marked.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert read_json_object(marked) == read_json_object(plain) == doc
