@@ -86,14 +86,14 @@ def _document(result: Any) -> dict[str, Any]:
         }
         for t in result.tracks
     ]
+    # A latency at the search limit is reported (it is what was tried), not trusted.
+    found = result.reliable or result.at_latency_limit
     return {
         "r2": result.r2,
         "reliable": result.reliable,
         "at_latency_limit": result.at_latency_limit,
-        "latency_ms": result.latency_ms if result.reliable or result.at_latency_limit else None,
-        "latency_samples": (
-            result.latency_samples if result.reliable or result.at_latency_limit else None
-        ),
+        "latency_ms": result.latency_ms if found else None,
+        "latency_samples": result.latency_samples if found else None,
         "residual_db": result.residual_db,
         "stereo": result.stereo,
         "nonneg": result.nonneg,

@@ -184,7 +184,7 @@ def _reverse(
         tracks = mark_unreliable(tracks)
     latency_ms = 1000.0 * lag / multitrack.sample_rate
     warnings = _averaged_notice(mix2d, stereo=stereo) + fit_warnings(
-        tracks, r2=r2, latency_ms=latency_ms, lag=lag, lag_max=lag_max, nonneg=nonneg,
+        tracks, r2=r2, latency_ms=latency_ms, at_latency_limit=at_limit, nonneg=nonneg,
         length_diff_s=(frames - multitrack.frames) / multitrack.sample_rate,
     )  # fmt: skip
     for warning in warnings:

@@ -99,8 +99,7 @@ def fit_warnings(
     *,
     r2: float,
     latency_ms: float,
-    lag: int,
-    lag_max: int,
+    at_latency_limit: bool,
     nonneg: bool,
     length_diff_s: float,
 ) -> tuple[str, ...]:
@@ -126,7 +125,7 @@ def fit_warnings(
             " copy?); their gains are undefined"
         )
     out.extend(_sign_warnings(tracks, nonneg=nonneg))
-    if lag_max and abs(lag) >= lag_max:
+    if at_latency_limit:
         out.append(
             f"the latency found ({latency_ms:+.1f} ms) is at the search limit; the true offset"
             " may be larger (raise the maximum latency)"
