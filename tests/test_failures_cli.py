@@ -174,6 +174,22 @@ def long_stems(tmp_path):
     return folder
 
 
+#: ``python -m drumassist``, after one byte on the pipe whose descriptor is argv[1]: the
+#: byte says Python's own start-up (the site module, the editable install's finder,
+#: runpy finding the package) is over. A signal inside that start-up is the
+#: interpreter's to handle ("Fatal Python error: init_import_site", exit 1; a CI run
+#: under load met it at 50 ms), before any line of ours can run. The delays below count
+#: from the byte, so on a loaded machine they still land in drumassist's own imports.
+AFTER_START_UP = """
+import importlib.util, os, runpy, sys
+importlib.util.find_spec("drumassist.__main__")
+os.write(int(sys.argv[1]), b"1")
+os.close(int(sys.argv[1]))
+sys.argv = ["drumassist"] + sys.argv[2:]
+runpy.run_module("drumassist", run_name="__main__", alter_sys=True)
+"""
+
+
 @pytest.mark.parametrize("delay_s", [0.05, 0.1, 0.15, 0.2, 0.3])
 def test_ctrl_c_during_start_up_exits_130_without_traceback(long_stems, tmp_path, delay_s):
     """Item 4: SIGINT during ``python -m drumassist``'s imports gave a traceback and -2.
@@ -181,18 +197,55 @@ def test_ctrl_c_during_start_up_exits_130_without_traceback(long_stems, tmp_path
     No skip when the command "finished first": a lost signal (exit 0) is a failure."""
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     env["DRUMASSIST_CACHE_DIR"] = str(tmp_path / "cache")  # empty: the suggestion measures
+    ready, ready_w = os.pipe()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "drumassist", "suggest", str(long_stems)],
+        [sys.executable, "-c", AFTER_START_UP, str(ready_w), "suggest", str(long_stems)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        pass_fds=(ready_w,),
     )
+    os.close(ready_w)
+    try:
+        assert os.read(ready, 1) == b"1", "the command ended before Python's start-up did"
+    finally:
+        os.close(ready)
     time.sleep(delay_s)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
     assert err == "drumassist: interrupted\n"
+
+
+#: ``python -m drumassist``, with a SIGINT raised while ``drumassist.cli`` is imported:
+#: before main() has installed its handlers, where only __main__'s own catch can help.
+SIGNAL_IMPORTING_THE_CLI = """
+import runpy, signal, sys
+
+class Interrupting:
+    def find_spec(self, name, path=None, target=None):
+        if name == "drumassist.cli":
+            sys.meta_path.remove(self)
+            signal.raise_signal(signal.SIGINT)  # Python's own handler: KeyboardInterrupt
+        return None
+
+sys.meta_path.insert(0, Interrupting())
+sys.argv = ["drumassist"] + sys.argv[1:]
+runpy.run_module("drumassist", run_name="__main__", alter_sys=True)
+"""
+
+
+def test_ctrl_c_before_the_cli_is_imported_exits_130_in_one_line(stems):
+    done = subprocess.run(
+        [sys.executable, "-c", SIGNAL_IMPORTING_THE_CLI, "suggest", str(stems)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (done.returncode, done.stderr) == (130, "drumassist: interrupted\n")
+    assert done.stdout == ""
 
 
 #: Imports soxr (a nanobind extension) in a fresh process and sends itself SIGINT from
