@@ -16,7 +16,7 @@ brings a mix to a loudness target (:func:`normalise_offset_db`, or
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -165,12 +165,8 @@ def normalise_offset_db(
 
     Returns the offset and the loudness reached (``-inf`` and offset 0 if silent).
     """
-    measured = meter.loudness(gains_db)
-    if not math.isfinite(measured):
-        return 0.0, measured
-    offset = target_lufs - measured
-    # Measured again: the absolute gate can include or drop a block after scaling.
-    return offset, meter.loudness(np.asarray(gains_db) + offset)
+    gains = np.asarray(gains_db, dtype=float)
+    return _offset_to_target(lambda offset: meter.loudness(gains + offset), target_lufs)
 
 
 def mono_mix_offset_db(
@@ -185,12 +181,41 @@ def mono_mix_offset_db(
     neither mixes nor filters them.
     """
     energies = _mono_mix_energies(multitrack, np.asarray(gains_db, dtype=float), cache)
-    measured = gated_loudness(energies)
+    return _offset_to_target(
+        lambda offset: gated_loudness(energies * 10.0 ** (offset / 10.0)), target_lufs
+    )
+
+
+#: A scaled mix this close to its target is there (a thousandth of a dB).
+TARGET_TOLERANCE_LU = 1e-3
+#: Scalings tried at most: each one moves the mix by what the last one missed.
+MAX_SCALINGS = 8
+
+
+def _offset_to_target(
+    loudness_at: Callable[[float], float], target_lufs: float
+) -> tuple[float, float]:
+    """The offset (dB) that brings ``loudness_at(offset)`` to ``target_lufs``, and the
+    loudness reached (``-inf`` and offset 0 if silent).
+
+    Measured again after each scaling: the absolute gate can take in or leave out blocks
+    once the mix is louder or quieter, so a mix far from the target (a method's raw
+    gains 100 dB under it) reached -22.93 after one scaling instead of -23.
+    """
+    measured = loudness_at(0.0)
     if not math.isfinite(measured):
         return 0.0, measured
+    best = (math.inf, 0.0, measured)  # (distance to the target, offset, loudness)
     offset = target_lufs - measured
-    # Gated again: the absolute gate can include or drop a block after scaling.
-    return offset, gated_loudness(energies * 10.0 ** (offset / 10.0))
+    for _ in range(MAX_SCALINGS):
+        reached = loudness_at(offset)
+        if not math.isfinite(reached):
+            break
+        best = min(best, (abs(reached - target_lufs), offset, reached))
+        if best[0] < TARGET_TOLERANCE_LU:
+            break
+        offset += target_lufs - reached
+    return best[1], best[2]
 
 
 #: Bumped when what :func:`_mono_mix_energies` measures changes.

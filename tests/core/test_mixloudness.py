@@ -47,3 +47,29 @@ def test_short_multitrack(drum_arrays):
     assert MixLoudness(mt).loudness([0.0] * 4) == pytest.approx(
         integrated_loudness(rendered, 44100), abs=1e-3
     )
+
+
+def test_a_mix_far_under_its_target_is_brought_to_it():
+    """Raw gains 62 dB down: one scaling measured the loud second alone (the rest under
+    the absolute gate) and missed the target by about 5 dB, since after it the quiet
+    ten seconds count too. Both scalings now measure again until they reach it."""
+    from drumassist.core.mixloudness import mono_mix_offset_db, normalise_offset_db
+
+    rng = np.random.default_rng(0)
+    rate = 44100
+    loud_then_quiet = np.concatenate(
+        [0.5 * rng.standard_normal(rate), 0.2 * rng.standard_normal(10 * rate)]
+    )
+    mt = from_arrays(
+        {"snare": loud_then_quiet, "kick": 0.3 * rng.standard_normal(11 * rate)}, sample_rate=rate
+    )
+    gains = np.array([-62.0, -110.0])
+    meter = MixLoudness(mt)
+    single = meter.loudness(gains + (-23.0 - meter.loudness(gains)))
+    assert abs(single + 23.0) > 3.0  # what one scaling reached
+    for offset, reached in (
+        normalise_offset_db(meter, gains, -23.0),
+        mono_mix_offset_db(mt, gains, -23.0),
+    ):
+        assert reached == pytest.approx(-23.0, abs=1e-3)
+        assert meter.loudness(gains + offset) == pytest.approx(-23.0, abs=1e-3)

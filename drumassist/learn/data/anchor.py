@@ -27,10 +27,21 @@ from drumassist.learn.bleed.kinds import track_kinds
 from drumassist.learn.bleed.trims import transfer_matrix
 
 #: Level measures per track, besides the anchor: BS.1770 integrated, sample peak, and
-#: statistics of the momentary (400 ms) loudness: percentiles, maximum, maximum 3 s
-#: mean, and the mean over the blocks within 20, 10 and 30 dB of the maximum.
+#: statistics of the momentary (400 ms) loudness: percentiles (of the blocks above
+#: digital silence), maximum, maximum 3 s mean, and the mean over the blocks within 20,
+#: 10 and 30 dB of the maximum.
 LEVELS = ("int", "peak", "m90", "m95", "m99", "mmax", "stmax", "g20", "g10", "g30")
 SHORT_TERM_BLOCKS = 27  # ~3 s of momentary blocks at a 100 ms hop
+#: Momentary blocks under this are digital silence (zeros, or a 24-bit or float export's
+#: silence; 16-bit dither sits near -93 LUFS), left out of the level percentiles; a
+#: track with no block above it is silent (no level, gain -inf). Not
+#: BS.1770's -70 LUFS: real mics' quiet moments fall under that (10 % of the ENST
+#: excerpt's blocks), and none of its blocks under this.
+SILENCE_LUFS = -100.0
+#: What the level and bleed measures mean, named in the card of every model trained on
+#: them (trim, levels-gb, levels): a model trained on other measures is refused. 1: the
+#: percentiles over every block; 2: digital silence left out of them.
+MEASURES_VERSION = 2
 
 
 @dataclass(frozen=True, eq=False)
@@ -70,6 +81,8 @@ def track_levels(audio: np.ndarray, sample_rate: int) -> np.ndarray:
         return out
     z = block_energies(data, sample_rate).sum(axis=1)
     loud = -0.691 + 10 * np.log10(np.maximum(z, 1e-30))
+    if loud.max() < SILENCE_LUFS:  # digital silence throughout (a -180 dBFS kick got +179 dB)
+        return out
     k = min(SHORT_TERM_BLOCKS, len(z))
     short_term = np.convolve(z, np.ones(k) / k, mode="valid")
     values = {
@@ -78,7 +91,13 @@ def track_levels(audio: np.ndarray, sample_rate: int) -> np.ndarray:
         "mmax": float(loud.max()),
         "stmax": -0.691 + 10 * math.log10(max(float(short_term.max()), 1e-30)),
     }
-    values["m90"], values["m95"], values["m99"] = np.percentile(loud, [90, 95, 99])
+    # Percentiles of the blocks that are not digital silence: silence before, between or
+    # after the playing (a stripped tom track, a song's stem, a shorter stem padded to the
+    # session's length) does not move a drum's level.
+    heard = loud[loud >= SILENCE_LUFS]
+    values["m90"], values["m95"], values["m99"] = np.percentile(
+        heard if heard.size else loud, [90, 95, 99]
+    )
     for gate in (20, 10, 30):
         values[f"g{gate}"] = -0.691 + 10 * math.log10(z[loud >= loud.max() - gate].mean())
     return np.array([values[name] for name in LEVELS], dtype=float)
@@ -150,8 +169,10 @@ def level_inputs(multitrack: Multitrack) -> tuple[tuple[str, ...], np.ndarray]:
 
 #: Bumped when what :func:`anchor_inputs` measures changes: old cache entries are not found.
 #: 2: the audio hashed track by track; 3: measured on the conditioned audio; 4: keyed by
-#: the audio as given (conditioned only when measured); 5: keyed by core.measurecache.
-CACHE_FORMAT = "drumassist-anchor-5"
+#: the audio as given (conditioned only when measured); 5: keyed by core.measurecache;
+#: 6: the percentiles leave digital silence out (:data:`SILENCE_LUFS`), and a track of
+#: nothing else is silent.
+CACHE_FORMAT = "drumassist-anchor-6"
 CACHE_KIND = "anchor"
 
 
@@ -162,6 +183,7 @@ def _cache_key(multitrack: Multitrack) -> str:
         "conditioning": CONDITIONING,
         "levels": LEVELS,
         "short_term_blocks": SHORT_TERM_BLOCKS,
+        "silence_lufs": SILENCE_LUFS,
         "transfer": [
             trims.BAND_HZ, trims.MIN_BAND_BINS, measure.FRAME_S, measure.LOUD_FRAME_DB,
             measure.DOMINANT_PERCENTILE, measure.MIN_FRAMES,

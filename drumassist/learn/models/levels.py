@@ -30,7 +30,7 @@ from drumassist.core.jsondoc import field_number, field_str, is_number, read_jso
 from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress, check_cancelled
 from drumassist.errors import ModelError
-from drumassist.learn.data.anchor import LEVELS, level_inputs
+from drumassist.learn.data.anchor import LEVELS, MEASURES_VERSION, level_inputs
 from drumassist.learn.data.sessions import SessionData
 from drumassist.learn.models.base import GainPrediction, Importances, ModelKind
 from drumassist.learn.models.persist import feature_names_sha256
@@ -103,7 +103,7 @@ class LevelsModel:
 
     def card(self) -> dict[str, Any]:
         return {
-            "extractor": {"name": LEVELS_EXTRACTOR, "version": str(LEVELS_VERSION)},
+            "extractor": {"name": LEVELS_EXTRACTOR, "version": str(MEASURES_VERSION)},
             "feature_count": 1,
             "feature_names_sha256": feature_names_sha256((self.level,)),
             "measure": self.level,
@@ -220,11 +220,12 @@ class LevelsKind:
             raise ModelError(f"{folder}: the model card has no valid 'extractor'")
         if (extractor.get("name"), str(extractor.get("version"))) != (
             LEVELS_EXTRACTOR,
-            str(LEVELS_VERSION),
+            str(MEASURES_VERSION),
         ):
             raise ModelError(
-                f"{folder}: not a levels model of version {LEVELS_VERSION}"
-                f" ({extractor.get('name')} version {extractor.get('version')}); retrain it"
+                f"{folder}: trained on {extractor.get('name')} measures version"
+                f" {extractor.get('version')}, but this drumassist measures version"
+                f" {MEASURES_VERSION}; retrain the model"
             )
         model = load_levels(folder)
         if card.get("feature_names_sha256") != feature_names_sha256((model.level,)):

@@ -31,7 +31,7 @@ from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress
 from drumassist.errors import ModelError
 from drumassist.learn.bleed.trims import TrimTables, learn_tables
-from drumassist.learn.data.anchor import LEVELS, AnchorInputs, anchor_inputs
+from drumassist.learn.data.anchor import LEVELS, MEASURES_VERSION, AnchorInputs, anchor_inputs
 from drumassist.learn.data.sessions import SessionData
 from drumassist.learn.models.base import GainPrediction, Importances, ModelKind
 from drumassist.learn.models.importance import permutation_importances, track_rows
@@ -42,7 +42,7 @@ from drumassist.learn.models.trim_design import (
     design_matrix,
     feature_columns,
 )
-from drumassist.learn.models.trim_io import TRIM_VERSION, read_trim, write_trim
+from drumassist.learn.models.trim_io import read_trim, write_trim
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +150,7 @@ class TrimModel:
         # Regressors loaded from arrays keep no training settings (the card has them).
         params = self.gain.get_params() if hasattr(self.gain, "get_params") else {}
         return {
-            "extractor": {"name": ANCHOR_EXTRACTOR, "version": str(TRIM_VERSION)},
+            "extractor": {"name": ANCHOR_EXTRACTOR, "version": str(MEASURES_VERSION)},
             "feature_count": len(self.columns),
             "feature_names_sha256": feature_names_sha256(self.columns),
             "regressor": {k: v for k, v in params.items() if isinstance(v, int | float | str)},
@@ -329,12 +329,12 @@ class TrimKind:
             raise ModelError(f"{folder}: the model card has no valid 'extractor'")
         if (extractor.get("name"), str(extractor.get("version"))) != (
             ANCHOR_EXTRACTOR,
-            str(TRIM_VERSION),
+            str(MEASURES_VERSION),
         ):
             raise ModelError(
                 f"{folder}: trained on {extractor.get('name')} inputs version"
                 f" {extractor.get('version')}, but this drumassist measures {ANCHOR_EXTRACTOR}"
-                f" version {TRIM_VERSION}; retrain the model"
+                f" version {MEASURES_VERSION}; retrain the model"
             )
         if card.get("feature_names_sha256") != feature_names_sha256(feature_columns()):
             raise ModelError(

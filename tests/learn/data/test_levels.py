@@ -1,0 +1,57 @@
+"""The level measures of one track (``anchor.track_levels``) and digital silence."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from drumassist.learn.data.anchor import LEVELS, SILENCE_LUFS, track_levels
+
+RATE = 44100
+
+
+def _hits(seconds: float, seed: int = 0) -> np.ndarray:
+    """Decaying noise bursts, 4 per second, of random level: a drum-like track."""
+    rng = np.random.default_rng(seed)
+    n = int(seconds * RATE)
+    out = np.zeros(n, dtype=np.float32)
+    beat = RATE // 4
+    decay = np.exp(-np.arange(beat) / (0.03 * RATE)).astype(np.float32)
+    for start in range(0, n - beat, beat):
+        out[start : start + beat] = rng.uniform(0.1, 0.5) * rng.standard_normal(beat) * decay
+    return out[:, None]
+
+
+def _levels(audio: np.ndarray) -> dict[str, float]:
+    return dict(zip(LEVELS, track_levels(audio, RATE), strict=True))
+
+
+def test_silence_before_and_after_the_playing_leaves_every_level_as_it_was():
+    played = _hits(20.0)
+    padded = np.concatenate(
+        [np.zeros((60 * RATE, 1), np.float32), played, np.zeros((600 * RATE, 1), np.float32)]
+    )
+    alone, with_silence = _levels(played), _levels(padded)
+    for name in LEVELS:
+        # The percentiles over the blocks above digital silence; the others never read it.
+        assert abs(with_silence[name] - alone[name]) < 0.05, (name, alone, with_silence)
+
+
+def test_a_mics_noise_floor_still_counts():
+    """Only digital silence is left out: 60 s of a -80 dBFS noise floor after the playing
+    counts as blocks of the track (it moves m90), where 60 s of zeros does not."""
+    played = _hits(20.0)
+    noise = 10 ** (-80 / 20) * np.random.default_rng(1).standard_normal((60 * RATE, 1))
+    zeros = np.zeros_like(noise)
+    alone = _levels(played)["m90"]
+    assert abs(_levels(np.concatenate([played, zeros.astype(np.float32)]))["m90"] - alone) < 0.05
+    assert _levels(np.concatenate([played, noise.astype(np.float32)]))["m90"] < alone - 1.0
+
+
+def test_a_track_of_nothing_but_digital_silence_has_no_level():
+    """Nothing above SILENCE_LUFS (a drum at -180 dBFS): silent, as a track of zeros is,
+    so no level-reading method pushes it up by 180 dB."""
+    hits = _hits(5.0)
+    quiet = hits * 10 ** ((SILENCE_LUFS - 80) / 20)
+    assert (track_levels(quiet, RATE) == -np.inf).all()
+    just_above = hits * 10 ** ((SILENCE_LUFS + 30 - _levels(hits)["mmax"]) / 20)
+    assert np.isfinite(track_levels(just_above.astype(np.float32), RATE)).all()
