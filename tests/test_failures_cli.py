@@ -370,3 +370,40 @@ def test_ctrl_c_closes_an_open_window_as_its_close_button_does(tmp_path):
         assert proc.wait(timeout=20) == 0
     finally:
         proc.kill()
+
+
+def _write_stems(folder, arrays):
+    folder.mkdir()
+    for name, audio in arrays.items():
+        sf.write(str(folder / f"{name}.wav"), audio, 44100, subtype="FLOAT")
+    return folder
+
+
+@pytest.mark.parametrize("method", ["default", "trim", "levels", "loudness"])
+def test_suggesting_for_silent_stems_is_an_error_naming_the_folder(tmp_path, capsys, method):
+    """Every stem digital silence or DC: the table said "mono mix at -inf LUFS", every
+    track "silent", and the command exited 0."""
+    n = 3 * 44100
+    arrays = {"kick": np.zeros(n), "snare": np.full(n, 0.05), "hat": np.full(n, 1e-9)}
+    folder = _write_stems(tmp_path / "quiet", arrays)
+    assert main(["suggest", str(folder), "--method", method]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    expected = f"drumassist: error: {folder}: every stem is silent to the analysis"
+    assert err.startswith(expected), err
+
+
+def test_summing_silent_stems_is_an_error(tmp_path, capsys):
+    """``sum`` analyses nothing, so it cannot say which stem is silent: the mix is."""
+    folder = _write_stems(tmp_path / "zeros", {"kick": np.zeros(44100), "snare": np.zeros(44100)})
+    assert main(["suggest", str(folder), "--method", "sum", "--json"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and "the suggested mono mix is silent" in err, err
+
+
+def test_stems_that_cancel_are_an_error_too(tmp_path, capsys):
+    t = np.arange(3 * 44100) / 44100
+    tone = 0.3 * np.sin(2 * np.pi * 200 * t)
+    folder = _write_stems(tmp_path / "cancel", {"snare top": tone, "snare copy": -tone})
+    assert main(["suggest", str(folder), "--method", "sum"]) == 1
+    assert "they cancel each other out" in capsys.readouterr().err

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from drumassist.cli.argtypes import LUFS_RANGE, number
 from drumassist.cli.common import load_stems, stem_pans, stems_argument
+from drumassist.errors import DrumassistError
 
 if TYPE_CHECKING:
     from drumassist.learn.suggest.suggestion import Suggestion
@@ -52,7 +53,7 @@ def _finite(value: float) -> float | None:
 
 
 def _cmd_suggest(args: argparse.Namespace) -> int:
-    from drumassist.learn.suggest.suggestion import suggest
+    from drumassist.learn.suggest.suggestion import silence_reason, suggest
 
     # No prefetch of scipy.signal here: with the measures cached (core.measurecache) a
     # suggestion never imports it, and importing it beside the reading slows that down.
@@ -65,6 +66,9 @@ def _cmd_suggest(args: argparse.Namespace) -> int:
     result = suggest(multitrack, method=args.method, target_lufs=args.target, model=model)
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
+    silence = silence_reason(result)
+    if silence is not None:
+        raise DrumassistError(f"{', '.join(str(p) for p in args.stems)}: {silence}")
     if args.json:
         print(json.dumps(_document(result, stem_pans(args.stems, multitrack)), indent=2))
     else:

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 from drumassist.core.export import ExportResult
 from drumassist.core.progress import Progress
 from drumassist.learn.suggest.reference import REFERENCE_METHOD
-from drumassist.learn.suggest.suggestion import Suggestion
+from drumassist.learn.suggest.suggestion import Suggestion, silence_reason
 from drumassist.ui import loading, personal, windowdialogs
 from drumassist.ui.document import MixDocument
 from drumassist.ui.exportcommands import ExportCommands
@@ -254,6 +254,10 @@ class MainWindow(QMainWindow, SessionCommands, ExportCommands, ReferenceCommands
 
     def _on_suggested(self, suggestion: Suggestion) -> None:
         if self.document is None or suggestion.names != self.document.multitrack.names:
+            return
+        silence = silence_reason(suggestion)
+        if silence is not None:  # no fader to set: say why, and keep the balance as it is
+            self.show_error(f"No suggestion: {silence}")
             return
         self.document.set_suggestion(suggestion)
         if suggestion.method.startswith(f"{REFERENCE_METHOD}:"):

@@ -201,6 +201,21 @@ def suggest(
     )
 
 
+def silence_reason(suggestion: Suggestion) -> str | None:
+    """Why ``suggestion`` balances nothing (its mono mix is silent), or None."""
+    if math.isfinite(suggestion.loudness_lufs):
+        return None
+    if not any(math.isfinite(g) for g in suggestion.gains_db):
+        return (
+            "every stem is silent to the analysis (digital silence, DC only, or too short):"
+            " nothing to balance"
+        )
+    return (
+        "the suggested mono mix is silent (the stems are silent or DC only, or they cancel"
+        " each other out)"
+    )
+
+
 def _without_too_short(multitrack: Multitrack, raw: RawGains) -> tuple[RawGains, tuple[str, ...]]:
     """``raw`` with no gain (``-inf``) for tracks too short to judge, and why.
 
