@@ -247,10 +247,17 @@ def _ignored_notice(path: Path) -> str:
 
 
 def _make_names_unique(tracks: list[Track]) -> None:
-    counts = Counter(t.name for t in tracks)
-    for i, track in enumerate(tracks):
-        if counts[track.name] > 1 and track.path is not None:
-            tracks[i] = replace(track, name=track.path.name)
+    """Name clashing tracks by their file name (``kick.wav``, ``kick.flac``), then with
+    as many of their folders as tell them apart (``a/kick.wav``, ``b/kick.wav``): a
+    gains file, a session and the window name each track once."""
+    for depth in range(1, 64):
+        counts = Counter(t.name for t in tracks)
+        clashing = [i for i, t in enumerate(tracks) if counts[t.name] > 1 and t.path is not None]
+        if not clashing:
+            return
+        for i in clashing:
+            parts = tracks[i].path.parts  # type: ignore[union-attr]
+            tracks[i] = replace(tracks[i], name="/".join(parts[-depth:]))
 
 
 def _session_rate(rates: list[int]) -> int:

@@ -139,6 +139,26 @@ def test_same_name_in_two_formats_keeps_both(make_stems, drum_arrays):
     assert sorted(mt.names) == ["kick.flac", "kick.wav"]
 
 
+def test_one_file_name_from_two_folders_is_told_apart_by_its_folder(tmp_path, drum_arrays):
+    """``a/kick.wav b/kick.wav`` gave two tracks named ``kick.wav``: a gains file or a
+    session could name only one of them."""
+    paths = []
+    for folder, key in (("a", "Kick In"), ("b", "HH"), ("c/take", "Snare Top"), ("d/take", "OH L")):
+        (tmp_path / folder).mkdir(parents=True)
+        paths.append(tmp_path / folder / "kick.wav")
+        sf.write(str(paths[-1]), drum_arrays[key], 44100)
+    sf.write(str(tmp_path / "a" / "kick.flac"), drum_arrays["HH"], 44100)
+    mt = load_multitrack([*paths, tmp_path / "a" / "kick.flac"])
+    assert mt.names == (
+        "a/kick.wav",
+        "b/kick.wav",
+        "c/take/kick.wav",
+        "d/take/kick.wav",
+        "kick.flac",
+    )
+    assert {r.value for r in mt.roles} == {"kick"}  # the role still comes from the file name
+
+
 def test_role_override_shares_audio(drum_arrays):
     mt = from_arrays(drum_arrays, sample_rate=44100)
     changed = mt.with_roles({"OH L": Role.ROOM})
