@@ -9,6 +9,7 @@ file too; one left by a process killed outright (SIGKILL, a power cut) is remove
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
 import re
@@ -126,3 +127,15 @@ def _move_into_place(temp: Path, target: Path, *, overwrite: bool) -> None:
         temp.replace(target)
         return
     temp.unlink()
+
+
+def write_failure(exc: OSError, folder: Path) -> str:
+    """What a failed write into ``folder`` means, in words for the user, naming the folder
+    ("no space left on the device that holds /music/out")."""
+    if exc.errno == errno.ENOSPC:
+        return f"no space left on the device that holds {folder}"
+    if exc.errno == errno.EDQUOT:
+        return f"disk quota exceeded in {folder}"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"not allowed to write in {folder} ({exc.strerror})"
+    return f"could not write the file in {folder} ({exc.strerror or exc})"

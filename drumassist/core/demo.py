@@ -22,11 +22,11 @@ import numpy as np
 import numpy.typing as npt
 from scipy import signal
 
-from drumassist.core.atomic import write_atomically
+from drumassist.core.atomic import write_atomically, write_failure
 from drumassist.core.drumsynth import SOUNDS as _SOUNDS
 from drumassist.core.drumsynth import VARIANTS, FloatArray, filt, synth_sounds, time_axis
 from drumassist.core.progress import Progress, check_cancelled
-from drumassist.core.soundio import write_failure, write_sound
+from drumassist.core.soundio import write_sound
 from drumassist.errors import DrumassistError, ExportError
 
 logger = logging.getLogger(__name__)

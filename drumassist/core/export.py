@@ -18,7 +18,7 @@ from typing import BinaryIO
 import numpy as np
 import soundfile as sf
 
-from drumassist.core.atomic import remove_stale_parts, write_atomically
+from drumassist.core.atomic import remove_stale_parts, write_atomically, write_failure
 from drumassist.core.loudness import (
     MAX_TARGET_LUFS,
     MIN_TARGET_LUFS,
@@ -29,7 +29,7 @@ from drumassist.core.loudness import (
 from drumassist.core.mix import MAX_GAIN_DB, db_to_lin, mix, peak_dbfs
 from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress, check_cancelled
-from drumassist.core.soundio import MIX_COMMENT, write_failure, write_sound
+from drumassist.core.soundio import MIX_COMMENT, write_sound
 from drumassist.errors import ExportError, GainsError
 
 log = logging.getLogger(__name__)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from drumassist.core.atomic import write_atomically
+from drumassist.core.atomic import write_atomically, write_failure
 from drumassist.core.jsondoc import (
     field_bool,
     field_list,
@@ -113,7 +113,9 @@ def save_session(session: Session, path: str | Path) -> None:
     try:
         write_atomically(target, lambda handle: handle.write(data), overwrite=True)
     except OSError as exc:
-        raise SessionError(f"{target.name}: could not save the session ({exc})") from exc
+        raise SessionError(
+            f"{target.name}: could not save the session: {write_failure(exc, target.parent)}"
+        ) from exc
 
 
 def _version_needed(session: Session) -> int:

@@ -10,8 +10,6 @@ stops writing, termination signals are deferred
 
 from __future__ import annotations
 
-import errno
-from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
@@ -97,15 +95,3 @@ class _GuardedHandle:
         if interrupts.pending():
             # Leaving deferred() raises the signal; this stops the AssertionError first.
             raise interrupts.Interrupted(interrupts.pending())
-
-
-def write_failure(exc: OSError, folder: Path) -> str:
-    """What a failed write into ``folder`` means, in words for the user, naming the folder
-    ("no space left on the device that holds /music/out")."""
-    if exc.errno == errno.ENOSPC:
-        return f"no space left on the device that holds {folder}"
-    if exc.errno == errno.EDQUOT:
-        return f"disk quota exceeded in {folder}"
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return f"not allowed to write in {folder} ({exc.strerror})"
-    return f"could not write the file in {folder} ({exc.strerror or exc})"

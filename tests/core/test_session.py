@@ -170,6 +170,20 @@ def test_save_replaces_atomically(session, tmp_path):
     assert sorted(p.name for p in path.parent.iterdir() if p.name.startswith(".")) == []
 
 
+def test_a_session_that_cannot_be_written_says_where_in_words(session, tmp_path):
+    """It said "[Errno 2] No such file or directory: '.../.song.drumassist.k3j2h1x9.part'":
+    an errno and a hidden temporary name the user never chose."""
+    folder = tmp_path / "gone"
+    with pytest.raises(SessionError) as caught:
+        save_session(session, folder / "song.drumassist")
+    message = str(caught.value)
+    assert message == (
+        f"song.drumassist: could not save the session: could not write the file in {folder}"
+        " (No such file or directory)"
+    )
+    assert ".part" not in message and "Errno" not in message
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
