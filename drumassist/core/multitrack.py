@@ -22,7 +22,7 @@ import numpy as np
 from drumassist.core.progress import Progress
 from drumassist.core.roles import Role, role_from_name
 from drumassist.core.session import SESSION_SUFFIX
-from drumassist.core.stemcheck import balance_notices
+from drumassist.core.stemcheck import antiphase_notices, balance_notices
 from drumassist.core.stemfiles import (
     audio_count,
     is_audio_file,
@@ -182,6 +182,7 @@ def load_multitrack(
     _make_names_unique(tracks)
     rates = [read.rate for read in reads]
     notices = [_ignored_notice(p) for p in ignored]
+    notices += antiphase_notices([t.name for t in tracks], [t.audio for t in tracks])
     # A stem cut short bears on its gain, as normalised or clipped stems do: every
     # suggestion says it again.
     balance = [read.ends_early for read in reads if read.ends_early is not None]

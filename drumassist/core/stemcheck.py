@@ -83,3 +83,57 @@ def _at_peak(audio: np.ndarray, peak: float) -> int:
         at_peak += int(np.count_nonzero(channel >= peak * (1 - 1e-6)))
         at_peak += int(np.count_nonzero(channel <= -peak * (1 - 1e-6)))
     return at_peak
+
+
+#: A stereo stem whose channels correlate at or under this is largely opposite in
+#: polarity (a mic pair wired out of phase, one channel inverted by mistake): its mono
+#: sum cancels (at -0.5, 6 dB of it for channels of one level).
+ANTIPHASE_CORRELATION = -0.5
+
+
+def antiphase_notices(names: Sequence[str], audio: Sequence[np.ndarray]) -> list[str]:
+    """A notice for each stereo stem whose channels cancel in a mono sum.
+
+    Why: drumassist's mono mix (the published method's, ``mix --mono``, and the mix the
+    suggestion scales to its loudness target) sums the channels, so such a stem all but
+    vanishes from it, while the stereo mix keeps it: heard in stereo, nothing says so.
+    """
+    notices = []
+    for name, a in zip(names, audio, strict=True):
+        if a.ndim != 2 or a.shape[1] != 2:
+            continue
+        ll, rr, ss = _channel_energies(a)
+        if ll <= 0 or rr <= 0:
+            continue
+        correlation = (ss - ll - rr) / 2 / math.sqrt(ll * rr)
+        if correlation > ANTIPHASE_CORRELATION:
+            continue
+        mono = ss / 4
+        loss = (
+            f"{10 * math.log10((ll + rr) / 2 / mono):.0f} dB quieter in a mono mix than in stereo"
+            if mono > (ll + rr) * 1e-12
+            else "silent in a mono mix"
+        )
+        notices.append(
+            f"{name}: its two channels are opposite in polarity (correlation"
+            f" {min(correlation, 0.0):+.2f}), so it is {loss}; invert one channel (or check"
+            " the mic's wiring)"
+        )
+    return notices
+
+
+#: Frames summed at a time: float32 partial sums stay exact enough, and no full-length
+#: float64 copy of a long stem is made.
+_CHUNK = 1 << 16
+
+
+def _channel_energies(audio: np.ndarray) -> tuple[float, float, float]:
+    """The energies of the left channel, the right one and their sum."""
+    ll = rr = ss = 0.0
+    for start in range(0, len(audio), _CHUNK):
+        left, right = audio[start : start + _CHUNK, 0], audio[start : start + _CHUNK, 1]
+        both = left + right
+        ll += float(np.dot(left, left))
+        rr += float(np.dot(right, right))
+        ss += float(np.dot(both, both))
+    return ll, rr, ss

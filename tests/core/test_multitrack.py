@@ -283,6 +283,24 @@ def test_a_stem_clipped_on_its_own_is_named(drum_arrays, tmp_path):
     assert all("samples at full scale" in n for n in clipped)
 
 
+@pytest.mark.parametrize(
+    ("right", "said"), [(-1.0, "silent in a mono mix"), (-0.7, "15 dB"), (0.6, None)]
+)
+def test_a_stereo_stem_whose_channels_cancel_in_mono_is_named(drum_arrays, tmp_path, right, said):
+    """A stereo snare with one channel inverted vanished from every mono mix, silently."""
+    snare = drum_arrays["Snare Top"].astype(np.float64)
+    for name, audio in drum_arrays.items():
+        if name == "Snare Top":
+            audio = np.stack([snare, right * snare], axis=1)
+        sf.write(tmp_path / f"{name}.wav", audio, 44100, subtype="FLOAT")
+    notices = [n for n in load_multitrack(tmp_path).notices if "opposite in polarity" in n]
+    if said is None:
+        assert notices == []
+        return
+    assert len(notices) == 1 and notices[0].startswith("Snare Top: its two channels are opposite")
+    assert said in notices[0] and f"correlation {-1.0:+.2f}" in notices[0]
+
+
 def test_a_subfolder_of_audio_is_named_as_the_likelier_stems_folder(make_stems, drum_arrays):
     """Dropping ENST's excerpt folder read its two reference mixes and said nothing of
     the stems/ folder beside them."""
