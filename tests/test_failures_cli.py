@@ -407,3 +407,26 @@ def test_stems_that_cancel_are_an_error_too(tmp_path, capsys):
     folder = _write_stems(tmp_path / "cancel", {"snare top": tone, "snare copy": -tone})
     assert main(["suggest", str(folder), "--method", "sum"]) == 1
     assert "they cancel each other out" in capsys.readouterr().err
+
+
+def test_an_unreadable_stem_of_a_session_says_how_to_open_it(make_stems, drum_arrays, capsys):
+    """The advice was "leave it out of the stems given", but the user gave a session. As
+    advised, moving the bad file away opens the session without it."""
+    from drumassist.core.roles import Role
+    from drumassist.core.session import Session, TrackState, save_session
+
+    folder = make_stems(drum_arrays)
+    names = sorted(drum_arrays)
+    save_session(
+        Session(tuple(TrackState(folder / f"{n}.wav", n, Role.OTHER) for n in names)),
+        folder / "song.drumassist",
+    )
+    bad = folder / f"{names[0]}.wav"
+    bad.write_bytes(b"not audio")
+    assert main(["info", str(folder / "song.drumassist")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"drumassist: error: {bad.name}: cannot read audio"), err
+    assert "stems given" not in err and "the session opens without a stem it cannot find" in err
+    bad.rename(folder.parent / bad.name)  # moved away, as the message says
+    assert main(["info", str(folder / "song.drumassist")]) == 0
+    assert f"stems missing, left out: {bad}" in capsys.readouterr().err

@@ -28,9 +28,13 @@ def load_stems(stems: Sequence[Path]) -> Multitrack:
 
     sources = list(stems)
     roles: dict[Path, Role] = {}
+    hint: str | None = None
     if _is_session(sources):
+        from drumassist.core.session import UNREADABLE_STEM_HINT
+
         sources, roles = _session_stems(sources[0])
-    multitrack = load_multitrack(sources)
+        hint = UNREADABLE_STEM_HINT
+    multitrack = load_multitrack(sources, unreadable_hint=hint)
     print_notices(multitrack.notices)
     if roles:  # the roles the user set in the window, not the ones guessed from names
         by_path = {t.path.resolve(): t.name for t in multitrack.tracks if t.path is not None}

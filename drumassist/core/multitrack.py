@@ -152,6 +152,7 @@ def load_multitrack(
     *,
     sample_rate: int | None = None,
     progress: Progress | None = None,
+    unreadable_hint: str | None = None,
 ) -> Multitrack:
     """Load stems from a folder or from a list of files.
 
@@ -165,6 +166,9 @@ def load_multitrack(
         (the highest one on a tie), so that as few stems as possible are resampled.
     progress
         Told after each file; loading stops between files when it is cancelled.
+    unreadable_hint
+        How to go on when a stem cannot be read (by default: move it out of the folder,
+        or leave it out of the files given).
 
     Raises
     ------
@@ -175,7 +179,7 @@ def load_multitrack(
     """
     files, ignored = stem_files(source)
     folder = names_a_folder(source)  # a mix saved into a folder is no stem; named, it is one
-    reads = _read_all(files, progress, folder=folder)
+    reads = _read_all(files, progress, folder=folder, hint=unreadable_hint)
     if folder:
         files, reads, ignored = _without_mixes(source, files, reads, ignored)
     tracks = [stem_track(path, read) for path, read in zip(files, reads, strict=True)]
@@ -199,18 +203,21 @@ def stem_track(path: Path, read: StemRead) -> Track:
     return Track(name=path.stem, audio=read.audio, role=role_from_name(path.stem), path=path)
 
 
-def _read_all(files: list[Path], progress: Progress | None, *, folder: bool) -> list[StemRead]:
+def _read_all(
+    files: list[Path], progress: Progress | None, *, folder: bool, hint: str | None
+) -> list[StemRead]:
     """:func:`~drumassist.core.stemread.read_stems` (a folder's exported mixes told from
     their headers, not read); a file that cannot be used stops the loading with its
     error and how to go on without it."""
     try:
         return read_stems(files, progress, skip_mixes=folder)
     except InvalidStemError as exc:
-        hint = (
-            "move it out of the folder to open the other stems"
-            if folder
-            else "leave it out of the stems given"
-        )
+        if hint is None:
+            hint = (
+                "move it out of the folder to open the other stems"
+                if folder
+                else "leave it out of the stems given"
+            )
         raise InvalidStemError(f"{exc}; {hint}") from exc
 
 

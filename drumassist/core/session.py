@@ -330,6 +330,15 @@ def _finite_or_none(values: dict[str, float]) -> dict[str, float | None]:
     return {k: (v if math.isfinite(v) else None) for k, v in values.items()}
 
 
+#: How to go on when a stem a session names cannot be read: a stem that is not there
+#: leaves the session openable (its track keeps its settings, and the window offers to
+#: locate it), where "leave it out of the stems given" named nothing the user gave.
+UNREADABLE_STEM_HINT = (
+    "move it away or replace it with a readable copy: the session opens without a stem"
+    " it cannot find, keeping that track's settings"
+)
+
+
 def too_few_stems(path: Path, tracks: int, missing: Sequence[Path]) -> str:
     """Why the session ``path`` (of ``tracks`` tracks, ``missing`` of whose stems are
     gone) cannot be opened as stems: fewer than two of them are there."""

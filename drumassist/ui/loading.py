@@ -16,6 +16,7 @@ from drumassist.core.mixloudness import MixLoudness
 from drumassist.core.multitrack import Multitrack, load_multitrack
 from drumassist.core.progress import Progress, ScaledProgress
 from drumassist.core.session import (
+    UNREADABLE_STEM_HINT,
     LoadedSession,
     Session,
     load_session,
@@ -68,7 +69,9 @@ def load_session_stems(
     if len(present) < 2:
         tracks = len(loaded.session.tracks)
         raise InvalidStemError(too_few_stems(path, tracks, loaded.missing))
-    multitrack = load_multitrack(present, progress=ScaledProgress(progress, 0.0, 0.6))
+    multitrack = load_multitrack(
+        present, progress=ScaledProgress(progress, 0.0, 0.6), unreadable_hint=UNREADABLE_STEM_HINT
+    )
     meter = MixLoudness(multitrack, progress=ScaledProgress(progress, 0.6, 1.0))
     return Loaded(multitrack, meter, loaded, path, modified)
 

@@ -222,3 +222,21 @@ def test_a_relative_path_is_kept_absolute(window, qtbot, stems, monkeypatch, tmp
     assert window.document.session_path.is_absolute()
     monkeypatch.chdir(tmp_path.parent)
     assert load_session(window.document.session_path).session.tracks
+
+
+def test_an_unreadable_stem_of_a_session_says_how_to_open_it(window, qtbot, stems, tmp_path):
+    """Dropped, a session whose HH.wav is damaged said "leave it out of the stems given"
+    (no stems were given). As the banner says, moving it away opens the session with HH
+    kept as a missing strip."""
+    path = stems / "song.drumassist"
+    path.write_text(json.dumps(_session(stems)))
+    (stems / "HH.wav").write_bytes(b"not audio")
+    drop(window, [path])
+    qtbot.waitUntil(window.error_label.isVisible, timeout=LOAD_TIMEOUT_MS)
+    text = window.error_label.text()
+    assert text.startswith("HH.wav: cannot read audio") and "stems given" not in text
+    assert "the session opens without a stem it cannot find" in text
+    shutil.move(stems / "HH.wav", tmp_path / "HH.wav")
+    with qtbot.waitSignal(window.multitrack_loaded, timeout=LOAD_TIMEOUT_MS):
+        drop(window, [path])
+    assert window.mixer.missing_strips["HH"].isVisible()
