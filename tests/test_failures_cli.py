@@ -430,3 +430,38 @@ def test_an_unreadable_stem_of_a_session_says_how_to_open_it(make_stems, drum_ar
     bad.rename(folder.parent / bad.name)  # moved away, as the message says
     assert main(["info", str(folder / "song.drumassist")]) == 0
     assert f"stems missing, left out: {bad}" in capsys.readouterr().err
+
+
+def test_a_suggested_gain_beyond_what_a_mix_takes_is_no_gain(tmp_path, capsys):
+    """trim gave -208 dB on odd input; ``mix`` then refused ``suggest --json``'s own output.
+    Here a levels model whose kick offset is -300 dB: the kick gets no gain, a note says
+    why, and the JSON mixes."""
+    import json
+    import shutil
+
+    from drumassist.core.demo import write_demo
+    from drumassist.learn.models.registry import shipped_model_dir
+
+    stems = tmp_path / "demo"
+    write_demo(stems, duration_s=4.0)
+    model = tmp_path / "model"
+    shutil.copytree(shipped_model_dir("levels"), model)
+    doc = json.loads((model / "levels.json").read_text())
+    doc["offsets"]["kick"] = -300.0
+    (model / "levels.json").write_text(json.dumps(doc))
+    assert main(["suggest", str(stems), "--method", "levels", "--model", str(model), "--json"]) == 0
+    out, err = capsys.readouterr()
+    gains = {t["name"]: t for t in json.loads(out)["tracks"]}
+    assert gains["kick"]["gain_db"] is None and gains["kick"]["too_short"] is False
+    assert all(t["gain_db"] is not None for n, t in gains.items() if n != "kick")
+    assert "note: kick: suggested at -3" in err and "beyond the ±120 dB a mix takes" in err
+    (tmp_path / "g.json").write_text(out)
+    mix_args = [
+        "mix",
+        str(stems),
+        "--gains",
+        str(tmp_path / "g.json"),
+        "-o",
+        str(tmp_path / "m.wav"),
+    ]
+    assert main(mix_args) == 0

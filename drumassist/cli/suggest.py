@@ -83,11 +83,6 @@ def _rows(result: Suggestion) -> Any:
     )
 
 
-def _too_short(result: Suggestion) -> set[str]:
-    """The tracks too short to judge (their notes start with the track's name)."""
-    return {note.split(": ", 1)[0] for note in result.notes}
-
-
 def _document(result: Suggestion, pans: Sequence[float]) -> dict[str, Any]:
     """``suggest --json``: the gains, each with its range and marks, and the advice.
 
@@ -95,7 +90,7 @@ def _document(result: Suggestion, pans: Sequence[float]) -> dict[str, Any]:
     pans, an overhead or room pair spread as the window and ``quickstart`` start
     them), so ``mix --gains`` of this document makes the window's mix.
     """
-    short = _too_short(result)
+    short = set(result.too_short)
     rows = _rows(result)
     tracks = [
         {
@@ -128,7 +123,7 @@ def _document(result: Suggestion, pans: Sequence[float]) -> dict[str, Any]:
 
 def _print_table(result: Suggestion) -> None:
     """The gains as a table, then what the marks in it mean for this multitrack."""
-    short = _too_short(result)
+    short = set(result.too_short)
     print(f"{result.method}: mono mix at {result.loudness_lufs:.1f} LUFS")
     rows = _rows(result)
     for name, role, gain_db, low_db, high_db in rows:

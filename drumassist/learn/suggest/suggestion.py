@@ -15,6 +15,7 @@ import numpy as np
 
 from drumassist.core.conditioning import conditioning_scope
 from drumassist.core.loudness import too_short_message
+from drumassist.core.mix import MAX_GAIN_DB
 from drumassist.core.mixloudness import (
     DEFAULT_TARGET_LUFS,
     MixLoudness,
@@ -57,12 +58,15 @@ class Suggestion:
     high_db: tuple[float, ...]
     loudness_lufs: float
     model: str | None = None
-    #: Why some tracks got no gain (``-inf``): too short to judge.
+    #: Why some tracks got no gain (``-inf``): too short to judge, or a gain beyond what
+    #: a mix takes. Each starts with the track's name.
     notes: tuple[str, ...] = ()
     polarity: PolarityReport = field(default_factory=PolarityReport)
     #: Tracks the model found to carry only bleed (their drum does not play), placed at
     #: the session's level instead of being pushed up from their own (levels-gb).
     bleed_only: tuple[str, ...] = ()
+    #: The tracks too short to judge (no gain; their notes say why).
+    too_short: tuple[str, ...] = ()
     #: What the stems say about any balance of them: stems normalised on export or
     #: clipped (the multitrack's ``balance_notices``, told again with the suggestion).
     warnings: tuple[str, ...] = ()
@@ -178,13 +182,20 @@ def suggest(
         else:
             raw = method_gains(method, multitrack, progress)
         polarity = polarity_of(multitrack)
-    raw, notes = _without_too_short(multitrack, raw)
+    raw, notes, too_short = _without_too_short(multitrack, raw)
+
+    def scaled(gains_db: np.ndarray) -> tuple[float, float]:
+        if meter is None:
+            return mono_mix_offset_db(multitrack, gains_db, target_lufs, cache=True)
+        return normalise_offset_db(meter, gains_db, target_lufs)
+
+    offset, loudness = scaled(raw.gains_db)
+    raw, beyond = _within_mix_range(multitrack, raw, offset)
+    if beyond:  # a track muted: the mix it leaves is scaled again
+        notes += beyond
+        offset, loudness = scaled(raw.gains_db)
     low = raw.gains_db if raw.low_db is None else raw.low_db
     high = raw.gains_db if raw.high_db is None else raw.high_db
-    if meter is None:
-        offset, loudness = mono_mix_offset_db(multitrack, raw.gains_db, target_lufs, cache=True)
-    else:
-        offset, loudness = normalise_offset_db(meter, raw.gains_db, target_lufs)
     return Suggestion(
         method=method,
         names=multitrack.names,
@@ -197,6 +208,7 @@ def suggest(
         notes=notes,
         polarity=polarity,
         bleed_only=tuple(multitrack.names[i] for i in raw.bleed_only),
+        too_short=too_short,
         warnings=multitrack.balance_notices,
     )
 
@@ -216,8 +228,10 @@ def silence_reason(suggestion: Suggestion) -> str | None:
     )
 
 
-def _without_too_short(multitrack: Multitrack, raw: RawGains) -> tuple[RawGains, tuple[str, ...]]:
-    """``raw`` with no gain (``-inf``) for tracks too short to judge, and why.
+def _without_too_short(
+    multitrack: Multitrack, raw: RawGains
+) -> tuple[RawGains, tuple[str, ...], tuple[str, ...]]:
+    """``raw`` with no gain (``-inf``) for tracks too short to judge, why, and their names.
 
     Every method would give such a track a number (a 1-sample click gets +10 dB
     from the loudness baseline); none of them means anything.
@@ -227,9 +241,30 @@ def _without_too_short(multitrack: Multitrack, raw: RawGains) -> tuple[RawGains,
         message = too_short_message(track.audio, multitrack.sample_rate)
         if message is not None:
             short[i] = f"{track.name}: {message}; no gain suggested"
-    if not short:
-        return raw, ()
-    index = list(short)
+    names = tuple(multitrack.names[i] for i in short)
+    return _muted(raw, list(short)), tuple(short.values()), names
+
+
+def _within_mix_range(
+    multitrack: Multitrack, raw: RawGains, offset: float
+) -> tuple[RawGains, tuple[str, ...]]:
+    """``raw`` with no gain for tracks whose scaled gain lies beyond the +-MAX_GAIN_DB
+    a mix takes, and why: ``mix`` refused the gains file ``suggest --json`` wrote (trim
+    gave -208 dB on odd input), and a gain that far off is no balance anyway."""
+    gains = np.asarray(raw.gains_db, dtype=float) + offset
+    beyond = np.flatnonzero(np.isfinite(gains) & (np.abs(gains) > MAX_GAIN_DB))
+    notes = tuple(
+        f"{multitrack.names[i]}: suggested at {gains[i]:+.0f} dB, beyond the"
+        f" ±{MAX_GAIN_DB:g} dB a mix takes; no gain suggested"
+        for i in beyond
+    )
+    return _muted(raw, beyond.tolist()), notes
+
+
+def _muted(raw: RawGains, index: list[int]) -> RawGains:
+    """``raw`` with the tracks at ``index`` given no gain (``-inf``)."""
+    if not index:
+        return raw
 
     def muted(values: np.ndarray | None) -> np.ndarray | None:
         if values is None:
@@ -240,6 +275,4 @@ def _without_too_short(multitrack: Multitrack, raw: RawGains) -> tuple[RawGains,
 
     gains = muted(raw.gains_db)
     assert gains is not None
-    return replace(raw, gains_db=gains, low_db=muted(raw.low_db), high_db=muted(raw.high_db)), (
-        tuple(short.values())
-    )
+    return replace(raw, gains_db=gains, low_db=muted(raw.low_db), high_db=muted(raw.high_db))
