@@ -199,8 +199,8 @@ def _offset_to_target(
     loudness reached (``-inf`` and offset 0 if silent).
 
     Measured again after each scaling: the absolute gate can take in or leave out blocks
-    once the mix is louder or quieter, so a mix far from the target (a method's raw
-    gains 100 dB under it) reached -22.93 after one scaling instead of -23.
+    once the mix is louder or quieter, so one scaling can miss (trim's suggestion for the
+    ENST excerpt reached -22.93 LUFS instead of -23; a mix 62 dB under, 5 dB off).
     """
     measured = loudness_at(0.0)
     if not math.isfinite(measured):

@@ -205,9 +205,21 @@ def _track_to_json(track: TrackState, base: Path) -> dict[str, Any]:
     }
 
 
+#: The fields of a session's track (as :func:`_track_to_json` writes them).
+TRACK_FIELDS = ("path", "absolute_path", "name", "role", "gain_db", "pan", "mute", "solo", "invert")
+
+
 def _track_from_json(doc: object, base: Path, *, where: str) -> TrackState:
     if not isinstance(doc, dict):
         raise SessionError(f"{where}: must be a JSON object, not {type(doc).__name__}")
+    # Refused, not skipped: a misspelt "gian_db" in a session edited by hand would open
+    # the track at 0 dB and be saved without the user's level.
+    unknown = sorted(set(doc) - set(TRACK_FIELDS))
+    if unknown:
+        raise SessionError(
+            f"{where}: unknown field {', '.join(repr(k) for k in unknown)} (a track takes"
+            f" {', '.join(TRACK_FIELDS)})"
+        )
     path_text = field_str(doc, "path", where=where, error=SessionError)
     if "\0" in path_text:
         raise SessionError(f"{where}: 'path' holds a NUL character")

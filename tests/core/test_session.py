@@ -247,6 +247,8 @@ def _doc(**changes):
             "suggestion: 'polarity_flips' must be an object of track names to text",
         ),
         (_doc(track={"role": "banjo"}), "track 1: 'role' unknown drum role 'banjo'"),
+        # A misspelt level opened the track at 0 dB, and saving lost the user's level.
+        (_doc(track={"gian_db": -6.0}), "track 1: unknown field 'gian_db' \\(a track takes path,"),
         (_doc(track={"name": ""}), "track 1: 'name' must be a non-empty string"),
         (_doc(track={"path": 3}), "track 1: 'path' must be a non-empty string"),
         (_doc(tracks=["kick.wav"]), "track 1: must be a JSON object, not str"),

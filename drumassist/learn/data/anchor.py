@@ -94,10 +94,8 @@ def track_levels(audio: np.ndarray, sample_rate: int) -> np.ndarray:
     # Percentiles of the blocks that are not digital silence: silence before, between or
     # after the playing (a stripped tom track, a song's stem, a shorter stem padded to the
     # session's length) does not move a drum's level.
-    heard = loud[loud >= SILENCE_LUFS]
-    values["m90"], values["m95"], values["m99"] = np.percentile(
-        heard if heard.size else loud, [90, 95, 99]
-    )
+    heard = loud[loud >= SILENCE_LUFS]  # not empty: the loudest block is above it
+    values["m90"], values["m95"], values["m99"] = np.percentile(heard, [90, 95, 99])
     for gate in (20, 10, 30):
         values[f"g{gate}"] = -0.691 + 10 * math.log10(z[loud >= loud.max() - gate].mean())
     return np.array([values[name] for name in LEVELS], dtype=float)
