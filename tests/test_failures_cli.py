@@ -465,3 +465,21 @@ def test_a_suggested_gain_beyond_what_a_mix_takes_is_no_gain(tmp_path, capsys):
         str(tmp_path / "m.wav"),
     ]
     assert main(mix_args) == 0
+
+
+@pytest.mark.parametrize("command", ["suggest", "info"])
+def test_a_tab_or_newline_in_a_stem_name_keeps_the_table_in_columns(tmp_path, capsys, command):
+    """A file named "kick<TAB>in.wav" broke the columns; a newline broke the line."""
+    t = np.arange(2 * 44100) / 44100
+    folder = _write_stems(
+        tmp_path / "odd",
+        {
+            "kick\tin": 0.5 * np.sin(2 * np.pi * 60 * t),
+            "snare\nbottom": 0.3 * np.sin(2 * np.pi * 200 * t),
+        },
+    )
+    args = [command, str(folder)] + (["--method", "loudness"] if command == "suggest" else [])
+    assert main(args) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("  ")]
+    assert sorted(r.split()[0] for r in rows) == ["kick\\tin", "snare\\nbottom"]
+    assert not any("\t" in r for r in rows)

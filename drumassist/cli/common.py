@@ -123,3 +123,13 @@ class LineProgress:
 
     def cancelled(self) -> bool:
         return False
+
+
+#: Control characters (a tab or newline in a file name) as their escapes: in a table
+#: they broke the columns, or the line.
+_CONTROL = {c: repr(chr(c))[1:-1] for c in (*range(32), 127)}
+
+
+def shown(name: str) -> str:
+    """``name`` as a table prints it: control characters escaped (``kick\\tin``)."""
+    return name.translate(_CONTROL)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from drumassist.cli.argtypes import LUFS_RANGE, number
-from drumassist.cli.common import load_stems, stem_pans, stems_argument
+from drumassist.cli.common import load_stems, shown, stem_pans, stems_argument
 from drumassist.errors import DrumassistError
 
 if TYPE_CHECKING:
@@ -132,7 +132,7 @@ def _print_table(result: Suggestion) -> None:
         spread = f"  ({low_db:+.1f} to {high_db:+.1f})" if high_db > low_db else ""
         flip = "  flip polarity" if name in result.polarity.flips else ""
         bleed = "  only bleed" if name in result.bleed_only else ""
-        print(f"  {name:<24} {role:<9} {gain:>10}{spread}{flip}{bleed}")
+        print(f"  {shown(name):<24} {role:<9} {gain:>10}{spread}{flip}{bleed}")
     for name in result.bleed_only:
         print(
             f"bleed: {name}: its drum does not seem to play (its loudest moment is far under"
