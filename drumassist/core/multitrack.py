@@ -27,6 +27,7 @@ from drumassist.core.stemfiles import (
     audio_count,
     is_audio_file,
     names_a_folder,
+    not_readable_notice,
     stem_files,
     too_few_message,
 )
@@ -241,6 +242,9 @@ def _without_mixes(
 
 
 def _ignored_notice(path: Path) -> str:
+    unreadable = not_readable_notice(path)
+    if unreadable is not None:
+        return unreadable
     if path.suffix == SESSION_SUFFIX:  # saved beside its stems: opening the folder skips it
         return f"{path.name}: a saved session, not a stem; open it to get its mix back"
     if path.is_dir():

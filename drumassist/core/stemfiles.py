@@ -7,6 +7,7 @@ file given twice is refused. Fewer than two stems is an error that says why.
 
 from __future__ import annotations
 
+import errno
 import logging
 import re
 from collections.abc import Sequence
@@ -61,6 +62,9 @@ def _list_sources(source: str | Path | Sequence[str | Path]) -> tuple[list[Path]
         entries += sorted(
             (p for p in folder.iterdir() if p.is_dir() and audio_count(p) >= 2), key=_natural_key
         )
+        # Named like audio but no file to read: a broken or looping link, a folder called
+        # "x.wav". Listed, so the notice names them (they were skipped unsaid).
+        entries += sorted((p for p in folder.iterdir() if _not_readable(p)), key=_natural_key)
     else:
         entries = [Path(p) for p in source]
         for path in entries:
@@ -70,12 +74,42 @@ def _list_sources(source: str | Path | Sequence[str | Path]) -> tuple[list[Path]
                 )
             if not path.is_file():
                 raise InvalidStemError(f"{path.name}: no such file")
-    files = [p for p in entries if is_audio_file(p)]
-    ignored = [p for p in entries if not is_audio_file(p)]
+    files = [p for p in entries if is_audio_file(p) and p.is_file()]
+    ignored = [p for p in entries if not (is_audio_file(p) and p.is_file())]
     for path in ignored:
         log.info("ignoring %s: %s", path.name, "a subfolder" if path.is_dir() else "not audio")
     _refuse_duplicates(files)
     return files, ignored
+
+
+def _not_readable(path: Path) -> bool:
+    """A name like an audio file's with no file behind it (and not a stems subfolder)."""
+    if not is_audio_file(path) or path.is_file():
+        return False
+    return not (path.is_dir() and audio_count(path) >= 2)
+
+
+def not_readable_notice(path: Path) -> str | None:
+    """Why ``path``, named like audio, was not read; None if it is a file or a subfolder
+    of stems."""
+    if not _not_readable(path):
+        return None
+    if path.is_symlink():
+        try:
+            target = path.readlink()
+        except OSError:
+            target = None
+        try:
+            path.resolve(strict=True)
+        except RuntimeError:  # Python 3.11 and 3.12 say a loop so
+            return f"{path.name}: a link that loops back on itself, not read"
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:  # Python 3.13
+                return f"{path.name}: a link that loops back on itself, not read"
+        return f"{path.name}: a link to {target}, which is not there; not read"
+    if path.is_dir():
+        return f"{path.name}: a folder, not an audio file; not read"
+    return f"{path.name}: not a regular file, not read"
 
 
 def audio_count(folder: Path) -> int:
@@ -121,9 +155,9 @@ def too_few_message(
             return f"{ignored[0].name}: not an audio file; give a folder of stems or the stem files"
         where = ", ".join(p.name for p in ignored)
         return f"{where}: none of these is an audio file"
-    skipped = f" (ignored: {', '.join(p.name for p in ignored if not p.is_dir())})"
-    skipped = skipped if any(not p.is_dir() for p in ignored) else ""
-    folders = [p for p in ignored if p.is_dir()]
+    folders = [p for p in ignored if p.is_dir() and audio_count(p) >= 2]
+    others = [p for p in ignored if p not in folders]
+    skipped = f" (ignored: {', '.join(p.name for p in others)})" if others else ""
     skipped += "".join(f"; open {p.name}/ for its {audio_count(p)} audio files" for p in folders)
     if not files:
         return f"{where}: no audio files found{skipped}"

@@ -301,6 +301,23 @@ def test_a_stereo_stem_whose_channels_cancel_in_mono_is_named(drum_arrays, tmp_p
     assert said in notices[0] and f"correlation {-1.0:+.2f}" in notices[0]
 
 
+def test_names_like_audio_with_no_file_behind_them_are_named(make_stems, drum_arrays):
+    """A broken link, a looping link and a folder called "x.wav" were skipped unsaid: a
+    user missing a tom was not told why."""
+    folder = make_stems(drum_arrays)
+    (folder / "Tom 1.wav").symlink_to(folder / "gone" / "Tom 1.wav")
+    (folder / "Tom 2.wav").symlink_to(folder / "Tom 2.wav")
+    (folder / "Tom 3.wav").mkdir()
+    mt = load_multitrack(folder)
+    assert sorted(mt.names) == sorted(drum_arrays)
+    said = [n for n in mt.notices if n.startswith("Tom ")]
+    assert said == [
+        f"Tom 1.wav: a link to {folder / 'gone' / 'Tom 1.wav'}, which is not there; not read",
+        "Tom 2.wav: a link that loops back on itself, not read",
+        "Tom 3.wav: a folder, not an audio file; not read",
+    ]
+
+
 def test_a_subfolder_of_audio_is_named_as_the_likelier_stems_folder(make_stems, drum_arrays):
     """Dropping ENST's excerpt folder read its two reference mixes and said nothing of
     the stems/ folder beside them."""
