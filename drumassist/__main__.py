@@ -4,12 +4,13 @@ import sys
 
 if __name__ == "__main__":
     try:
-        import multiprocessing
+        if getattr(sys, "frozen", False):
+            # A frozen app's worker processes start here too (10 ms to import otherwise).
+            import multiprocessing
 
+            multiprocessing.freeze_support()
         from drumassist.cli import main
 
-        # Worker processes (spawn, forkserver, frozen apps) import this module too.
-        multiprocessing.freeze_support()
         status = main()
     except KeyboardInterrupt:
         # Ctrl-C before main() installed its handlers (while importing): one line, 130.

@@ -22,7 +22,6 @@ import functools
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,6 +49,8 @@ def feature_names_sha256(names: Sequence[str]) -> str:
 
 def library_versions() -> dict[str, str | None]:
     """Versions of the libraries a model depends on (None if not installed)."""
+    from importlib import metadata  # 13 ms to import: only saving a model needs it
+
     versions: dict[str, str | None] = {}
     for package in ("scikit-learn", "numpy", "essentia", "skops", "drumassist"):
         try:
