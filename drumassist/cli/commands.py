@@ -88,7 +88,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
         level = "silent" if row["loudness_lufs"] is None else f"{row['loudness_lufs']:.1f} LUFS"
         level = "too short" if row["too_short"] else level
         kind = "stereo" if row["channels"] == 2 else "mono"
-        print(f"  {shown(row['name']):<24} {row['role']:<9} {kind:<7} {level:>12}")
+        print(f"  {shown(str(row['name'])):<24} {row['role']:<9} {kind:<7} {level:>12}")
     return 0
 
 

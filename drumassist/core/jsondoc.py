@@ -142,7 +142,9 @@ def field_list(
     doc: dict[str, Any], key: str, *, where: str, error: type[DrumassistError]
 ) -> list[Any]:
     """``doc[key]`` as a JSON list."""
-    value = doc.get(key)
+    if key not in doc:
+        raise error(f"{where}: '{key}' is missing")
+    value = doc[key]
     if not isinstance(value, list):
         raise error(f"{where}: '{key}' must be a list, not {type(value).__name__}")
     return value

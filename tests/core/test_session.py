@@ -247,6 +247,8 @@ def _doc(**changes):
             "suggestion: 'polarity_flips' must be an object of track names to text",
         ),
         (_doc(track={"role": "banjo"}), "track 1: 'role' unknown drum role 'banjo'"),
+        # "track" for "tracks" said "'tracks' must be a list, not NoneType".
+        ({k: v for k, v in _doc().items() if k != "tracks"}, "'tracks' is missing"),
         # A misspelt level opened the track at 0 dB, and saving lost the user's level.
         (_doc(track={"gian_db": -6.0}), "track 1: unknown field 'gian_db' \\(a track takes path,"),
         (_doc(track={"name": ""}), "track 1: 'name' must be a non-empty string"),

@@ -156,21 +156,23 @@ def test_learn_from_my_mixes_selects_the_personal_method(loaded, qtbot, make_ste
         folder = make_stems(arrays, folder=name)
         with qtbot.waitSignal(window.multitrack_loaded, timeout=LOAD_TIMEOUT_MS):
             drop(window, [folder])
-        assert window.document.multitrack.names[3] == "Snare Top"
-        # This user takes the default suggestion and brings the snare 4 dB up.
+        assert window.document.multitrack.names[1] == "Kick In"
+        # This user takes the default suggestion and brings the kick 4 dB down: the snare
+        # up against it (down, not the snare up: the default may put the snare within 4
+        # dB of the fader's top).
         choose_method(window, "default")
         with qtbot.waitSignal(window.suggestion_ready, timeout=LOAD_TIMEOUT_MS):
             click(window.suggest_button)
         click(window.apply_button)
-        snare = strip_named(window, "Snare Top")
-        level_db = round(snare.gain_db + 4.0, 1)
-        type_text(snare.gain_entry, f"{level_db:.1f}")
-        assert snare.gain_db == level_db
+        kick = strip_named(window, "Kick In")
+        level_db = round(kick.gain_db - 4.0, 1)
+        type_text(kick.gain_entry, f"{level_db:.1f}")
+        assert kick.gain_db == level_db
         typed.append(level_db)
         save_session_by_menu(window, folder / "s.drumassist")
     corpus = read_corpus()
     assert len(corpus) == 2
-    assert sorted(r.tracks[3].gain_db for r in corpus) == sorted(typed)
+    assert sorted(r.tracks[1].gain_db for r in corpus) == sorted(typed)
     click_menu(window, "Tools", "Learn from my mixes…")
     # The menu entry makes the worker; its result arrives through the event loop, which
     # has not run since the click, so waiting now cannot miss it.
@@ -178,7 +180,7 @@ def test_learn_from_my_mixes_selects_the_personal_method(loaded, qtbot, make_ste
         pass
     assert window.method_box.currentData() == "personal"
     assert window.method_box.model().item(index).isEnabled()
-    assert window.personal_label.full_text.startswith("Using your taste: snare +")
+    assert window.personal_label.full_text.startswith("Using your taste: kick -")
     assert "from 2 sessions" in window.personal_label.full_text
     # However long the description, the window can still be made as narrow as before
     # (it grew past a 1600 px screen: the label took its whole text's width).
@@ -197,7 +199,7 @@ def test_learn_from_my_mixes_selects_the_personal_method(loaded, qtbot, make_ste
     lift = (personal.gains_db[snare] - personal.gains_db[kick]) - (
         default.gains_db[snare] - default.gains_db[kick]
     )
-    assert lift > 1.0  # the snare comes up, as this user always wanted
+    assert lift > 1.0  # the snare comes up against the kick, as this user always wanted
 
 
 def test_the_built_in_demo_is_not_learned_from(window, qtbot, tmp_path):

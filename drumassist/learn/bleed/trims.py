@@ -58,6 +58,14 @@ class _BandSpectrum:
     band: np.ndarray  # (frames, band bins)
 
 
+#: The kit plays where the tracks' summed energy is within this of its loudest (see
+#: :func:`kit_playing`): a song's stems rest elsewhere (silence, dither, a noise floor
+#: 40 dB or more under the playing), and resting moves no measure.
+KIT_PLAYING_RANGE_DB = 40.0
+#: A mic's frame this far under its loudest frame hears nothing (digital silence).
+MIC_SILENT_DB = 90.0
+
+
 def _band_spectrum(audio: np.ndarray, frame: int, hop: int, bins: slice) -> _BandSpectrum:
     """The track's spectrogram (bleed's own), kept to the band and the frame energies.
 
@@ -80,16 +88,39 @@ def _band_spectrum(audio: np.ndarray, frame: int, hop: int, bins: slice) -> _Ban
     return _BandSpectrum(energy, band)
 
 
-def _transfer_band_db(mic: _BandSpectrum, src: _BandSpectrum) -> float:
-    """Median over the band's bins of the per-bin bleed transfer (dB); NaN if undefined."""
+def kit_playing(energies: Sequence[np.ndarray]) -> np.ndarray | None:
+    """Where the kit plays: the frames (or blocks) whose energy summed over the tracks
+    lies within :data:`KIT_PLAYING_RANGE_DB` of the loudest; None if there is no sound
+    (or the tracks' frames do not line up)."""
+    sounding = [e for e in energies if e.size and e.max() > 0]
+    if not sounding or len({e.size for e in sounding}) != 1:
+        return None
+    total = np.sum(sounding, axis=0)
+    return total >= total.max() * 10 ** (-KIT_PLAYING_RANGE_DB / 10)
+
+
+def _transfer_band_db(
+    mic: _BandSpectrum, src: _BandSpectrum, playing: np.ndarray | None = None
+) -> float:
+    """Median over the band's bins of the per-bin bleed transfer (dB); NaN if undefined.
+
+    Only frames where the kit plays count (``playing``): an unplayed tom mic's noise
+    where the drums rest lies within 30 dB of its loudest bleed, and moved its transfers
+    by 20 dB."""
     se, me = src.energy, mic.energy
     if se.max() <= 0:
         return math.nan
     active = se >= se.max() * 10 ** (bleed.LOUD_FRAME_DB / 10)
+    if playing is not None and playing.size == active.size:
+        active &= playing
     if active.sum() < bleed.MIN_FRAMES:
         return math.nan
+    # A mic frame 90 dB under the mic's loudest hears nothing (a stem that stops while
+    # the kit plays on, its zeros made 1e-9 by the conditioning): no bleed is read there
+    # (it made trim's kick 62 dB too loud).
+    heard = me > me.max() * 10 ** (-MIC_SILENT_DB / 10)
     with np.errstate(divide="ignore", invalid="ignore"):
-        dom = np.where(active & (me > 0), se / me, np.nan)
+        dom = np.where(active & heard, se / me, np.nan)
     if np.isnan(dom).all():
         return math.nan
     frames = dom >= np.nanpercentile(dom, bleed.DOMINANT_PERCENTILE)
@@ -138,12 +169,13 @@ def transfer_matrix(
     )
     if progress is not None:
         progress.report(1.0, "bleed")
+    playing = kit_playing([s.energy for s in spectra])
     n = len(spectra)
     g = np.full((n, n), np.nan)
     for i in range(n):
         for j in range(n):
             if i != j:
-                g[i, j] = _transfer_band_db(spectra[i], spectra[j])
+                g[i, j] = _transfer_band_db(spectra[i], spectra[j], playing)
     return g
 
 

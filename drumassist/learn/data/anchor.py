@@ -8,7 +8,7 @@ the audio, and keeps them in the cache folder keyed by the audio of every track.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +18,7 @@ from drumassist.core.conditioning import RECIPE as CONDITIONING
 from drumassist.core.conditioning import analysis_view
 from drumassist.core.loudness import block_energies
 from drumassist.core.mixloudness import gated_loudness
-from drumassist.core.multitrack import Multitrack
+from drumassist.core.multitrack import Multitrack, Track
 from drumassist.core.parallel import map_on_cores
 from drumassist.core.progress import Progress, ScaledProgress, check_cancelled
 from drumassist.core.roles import Role
@@ -27,9 +27,9 @@ from drumassist.learn.bleed.kinds import track_kinds
 from drumassist.learn.bleed.trims import transfer_matrix
 
 #: Level measures per track, besides the anchor: BS.1770 integrated, sample peak, and
-#: statistics of the momentary (400 ms) loudness: percentiles (of the blocks above
-#: digital silence), maximum, maximum 3 s mean, and the mean over the blocks within 20,
-#: 10 and 30 dB of the maximum.
+#: statistics of the momentary (400 ms) loudness: percentiles (of the blocks where the
+#: kit plays, above digital silence), maximum, maximum 3 s mean, and the mean over the
+#: blocks (where the kit plays) within 20, 10 and 30 dB of the maximum.
 LEVELS = ("int", "peak", "m90", "m95", "m99", "mmax", "stmax", "g20", "g10", "g30")
 SHORT_TERM_BLOCKS = 27  # ~3 s of momentary blocks at a 100 ms hop
 #: Momentary blocks under this are digital silence (zeros, or a 24-bit or float export's
@@ -40,8 +40,9 @@ SHORT_TERM_BLOCKS = 27  # ~3 s of momentary blocks at a 100 ms hop
 SILENCE_LUFS = -100.0
 #: What the level and bleed measures mean, named in the card of every model trained on
 #: them (trim, levels-gb, levels): a model trained on other measures is refused. 1: the
-#: percentiles over every block; 2: digital silence left out of them.
-MEASURES_VERSION = 2
+#: percentiles over every block; 2: digital silence left out of them; 3: the blocks and
+#: bleed frames where the kit rests left out too, and a mic's silent frames.
+MEASURES_VERSION = 3
 
 
 @dataclass(frozen=True, eq=False)
@@ -70,16 +71,25 @@ def _db(x: float) -> float:
     return 20 * math.log10(x) if x > 0 else -math.inf
 
 
-def track_levels(audio: np.ndarray, sample_rate: int) -> np.ndarray:
-    """The :data:`LEVELS` of one track (``(frames, channels)`` audio), in dB / LUFS."""
+def track_blocks(audio: np.ndarray, sample_rate: int) -> tuple[float, np.ndarray]:
+    """A track's sample peak and the K-weighted energy of each of its momentary (400 ms)
+    blocks, channels summed (none for a track of zeros)."""
     # As float32: block_energies copies each chunk into float64 (exactly), and a max of
     # absolute values is exact, so a full float64 copy (63 MB for 3 minutes) gains nothing.
     data = np.asarray(audio)
-    out = np.full(len(LEVELS), -math.inf)
     peak = float(np.max(np.abs(data))) if data.size else 0.0
     if peak <= 0:
+        return 0.0, np.zeros(0)
+    return peak, block_energies(data, sample_rate).sum(axis=1)
+
+
+def levels_of(peak: float, z: np.ndarray, playing: np.ndarray | None = None) -> np.ndarray:
+    """The :data:`LEVELS` of a track from :func:`track_blocks`, in dB / LUFS; the
+    percentiles and the means near the loudest over the blocks where the kit plays
+    (``playing``; every block if None)."""
+    out = np.full(len(LEVELS), -math.inf)
+    if peak <= 0:
         return out
-    z = block_energies(data, sample_rate).sum(axis=1)
     loud = -0.691 + 10 * np.log10(np.maximum(z, 1e-30))
     if loud.max() < SILENCE_LUFS:  # digital silence throughout (a -180 dBFS kick got +179 dB)
         return out
@@ -91,14 +101,34 @@ def track_levels(audio: np.ndarray, sample_rate: int) -> np.ndarray:
         "mmax": float(loud.max()),
         "stmax": -0.691 + 10 * math.log10(max(float(short_term.max()), 1e-30)),
     }
-    # Percentiles of the blocks that are not digital silence: silence before, between or
-    # after the playing (a stripped tom track, a song's stem, a shorter stem padded to the
-    # session's length) does not move a drum's level.
-    heard = loud[loud >= SILENCE_LUFS]  # not empty: the loudest block is above it
-    values["m90"], values["m95"], values["m99"] = np.percentile(heard, [90, 95, 99])
+    # Over the blocks where the kit plays (trims.kit_playing: within 40 dB of the
+    # session's loudest; on the ENST excerpt 5 % of the blocks, at its ends, lie outside
+    # and m90 moves by 0.18 dB at most), digital silence left out: silence or a noise
+    # floor where the drums rest (a song's stems, a stripped tom track, a shorter stem
+    # padded to the session's length) does not move a drum's level.
+    heard = loud >= SILENCE_LUFS  # not empty: the loudest block is above it
+    if playing is not None and (heard & playing).any():
+        heard &= playing
+    values["m90"], values["m95"], values["m99"] = np.percentile(loud[heard], [90, 95, 99])
     for gate in (20, 10, 30):
-        values[f"g{gate}"] = -0.691 + 10 * math.log10(z[loud >= loud.max() - gate].mean())
+        near = heard & (loud >= loud.max() - gate)
+        values[f"g{gate}"] = -0.691 + 10 * math.log10(z[near if near.any() else heard].mean())
     return np.array([values[name] for name in LEVELS], dtype=float)
+
+
+def track_levels(audio: np.ndarray, sample_rate: int) -> np.ndarray:
+    """The :data:`LEVELS` of one track on its own (every block counted as playing)."""
+    return levels_of(*track_blocks(audio, sample_rate))
+
+
+def session_levels(tracks: Sequence[Track], sample_rate: int) -> np.ndarray:
+    """The :data:`LEVELS` of every track (one row each), the percentiles and the means
+    near the loudest over the blocks where the kit plays (:func:`trims.kit_playing`).
+    The filtering runs on both cores."""
+    blocks = map_on_cores(lambda t: track_blocks(t.audio, sample_rate), tracks, "levels")
+    playing = trims.kit_playing([z for _, z in blocks])
+    rows = [levels_of(peak, z, playing) for peak, z in blocks]
+    return np.array(rows, dtype=float).reshape(len(rows), len(LEVELS))
 
 
 def anchor_inputs(
@@ -135,12 +165,9 @@ def anchor_inputs(
             multitrack, progress=None if progress is None else ScaledProgress(progress, 0.0, 0.6)
         )
         check_cancelled(progress)
-        levels = map_on_cores(
-            lambda track: track_levels(track.audio, multitrack.sample_rate), tracks, "levels"
-        )
+        matrix = session_levels(tracks, multitrack.sample_rate)
         if progress is not None:
             progress.report(1.0, "levels")
-        matrix = np.array(levels, dtype=float).reshape(len(tracks), len(LEVELS))
         if key is not None:
             _cache_store(key, g, matrix)
     return AnchorInputs(
@@ -160,17 +187,16 @@ def level_inputs(multitrack: Multitrack) -> tuple[tuple[str, ...], np.ndarray]:
     Measured on the conditioned audio (:func:`~drumassist.core.conditioning.analysis_view`).
     """
     view = analysis_view(multitrack)
-    rows = map_on_cores(lambda t: track_levels(t.audio, view.sample_rate), view.tracks, "levels")
     kinds = track_kinds(view.names, [t.role.value for t in view.tracks])
-    return kinds, np.array(rows, dtype=float).reshape(len(rows), len(LEVELS))
+    return kinds, session_levels(view.tracks, view.sample_rate)
 
 
 #: Bumped when what :func:`anchor_inputs` measures changes: old cache entries are not found.
 #: 2: the audio hashed track by track; 3: measured on the conditioned audio; 4: keyed by
 #: the audio as given (conditioned only when measured); 5: keyed by core.measurecache;
 #: 6: the percentiles leave digital silence out (:data:`SILENCE_LUFS`), and a track of
-#: nothing else is silent.
-CACHE_FORMAT = "drumassist-anchor-6"
+#: nothing else is silent; 7: and the blocks where the kit does not play.
+CACHE_FORMAT = "drumassist-anchor-7"
 CACHE_KIND = "anchor"
 
 
@@ -182,6 +208,8 @@ def _cache_key(multitrack: Multitrack) -> str:
         "levels": LEVELS,
         "short_term_blocks": SHORT_TERM_BLOCKS,
         "silence_lufs": SILENCE_LUFS,
+        "kit_playing_db": trims.KIT_PLAYING_RANGE_DB,
+        "mic_silent_db": trims.MIC_SILENT_DB,
         "transfer": [
             trims.BAND_HZ, trims.MIN_BAND_BINS, measure.FRAME_S, measure.LOUD_FRAME_DB,
             measure.DOMINANT_PERCENTILE, measure.MIN_FRAMES,
