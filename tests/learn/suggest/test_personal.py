@@ -160,7 +160,7 @@ def test_a_damaged_corpus_names_the_file():
     path = corpus_path()
     path.parent.mkdir(parents=True)
     path.write_text('{"format": "drumassist-personal-corpus", "version": 1, "sessions": [{}]}')
-    with pytest.raises(PersonalModelError, match="corpus.json, session 1: 'tracks' must be a list"):
+    with pytest.raises(PersonalModelError, match="corpus.json, session 1: 'tracks' is missing"):
         read_corpus()
 
 
