@@ -117,7 +117,7 @@ def _transfer_band_db(
         return math.nan
     # A mic frame 90 dB under the mic's loudest hears nothing (a stem that stops while
     # the kit plays on, its zeros made 1e-9 by the conditioning): no bleed is read there
-    # (it made trim's kick 62 dB too loud).
+    # (it moved trim's balance by 62 dB).
     heard = me > me.max() * 10 ** (-MIC_SILENT_DB / 10)
     with np.errstate(divide="ignore", invalid="ignore"):
         dom = np.where(active & heard, se / me, np.nan)

@@ -183,17 +183,8 @@ def suggest(
             raw = method_gains(method, multitrack, progress)
         polarity = polarity_of(multitrack)
     raw, notes, too_short = _without_too_short(multitrack, raw)
-
-    def scaled(gains_db: np.ndarray) -> tuple[float, float]:
-        if meter is None:
-            return mono_mix_offset_db(multitrack, gains_db, target_lufs, cache=True)
-        return normalise_offset_db(meter, gains_db, target_lufs)
-
-    offset, loudness = scaled(raw.gains_db)
-    raw, beyond = _within_mix_range(multitrack, raw, offset)
-    if beyond:  # a track muted: the mix it leaves is scaled again
-        notes += beyond
-        offset, loudness = scaled(raw.gains_db)
+    raw, offset, loudness, beyond = _scaled(multitrack, raw, meter, target_lufs)
+    notes += beyond
     low = raw.gains_db if raw.low_db is None else raw.low_db
     high = raw.gains_db if raw.high_db is None else raw.high_db
     return Suggestion(
@@ -243,6 +234,24 @@ def _without_too_short(
             short[i] = f"{track.name}: {message}; no gain suggested"
     names = tuple(multitrack.names[i] for i in short)
     return _muted(raw, list(short)), tuple(short.values()), names
+
+
+def _scaled(
+    multitrack: Multitrack, raw: RawGains, meter: MixLoudness | None, target_lufs: float
+) -> tuple[RawGains, float, float, tuple[str, ...]]:
+    """The offset that brings the mono mix of ``raw`` to ``target_lufs`` and the loudness
+    reached, with ``raw`` less the tracks it would put beyond what a mix takes (and why)."""
+
+    def scaled(gains_db: np.ndarray) -> tuple[float, float]:
+        if meter is None:
+            return mono_mix_offset_db(multitrack, gains_db, target_lufs, cache=True)
+        return normalise_offset_db(meter, gains_db, target_lufs)
+
+    offset, loudness = scaled(raw.gains_db)
+    raw, beyond = _within_mix_range(multitrack, raw, offset)
+    if beyond:  # a track muted: the mix it leaves is scaled again
+        offset, loudness = scaled(raw.gains_db)
+    return raw, offset, loudness, beyond
 
 
 def _within_mix_range(
