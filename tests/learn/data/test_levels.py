@@ -1,4 +1,5 @@
-"""The level measures of one track (``anchor.track_levels``) and digital silence."""
+"""The level measures (``anchor.track_levels``, ``anchor.session_levels``): digital silence,
+and where the kit rests."""
 
 from __future__ import annotations
 
@@ -37,8 +38,9 @@ def test_silence_before_and_after_the_playing_leaves_every_level_as_it_was():
 
 
 def test_a_mics_noise_floor_still_counts():
-    """Only digital silence is left out: 60 s of a -80 dBFS noise floor after the playing
-    counts as blocks of the track (it moves m90), where 60 s of zeros does not."""
+    """On its own, a track leaves only digital silence out: 60 s of a -80 dBFS noise
+    floor after the playing counts as blocks of the track (it moves m90), where 60 s of
+    zeros does not (in a session, where the kit rests is left out: the test below)."""
     played = _hits(20.0)
     noise = 10 ** (-80 / 20) * np.random.default_rng(1).standard_normal((60 * RATE, 1))
     zeros = np.zeros_like(noise)
