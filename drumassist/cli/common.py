@@ -68,15 +68,12 @@ def _is_session(stems: Sequence[Path]) -> bool:
 def _session_stems(path: Path) -> tuple[list[Path], dict[Path, Role]]:
     """The stems of a session file that still exist, and their roles in it (by resolved
     path); the missing ones are noted."""
-    from drumassist.core.session import load_session, too_few_stems
-    from drumassist.errors import InvalidStemError
+    from drumassist.core.session import load_session, present_stems
 
     loaded = load_session(path)
-    present = [t.path for t in loaded.session.tracks if t.path not in loaded.missing]
-    missing = ", ".join(str(p) for p in loaded.missing)
-    if len(present) < 2:
-        raise InvalidStemError(too_few_stems(path, len(loaded.session.tracks), loaded.missing))
+    present = present_stems(loaded, path)
     if loaded.missing:
+        missing = ", ".join(str(p) for p in loaded.missing)
         print(f"note: {path.name}: stems missing, left out: {missing}", file=sys.stderr)
     roles = {t.path.resolve(): t.role for t in loaded.session.tracks if t.path in present}
     return present, roles

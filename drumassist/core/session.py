@@ -30,7 +30,7 @@ from drumassist.core.jsondoc import (
     read_json_doc,
 )
 from drumassist.core.roles import Role, role_from_string
-from drumassist.errors import SessionError
+from drumassist.errors import InvalidStemError, SessionError
 
 FORMAT_NAME = "drumassist-session"
 #: 2 adds each track's ``invert`` (polarity) and the suggestion's polarity flips and
@@ -362,3 +362,12 @@ def too_few_stems(path: Path, tracks: int, missing: Sequence[Path]) -> str:
         f"{path.name}: {found} of its {tracks} stems exist; missing:"
         f" {', '.join(p.name for p in missing)}"
     )
+
+
+def present_stems(loaded: LoadedSession, path: Path) -> list[Path]:
+    """The stems of the session ``path`` that are there, in its order; InvalidStemError
+    (:func:`too_few_stems`) when fewer than two are."""
+    present = [t.path for t in loaded.session.tracks if t.path not in loaded.missing]
+    if len(present) < 2:
+        raise InvalidStemError(too_few_stems(path, len(loaded.session.tracks), loaded.missing))
+    return present

@@ -56,15 +56,16 @@ def _list_sources(source: str | Path | Sequence[str | Path]) -> tuple[list[Path]
             raise InvalidStemError(f"{folder}: no such {'file' if named_file else 'folder'}")
         if not folder.is_dir():
             raise InvalidStemError(f"{folder.name}: expected a folder of stems, got a file")
-        entries = sorted((p for p in folder.iterdir() if p.is_file()), key=_natural_key)
+        children = list(folder.iterdir())
+        entries = sorted((p for p in children if p.is_file()), key=_natural_key)
         # Subfolders are not read; one holding two audio files or more (a multitrack) is
         # named, as a likelier stems folder.
         entries += sorted(
-            (p for p in folder.iterdir() if p.is_dir() and audio_count(p) >= 2), key=_natural_key
+            (p for p in children if p.is_dir() and audio_count(p) >= 2), key=_natural_key
         )
         # Named like audio but no file to read: a broken or looping link, a folder called
         # "x.wav". Listed, so the notice names them (they were skipped unsaid).
-        entries += sorted((p for p in folder.iterdir() if _not_readable(p)), key=_natural_key)
+        entries += sorted((p for p in children if _not_readable(p)), key=_natural_key)
     else:
         entries = [Path(p) for p in source]
         for path in entries:

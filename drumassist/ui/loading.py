@@ -20,10 +20,9 @@ from drumassist.core.session import (
     LoadedSession,
     Session,
     load_session,
+    present_stems,
     stem_exists,
-    too_few_stems,
 )
-from drumassist.errors import InvalidStemError
 from drumassist.learn.suggest.suggestion import Suggestion, suggest
 
 
@@ -65,12 +64,10 @@ def load_session_stems(
         loaded = LoadedSession(
             session, tuple(t.path for t in session.tracks if not stem_exists(t.path))
         )
-    present = [t.path for t in loaded.session.tracks if t.path not in loaded.missing]
-    if len(present) < 2:
-        tracks = len(loaded.session.tracks)
-        raise InvalidStemError(too_few_stems(path, tracks, loaded.missing))
     multitrack = load_multitrack(
-        present, progress=ScaledProgress(progress, 0.0, 0.6), unreadable_hint=UNREADABLE_STEM_HINT
+        present_stems(loaded, path),
+        progress=ScaledProgress(progress, 0.0, 0.6),
+        unreadable_hint=UNREADABLE_STEM_HINT,
     )
     meter = MixLoudness(multitrack, progress=ScaledProgress(progress, 0.6, 1.0))
     return Loaded(multitrack, meter, loaded, path, modified)

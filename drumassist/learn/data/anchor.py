@@ -116,11 +116,6 @@ def levels_of(peak: float, z: np.ndarray, playing: np.ndarray | None = None) -> 
     return np.array([values[name] for name in LEVELS], dtype=float)
 
 
-def track_levels(audio: np.ndarray, sample_rate: int) -> np.ndarray:
-    """The :data:`LEVELS` of one track on its own (every block counted as playing)."""
-    return levels_of(*track_blocks(audio, sample_rate))
-
-
 def session_levels(tracks: Sequence[Track], sample_rate: int) -> np.ndarray:
     """The :data:`LEVELS` of every track (one row each), the percentiles and the means
     near the loudest over the blocks where the kit plays (:func:`trims.kit_playing`).

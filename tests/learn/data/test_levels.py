@@ -1,13 +1,18 @@
-"""The level measures (``anchor.track_levels``, ``anchor.session_levels``): digital silence,
+"""The level measures (``anchor.levels_of``, ``anchor.session_levels``): digital silence,
 and where the kit rests."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from drumassist.learn.data.anchor import LEVELS, SILENCE_LUFS, track_levels
+from drumassist.learn.data.anchor import LEVELS, SILENCE_LUFS, levels_of, track_blocks
 
 RATE = 44100
+
+
+def track_levels(audio: np.ndarray, rate: int) -> np.ndarray:
+    """The levels of one track on its own (every block counted as playing)."""
+    return levels_of(*track_blocks(audio, rate))
 
 
 def _hits(seconds: float, seed: int = 0) -> np.ndarray:
