@@ -147,6 +147,7 @@ def _session_from_doc(doc: dict[str, Any], base: Path, name: str) -> Session:
     if doc.get("format") != FORMAT_NAME:
         raise SessionError(f"{name}: not a drumassist session file")
     _check_version(doc.get("version"), name)
+    _refuse_unknown(doc, SESSION_FIELDS, where=name, what="a session")
     tracks = tuple(
         _track_from_json(item, base, where=f"{name}, track {i + 1}")
         for i, item in enumerate(field_list(doc, "tracks", where=name, error=SessionError))
@@ -205,21 +206,29 @@ def _track_to_json(track: TrackState, base: Path) -> dict[str, Any]:
     }
 
 
-#: The fields of a session's track (as :func:`_track_to_json` writes them).
+#: The fields of a session file, of its tracks and of its suggestion (as
+#: :func:`save_session` writes them).
+SESSION_FIELDS = ("format", "version", "tracks", "suggestion")
 TRACK_FIELDS = ("path", "absolute_path", "name", "role", "gain_db", "pan", "mute", "solo", "invert")
+SUGGESTION_FIELDS = ("method", "gains_db", "low_db", "high_db", "polarity_flips", "bleed_only")
+
+
+def _refuse_unknown(doc: dict[str, Any], fields: tuple[str, ...], *, where: str, what: str) -> None:
+    """Refused, not skipped: a misspelt "gian_db" in a session edited by hand would open
+    the track at 0 dB and be saved without the user's level (a misspelt "suggestion",
+    the suggestion saved without it)."""
+    unknown = sorted(set(doc) - set(fields))
+    if unknown:
+        raise SessionError(
+            f"{where}: unknown field {', '.join(repr(k) for k in unknown)} ({what} takes"
+            f" {', '.join(fields)})"
+        )
 
 
 def _track_from_json(doc: object, base: Path, *, where: str) -> TrackState:
     if not isinstance(doc, dict):
         raise SessionError(f"{where}: must be a JSON object, not {type(doc).__name__}")
-    # Refused, not skipped: a misspelt "gian_db" in a session edited by hand would open
-    # the track at 0 dB and be saved without the user's level.
-    unknown = sorted(set(doc) - set(TRACK_FIELDS))
-    if unknown:
-        raise SessionError(
-            f"{where}: unknown field {', '.join(repr(k) for k in unknown)} (a track takes"
-            f" {', '.join(TRACK_FIELDS)})"
-        )
+    _refuse_unknown(doc, TRACK_FIELDS, where=where, what="a track")
     path_text = field_str(doc, "path", where=where, error=SessionError)
     if "\0" in path_text:
         raise SessionError(f"{where}: 'path' holds a NUL character")
@@ -299,6 +308,7 @@ def _suggestion_from_json(doc: object, *, where: str) -> SuggestionState | None:
         return None
     if not isinstance(doc, dict):
         raise SessionError(f"{where}: must be a JSON object or null, not {type(doc).__name__}")
+    _refuse_unknown(doc, SUGGESTION_FIELDS, where=where, what="a suggestion")
     method = field_str(doc, "method", where=where, error=SessionError)
 
     def gains(key: str) -> dict[str, float]:

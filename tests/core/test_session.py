@@ -251,6 +251,12 @@ def _doc(**changes):
         ({k: v for k, v in _doc().items() if k != "tracks"}, "'tracks' is missing"),
         # A misspelt level opened the track at 0 dB, and saving lost the user's level.
         (_doc(track={"gian_db": -6.0}), "track 1: unknown field 'gian_db' \\(a track takes path,"),
+        # A misspelt "suggestion" opened without it, and saving lost it.
+        ({**_doc(), "sugestion": None}, r"unknown field 'sugestion' \(a session takes format,"),
+        (
+            _doc(suggestion={"method": "m", "gains": {"kick": 1.0}}),
+            r"suggestion: unknown field 'gains' \(a suggestion takes method, gains_db,",
+        ),
         (_doc(track={"name": ""}), "track 1: 'name' must be a non-empty string"),
         (_doc(track={"path": 3}), "track 1: 'path' must be a non-empty string"),
         (_doc(tracks=["kick.wav"]), "track 1: must be a JSON object, not str"),
