@@ -91,6 +91,7 @@ def _document(result: Suggestion, pans: Sequence[float]) -> dict[str, Any]:
     them), so ``mix --gains`` of this document makes the window's mix.
     """
     short = set(result.too_short)
+    flipped = _flipped_loudness(result)
     rows = _rows(result)
     tracks = [
         {
@@ -99,9 +100,9 @@ def _document(result: Suggestion, pans: Sequence[float]) -> dict[str, Any]:
         }
         for (n, r, g, lo, hi), pan in zip(rows, pans, strict=True)
     ]  # fmt: skip
-    # No "invert" per track: the gains (and loudness_lufs) are of the mix as recorded, so
-    # this document given to `drumassist mix --gains` makes that mix; a suggested flip is
-    # advice ("polarity" below), which the user applies by adding "invert": true.
+    # No "invert" per track: loudness_lufs is of the mix as recorded, which this document
+    # given to `drumassist mix --gains` makes; a suggested flip is advice ("polarity"
+    # below, with the loudness of the mix once flipped), applied by adding "invert": true.
     checks = [
         {
             "track": c.track, "reference": c.reference, "correlation": round(c.correlation, 3),
@@ -117,7 +118,11 @@ def _document(result: Suggestion, pans: Sequence[float]) -> dict[str, Any]:
         "tracks": tracks,
         "notes": list(result.notes),
         "warnings": list(result.warnings),  # said on stderr when the stems were loaded
-        "polarity": {"flip": list(result.polarity.flips), "checks": checks},
+        "polarity": {
+            "flip": list(result.polarity.flips),
+            "flipped_loudness_lufs": None if flipped is None else round(flipped, 3),
+            "checks": checks,
+        },
     }
 
 
@@ -140,3 +145,17 @@ def _print_table(result: Suggestion) -> None:
         )
     for name in result.polarity.flips:
         print(f"polarity: {name}: {result.polarity.reason(name)}")
+    flipped = _flipped_loudness(result)
+    if flipped is not None:
+        print(
+            f"polarity: with {'the flip' if len(result.polarity.flips) == 1 else 'the flips'}"
+            f" made, the mono mix is at {flipped:.1f} LUFS; the gains are scaled so that"
+            " neither mix goes over the target"
+        )
+
+
+def _flipped_loudness(result: Suggestion) -> float | None:
+    """The loudness of the mono mix once the suggested flips are made (None: no flip, or
+    silent)."""
+    flipped = result.flipped_loudness_lufs
+    return flipped if flipped is not None and math.isfinite(flipped) else None

@@ -165,8 +165,7 @@ def normalise_offset_db(
 
     Returns the offset and the loudness reached (``-inf`` and offset 0 if silent).
     """
-    gains = np.asarray(gains_db, dtype=float)
-    return _offset_to_target(lambda offset: meter.loudness(gains + offset), target_lufs)
+    return offset_to_target(meter_loudness_at(meter, gains_db), target_lufs)
 
 
 def mono_mix_offset_db(
@@ -180,10 +179,37 @@ def mono_mix_offset_db(
     keyed by the audio and ``gains_db``, so suggesting again for the same stems
     neither mixes nor filters them.
     """
-    energies = _mono_mix_energies(multitrack, np.asarray(gains_db, dtype=float), cache)
-    return _offset_to_target(
-        lambda offset: gated_loudness(energies * 10.0 ** (offset / 10.0)), target_lufs
-    )
+    return offset_to_target(mono_mix_loudness_at(multitrack, gains_db, cache=cache), target_lufs)
+
+
+#: The loudness (LUFS) of a mix whose gains are all moved by an offset (dB).
+LoudnessAt = Callable[[float], float]
+
+
+def meter_loudness_at(
+    meter: MixLoudness,
+    gains_db: np.ndarray,
+    *,
+    inverted: Sequence[bool] | np.ndarray | None = None,
+) -> LoudnessAt:
+    """The loudness of the mono mix of ``gains_db`` plus an offset, from ``meter`` (the
+    tracks in ``inverted`` mixed with their polarity inverted)."""
+    gains = np.asarray(gains_db, dtype=float)
+    return lambda offset: meter.loudness(gains + offset, inverted=inverted)
+
+
+def mono_mix_loudness_at(
+    multitrack: Multitrack,
+    gains_db: np.ndarray,
+    *,
+    cache: bool = False,
+    inverted: Sequence[bool] | np.ndarray | None = None,
+) -> LoudnessAt:
+    """As :func:`meter_loudness_at`, from one pass over the mono mix (kept in the cache
+    folder with ``cache``, keyed by the audio, the gains and ``inverted``)."""
+    flips = None if inverted is None or not np.any(inverted) else np.asarray(inverted, bool)
+    energies = _mono_mix_energies(multitrack, np.asarray(gains_db, dtype=float), cache, flips)
+    return lambda offset: gated_loudness(energies * 10.0 ** (offset / 10.0))
 
 
 #: A scaled mix this close to its target is there (a thousandth of a dB).
@@ -192,9 +218,7 @@ TARGET_TOLERANCE_LU = 1e-3
 MAX_SCALINGS = 8
 
 
-def _offset_to_target(
-    loudness_at: Callable[[float], float], target_lufs: float
-) -> tuple[float, float]:
+def offset_to_target(loudness_at: LoudnessAt, target_lufs: float) -> tuple[float, float]:
     """The offset (dB) that brings ``loudness_at(offset)`` to ``target_lufs``, and the
     loudness reached (``-inf`` and offset 0 if silent).
 
@@ -222,24 +246,34 @@ def _offset_to_target(
 MIX_BLOCKS_FORMAT = "drumassist-mixblocks-1"
 
 
-def _mono_mix_energies(multitrack: Multitrack, gains_db: np.ndarray, cache: bool) -> np.ndarray:
-    """The K-weighted block energies of the mono mix of ``gains_db`` (see :func:`mix`)."""
+def _mono_mix_energies(
+    multitrack: Multitrack, gains_db: np.ndarray, cache: bool, inverted: np.ndarray | None
+) -> np.ndarray:
+    """The K-weighted block energies of the mono mix of ``gains_db`` (see :func:`mix`),
+    the tracks in ``inverted`` (None: none) mixed with their polarity inverted."""
+
+    def measured() -> np.ndarray:
+        mono = mix(multitrack, gains_db, inverted=inverted)
+        return block_energies(mono, multitrack.sample_rate)[:, 0]
+
     if not cache:
-        return block_energies(mix(multitrack, gains_db), multitrack.sample_rate)[:, 0]
+        return measured()
     from drumassist.core import measurecache
 
-    recipe = {
+    recipe: dict[str, object] = {
         "format": MIX_BLOCKS_FORMAT,
         "blocks": [BLOCK_S, OVERLAP],
         # repr round-trips every float exactly (and names -inf): another gain, another entry.
         "gains_db": [repr(float(g)) for g in gains_db],
     }
+    if inverted is not None:  # a mix with no track inverted keeps the key it always had
+        recipe["inverted"] = [bool(v) for v in inverted]
     key = measurecache.entry_key(recipe, multitrack)
     entry = measurecache.load_entry(
         "mixblocks", key, lambda e: e["energies"].ndim == 1 and e["energies"].size > 0
     )
     if entry is not None:
         return np.asarray(entry["energies"], dtype=float)
-    energies = block_energies(mix(multitrack, gains_db), multitrack.sample_rate)[:, 0]
+    energies = measured()
     measurecache.store_entry("mixblocks", key, {"energies": energies})
     return energies

@@ -18,9 +18,11 @@ from drumassist.core.loudness import too_short_message
 from drumassist.core.mix import MAX_GAIN_DB
 from drumassist.core.mixloudness import (
     DEFAULT_TARGET_LUFS,
+    LoudnessAt,
     MixLoudness,
-    mono_mix_offset_db,
-    normalise_offset_db,
+    meter_loudness_at,
+    mono_mix_loudness_at,
+    offset_to_target,
 )
 from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress
@@ -70,6 +72,12 @@ class Suggestion:
     #: What the stems say about any balance of them: stems normalised on export or
     #: clipped (the multitrack's ``balance_notices``, told again with the suggestion).
     warnings: tuple[str, ...] = ()
+    #: The loudness of the mono mix with the suggested polarity flips made (None: no
+    #: flip suggested). The gains are scaled so that neither that mix nor the mix as
+    #: recorded goes over the target: where two mics of one drum, wired opposite,
+    #: cancel as recorded, gains scaled on that mix alone were far too high once the
+    #: flip was made.
+    flipped_loudness_lufs: float | None = None
 
 
 def method_names() -> tuple[str, ...]:
@@ -183,7 +191,8 @@ def suggest(
             raw = method_gains(method, multitrack, progress)
         polarity = polarity_of(multitrack)
     raw, notes, too_short = _without_too_short(multitrack, raw)
-    raw, offset, loudness, beyond = _scaled(multitrack, raw, meter, target_lufs)
+    flips = np.isin(multitrack.names, polarity.flips)
+    raw, offset, (loudness, flipped), beyond = _scaled(multitrack, raw, meter, target_lufs, flips)
     notes += beyond
     low = raw.gains_db if raw.low_db is None else raw.low_db
     high = raw.gains_db if raw.high_db is None else raw.high_db
@@ -201,12 +210,14 @@ def suggest(
         bleed_only=tuple(multitrack.names[i] for i in raw.bleed_only),
         too_short=too_short,
         warnings=multitrack.balance_notices,
+        flipped_loudness_lufs=flipped,
     )
 
 
 def silence_reason(suggestion: Suggestion) -> str | None:
-    """Why ``suggestion`` balances nothing (its mono mix is silent), or None."""
-    if math.isfinite(suggestion.loudness_lufs):
+    """Why ``suggestion`` balances nothing (its mono mix is silent, flipped or not), or None."""
+    flipped = suggestion.flipped_loudness_lufs
+    if math.isfinite(suggestion.loudness_lufs) or (flipped is not None and math.isfinite(flipped)):
         return None
     if not any(math.isfinite(g) for g in suggestion.gains_db):
         return (
@@ -237,21 +248,49 @@ def _without_too_short(
 
 
 def _scaled(
-    multitrack: Multitrack, raw: RawGains, meter: MixLoudness | None, target_lufs: float
-) -> tuple[RawGains, float, float, tuple[str, ...]]:
-    """The offset that brings the mono mix of ``raw`` to ``target_lufs`` and the loudness
-    reached, with ``raw`` less the tracks it would put beyond what a mix takes (and why)."""
-
-    def scaled(gains_db: np.ndarray) -> tuple[float, float]:
-        if meter is None:
-            return mono_mix_offset_db(multitrack, gains_db, target_lufs, cache=True)
-        return normalise_offset_db(meter, gains_db, target_lufs)
-
-    offset, loudness = scaled(raw.gains_db)
+    multitrack: Multitrack,
+    raw: RawGains,
+    meter: MixLoudness | None,
+    target_lufs: float,
+    flips: np.ndarray,
+) -> tuple[RawGains, float, tuple[float, float | None], tuple[str, ...]]:
+    """The offset that brings the mono mix of ``raw`` to ``target_lufs`` (or its mix with
+    the tracks in ``flips`` inverted, where that one is louder) and the loudness reached
+    as recorded and flipped, with ``raw`` less the tracks it would put beyond what a mix
+    takes (and why)."""
+    offset, loudness = _scaled_offset(multitrack, raw.gains_db, meter, target_lufs, flips)
     raw, beyond = _within_mix_range(multitrack, raw, offset)
     if beyond:  # a track muted: the mix it leaves is scaled again
-        offset, loudness = scaled(raw.gains_db)
+        offset, loudness = _scaled_offset(multitrack, raw.gains_db, meter, target_lufs, flips)
     return raw, offset, loudness, beyond
+
+
+def _scaled_offset(
+    multitrack: Multitrack,
+    gains_db: np.ndarray,
+    meter: MixLoudness | None,
+    target_lufs: float,
+    flips: np.ndarray,
+) -> tuple[float, tuple[float, float | None]]:
+    """The offset that brings the louder of the mix as recorded and the mix with ``flips``
+    to ``target_lufs``, and the loudness of each then (None: no flips)."""
+
+    def loudness_at(inverted: np.ndarray | None) -> LoudnessAt:
+        if meter is None:
+            return mono_mix_loudness_at(multitrack, gains_db, cache=True, inverted=inverted)
+        return meter_loudness_at(meter, gains_db, inverted=inverted)
+
+    recorded = loudness_at(None)
+    offset, loudness = offset_to_target(recorded, target_lufs)
+    if not flips.any():
+        return offset, (loudness, None)
+    flipped = loudness_at(flips)
+    flipped_offset, flipped_loudness = offset_to_target(flipped, target_lufs)
+    if math.isfinite(flipped_loudness) and (
+        not math.isfinite(loudness) or flipped_offset < offset
+    ):  # louder flipped: scaled on that mix, so neither goes over the target
+        return flipped_offset, (recorded(flipped_offset), flipped_loudness)
+    return offset, (loudness, flipped(offset))
 
 
 def _within_mix_range(

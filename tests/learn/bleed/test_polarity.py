@@ -106,9 +106,42 @@ def test_the_suggestion_and_the_cli_show_the_flip(tmp_path: Path, capsys) -> Non
     capsys.readouterr()
     assert loudness[False] == pytest.approx(doc["loudness_lufs"], abs=0.05)
     assert loudness[True] > loudness[False] + 0.5
+    # It says how loud the mix is once flipped, and the gains are scaled on the louder.
+    assert loudness[True] == pytest.approx(doc["polarity"]["flipped_loudness_lufs"], abs=0.05)
+    assert max(loudness.values()) == pytest.approx(-23.0, abs=0.05)
     assert main(["suggest", str(folder), "--method", "loudness"]) == 0
     text = capsys.readouterr().out
     assert "flip polarity" in text and "polarity: Snare Btm: flip suggested" in text
+    flipped = doc["polarity"]["flipped_loudness_lufs"]
+    assert f"with the flip made, the mono mix is at {flipped:.1f} LUFS" in text
+
+
+def test_a_mic_wired_opposite_gets_gains_that_hold_once_flipped() -> None:
+    """Two mics of one snare, the bottom one wired opposite and as loud as the top, so
+    the mix as recorded cancels: the gains are scaled so that the mix with the flip
+    suggested meets the target (scaled on the mix as recorded alone, every gain was
+    7.7 dB too high once the flip was made)."""
+    from drumassist.core.loudness import integrated_loudness
+    from drumassist.core.mix import mix
+    from drumassist.learn.suggest.suggestion import silence_reason, suggest
+
+    session = frankensnare_session("22_basic")  # its bottom mic is in polarity with the top
+    session["Snare Btm"] = -session["Snare Top"] * 0.98  # opposite, and nearly the top itself
+    multitrack = from_arrays(session, sample_rate=RATE)
+    result = suggest(multitrack, method="sum")
+    assert result.polarity.flips == ("Snare Btm",)
+    flips = [n in result.polarity.flips for n in multitrack.names]
+    flipped = integrated_loudness(mix(multitrack, result.gains_db, inverted=flips), RATE)
+    recorded = integrated_loudness(mix(multitrack, result.gains_db), RATE)
+    assert flipped == pytest.approx(-23.0, abs=0.05)
+    assert result.flipped_loudness_lufs == pytest.approx(flipped, abs=0.01)
+    assert result.loudness_lufs == pytest.approx(recorded, abs=0.01) and recorded < -28.0
+    # Exactly opposite, the mix as recorded is silence; flipped, it is the suggestion.
+    session["Snare Btm"] = -session["Snare Top"]
+    del session["OH"]
+    exact = suggest(from_arrays(session, sample_rate=RATE), method="sum")
+    assert exact.polarity.flips == ("Snare Btm",) and silence_reason(exact) is None
+    assert exact.flipped_loudness_lufs == pytest.approx(-23.0, abs=0.05)
 
 
 def test_no_flip_is_suggested_where_the_engineer_flipped_nothing(enst_excerpt: Path) -> None:
