@@ -38,6 +38,13 @@ SHORT_TERM_BLOCKS = 27  # ~3 s of momentary blocks at a 100 ms hop
 #: BS.1770's -70 LUFS: real mics' quiet moments fall under that (10 % of the ENST
 #: excerpt's blocks), and none of its blocks under this.
 SILENCE_LUFS = -100.0
+#: A track whose reference level lies this far under the session's loudest track's is
+#: silent to the models (dither, a noise floor, a stem of nothing): relative, so the
+#: quietly recorded sessions are balanced as the loud ones. (BS.1770's -70 LUFS gate
+#: was used before: a session recorded 16 dB lower lost its unplayed tom, and any mic
+#: trimmed low would have been muted.) In the training and test corpora a track lies
+#: at most 31 dB under its session's loudest.
+SILENT_BELOW_LOUDEST_DB = 50.0
 #: What the level and bleed measures mean, named in the card of every model trained on
 #: them (trim, levels-gb, levels): a model trained on other measures is refused. 1: the
 #: percentiles over every block; 2: digital silence left out of them; 3: the blocks and
@@ -114,6 +121,16 @@ def levels_of(peak: float, z: np.ndarray, playing: np.ndarray | None = None) -> 
         near = heard & (loud >= loud.max() - gate)
         values[f"g{gate}"] = -0.691 + 10 * math.log10(z[near if near.any() else heard].mean())
     return np.array([values[name] for name in LEVELS], dtype=float)
+
+
+def audible_levels(levels_db: np.ndarray) -> np.ndarray:
+    """Which tracks of a session are heard, from one level each (dB or LUFS, ``-inf``
+    for silence): those within :data:`SILENT_BELOW_LOUDEST_DB` of the loudest."""
+    level = np.asarray(levels_db, dtype=float)
+    finite = np.isfinite(level)
+    if not finite.any():
+        return finite
+    return finite & (level >= level[finite].max() - SILENT_BELOW_LOUDEST_DB)
 
 
 def session_levels(tracks: Sequence[Track], sample_rate: int) -> np.ndarray:

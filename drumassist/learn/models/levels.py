@@ -30,7 +30,7 @@ from drumassist.core.jsondoc import field_number, field_str, is_number, read_jso
 from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress, check_cancelled
 from drumassist.errors import ModelError
-from drumassist.learn.data.anchor import LEVELS, MEASURES_VERSION, level_inputs
+from drumassist.learn.data.anchor import LEVELS, MEASURES_VERSION, audible_levels, level_inputs
 from drumassist.learn.data.sessions import SessionData
 from drumassist.learn.models.base import GainPrediction, Importances, ModelKind
 from drumassist.learn.models.persist import feature_names_sha256
@@ -76,7 +76,7 @@ class LevelsModel:
     def predict_levels(self, kinds: Sequence[str], levels_db: np.ndarray) -> GainPrediction:
         """Gains and their range for tracks of ``kinds`` with these levels; ``-inf`` if silent."""
         level = np.asarray(levels_db, dtype=float)[:, LEVELS.index(self.level)]
-        audible = np.isfinite(level)
+        audible = audible_levels(level)
         offset = np.array([self.offsets.get(k, 0.0) for k in kinds])
         gain = np.where(audible, offset - np.where(audible, level, 0.0), -math.inf)
         low = np.array([self.low_db.get(k, -DEFAULT_SPREAD_DB) for k in kinds])

@@ -21,7 +21,6 @@ import math
 
 import numpy as np
 
-from drumassist.core.loudness import ABSOLUTE_GATE_LUFS
 from drumassist.core.roles import Role
 from drumassist.errors import ModelError
 from drumassist.learn.bleed.kinds import same_drum
@@ -32,7 +31,7 @@ from drumassist.learn.bleed.trims import (
     solve_trims,
     trim_anchor,
 )
-from drumassist.learn.data.anchor import LEVELS, AnchorInputs
+from drumassist.learn.data.anchor import LEVELS, AnchorInputs, audible_levels
 
 #: The reference levels a model can be built on (see the module docstring).
 REFERENCES = ("trim", "m90")
@@ -71,9 +70,7 @@ def anchor_of(inputs: AnchorInputs, tables: TrimTables, reference: str = "trim")
         )
     if reference == "m90":
         level = inputs.levels_db[:, LEVELS.index("m90")].astype(float)
-        with np.errstate(invalid="ignore"):
-            silent = ~np.isfinite(level) | (level < ABSOLUTE_GATE_LUFS)
-        return np.where(silent, -math.inf, level)
+        return np.where(audible_levels(level), level, -math.inf)
     raise ModelError(
         f"unknown reference level {reference!r}; choose one of {', '.join(REFERENCES)}"
     )

@@ -218,3 +218,43 @@ def test_a_stem_that_stops_while_the_kit_plays_on_keeps_its_place(excerpt: Multi
     assert moved.max() <= STOPPED_MOVE_DB, (
         f"{method}: moved {dict(zip(excerpt.names, moved.round(2), strict=True))}"
     )
+
+
+@pytest.mark.parametrize("method", [m for m in LEVEL_READING if m in _installed()])
+@pytest.mark.parametrize(("trim_db", "max_move_db"), [(-16.0, MAX_MOVE_DB), (-30.0, 1.0)])
+def test_a_session_recorded_quietly_keeps_every_track_and_its_balance(
+    excerpt: Multitrack, method: str, trim_db: float, max_move_db: float
+):
+    """Every stem 16 or 30 dB lower (a cautious gain staging, or stems exported at
+    unity from a quiet session): the unplayed toms' bleed falls under BS.1770's -70
+    LUFS gate, which made the default call them silent and mute them. (The integrated
+    loudness among the level measures keeps that gate, so 30 dB down its blocks thin
+    out: the right overhead moves by 0.56 dB.)"""
+    quiet = replace(
+        excerpt,
+        tracks=tuple(
+            replace(t, audio=(t.audio * np.float32(10 ** (trim_db / 20))).astype(np.float32))
+            for t in excerpt.tracks
+        ),
+    )
+    base = np.array(suggest(excerpt, method=method).gains_db)
+    gains = np.array(suggest(quiet, method=method).gains_db)
+    named = dict(zip(excerpt.names, gains.round(2), strict=True))
+    assert np.isfinite(gains).all(), f"{method}, {trim_db} dB: {named}"
+    moved = _balance_move(gains, base)
+    assert moved.max() <= max_move_db, (
+        f"{method}, {trim_db} dB: moved {dict(zip(excerpt.names, moved.round(2), strict=True))}"
+    )
+
+
+@pytest.mark.parametrize("method", [m for m in LEVEL_READING if m in _installed()])
+def test_a_stem_of_only_dither_is_silent(excerpt: Multitrack, method: str):
+    """A tom track exported with nothing on it but 16-bit dither (about -93 LUFS, 60 dB
+    and more under the other tracks): silent, not pushed up 70 dB to the kit's level."""
+    rng = np.random.default_rng(1)
+    t = excerpt.index("tom2")
+    tracks = list(excerpt.tracks)
+    tracks[t] = replace(tracks[t], audio=_dithered_16_bit(np.zeros_like(tracks[t].audio), rng))
+    gains = np.array(suggest(replace(excerpt, tracks=tuple(tracks)), method=method).gains_db)
+    assert gains[t] == -np.inf, f"{method}: {gains[t]:.1f} dB for a track of dither"
+    assert np.isfinite(np.delete(gains, t)).all()
