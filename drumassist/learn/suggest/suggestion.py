@@ -31,6 +31,7 @@ from drumassist.learn.bleed.polarity import PolarityReport, polarity_of
 from drumassist.learn.models import registry
 from drumassist.learn.models.base import GainModel
 from drumassist.learn.suggest.baselines import BASELINES
+from drumassist.learn.suggest.stereo import split_stereo
 
 
 @dataclass(frozen=True)
@@ -186,9 +187,7 @@ def suggest(
     with conditioning_scope():
         if model is not None:
             method = model.method
-            raw = model_gains(multitrack, progress, model)
-        else:
-            raw = method_gains(method, multitrack, progress)
+        raw = _gains_of_channels(multitrack, progress, method, model)
         polarity = polarity_of(multitrack)
     raw, notes, too_short = _without_too_short(multitrack, raw)
     flips = np.isin(multitrack.names, polarity.flips)
@@ -211,6 +210,28 @@ def suggest(
         too_short=too_short,
         warnings=multitrack.balance_notices,
         flipped_loudness_lufs=flipped,
+    )
+
+
+def _gains_of_channels(
+    multitrack: Multitrack, progress: Progress | None, method: str, model: GainModel | None
+) -> RawGains:
+    """``method``'s (or ``model``'s) raw gains, suggested for each channel of a stereo
+    stem as for a mono one and folded into one gain per stem (:mod:`.stereo`). The
+    baselines are of the stems as given (direct sum: every fader at 0 dB)."""
+    if model is None and method in BASELINES:
+        return method_gains(method, multitrack, progress)
+    split = split_stereo(multitrack)
+    mono = split.multitrack
+    raw = model_gains(mono, progress, model) if model else method_gains(method, mono, progress)
+    if not split.is_split:
+        return raw
+    return RawGains(
+        split.fold_db(raw.gains_db),
+        None if raw.low_db is None else split.fold_db(raw.low_db),
+        None if raw.high_db is None else split.fold_db(raw.high_db),
+        model=raw.model,
+        bleed_only=split.fold_marks(raw.bleed_only),
     )
 
 
