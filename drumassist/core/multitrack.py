@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from drumassist.core.progress import Progress
-from drumassist.core.roles import Role, role_from_name
+from drumassist.core.roles import Role, names_a_mix, role_from_name
 from drumassist.core.session import SESSION_SUFFIX
 from drumassist.core.stemcheck import antiphase_notices, balance_notices
 from drumassist.core.stemfiles import (
@@ -180,13 +180,16 @@ def load_multitrack(
     """
     files, ignored = stem_files(source)
     folder = names_a_folder(source)  # a mix saved into a folder is no stem; named, it is one
+    named_mixes = _named_mixes(files) if folder else []
+    files = [f for f in files if f not in named_mixes]
     reads = _read_all(files, progress, folder=folder, hint=unreadable_hint)
     if folder:
         files, reads, ignored = _without_mixes(source, files, reads, ignored)
     tracks = [stem_track(path, read) for path, read in zip(files, reads, strict=True)]
     _make_names_unique(tracks)
     rates = [read.rate for read in reads]
-    notices = [_ignored_notice(p) for p in ignored]
+    notices = [_ignored_notice(p) for p in ignored] + [_named_mix_notice(p) for p in named_mixes]
+    ignored += named_mixes
     notices += antiphase_notices([t.name for t in tracks], [t.audio for t in tracks])
     # A stem cut short bears on its gain, as normalised or clipped stems do: every
     # suggestion says it again.
@@ -239,6 +242,21 @@ def _without_mixes(
         too_few = too_few_message(source, [path for path, _ in kept], [])
         raise InvalidStemError(f"{too_few}; {names}: a mix exported by drumassist, not a stem")
     return [path for path, _ in kept], [read for _, read in kept], [*ignored, *mixes]
+
+
+def _named_mixes(files: list[Path]) -> list[Path]:
+    """The files of a folder named as whole mixes ("Drums Mix.wav": a DAW's mix saved
+    beside the stems, which mixed in as a stem got the session's highest gain and moved
+    every other), unless leaving them out leaves fewer than two stems."""
+    named = [f for f in files if names_a_mix(f.name)]
+    return named if len(files) - len(named) >= 2 else []
+
+
+def _named_mix_notice(path: Path) -> str:
+    return (
+        f"{path.name}: named as a mix, not a stem; left out (to compare a suggestion with"
+        " it, load it as a reference; to mix it in as a stem, rename it or name the files)"
+    )
 
 
 def _ignored_notice(path: Path) -> str:
@@ -296,20 +314,29 @@ def _conform(
         resampled.append(track)
     frames = max(t.audio.shape[0] for t in resampled)
     padded: list[Track] = []
+    short: dict[int, list[str]] = {}  # frames missing: the stems short by that many
     for track in resampled:
         missing = frames - track.audio.shape[0]
         if missing > 0:
             audio = np.zeros((frames, track.channels), dtype=np.float32)
             audio[: track.audio.shape[0]] = track.audio
             track = replace(track, audio=audio)
-            notices.append(
-                f"{_label(track)}: {missing / session_rate:.3f} s shorter than the longest stem;"
-                " padded with silence"
-            )
+            short.setdefault(missing, []).append(_label(track))
         padded.append(track)
+    longest = next(_label(t) for t in resampled if t.audio.shape[0] == frames)
+    notices += [_padded_notice(n, m / session_rate, longest) for m, n in short.items()]
     for notice in notices:
         log.info("%s", notice)
     return Multitrack(tuple(padded), session_rate, tuple(notices), ignored)
+
+
+def _padded_notice(labels: list[str], seconds: float, longest: str) -> str:
+    """One notice for the stems short by the same time (one long stem, say a room mic
+    left running, made a line for every other stem of the session)."""
+    shown = ", ".join(labels[:4]) + (f" and {len(labels) - 4} more" if len(labels) > 4 else "")
+    return (
+        f"{shown}: {seconds:.3f} s shorter than the longest stem ({longest}); padded with silence"
+    )
 
 
 def _label(track: Track) -> str:

@@ -65,6 +65,7 @@ from typing import NamedTuple, TypeVar
 
 from drumassist.core.rolewords import (
     FILE_EXTENSIONS,
+    MIX_WORDS,
     NUMBERED_ROLE_WORDS,
     POSITION_WORDS,
     ROLE_PHRASES,
@@ -336,6 +337,14 @@ def role_from_name(name: str) -> Role:
         ``parse_track_name(name).role``.
     """
     return parse_track_name(name).role
+
+
+def names_a_mix(name: str) -> bool:
+    """True when ``name`` (a file name) names a whole mix, not a mic: a word of
+    :data:`~drumassist.core.rolewords.MIX_WORDS` and no role ("Drums Mix", "mixdown",
+    "Song - Bounce 2"; not "Kick Mix" or "Remix")."""
+    words = _words(_base_name(name))
+    return any(w in MIX_WORDS for w in words) and role_from_name(name) is Role.OTHER
 
 
 def role_from_string(text: str) -> Role:

@@ -64,6 +64,15 @@ SIDE_WORDS: dict[str, str] = {
 }
 
 # Audio files, and the peak and analysis files DAWs write beside them.
+# Words that name a whole mix, not one mic: a file named so ("Drums Mix", "Final
+# Bounce", "Premaster") in a stems folder is a DAW's mix saved beside the stems.
+MIX_WORDS = frozenset(
+    [
+        "mix", "mixes", "mixdown", "mixdowns", "bounce", "bounces", "bounced", "master",
+        "premaster", "print", "stereomix",
+    ]
+)  # fmt: skip
+
 FILE_EXTENSIONS = frozenset(
     {
         *("wav", "wave", "bwf", "rf64", "w64", "aif", "aiff", "aifc", "caf", "sd2"),

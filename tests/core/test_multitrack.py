@@ -347,3 +347,37 @@ def test_a_folder_with_only_a_subfolder_of_stems_points_to_it(tmp_path, drum_arr
     assert str(caught.value) == (
         "song: no audio files found (ignored: notes.txt); open stems/ for its 2 audio files"
     )
+
+
+def test_a_file_named_as_a_mix_is_left_out_of_a_folder(make_stems, drum_arrays):
+    """A DAW's mix saved beside the stems ("Drums Mix.wav") was mixed in as a stem: it
+    got the session's highest gain and moved every other. Named as files, it is used."""
+    arrays = dict(drum_arrays)
+    arrays["Drums Mix"] = sum(drum_arrays.values()) * 0.5
+    arrays["Kick Mix"] = drum_arrays["Kick In"]  # a kick's own submix: a stem
+    folder = make_stems(arrays)
+    mt = load_multitrack(folder)
+    assert "Drums Mix" not in mt.names and "Kick Mix" in mt.names
+    assert [p.name for p in mt.ignored] == ["Drums Mix.wav"]
+    assert any(
+        n.startswith("Drums Mix.wav: named as a mix, not a stem; left out") for n in mt.notices
+    )
+    named = load_multitrack(sorted(folder.glob("*.wav")))
+    assert "Drums Mix" in named.names and not named.ignored
+
+
+def test_a_folder_of_only_mixes_by_name_is_still_read(make_stems, drum_arrays):
+    folder = make_stems({"Mix A": drum_arrays["HH"], "Mix B": drum_arrays["OH L"]})
+    assert load_multitrack(folder).names == ("Mix A", "Mix B")
+
+
+def test_stems_short_by_the_same_time_get_one_notice(make_stems, drum_arrays):
+    """One long stem (a room mic left running) made a line for every other stem."""
+    arrays = {name: np.pad(a, (0, 44100)) for name, a in drum_arrays.items()}
+    arrays["Room"] = np.pad(drum_arrays["HH"], (0, 3 * 44100))
+    mt = load_multitrack(make_stems(arrays))
+    padded = [n for n in mt.notices if "shorter than the longest stem" in n]
+    assert padded == [
+        "HH.wav, Kick In.wav, OH L.wav, Snare Top.wav: 2.000 s shorter than the longest stem"
+        " (Room.wav); padded with silence"
+    ]

@@ -368,3 +368,19 @@ def test_a_plural_s_stays_on_its_acronym(name: str, role: Role) -> None:
     """ "OHs" was split as "O" + "Hs" (an acronym's last capital taken for the start of
     a word, as in "OHSnare"), so a folder's "OHs" stem was an unknown track."""
     assert role_from_name(name) is role
+
+
+@pytest.mark.parametrize(
+    ("name", "is_mix"),
+    [
+        ("Drums Mix.wav", True), ("Mix.wav", True), ("mixdown_v2.wav", True),
+        ("DrumMix.wav", True), ("Final Bounce.wav", True), ("Song_Master.wav", True),
+        ("Drums (mix).wav", True), ("2mix.wav", True),
+        ("Kick Mix.wav", False), ("Room Mix.wav", False), ("Remix.wav", False),
+        ("OH L.wav", False), ("SN TOP_01.wav", False), ("Tom 1.wav", False),
+    ],
+)  # fmt: skip
+def test_a_name_says_whether_it_is_a_whole_mix(name: str, is_mix: bool) -> None:
+    from drumassist.core.roles import names_a_mix
+
+    assert names_a_mix(name) is is_mix
