@@ -27,7 +27,6 @@ it is surely inverted relative to its first mic (after that one's flip).
 
 from __future__ import annotations
 
-import math
 import threading
 import weakref
 from collections.abc import Mapping, Sequence
@@ -247,8 +246,8 @@ def _check(
     if correlation is None:
         return None
     best = int(np.argmax(np.abs(correlation)))
-    other = correlation[np.sign(correlation) != np.sign(correlation[best])]
-    margin = abs(correlation[best]) / max(float(np.max(np.abs(other))) if other.size else 0.0, 1e-9)
+    rival = _other_sign_peak(correlation, best)
+    margin = abs(correlation[best]) / max(rival, 1e-9)
     value = float(correlation[best])
     return PolarityCheck(
         track=names[i],
@@ -262,11 +261,25 @@ def _check(
     )
 
 
+def _other_sign_peak(correlation: np.ndarray, best: int) -> float:
+    """The largest magnitude of the peaks of the other sign than ``best``'s: local
+    maxima of ``|correlation|`` inside the lags searched (0 if none). A slope of the
+    other sign running into the edge is no rival fit: an inverted kick-out mic 1 ms
+    after the kick-in (correlation -1.0 there) was unsure because the slope reached
+    +0.77 at the far edge, -3 ms."""
+    size = np.abs(correlation)
+    inner = np.arange(1, len(size) - 1)
+    peaks = inner[(size[inner] >= size[inner - 1]) & (size[inner] >= size[inner + 1])]
+    rivals = peaks[np.sign(correlation[peaks]) != np.sign(correlation[best])]
+    return float(size[rivals].max()) if rivals.size else 0.0
+
+
 def _hit_correlation(
     mic: np.ndarray, reference: np.ndarray, onsets: np.ndarray, rate: int, lag: int
 ) -> np.ndarray | None:
     """The band-passed windows around ``onsets``, correlated: index k is ``mic`` k - ``lag``
-    samples later than ``reference``, normalised by both energies (None if either is 0)."""
+    samples later than ``reference``, normalised by both windows' energies at that lag,
+    so each is a correlation coefficient (None if either mic is silent there)."""
     from drumassist.core.iir import sosfiltfilt
 
     start, stop = (round(ms * rate / 1000) for ms in WINDOW_MS)
@@ -274,7 +287,7 @@ def _hit_correlation(
     n = stop - start
     sos = _band_sos(rate)
     total = np.zeros(2 * lag + 1)
-    energy_x = energy_y = 0.0
+    energy_x, energy_y = 0.0, np.zeros(2 * lag + 1)
     lows = [int(onset) + start - settle for onset in onsets]
     # Every hit's window filtered in one call per mic (row by row, as one call per hit).
     xs = sosfiltfilt(sos, np.stack([_window(reference, lo, n + 2 * settle) for lo in lows]))
@@ -286,10 +299,12 @@ def _hit_correlation(
     ):
         total += np.correlate(seg_y, seg_x, mode="valid")
         energy_x += float(seg_x @ seg_x)
-        energy_y += float(seg_y[lag : lag + n] @ seg_y[lag : lag + n])
-    if energy_x <= 0 or energy_y <= 0:
+        running = np.concatenate(([0.0], np.cumsum(seg_y * seg_y)))
+        energy_y += running[n:] - running[:-n]  # the mic's window at every lag
+    if energy_x <= 0 or energy_y.max() <= 0:
         return None
-    return total / math.sqrt(energy_x * energy_y)
+    with np.errstate(divide="ignore", invalid="ignore"):  # a lag where the mic is silent: 0
+        return np.where(energy_y > 0, total / np.sqrt(energy_x * energy_y), 0.0)
 
 
 def _window(x: np.ndarray, start: int, length: int) -> np.ndarray:
@@ -309,7 +324,8 @@ def _band_sos(rate: int) -> np.ndarray:
 
 
 #: Bumped when what :func:`check_polarity` finds changes: old cache entries are not found.
-CACHE_FORMAT = "drumassist-polarity-2"  # 2: stereo overheads checked side by side
+CACHE_FORMAT = "drumassist-polarity-3"  # 2: stereo overheads checked side by side;
+# 3: each lag normalised by its own windows, and rivals only peaks inside the lags
 CACHE_KIND = "polarity"
 _CHECK_FIELDS = ("track", "reference", "correlation", "lag_ms", "margin", "hits", "sure")
 

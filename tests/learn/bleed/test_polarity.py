@@ -217,3 +217,26 @@ def test_a_stereo_overhead_file_is_checked_side_by_side(enst_excerpt: Path, tmp_
     kick = {c.reference: c for c in report.checks if c.track == "kick"}
     assert set(kick) == {"OHs (left)", "OHs (right)"}
     assert not all(c.inverted for c in kick.values())
+
+
+# Not 2.5 ms: there this resonant kick fits in polarity too, at -1.5 ms (0.93 against
+# 1.0), and an ambiguous fit is rightly unsure.
+@pytest.mark.parametrize("delay_ms", [0.5, 1.0, 1.5])
+def test_an_inverted_kick_out_mic_is_found_a_few_ms_after_the_kick_in(
+    enst_excerpt: Path, delay_ms: float
+) -> None:
+    """A kick-out mic wired opposite, 1 to 1.5 ms after the kick-in (the ENST excerpt's
+    kick as both): unsure before (correlation -1.0 at its lag, but the slope of the
+    other sign reached +0.77 at the far edge of the lags), so no flip was suggested."""
+    from drumassist.core.multitrack import load_multitrack
+
+    stems = load_multitrack(enst_excerpt / "stems")
+    kick = stems.tracks[stems.index("kick")].audio[:, 0]
+    shift = round(delay_ms * RATE / 1000)
+    arrays = {t.name: t.audio[:, 0] for t in stems.tracks}
+    arrays["Kick Out"] = -0.9 * np.concatenate([np.zeros(shift, np.float32), kick[:-shift]])
+    report = check_polarity(from_arrays(arrays, sample_rate=RATE))
+    assert "Kick Out" in report.flips
+    out = next(c for c in report.checks if c.track == "Kick Out")
+    assert out.reference == "kick" and out.sure and out.lag_ms == pytest.approx(delay_ms, abs=0.05)
+    assert all(-1.0 <= c.correlation <= 1.0 for c in report.checks)  # coefficients, each lag
