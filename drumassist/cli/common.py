@@ -68,13 +68,16 @@ def _is_session(stems: Sequence[Path]) -> bool:
 def _session_stems(path: Path) -> tuple[list[Path], dict[Path, Role]]:
     """The stems of a session file that still exist, and their roles in it (by resolved
     path); the missing ones are noted."""
-    from drumassist.core.session import load_session, present_stems
+    from drumassist.core.session import elsewhere_notice, load_session, present_stems
 
     loaded = load_session(path)
     present = present_stems(loaded, path)
     if loaded.missing:
         missing = ", ".join(str(p) for p in loaded.missing)
         print(f"note: {path.name}: stems missing, left out: {missing}", file=sys.stderr)
+    elsewhere = elsewhere_notice(loaded, path)
+    if elsewhere is not None:
+        print(f"note: {elsewhere}", file=sys.stderr)
     roles = {t.path.resolve(): t.role for t in loaded.session.tracks if t.path in present}
     return present, roles
 

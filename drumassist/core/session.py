@@ -85,10 +85,12 @@ class Session:
 
 @dataclass(frozen=True)
 class LoadedSession:
-    """A session read from disk, with the stems that could not be found."""
+    """A session read from disk, with the stems that could not be found, and those found
+    only where they were when it was saved (not at their place beside the session)."""
 
     session: Session
     missing: tuple[Path, ...]
+    elsewhere: tuple[Path, ...] = ()
 
 
 def save_session(session: Session, path: str | Path) -> None:
@@ -138,9 +140,14 @@ def load_session(path: str | Path) -> LoadedSession:
     """
     source = Path(path)
     doc = read_json_doc(source, what="session file", error=SessionError)
-    session = _session_from_doc(doc, source.parent.resolve(), source.name)
+    base = source.parent.resolve()
+    session = _session_from_doc(doc, base, source.name)
     missing = tuple(t.path for t in session.tracks if not stem_exists(t.path))
-    return LoadedSession(session, missing)
+    # _stem_path took the saved place where the stem is not at its own: say so, as a
+    # copied folder with a stem deleted would get that stem back from the original.
+    own = [base / item["path"] for item in doc["tracks"]]  # absolute paths stay absolute
+    elsewhere = tuple(t.path for t, at in zip(session.tracks, own, strict=True) if t.path != at)
+    return LoadedSession(session, missing, elsewhere)
 
 
 def _session_from_doc(doc: dict[str, Any], base: Path, name: str) -> Session:
@@ -371,6 +378,20 @@ def too_few_stems(path: Path, tracks: int, missing: Sequence[Path]) -> str:
     return (
         f"{path.name}: {found} of its {tracks} stems exist; missing:"
         f" {', '.join(p.name for p in missing)}"
+    )
+
+
+def elsewhere_notice(loaded: LoadedSession, path: Path) -> str | None:
+    """A notice naming the stems read from where they were when the session was saved,
+    not from beside it (None if there are none)."""
+    if not loaded.elsewhere:
+        return None
+    names = ", ".join(p.name for p in loaded.elsewhere)
+    places = sorted({str(p.parent) for p in loaded.elsewhere})
+    return (
+        f"{path.name}: {names} not found beside the session; read from where"
+        f" {'it was' if len(loaded.elsewhere) == 1 else 'they were'} when it was saved"
+        f" ({', '.join(places)})"
     )
 
 

@@ -19,6 +19,7 @@ from drumassist.core.session import (
     UNREADABLE_STEM_HINT,
     LoadedSession,
     Session,
+    elsewhere_notice,
     load_session,
     present_stems,
     stem_exists,
@@ -69,6 +70,9 @@ def load_session_stems(
         progress=ScaledProgress(progress, 0.0, 0.6),
         unreadable_hint=UNREADABLE_STEM_HINT,
     )
+    elsewhere = elsewhere_notice(loaded, path)
+    if elsewhere is not None:  # shown with the loading notices
+        multitrack = replace(multitrack, notices=(elsewhere, *multitrack.notices))
     meter = MixLoudness(multitrack, progress=ScaledProgress(progress, 0.6, 1.0))
     return Loaded(multitrack, meter, loaded, path, modified)
 

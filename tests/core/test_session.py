@@ -314,3 +314,26 @@ def test_order_of_tracks_is_kept(session, tmp_path):
         "Snare Top",
         "Kick In",
     ]
+
+
+def test_stems_read_from_where_they_were_saved_are_named(session, tmp_path, capsys):
+    """A copy of the folder with one stem deleted got that stem back from the original
+    folder, unsaid: two takes could be mixed. Now the CLI and the window say so."""
+    from drumassist.cli import main
+    from drumassist.core.session import elsewhere_notice
+
+    path = tmp_path / "stems" / "song.drumassist"
+    save_session(session, path)
+    assert load_session(path).elsewhere == ()
+    shutil.copytree(tmp_path / "stems", tmp_path / "copy")
+    (tmp_path / "copy" / "HH.wav").unlink()
+    copied = tmp_path / "copy" / "song.drumassist"
+    loaded = load_session(copied)
+    assert loaded.missing == () and loaded.elsewhere == ((tmp_path / "stems" / "HH.wav").resolve(),)
+    notice = elsewhere_notice(loaded, copied)
+    assert notice == (
+        f"song.drumassist: HH.wav not found beside the session; read from where it was when"
+        f" it was saved ({(tmp_path / 'stems').resolve()})"
+    )
+    assert main(["info", str(copied)]) == 0
+    assert f"note: {notice}" in capsys.readouterr().err

@@ -240,3 +240,21 @@ def test_an_unreadable_stem_of_a_session_says_how_to_open_it(window, qtbot, stem
     with qtbot.waitSignal(window.multitrack_loaded, timeout=LOAD_TIMEOUT_MS):
         drop(window, [path])
     assert window.mixer.missing_strips["HH"].isVisible()
+
+
+def test_a_session_whose_stem_is_read_from_where_it_was_saved_says_so(loaded, qtbot, tmp_path):
+    """The folder copied with a stem deleted from the copy: the session dropped from the
+    copy reads that stem from the original folder, and the banner names it."""
+    window, folder = loaded
+    path = folder / "song.drumassist"
+    save_with_keyboard(window, qtbot, path)
+    copy = tmp_path / "copy"
+    shutil.copytree(folder, copy)
+    (copy / "HH.wav").unlink()
+    with qtbot.waitSignal(window.multitrack_loaded, timeout=LOAD_TIMEOUT_MS):
+        drop(window, [copy / "song.drumassist"])
+    assert sorted(s.name for s in window.mixer.strips) == ["HH", "Kick In", "OH L", "Snare Top"]
+    banner = window.error_label.text()
+    assert "HH.wav not found beside the session; read from where it was when it was saved" in banner
+    assert str(folder.resolve()) in banner
+    window.grab().save(str(tmp_path / "elsewhere.png"))
