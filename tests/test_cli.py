@@ -270,3 +270,49 @@ def test_suggest_json_given_to_mix_spreads_the_overhead_pair(tmp_path, drum_arra
     expected = mix(multitrack, gains, pans=[pans[n] for n in multitrack.names], stereo=True)
     np.testing.assert_allclose(written, expected, atol=1e-6)
     assert np.abs(written[:, 0] - written[:, 1]).max() > 0.01  # not a mono mix in two channels
+
+
+def test_mix_renders_a_sessions_faders_without_a_gains_file(
+    make_stems, drum_arrays, tmp_path, capsys
+):
+    """An engineer's batch render of a saved mix: `mix SESSION -o OUT` mixes its faders,
+    pans, mutes, solos and polarity, as the window's A plays them."""
+    from dataclasses import replace
+
+    from drumassist.cli import main
+    from drumassist.core.mix import mix
+    from drumassist.core.multitrack import load_multitrack
+    from drumassist.core.roles import Role
+    from drumassist.core.session import Session, TrackState, save_session
+
+    folder = make_stems(drum_arrays)
+    tracks = (
+        TrackState(folder / "Kick In.wav", "Kick In", Role.KICK, gain_db=-2.5, pan=0.2),
+        TrackState(folder / "Snare Top.wav", "Snare Top", Role.SNARE, gain_db=3.0, mute=True),
+        TrackState(folder / "HH.wav", "HH", Role.HIHAT, gain_db=-9.0, pan=0.3),
+        TrackState(folder / "OH L.wav", "OH L", Role.OVERHEAD, gain_db=1.0, pan=-0.7, invert=True),
+    )
+    path = folder / "song.drumassist"
+    save_session(Session(tracks, None), path)
+    out = tmp_path / "render.wav"
+    assert main(["mix", str(path), "-o", str(out), "--bit-depth", "32"]) == 0
+    written, _ = sf.read(str(out), dtype="float32", always_2d=True)
+    stems = load_multitrack([t.path for t in tracks])
+    expected = mix(
+        stems, [t.gain_db for t in tracks], pans=[t.pan for t in tracks],
+        mutes=[t.mute for t in tracks], inverted=[t.invert for t in tracks], stereo=True,
+    )  # fmt: skip
+    np.testing.assert_allclose(written, expected, atol=1e-6)
+    # A solo that is on leaves the others out, and says so.
+    save_session(Session((*tracks[:2], replace(tracks[2], solo=True), tracks[3]), None), path)
+    solo = tmp_path / "solo.wav"
+    assert main(["mix", str(path), "-o", str(solo), "--bit-depth", "32"]) == 0
+    assert "note: solo on: only HH mixed" in capsys.readouterr().err
+    only_hh = mix(stems, [t.gain_db for t in tracks], pans=[t.pan for t in tracks],
+                  mutes=[True, True, False, True], stereo=True)  # fmt: skip
+    np.testing.assert_allclose(
+        sf.read(str(solo), dtype="float32", always_2d=True)[0], only_hh, atol=1e-6
+    )
+    # Stems without a session need a gains file.
+    assert main(["mix", str(folder), "-o", str(tmp_path / "x.wav")]) == 1
+    assert "mix needs --gains G.json, or a .drumassist session" in capsys.readouterr().err

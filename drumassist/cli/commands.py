@@ -7,6 +7,7 @@ import json
 import math
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +19,7 @@ from drumassist.cli.argtypes import (
     integer,
     number,
 )
-from drumassist.cli.common import load_stems, shown, stems_argument
+from drumassist.cli.common import is_session, load_stems, shown, stems_argument
 from drumassist.errors import DrumassistError
 
 if TYPE_CHECKING:
@@ -96,14 +97,17 @@ def _cmd_info(args: argparse.Namespace) -> int:
 
 
 def _add_mix(sub: Any) -> None:
-    p = sub.add_parser("mix", help="mix the stems with the gains in a JSON file and export")
+    p = sub.add_parser(
+        "mix", help="mix the stems with the gains in a JSON file, or a session's faders, and export"
+    )
     stems_argument(p)
     p.add_argument(
         "--gains",
-        required=True,
         type=Path,
         metavar="G.json",
-        help='gains file: {"tracks": [{"name", "gain_db", "pan"?, "invert"?}]}',
+        help='gains file: {"tracks": [{"name", "gain_db", "pan"?, "invert"?}]}; without it,'
+        " STEMS must be a .drumassist session, whose faders, pans, mutes, solos and"
+        " polarity are mixed",
     )
     p.add_argument(
         "-o",
@@ -155,13 +159,18 @@ def _cmd_mix(args: argparse.Namespace) -> int:
     from drumassist.core.gainsfile import read_gains
 
     multitrack = load_stems(args.stems)
-    gains = read_gains(args.gains, multitrack.names)
+    if args.gains is None:
+        gains_db, pans, mutes, inverted = _session_faders(args.stems, multitrack)
+    else:
+        gains = read_gains(args.gains, multitrack.names)
+        gains_db, pans, mutes, inverted = gains.gains_db, gains.pans, None, gains.inverted
     result = export_mix(
         multitrack,
-        gains.gains_db,
+        gains_db,
         args.output,
-        pans=gains.pans,
-        inverted=gains.inverted or None,
+        pans=pans,
+        mutes=mutes,
+        inverted=inverted or None,
         stereo=args.stereo,
         bit_depth=args.bit_depth,
         loudness_lufs=args.loudness,
@@ -170,6 +179,28 @@ def _cmd_mix(args: argparse.Namespace) -> int:
     )
     _print_export(result)
     return 0
+
+
+def _session_faders(stems: Sequence[Path], multitrack: Any) -> tuple[Any, Any, Any, Any]:
+    """The gains, pans, mutes (a muted track, or one not soloed while another is) and
+    polarity flips of a session's strips, for its stems that are there."""
+    from drumassist.core.session import load_session
+
+    if not is_session(stems):
+        raise DrumassistError(
+            "mix needs --gains G.json, or a .drumassist session as STEMS (its faders are mixed)"
+        )
+    by_path = {t.path.resolve(): t for t in load_session(stems[0]).session.tracks}
+    strips = [by_path[t.path.resolve()] for t in multitrack.tracks]
+    soloed = [s.name for s in strips if s.solo]
+    if soloed:  # as in the window: a solo that is on leaves the other tracks out
+        print(f"note: solo on: only {', '.join(soloed)} mixed", file=sys.stderr)
+    return (
+        [s.gain_db for s in strips],
+        [s.pan for s in strips],
+        [s.mute or bool(soloed and not s.solo) for s in strips],
+        [s.invert for s in strips],
+    )
 
 
 def _print_export(result: Any) -> None:

@@ -29,7 +29,7 @@ def load_stems(stems: Sequence[Path]) -> Multitrack:
     sources = list(stems)
     roles: dict[Path, Role] = {}
     hint: str | None = None
-    if _is_session(sources):
+    if is_session(sources):
         from drumassist.core.session import UNREADABLE_STEM_HINT
 
         sources, roles = _session_stems(sources[0])
@@ -50,7 +50,7 @@ def stem_pans(stems: Sequence[Path], multitrack: Multitrack) -> list[float]:
     from drumassist.core.mixstate import starting_pans
 
     pans = starting_pans(multitrack.tracks)
-    if not _is_session(stems):
+    if not is_session(stems):
         return pans
     from drumassist.core.session import load_session
 
@@ -61,7 +61,8 @@ def stem_pans(stems: Sequence[Path], multitrack: Multitrack) -> list[float]:
     ]
 
 
-def _is_session(stems: Sequence[Path]) -> bool:
+def is_session(stems: Sequence[Path]) -> bool:
+    """True when ``stems`` is one ``.drumassist`` session file."""
     return len(stems) == 1 and stems[0].suffix == ".drumassist" and stems[0].is_file()
 
 
