@@ -190,7 +190,9 @@ def load_multitrack(
     rates = [read.rate for read in reads]
     notices = [_ignored_notice(p) for p in ignored] + [_named_mix_notice(p) for p in named_mixes]
     ignored += named_mixes
-    notices += antiphase_notices([t.name for t in tracks], [t.audio for t in tracks])
+    notices += antiphase_notices(
+        [t.name for t in tracks], [t.audio for t in tracks], [read.rate for read in reads]
+    )
     # A stem cut short bears on its gain, as normalised or clipped stems do: every
     # suggestion says it again.
     balance = [read.ends_early for read in reads if read.ends_early is not None]

@@ -381,3 +381,26 @@ def test_stems_short_by_the_same_time_get_one_notice(make_stems, drum_arrays):
         "HH.wav, Kick In.wav, OH L.wav, Snare Top.wav: 2.000 s shorter than the longest stem"
         " (Room.wav); padded with silence"
     ]
+
+
+@pytest.mark.shared
+def test_a_stereo_pair_with_one_side_inverted_is_named(enst_excerpt, tmp_path):
+    """The ENST overheads as one stereo file: as recorded nothing is said; with the right
+    side inverted (its wiring), the full bands correlate at only -0.27, above the -0.5
+    the mono check asked for, so nothing was said either. Their low band tells."""
+    left, rate = sf.read(str(enst_excerpt / "stems" / "overheadL.wav"), dtype="float32")
+    right, _ = sf.read(str(enst_excerpt / "stems" / "overheadR.wav"), dtype="float32")
+    kick, _ = sf.read(str(enst_excerpt / "stems" / "kick.wav"), dtype="float32")
+    for inverted in (False, True):
+        folder = tmp_path / f"inverted-{inverted}"
+        folder.mkdir()
+        pair = np.stack([left, -right if inverted else right], axis=1)
+        sf.write(str(folder / "OH.wav"), pair, rate, subtype="FLOAT")
+        sf.write(str(folder / "kick.wav"), kick, rate, subtype="FLOAT")
+        said = [n for n in load_multitrack(folder).notices if "opposite in polarity" in n]
+        if inverted:
+            assert len(said) == 1 and said[0].startswith(
+                "OH: its two channels are opposite in polarity under 150 Hz (correlation -0."
+            )
+        else:
+            assert said == []
