@@ -59,13 +59,29 @@ class ExportCommands(_Base):  # type: ignore[misc,valid-type]
             soloed=tuple(
                 t.name for t, s in zip(doc.multitrack.tracks, doc.strips, strict=True) if s.solo
             ),
+            confirm_replace=self._confirm_replace,
             parent=self,
         )
         accepted = dialog.exec() == ExportDialog.DialogCode.Accepted
-        request = dialog.request()
+        request, replace = dialog.request(), dialog.replace_confirmed
         dialog.deleteLater()  # a child of the window: one per export would pile up
         if accepted:
-            self.start_export(request)
+            self.start_export(request, overwrite=True if replace else None)
+
+    def _confirm_replace(self, request: ExportRequest) -> bool | None:
+        """The export dialog's question on Save: replace the file? None where there is
+        nothing to ask (no file there, or a destination refused: said once it closes)."""
+        doc = self.document
+        if doc is None or not request.path.exists():
+            return None
+        try:
+            check_destination(
+                request.path, bit_depth=request.bit_depth, overwrite=True,
+                protected=[t.path for t in doc.multitrack.tracks if t.path is not None],
+            )  # fmt: skip
+        except ExportError:
+            return None
+        return self.confirm(f"{request.path.name} exists. Replace it?")
 
     def start_export(self, request: ExportRequest, *, overwrite: bool | None = None) -> None:
         doc = self.document

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,10 +50,16 @@ class ExportDialog(QDialog):
         has_suggestion: bool,
         default_path: Path,
         soloed: tuple[str, ...] = (),
+        confirm_replace: Callable[[ExportRequest], bool | None] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export mix")
+        # Asked on Save, the dialog still open: "No" comes back to it, every choice kept
+        # (asked after it closed, "No" lost them). None: nothing to ask (no such file, or
+        # a destination the window refuses, and says why, once the dialog is closed).
+        self._confirm_replace = confirm_replace
+        self.replace_confirmed = False
         self.source_box = QComboBox()
         self.source_box.addItem("A: your mix", "A")
         if has_suggestion:
@@ -121,6 +128,16 @@ class ExportDialog(QDialog):
         )
         if name:
             self.path_edit.setText(name)
+
+    def accept(self) -> None:
+        ask = self._confirm_replace
+        answer = None if ask is None else ask(self.request())
+        if answer is False:  # keep the file name, to change it
+            self.path_edit.setFocus()
+            self.path_edit.selectAll()
+            return
+        self.replace_confirmed = bool(answer)
+        super().accept()
 
     def request(self) -> ExportRequest:
         return ExportRequest(

@@ -54,16 +54,20 @@ def test_a_solo_is_named_in_the_export_dialog(loaded, qtbot):
     assert found["note"].startswith("Solo is on (Snare Top): A and B hold only the soloed")
 
 
-def _answer_questions_no() -> list[str]:
-    """Answer No to every question box that comes in the next few seconds; returns
-    their texts (so a test can check none was asked, without hanging if one is)."""
+def _answer_questions_no(button=QMessageBox.StandardButton.No, *, most: int = 0) -> list[str]:
+    """Answer No (or ``button``) to every question box that comes in the next few
+    seconds (to the first ``most`` of them, if given: a poll left running would answer
+    the next test's questions); returns their texts (so a test can check none was
+    asked, without hanging if one is)."""
     asked: list[str] = []
 
     def poll(left: int) -> None:
         box = QApplication.activeModalWidget()
         if isinstance(box, QMessageBox) and box.isVisible():
             asked.append(box.text())
-            click(box.button(QMessageBox.StandardButton.No))
+            click(box.button(button))
+            if most and len(asked) >= most:
+                return
         if left > 0:
             QTimer.singleShot(20, lambda: poll(left - 1))
 
@@ -121,3 +125,48 @@ def test_closing_during_an_export_asks_first(window, qtbot, tmp_path):
     window.close()
     assert asked == ["QMessageBox"] and not window.isVisible()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["long"]
+
+
+def test_no_to_replace_comes_back_to_the_dialog_with_every_choice_kept(loaded, qtbot):
+    """Answering No to "Replace it?" closed the whole export dialog and lost its
+    settings; now the dialog stays open, the file name selected to change."""
+    window, folder = loaded
+    taken = folder.parent / "taken.wav"
+    taken.write_bytes(b"an earlier export")
+    found: dict = {}
+
+    def answer(dialog) -> None:
+        choose_in_combo(dialog.channels_box, "Mono")
+        choose_in_combo(dialog.depth_box, "16-bit (dithered)")
+        type_text(dialog.path_edit, str(taken), enter=False)
+        asked = _answer_questions_no(most=1)
+        press_button(SAVE)(dialog)
+        found["asked"], found["open"] = list(asked), dialog.isVisible()
+        found["kept"] = (dialog.channels_box.currentText(), dialog.depth_box.currentText())
+        found["selected"] = dialog.path_edit.selectedText()
+        dialog.grab().save(str(folder.parent / "after-no.png"))
+        type_text(dialog.path_edit, str(folder.parent / "fresh.wav"), enter=False)
+        press_button(SAVE)(dialog)
+
+    seen = when_dialog(answer)
+    with qtbot.waitSignal(window.export_finished, timeout=LOAD_TIMEOUT_MS):
+        click_menu(window, "File", "Export mix…")
+    assert seen == ["ExportDialog"]
+    assert found["asked"] == ["taken.wav exists. Replace it?"] and found["open"]
+    assert found["kept"] == ("Mono", "16-bit (dithered)")
+    assert found["selected"] == str(taken)
+    assert taken.read_bytes() == b"an earlier export"
+    info = sf.info(str(folder.parent / "fresh.wav"))
+    assert info.channels == 1 and info.subtype == "PCM_16"
+
+
+def test_yes_to_replace_replaces_it_asked_once(loaded, qtbot):
+    window, folder = loaded
+    taken = folder.parent / "taken.wav"
+    taken.write_bytes(b"an earlier export")
+    asked = _answer_questions_no(QMessageBox.StandardButton.Yes, most=1)
+    when_dialog(_fill_and_save(str(taken), {}))
+    with qtbot.waitSignal(window.export_finished, timeout=LOAD_TIMEOUT_MS):
+        click_menu(window, "File", "Export mix…")
+    assert asked == ["taken.wav exists. Replace it?"]  # once: in the dialog, not again after
+    assert sf.info(str(taken)).channels == 2
