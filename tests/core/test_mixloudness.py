@@ -73,3 +73,31 @@ def test_a_mix_far_under_its_target_is_brought_to_it():
     ):
         assert reached == pytest.approx(-23.0, abs=1e-3)
         assert meter.loudness(gains + offset) == pytest.approx(-23.0, abs=1e-3)
+
+
+def test_a_tracks_loudness_is_measured_once_per_multitrack(monkeypatch):
+    """compare asked for every track's loudness once per method, filtering every stem
+    each time (four passes of 2 s on 8 stems of 2.5 minutes)."""
+    from drumassist.core import mixloudness
+    from drumassist.core.multitrack import from_arrays
+
+    rng = np.random.default_rng(0)
+    multitrack = from_arrays(
+        {n: rng.normal(size=44100).astype(np.float32) * 0.1 for n in ("kick", "snare", "hh")},
+        sample_rate=44100,
+    )
+    measured = []
+    real = mixloudness.integrated_loudness
+    monkeypatch.setattr(
+        mixloudness, "integrated_loudness", lambda a, r: measured.append(1) or real(a, r)
+    )  # a counter around the real measure
+    first = mixloudness.track_loudness(multitrack)
+    again = mixloudness.track_loudness(multitrack, known=[None, -20.0, None])
+    assert len(measured) == 3  # the first call measured all three; the second none
+    np.testing.assert_array_equal(again, [first[0], -20.0, first[2]])
+    other = from_arrays(
+        {n: t.audio for n, t in zip(multitrack.names, multitrack.tracks, strict=True)},
+        sample_rate=44100,
+    )
+    np.testing.assert_array_equal(mixloudness.track_loudness(other), first)
+    assert len(measured) == 6  # another multitrack object is measured afresh
