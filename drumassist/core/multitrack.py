@@ -190,17 +190,19 @@ def load_multitrack(
     rates = [read.rate for read in reads]
     notices = [_ignored_notice(p) for p in ignored] + [_named_mix_notice(p) for p in named_mixes]
     ignored += named_mixes
-    notices += antiphase_notices(
-        [t.name for t in tracks], [t.audio for t in tracks], [read.rate for read in reads]
-    )
-    # A stem cut short bears on its gain, as normalised or clipped stems do: every
-    # suggestion says it again.
-    balance = [read.ends_early for read in reads if read.ends_early is not None]
-    peaks = [read.peak for read in reads]
-    balance += balance_notices([f.name for f in files], peaks, [t.audio for t in tracks])
+    notices += antiphase_notices([t.name for t in tracks], [t.audio for t in tracks], rates)
+    balance = _balance_notices(files, reads, tracks)
     session_rate = sample_rate or _session_rate(rates)
     multitrack = _conform(tracks, rates, session_rate, notices + balance, tuple(ignored))
     return replace(multitrack, balance_notices=tuple(balance))
+
+
+def _balance_notices(files: list[Path], reads: list[StemRead], tracks: list[Track]) -> list[str]:
+    """What bears on any balance of these stems: a stem cut short, stems normalised or
+    clipped (every suggestion says it again)."""
+    balance = [read.ends_early for read in reads if read.ends_early is not None]
+    peaks = [read.peak for read in reads]
+    return balance + balance_notices([f.name for f in files], peaks, [t.audio for t in tracks])
 
 
 def stem_track(path: Path, read: StemRead) -> Track:

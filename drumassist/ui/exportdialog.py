@@ -55,10 +55,7 @@ class ExportDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export mix")
-        # Asked on Save, the dialog still open: "No" comes back to it, every choice kept
-        # (asked after it closed, "No" lost them). None: nothing to ask (no such file, or
-        # a destination the window refuses, and says why, once the dialog is closed).
-        self._confirm_replace = confirm_replace
+        self._confirm_replace = confirm_replace  # see accept()
         self.replace_confirmed = False
         self.source_box = QComboBox()
         self.source_box.addItem("A: your mix", "A")
@@ -130,6 +127,10 @@ class ExportDialog(QDialog):
             self.path_edit.setText(name)
 
     def accept(self) -> None:
+        """Replacing a file is asked on Save, the dialog still open: "No" comes back to
+        it, every choice kept (asked after it closed, "No" lost them). The question
+        answers None where there is nothing to ask (no such file, or a destination the
+        window refuses, and says why, once the dialog is closed)."""
         ask = self._confirm_replace
         answer = None if ask is None else ask(self.request())
         if answer is False:  # keep the file name, to change it

@@ -223,7 +223,10 @@ def _gains_of_channels(
         return method_gains(method, multitrack, progress)
     split = split_stereo(multitrack)
     mono = split.multitrack
-    raw = model_gains(mono, progress, model) if model else method_gains(method, mono, progress)
+    if model is not None:
+        raw = model_gains(mono, progress, model)
+    else:
+        raw = method_gains(method, mono, progress)
     if not split.is_split:
         return raw
     return RawGains(
