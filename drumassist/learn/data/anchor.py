@@ -44,7 +44,7 @@ SILENCE_LUFS = -100.0
 #: was used before: a session recorded 16 dB lower lost its unplayed tom, and any mic
 #: trimmed low would have been muted.) In the training and test corpora a track lies
 #: at most 31 dB under its session's loudest.
-SILENT_BELOW_LOUDEST_DB = 50.0
+SILENT_BELOW_LOUDEST_DB = 60.0
 #: What the level and bleed measures mean, named in the card of every model trained on
 #: them (trim, levels-gb, levels): a model trained on other measures is refused. 1: the
 #: percentiles over every block; 2: digital silence left out of them; 3: the blocks and
