@@ -404,3 +404,28 @@ def test_apply_with_a_track_soloed_puts_the_faders_on_the_marks(loaded, qtbot):
     assert [s.gain_db for s in window.mixer.strips] == pytest.approx(marks)
     click(strips["Kick In"].solo_button)  # unsolo: the level is the one the faders had
     assert [s.fader.suggestion_db for s in window.mixer.strips] == pytest.approx(marks)
+
+
+def test_a_stereo_overhead_file_gets_the_clis_suggestion(
+    window, qtbot, make_stems, drum_arrays, tmp_path
+):
+    """A stereo overhead stem is suggested channel by channel (learn.suggest.stereo):
+    the window's markers are the CLI's balance for it, as for mono stems."""
+    arrays = dict(drum_arrays)
+    left = arrays.pop("OH L")
+    arrays["OH"] = np.stack([left, 0.5 * np.roll(left, 300)], axis=1)
+    folder = make_stems(arrays)
+    with qtbot.waitSignal(window.multitrack_loaded, timeout=LOAD_TIMEOUT_MS):
+        drop(window, [folder])
+    suggestion = suggest(window, qtbot, "default")
+    proc = subprocess.run(
+        [sys.executable, "-m", "drumassist", "suggest", str(folder), "--json"],
+        capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    cli = {t["name"]: t["gain_db"] for t in json.loads(proc.stdout)["tracks"]}
+    first = window.mixer.strips[0]
+    shift = first.fader.suggestion_db - cli[first.name]
+    for strip, gain in zip(window.mixer.strips, suggestion.gains_db, strict=True):
+        assert strip.fader.suggestion_db == pytest.approx(cli[strip.name] + shift, abs=1e-3)
+        assert gain == pytest.approx(cli[strip.name], abs=1e-3)
+    window.grab().save(str(tmp_path / "stereo-overhead.png"))
