@@ -157,7 +157,10 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 #: registers it and its help line (a test checks both against the modules).
 COMMANDS: dict[str, tuple[str, str]] = {
     "info": ("commands", "list the stems of a multitrack (or one stem) with roles and loudness"),
-    "mix": ("commands", "mix the stems with the gains in a JSON file and export"),
+    "mix": (
+        "commands",
+        "mix the stems with the gains in a JSON file, or a session's faders, and export",
+    ),
     "demo": ("commands", "write the built-in demo drum multitrack (8 stems)"),
     "quickstart": (
         "commands",
