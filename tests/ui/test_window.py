@@ -68,15 +68,7 @@ def test_suggestion_markers_equal_the_cli(loaded, qtbot, method):
         timeout=120,
         check=True,
     )
-    cli = {t["name"]: t["gain_db"] for t in json.loads(proc.stdout)["tracks"]}
-    # The markers show the CLI's balance where B plays it: shifted by one level, so that
-    # B sounds as loud as the user's faders (the CLI's gains are for -23 LUFS).
-    first = window.mixer.strips[0]
-    shift = first.fader.suggestion_db - cli[first.name]
-    for strip, gain in zip(window.mixer.strips, suggestion.gains_db, strict=True):
-        assert strip.fader.suggestion_db == pytest.approx(cli[strip.name] + shift, abs=1e-3)
-        assert gain == pytest.approx(cli[strip.name], abs=1e-3)
-        assert strip.gain_db == 0.0  # the user's fader did not move
+    _assert_markers_are_the_clis(window, suggestion, proc.stdout)
     assert window.transport.b_button.text() == f"B  {method}"  # what B plays, named
     a_loudness = window.status_loudness.text()
     click(window.transport.b_button)
@@ -422,10 +414,17 @@ def test_a_stereo_overhead_file_gets_the_clis_suggestion(
         [sys.executable, "-m", "drumassist", "suggest", str(folder), "--json"],
         capture_output=True, text=True, timeout=120, check=True,
     )  # fmt: skip
-    cli = {t["name"]: t["gain_db"] for t in json.loads(proc.stdout)["tracks"]}
+    _assert_markers_are_the_clis(window, suggestion, proc.stdout)
+    window.grab().save(str(tmp_path / "stereo-overhead.png"))
+
+
+def _assert_markers_are_the_clis(window, suggestion, cli_json: str) -> None:
+    """The markers show the CLI's balance where B plays it: shifted by one level, so that
+    B sounds as loud as the user's faders (the CLI's gains are for -23 LUFS)."""
+    cli = {t["name"]: t["gain_db"] for t in json.loads(cli_json)["tracks"]}
     first = window.mixer.strips[0]
     shift = first.fader.suggestion_db - cli[first.name]
     for strip, gain in zip(window.mixer.strips, suggestion.gains_db, strict=True):
         assert strip.fader.suggestion_db == pytest.approx(cli[strip.name] + shift, abs=1e-3)
         assert gain == pytest.approx(cli[strip.name], abs=1e-3)
-    window.grab().save(str(tmp_path / "stereo-overhead.png"))
+        assert strip.gain_db == 0.0  # the user's fader did not move
