@@ -8,11 +8,11 @@ up, its bleed spectra of the mean of its sides) and suggested 2.5 to 6 dB too lo
 error against the engineer's dry mix was 3.52 dB with its overheads in one stereo file,
 1.94 with them in two). A suggestion now splits each stereo stem into its channels
 and suggests for those as for mono stems. The stereo stem then gets the gain whose
-mono mix (the mean
-of its channels, :func:`drumassist.core.mix.mix`) is nearest, in least squares, to the
-channels mixed at their own gains: reverse engineering the ENST engineer's mix, the
-gain of its overhead pair as one stereo file is, within 0.03 dB, that fold of the
-gains of its two sides as two files (the error with the stereo file is now 1.82 dB).
+mono mix (the mean of its channels, :func:`drumassist.core.mix.mix`) is nearest, in
+least squares, to the channels mixed at their own gains: reverse engineering the ENST
+engineer's mix, the gain of its overhead pair as one stereo file is, within 0.03 dB,
+that fold of the gains of its two sides as two files (the error with the stereo file
+is now 1.82 dB).
 """
 
 from __future__ import annotations
