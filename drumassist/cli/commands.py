@@ -191,7 +191,12 @@ def _session_faders(stems: Sequence[Path], multitrack: Any) -> tuple[Any, Any, A
             "mix needs --gains G.json, or a .drumassist session as STEMS (its faders are mixed)"
         )
     by_path = {t.path.resolve(): t for t in load_session(stems[0]).session.tracks}
-    strips = [by_path[t.path.resolve()] for t in multitrack.tracks]
+    strips = []
+    for track in multitrack.tracks:
+        state = by_path.get(Path(track.path).resolve())
+        if state is None:  # a stem moved while the session was read
+            raise DrumassistError(f"{stems[0].name}: {track.name} is not one of its stems")
+        strips.append(state)
     soloed = [s.name for s in strips if s.solo]
     if soloed:  # as in the window: a solo that is on leaves the other tracks out
         print(f"note: solo on: only {', '.join(soloed)} mixed", file=sys.stderr)
