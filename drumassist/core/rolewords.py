@@ -65,11 +65,12 @@ SIDE_WORDS: dict[str, str] = {
 
 # Audio files, and the peak and analysis files DAWs write beside them.
 # Words that name a whole mix, not one mic: a file named so ("Drums Mix", "Final
-# Bounce", "Premaster") in a stems folder is a DAW's mix saved beside the stems.
+# Bounce", "Premaster", "Drum Bus") in a stems folder is a DAW's mix saved beside the
+# stems (with a drum's name, "Kick Bus", it is that drum's submix: a stem).
 MIX_WORDS = frozenset(
     [
         "mix", "mixes", "mixdown", "mixdowns", "bounce", "bounces", "bounced", "master",
-        "premaster", "print", "stereomix",
+        "premaster", "print", "stereomix", "bus", "buss",
     ]
 )  # fmt: skip
 

@@ -375,7 +375,8 @@ def test_a_plural_s_stays_on_its_acronym(name: str, role: Role) -> None:
     [
         ("Drums Mix.wav", True), ("Mix.wav", True), ("mixdown_v2.wav", True),
         ("DrumMix.wav", True), ("Final Bounce.wav", True), ("Song_Master.wav", True),
-        ("Drums (mix).wav", True), ("2mix.wav", True),
+        ("Drums (mix).wav", True), ("2mix.wav", True), ("Drum Bus.wav", True),
+        ("Kick Bus.wav", False),
         ("Kick Mix.wav", False), ("Room Mix.wav", False), ("Remix.wav", False),
         ("OH L.wav", False), ("SN TOP_01.wav", False), ("Tom 1.wav", False),
     ],
