@@ -42,8 +42,9 @@ SILENCE_LUFS = -100.0
 #: silent to the models (dither, a noise floor, a stem of nothing): relative, so the
 #: quietly recorded sessions are balanced as the loud ones. (BS.1770's -70 LUFS gate
 #: was used before: a session recorded 16 dB lower lost its unplayed tom, and any mic
-#: trimmed low would have been muted.) In the training and test corpora a track lies
-#: at most 31 dB under its session's loudest.
+#: trimmed low would have been muted.) In BOTH3 (levels-gb's and levels' training
+#: corpus), COLOMBO3 and the ENST corpora a track lies at most 31 dB under its
+#: session's loudest.
 SILENT_BELOW_LOUDEST_DB = 60.0
 #: What the level and bleed measures mean, named in the card of every model trained on
 #: them (trim, levels-gb, levels): a model trained on other measures is refused. 1: the
