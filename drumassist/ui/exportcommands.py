@@ -71,34 +71,40 @@ class ExportCommands(_Base):  # type: ignore[misc,valid-type]
     def _confirm_replace(self, request: ExportRequest) -> bool | None:
         """The export dialog's question on Save: replace the file? None where there is
         nothing to ask (no file there, or a destination refused: said once it closes)."""
-        doc = self.document
-        if doc is None or not request.path.exists():
+        if self.document is None or not request.path.exists():
             return None
+        if self._refusal(request) is not None:
+            return None
+        return self._replace_asked(request)
+
+    def _refusal(self, request: ExportRequest) -> str | None:
+        """Why the export would refuse ``request``'s destination (a stem, a folder, a
+        format it cannot write), or None."""
+        doc = self.document
         try:
             check_destination(
                 request.path, bit_depth=request.bit_depth, overwrite=True,
-                protected=[t.path for t in doc.multitrack.tracks if t.path is not None],
+                protected=[] if doc is None else [
+                    t.path for t in doc.multitrack.tracks if t.path is not None
+                ],
             )  # fmt: skip
-        except ExportError:
-            return None
+        except ExportError as exc:
+            return str(exc)
+        return None
+
+    def _replace_asked(self, request: ExportRequest) -> bool:
         return self.confirm(f"{request.path.name} exists. Replace it?")
 
     def start_export(self, request: ExportRequest, *, overwrite: bool | None = None) -> None:
         doc = self.document
         if doc is None:
             return
-        try:  # refused before "Replace it?" is asked, not after
-            check_destination(
-                request.path, bit_depth=request.bit_depth, overwrite=True,
-                protected=[t.path for t in doc.multitrack.tracks if t.path is not None],
-            )  # fmt: skip
-        except ExportError as exc:
-            self.show_error(str(exc))
+        refusal = self._refusal(request)  # refused before "Replace it?" is asked, not after
+        if refusal is not None:
+            self.show_error(refusal)
             return
         if overwrite is None:
-            overwrite = request.path.exists() and self.confirm(
-                f"{request.path.name} exists. Replace it?"
-            )
+            overwrite = request.path.exists() and self._replace_asked(request)
             if request.path.exists() and not overwrite:
                 return
         job = exportflow.export_job(doc, request, overwrite=overwrite)
