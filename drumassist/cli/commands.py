@@ -184,6 +184,7 @@ def _cmd_mix(args: argparse.Namespace) -> int:
 def _session_faders(stems: Sequence[Path], multitrack: Any) -> tuple[Any, Any, Any, Any]:
     """The gains, pans, mutes (a muted track, or one not soloed while another is) and
     polarity flips of a session's strips, for its stems that are there."""
+    from drumassist.core.mixstate import audible
     from drumassist.core.session import load_session
 
     if not is_session(stems):
@@ -203,7 +204,7 @@ def _session_faders(stems: Sequence[Path], multitrack: Any) -> tuple[Any, Any, A
     return (
         [s.gain_db for s in strips],
         [s.pan for s in strips],
-        [s.mute or bool(soloed and not s.solo) for s in strips],
+        list(~audible(strips)),
         [s.invert for s in strips],
     )
 

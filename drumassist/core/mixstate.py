@@ -109,8 +109,9 @@ def moved(order: list[str], name: str, to_index: int) -> list[str]:
     return after
 
 
-def audible(strips: list[Strip] | tuple[Strip, ...]) -> np.ndarray:
-    """Which tracks sound: not muted, and soloed when any track is soloed."""
+def audible(strips: Sequence[Strip | TrackState]) -> np.ndarray:
+    """Which tracks sound: not muted, and soloed when any track is soloed (the window's
+    strips, or a saved session's)."""
     any_solo = any(s.solo for s in strips)
     return np.array([(s.solo if any_solo else True) and not s.mute for s in strips], dtype=bool)
 
