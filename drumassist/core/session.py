@@ -145,7 +145,7 @@ def load_session(path: str | Path) -> LoadedSession:
     missing = tuple(t.path for t in session.tracks if not stem_exists(t.path))
     # _stem_path took the saved place where the stem is not at its own: say so, as a
     # copied folder with a stem deleted would get that stem back from the original.
-    own = [base / item["path"] for item in doc["tracks"]]  # absolute paths stay absolute
+    own = [_own_path(item["path"], base) for item in doc["tracks"]]
     elsewhere = tuple(t.path for t, at in zip(session.tracks, own, strict=True) if t.path != at)
     return LoadedSession(session, missing, elsewhere)
 
@@ -270,11 +270,16 @@ def _saved_at(doc: dict[str, Any], *, where: str) -> Path | None:
     return Path(text)
 
 
+def _own_path(path_text: str, base: Path) -> Path:
+    """A track's ``path``: relative to the session's folder ``base``, or absolute."""
+    path = Path(path_text)
+    return path if path.is_absolute() else base / path
+
+
 def _stem_path(path_text: str, saved_at: Path | None, base: Path) -> Path:
     """Where the stem is: its path relative to the session (or absolute), else, if only
     the session file moved, where it was when the session was saved."""
-    path = Path(path_text)
-    found = path if path.is_absolute() else base / path
+    found = _own_path(path_text, base)
     if saved_at is not None and not stem_exists(found) and stem_exists(saved_at):
         return saved_at
     return found
