@@ -27,7 +27,6 @@ import json
 import logging
 import os
 import threading
-import weakref
 import zipfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -36,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from drumassist.core.atomic import write_atomically
+from drumassist.core.memo import PerMultitrack
 from drumassist.core.multitrack import Multitrack
 from drumassist.core.npzread import load_npz
 from drumassist.core.parallel import map_on_cores
@@ -53,9 +53,8 @@ PRUNE_STAMP = "pruned"
 _PRUNED: set[Path] = set()
 _PRUNED_LOCK = threading.Lock()
 
-# Digests already made, by multitrack object (weak keys: they go with their stems).
-_DIGESTS: weakref.WeakKeyDictionary[Multitrack, tuple[bytes, ...]] = weakref.WeakKeyDictionary()
-_DIGESTS_LOCK = threading.Lock()
+# Digests already made, by multitrack object (they go with their stems).
+_DIGESTS: PerMultitrack[tuple[bytes, ...]] = PerMultitrack()
 
 
 def audio_digests(multitrack: Multitrack) -> tuple[bytes, ...]:
@@ -64,19 +63,14 @@ def audio_digests(multitrack: Multitrack) -> tuple[bytes, ...]:
     Hashed on up to one thread per core (hashlib releases the GIL: 8 stems of 3
     minutes hash in half the time on two).
     """
-    with _DIGESTS_LOCK:
-        known = _DIGESTS.get(multitrack)
-    if known is not None:
-        return known
 
     def one(audio: np.ndarray) -> bytes:
         return hashlib.sha256(np.ascontiguousarray(audio, dtype=np.float32).data).digest()
 
-    audio = [track.audio for track in multitrack.tracks]
-    digests = tuple(map_on_cores(one, audio, "hash"))
-    with _DIGESTS_LOCK:
-        _DIGESTS[multitrack] = digests
-    return digests
+    def make() -> tuple[bytes, ...]:
+        return tuple(map_on_cores(one, [track.audio for track in multitrack.tracks], "hash"))
+
+    return _DIGESTS.get_or_make(multitrack, make)
 
 
 def entry_key(recipe: Mapping[str, Any], multitrack: Multitrack) -> str:

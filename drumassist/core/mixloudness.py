@@ -16,8 +16,6 @@ brings a mix to a loudness target (:func:`normalise_offset_db`, or
 from __future__ import annotations
 
 import math
-import threading
-import weakref
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -33,6 +31,7 @@ from drumassist.core.loudness import (
     integrated_loudness,
     k_weighting_sos,
 )
+from drumassist.core.memo import PerMultitrack
 from drumassist.core.mix import channel_factors, mix
 from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress, check_cancelled
@@ -133,10 +132,9 @@ def _block_grams(
 
 # Loudness already measured, by multitrack object and track: ``compare`` (and the
 # window's Compare) asks for it once per method, and each pass filters every stem
-# (2 s of a 13 s compare of 8 stems of 2.5 minutes, four times over). Weak keys: the
-# values go with their stems; the lock: comparisons run on worker threads.
-_MEASURED: weakref.WeakKeyDictionary[Multitrack, dict[int, float]] = weakref.WeakKeyDictionary()
-_MEASURED_LOCK = threading.Lock()
+# (2 s of a 13 s compare of 8 stems of 2.5 minutes, four times over). The values go
+# with their stems.
+_MEASURED: PerMultitrack[dict[int, float]] = PerMultitrack()
 
 
 def track_loudness(
@@ -155,8 +153,7 @@ def track_loudness(
         raise DrumassistError(
             f"{len(known)} known loudness values given for {len(multitrack.tracks)} tracks"
         )
-    with _MEASURED_LOCK:
-        measured = dict(_MEASURED.get(multitrack, {}))
+    measured = dict(_MEASURED.get(multitrack) or {})
     view = None
     values = []
     for i in range(len(multitrack.tracks)):
@@ -170,8 +167,7 @@ def track_loudness(
         values.append(given)
         if progress is not None:
             progress.report((i + 1) / len(multitrack.tracks), f"measured {multitrack.names[i]}")
-    with _MEASURED_LOCK:
-        _MEASURED[multitrack] = measured
+    _MEASURED.put(multitrack, measured)
     return np.array(values)
 
 

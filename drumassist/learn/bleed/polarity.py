@@ -27,8 +27,6 @@ it is surely inverted relative to its first mic (after that one's flip).
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -37,6 +35,7 @@ import numpy as np
 from drumassist.core import measurecache
 from drumassist.core.conditioning import RECIPE as CONDITIONING
 from drumassist.core.conditioning import analysis_view
+from drumassist.core.memo import PerMultitrack
 from drumassist.core.multitrack import Multitrack
 from drumassist.core.parallel import map_on_cores
 from drumassist.learn.bleed.hits import HIT_RANGE_DB, MAX_HITS, MIN_GAP_MS, hit_onsets
@@ -99,10 +98,8 @@ class PolarityReport:
 
 
 # Reports already made, by multitrack object: a Multitrack's audio never changes, and the
-# window asks again on every suggestion. Weak keys: a report goes with its stems. The
-# lock: suggestions and the compare view run on worker threads.
-_REPORTS: weakref.WeakKeyDictionary[Multitrack, PolarityReport] = weakref.WeakKeyDictionary()
-_REPORTS_LOCK = threading.Lock()
+# window asks again on every suggestion. A report goes with its stems.
+_REPORTS: PerMultitrack[PolarityReport] = PerMultitrack()
 
 
 def polarity_of(multitrack: Multitrack, *, cache: bool = True) -> PolarityReport:
@@ -111,20 +108,18 @@ def polarity_of(multitrack: Multitrack, *, cache: bool = True) -> PolarityReport
     With ``cache``, the report is also kept in the cache folder (``polarity/``), keyed
     by the audio, names and roles of every track, so the same stems are checked once.
     """
-    with _REPORTS_LOCK:
-        known = _REPORTS.get(multitrack)
-    if known is not None:
-        return known
-    key = _cache_key(multitrack) if cache else None
-    names = reference_names(multitrack)
-    report = None if key is None else _cache_load(key, names)
-    if report is None:
-        report = check_polarity(multitrack)
-        if key is not None:
-            _cache_store(key, report, names)
-    with _REPORTS_LOCK:
-        _REPORTS[multitrack] = report
-    return report
+
+    def make() -> PolarityReport:
+        key = _cache_key(multitrack) if cache else None
+        names = reference_names(multitrack)
+        report = None if key is None else _cache_load(key, names)
+        if report is None:
+            report = check_polarity(multitrack)
+            if key is not None:
+                _cache_store(key, report, names)
+        return report
+
+    return _REPORTS.get_or_make(multitrack, make)
 
 
 def check_polarity(multitrack: Multitrack) -> PolarityReport:

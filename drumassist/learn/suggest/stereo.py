@@ -18,13 +18,12 @@ is now 1.82 dB).
 from __future__ import annotations
 
 import math
-import threading
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 
+from drumassist.core.memo import PerMultitrack
 from drumassist.core.multitrack import Multitrack, Track
 
 #: How a channel of a stereo stem is named among the mono tracks (as the polarity
@@ -68,19 +67,17 @@ class StereoSplit:
 
 # Splits already made, by multitrack object: the window suggests again for the same
 # stems, and a new split would be hashed again for the measure caches (0.1 s for 8 x 3
-# minutes). Weak keys: a split goes with its stems. The lock: suggestions run on
-# worker threads.
-_SPLITS: weakref.WeakKeyDictionary[Multitrack, StereoSplit] = weakref.WeakKeyDictionary()
-_SPLITS_LOCK = threading.Lock()
+# minutes). A split goes with its stems.
+_SPLITS: PerMultitrack[StereoSplit] = PerMultitrack()
 
 
 def split_stereo(multitrack: Multitrack) -> StereoSplit:
     """``multitrack`` with each stereo track split into mono tracks, one per channel
     (the multitrack itself when every track is mono)."""
-    with _SPLITS_LOCK:
-        known = _SPLITS.get(multitrack)
-    if known is not None:
-        return known
+    return _SPLITS.get_or_make(multitrack, lambda: _split(multitrack))
+
+
+def _split(multitrack: Multitrack) -> StereoSplit:
     tracks: list[Track] = []
     rows: list[tuple[int, ...]] = []
     weights: list[tuple[float, ...]] = []
@@ -89,16 +86,13 @@ def split_stereo(multitrack: Multitrack) -> StereoSplit:
         tracks += _channels(track)
         rows.append(tuple(range(first, len(tracks))))
         weights.append(_fold_weights(track))
-    split = StereoSplit(
+    return StereoSplit(
         multitrack if len(tracks) == len(multitrack.tracks) else replace(
             multitrack, tracks=tuple(tracks)
         ),
         tuple(rows),
         tuple(weights),
     )  # fmt: skip
-    with _SPLITS_LOCK:
-        _SPLITS[multitrack] = split
-    return split
 
 
 def _channels(track: Track) -> list[Track]:
