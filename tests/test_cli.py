@@ -316,3 +316,54 @@ def test_mix_renders_a_sessions_faders_without_a_gains_file(
     # Stems without a session need a gains file.
     assert main(["mix", str(folder), "-o", str(tmp_path / "x.wav")]) == 1
     assert "mix needs --gains G.json, or a .drumassist session" in capsys.readouterr().err
+
+
+def test_suggest_on_a_session_hears_its_inverted_tracks(tmp_path):
+    """A session whose Snare Btm the user inverted (Ø, as suggested): `suggest SESSION`
+    hears the stems as the window plays them, so it does not suggest that flip again, its
+    loudness is of that mix, and `mix --gains` of its JSON makes it (the track carries
+    "invert"). Real audio: the 14a Frankensnare snare, bottom opposite to top as recorded."""
+    from drumassist.core.loudness import integrated_loudness
+    from drumassist.core.roles import Role
+    from drumassist.core.session import Session, TrackState, save_session
+    from tests.learn.bleed.test_polarity import RATE, frankensnare_session
+
+    folder = tmp_path / "snare"
+    folder.mkdir()
+    for name, audio in frankensnare_session("14a_basic").items():  # skips without ../shared
+        sf.write(folder / f"{name}.wav", audio, RATE, subtype="FLOAT")
+    as_recorded = json.loads(run_cli("suggest", folder, "--method", "loudness", "--json").stdout)
+    assert as_recorded["polarity"]["flip"] == ["Snare Btm"]
+    roles = {"Snare Top": Role.SNARE, "Snare Btm": Role.SNARE, "OH": Role.OVERHEAD}
+    tracks = tuple(
+        TrackState(folder / f"{n}.wav", n, role, invert=n == "Snare Btm")
+        for n, role in roles.items()
+    )
+    session = tmp_path / "snare.drumassist"
+    save_session(Session(tracks), session)
+    proc = run_cli("suggest", session, "--method", "loudness", "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert "note: polarity inverted as in the session: Snare Btm" in proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["polarity"]["flip"] == []  # made already
+    assert [t["name"] for t in doc["tracks"] if t.get("invert")] == ["Snare Btm"]
+    # The flipped mix of the stems as recorded is this one, and mix --gains makes it.
+    assert doc["loudness_lufs"] == pytest.approx(
+        as_recorded["polarity"]["flipped_loudness_lufs"] + _offset(doc, as_recorded), abs=0.05
+    )
+    gains = tmp_path / "gains.json"
+    gains.write_text(proc.stdout)
+    out = tmp_path / "mono.wav"
+    done = run_cli("mix", folder, "--gains", gains, "--mono", "-o", out, "--bit-depth", "32")
+    assert done.returncode == 0, done.stderr
+    written, rate = sf.read(str(out), dtype="float32", always_2d=True)
+    assert integrated_loudness(written, rate) == pytest.approx(doc["loudness_lufs"], abs=0.05)
+    table = run_cli("suggest", session, "--method", "loudness")
+    assert "inverted (session)" in next(r for r in table.stdout.splitlines() if "Snare Btm" in r)
+
+
+def _offset(doc: dict, other: dict) -> float:
+    """The common gain difference (dB) between two suggestions of the same tracks."""
+    a = {t["name"]: t["gain_db"] for t in doc["tracks"]}
+    b = {t["name"]: t["gain_db"] for t in other["tracks"]}
+    return float(np.mean([a[n] - b[n] for n in a]))

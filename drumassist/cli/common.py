@@ -13,6 +13,7 @@ from drumassist.core.multitrack import Multitrack
 
 if TYPE_CHECKING:
     from drumassist.core.roles import Role
+    from drumassist.core.session import TrackState
 
 
 def stems_argument(p: argparse.ArgumentParser) -> None:
@@ -49,16 +50,28 @@ def stem_pans(stems: Sequence[Path], multitrack: Multitrack) -> list[float]:
     (and for a track the session does not name) the starting pans."""
     from drumassist.core.mixstate import starting_pans
 
-    pans = starting_pans(multitrack.tracks)
+    saved = _saved_strips(stems, multitrack)
+    return [
+        pan if strip is None else strip.pan
+        for strip, pan in zip(saved, starting_pans(multitrack.tracks), strict=True)
+    ]
+
+
+def stem_inverted(stems: Sequence[Path], multitrack: Multitrack) -> list[bool]:
+    """Which tracks a session plays with their polarity inverted (its strips' Ø); none
+    for stems given without a session."""
+    return [strip is not None and strip.invert for strip in _saved_strips(stems, multitrack)]
+
+
+def _saved_strips(stems: Sequence[Path], multitrack: Multitrack) -> list[TrackState | None]:
+    """Each track's strip in the session STEMS names (None without a session, or for a
+    track the session does not name), matched by the stem's resolved path."""
     if not is_session(stems):
-        return pans
+        return [None] * len(multitrack.tracks)
     from drumassist.core.session import load_session
 
-    saved = {t.path.resolve(): t.pan for t in load_session(stems[0]).session.tracks}
-    return [
-        saved.get(t.path.resolve(), pan) if t.path is not None else pan
-        for t, pan in zip(multitrack.tracks, pans, strict=True)
-    ]
+    saved = {t.path.resolve(): t for t in load_session(stems[0]).session.tracks}
+    return [None if t.path is None else saved.get(t.path.resolve()) for t in multitrack.tracks]
 
 
 def is_session(stems: Sequence[Path]) -> bool:

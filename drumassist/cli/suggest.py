@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from drumassist.cli.argtypes import LUFS_RANGE, number
-from drumassist.cli.common import load_stems, shown, stem_pans, stems_argument
+from drumassist.cli.common import load_stems, shown, stem_inverted, stem_pans, stems_argument
 from drumassist.errors import DrumassistError
 
 if TYPE_CHECKING:
@@ -63,16 +63,25 @@ def _cmd_suggest(args: argparse.Namespace) -> int:
 
         model = load_model(args.model)
     multitrack = load_stems(args.stems)
-    result = suggest(multitrack, method=args.method, target_lufs=args.target, model=model)
+    # A session's inverted tracks (Ø on their strips) are suggested as the window plays
+    # them: the loudness is of that mix, `mix --gains` of the JSON makes it, and a flip
+    # the user has made is not suggested again.
+    inverted = stem_inverted(args.stems, multitrack)
+    if any(inverted):
+        names = ", ".join(n for n, flip in zip(multitrack.names, inverted, strict=True) if flip)
+        print(f"note: polarity inverted as in the session: {names}", file=sys.stderr)
+    heard = multitrack.with_polarity(inverted)
+    result = suggest(heard, method=args.method, target_lufs=args.target, model=model)
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
     silence = silence_reason(result)
     if silence is not None:
         raise DrumassistError(f"{', '.join(str(p) for p in args.stems)}: {silence}")
     if args.json:
-        print(json.dumps(_document(result, stem_pans(args.stems, multitrack)), indent=2))
+        pans = stem_pans(args.stems, multitrack)
+        print(json.dumps(_document(result, pans, inverted), indent=2))
     else:
-        _print_table(result)
+        _print_table(result, inverted)
     return 0
 
 
@@ -83,12 +92,15 @@ def _rows(result: Suggestion) -> Any:
     )
 
 
-def _document(result: Suggestion, pans: Sequence[float]) -> dict[str, Any]:
+def _document(
+    result: Suggestion, pans: Sequence[float], inverted: Sequence[bool]
+) -> dict[str, Any]:
     """``suggest --json``: the gains, each with its range and marks, and the advice.
 
     ``pans`` are the pans the window would play (a session's own; else the starting
     pans, an overhead or room pair spread as the window and ``quickstart`` start
-    them), so ``mix --gains`` of this document makes the window's mix.
+    them) and ``inverted`` the tracks a session inverts, so ``mix --gains`` of this
+    document makes the window's mix.
     """
     short = set(result.too_short)
     flipped = _flipped_loudness(result)
@@ -97,12 +109,14 @@ def _document(result: Suggestion, pans: Sequence[float]) -> dict[str, Any]:
         {
             "name": n, "role": r, "gain_db": _finite(g), "pan": pan, "low_db": _finite(lo),
             "high_db": _finite(hi), "too_short": n in short, "bleed_only": n in result.bleed_only,
+            **({"invert": True} if flip else {}),
         }
-        for (n, r, g, lo, hi), pan in zip(rows, pans, strict=True)
+        for (n, r, g, lo, hi), pan, flip in zip(rows, pans, inverted, strict=True)
     ]  # fmt: skip
-    # No "invert" per track: loudness_lufs is of the mix as recorded, which this document
-    # given to `drumassist mix --gains` makes; a suggested flip is advice ("polarity"
-    # below, with the loudness of the mix once flipped), applied by adding "invert": true.
+    # "invert" only where a session inverts the track: loudness_lufs is of the mix as
+    # recorded (a session's inversions made), which this document given to `drumassist
+    # mix --gains` makes; a suggested flip is advice ("polarity" below, with the loudness
+    # of the mix once flipped), applied by adding "invert": true (or removing it).
     checks = [
         {
             "track": c.track, "reference": c.reference, "correlation": round(c.correlation, 3),
@@ -126,18 +140,19 @@ def _document(result: Suggestion, pans: Sequence[float]) -> dict[str, Any]:
     }
 
 
-def _print_table(result: Suggestion) -> None:
+def _print_table(result: Suggestion, inverted: Sequence[bool]) -> None:
     """The gains as a table, then what the marks in it mean for this multitrack."""
     short = set(result.too_short)
     print(f"{result.method}: mono mix at {result.loudness_lufs:.1f} LUFS")
     rows = _rows(result)
-    for name, role, gain_db, low_db, high_db in rows:
+    for (name, role, gain_db, low_db, high_db), session_flip in zip(rows, inverted, strict=True):
         gain = f"{gain_db:+.1f} dB" if math.isfinite(gain_db) else "silent"
         gain = "too short" if name in short else gain
         spread = f"  ({low_db:+.1f} to {high_db:+.1f})" if high_db > low_db else ""
         flip = "  flip polarity" if name in result.polarity.flips else ""
+        held = "  inverted (session)" if session_flip else ""
         bleed = "  only bleed" if name in result.bleed_only else ""
-        print(f"  {shown(name):<24} {role:<9} {gain:>10}{spread}{flip}{bleed}")
+        print(f"  {shown(name):<24} {role:<9} {gain:>10}{spread}{held}{flip}{bleed}")
     for name in result.bleed_only:
         print(
             f"bleed: {name}: its drum does not seem to play (its loudest moment is far under"

@@ -134,6 +134,19 @@ class Multitrack:
         tracks = tuple(replace(t, role=roles.get(t.name, t.role)) for t in self.tracks)
         return replace(self, tracks=tracks)
 
+    def with_polarity(self, inverted: Sequence[bool]) -> Multitrack:
+        """A copy with the flagged tracks' audio inverted (one flag per track), as the
+        window plays a track whose Ø is on; itself when none is flagged."""
+        if len(inverted) != len(self.tracks):
+            raise ValueError(f"{len(inverted)} polarity flags for {len(self.tracks)} tracks")
+        if not any(inverted):
+            return self
+        tracks = tuple(
+            replace(t, audio=np.negative(t.audio)) if flip else t
+            for t, flip in zip(self.tracks, inverted, strict=True)
+        )
+        return replace(self, tracks=tracks)
+
 
 def from_arrays(
     arrays: Mapping[str, np.ndarray], *, sample_rate: int, roles: Mapping[str, Role] | None = None

@@ -404,3 +404,18 @@ def test_a_stereo_pair_with_one_side_inverted_is_named(enst_excerpt, tmp_path):
             )
         else:
             assert said == []
+
+
+def test_with_polarity_inverts_the_flagged_tracks_and_shares_the_rest() -> None:
+    rng = np.random.default_rng(1)
+    stems = from_arrays(
+        {"kick": rng.standard_normal(100).astype(np.float32), "snare": np.ones(100, np.float32)},
+        sample_rate=44100,
+    )
+    assert stems.with_polarity([False, False]) is stems
+    flipped = stems.with_polarity([False, True])
+    assert flipped.tracks[0].audio is stems.tracks[0].audio
+    np.testing.assert_array_equal(flipped.tracks[1].audio, -stems.tracks[1].audio)
+    np.testing.assert_array_equal(stems.tracks[1].audio, 1.0)  # the stems stay as read
+    with pytest.raises(ValueError, match="1 polarity flags for 2 tracks"):
+        stems.with_polarity([True])
