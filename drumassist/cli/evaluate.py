@@ -221,7 +221,8 @@ def _evaluation_sets(
     if own:
         sets[f"{args.corpus.name} (held out)"] = own
     corpora = {
-        "training corpus": f"`{args.corpus}` (manifest sha256 {corpus.manifest_sha256[:12]})"
+        "training corpus": f"`{args.corpus}` (manifest sha256 {corpus.manifest_sha256[:12]},"
+        f" audio sha256 {corpus.audio_sha256()[:12]})"
     }
     train_groups = {s.group for s in train_sessions}
     for path in args.heldout:
@@ -235,7 +236,7 @@ def _evaluation_sets(
         sets[path.name] = list(extra.sessions)
         corpora[f"held-out `{path.name}`"] = (
             f"`{path}`, {len(extra.sessions)} sessions (manifest sha256"
-            f" {extra.manifest_sha256[:12]})"
+            f" {extra.manifest_sha256[:12]}, audio sha256 {extra.audio_sha256()[:12]})"
         )
     return train_sessions, sets, corpora
 

@@ -103,6 +103,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         args.out,
         corpus={
             "manifest_sha256": corpus.manifest_sha256,
+            "audio_sha256": corpus.audio_sha256(),
             "sessions": len(data),
             "tracks": int(sum(len(d.target_db) for d in data)),
         },

@@ -93,3 +93,25 @@ def test_an_unreadable_session_is_left_out_of_the_manifest(tmp_path, caplog):
     write_manifest(tmp_path, builder={})
     assert [s.id for s in load_corpus(tmp_path).sessions] == ["good"]
     assert any("bad" in r.getMessage() for r in caplog.records)
+
+
+def test_the_audio_digest_follows_the_samples_the_manifest_does_not(tiny_corpus, tmp_path):
+    """A model card names both: the manifest pins each session's settings, and a render
+    by another renderer keeps it while the audio changes (2026-12-02)."""
+    import shutil
+
+    copy = tmp_path / "corpus"
+    shutil.copytree(tiny_corpus, copy)
+    before = load_corpus(copy)
+    digest = before.audio_sha256()  # read from the files each time it is asked for
+    assert digest == load_corpus(tiny_corpus).audio_sha256()  # not of the corpus's place
+    stem = before.sessions[1].tracks[0].path
+    data = bytearray(stem.read_bytes())
+    data[-1] ^= 1  # one bit
+    stem.write_bytes(bytes(data))
+    after = load_corpus(copy)
+    assert after.manifest_sha256 == before.manifest_sha256
+    assert after.audio_sha256() != digest
+    before.sessions[0].mix_path.unlink()
+    with pytest.raises(CorpusError, match=r"mix\.\w+: cannot read"):
+        after.audio_sha256()

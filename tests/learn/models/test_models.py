@@ -165,6 +165,7 @@ def test_train_command_is_reproducible_for_a_seed(tiny_corpus: Path, tmp_path: P
     np.testing.assert_array_equal(a.predict(inputs).gains_db, b.predict(inputs).gains_db)
     card = modelio.read_card(tmp_path / "a")
     assert card["corpus"]["manifest_sha256"] == load_corpus(tiny_corpus).manifest_sha256
+    assert card["corpus"]["audio_sha256"] == load_corpus(tiny_corpus).audio_sha256()
     assert card["command"][:2] == ["drumassist", "train"] and card["seed"] == 3
 
 
