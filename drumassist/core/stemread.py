@@ -79,7 +79,7 @@ def read_checked(path: Path, *, skip_mixes: bool = False) -> StemRead:
                 return StemRead(np.zeros((0, 1), np.float32), rate, 0.0, None, exported_mix)
             audio = handle.read(dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
-        raise InvalidStemError(f"{path.name}: cannot read audio ({_reason(exc)})") from exc
+        raise InvalidStemError(f"{path.name}: cannot read audio ({_why(path, exc)})") from exc
     except MemoryError as exc:  # a damaged header can claim billions of frames
         raise InvalidStemError(
             f"{path.name}: too large to read into memory (its header may be damaged)"
@@ -162,6 +162,17 @@ def read_stems(
 def _report(progress: Progress | None, index: int, files: Sequence[Path]) -> None:
     if progress is not None:
         progress.report((index + 1) / len(files), f"read {files[index].name}")
+
+
+def _why(path: Path, exc: Exception) -> str:
+    """Why ``path`` could not be read: libsndfile's reason, or what it does not say (an
+    empty file, which a failed export leaves, reads as "Format not recognised")."""
+    try:
+        if path.stat().st_size == 0:
+            return "the file is empty, 0 bytes: an export that failed?"
+    except OSError:
+        pass
+    return _reason(exc)
 
 
 def _reason(exc: Exception) -> str:

@@ -46,6 +46,15 @@ def test_text_with_audio_extension(folder):
         load_multitrack(folder)
 
 
+def test_an_empty_file_is_named_empty(folder):
+    """A failed DAW bounce leaves a 0-byte file; libsndfile says "Format not recognised"."""
+    (folder / "08 Hat.wav").write_bytes(b"")
+    with pytest.raises(
+        InvalidStemError, match=r"^08 Hat\.wav: cannot read audio \(the file is empty, 0 bytes"
+    ):
+        load_multitrack(folder)
+
+
 def test_zero_length_track(folder):
     sf.write(str(folder / "empty.wav"), np.zeros((0, 1), dtype=np.float32), 44100)
     with pytest.raises(InvalidStemError, match=r"^empty\.wav: the file holds no samples"):
