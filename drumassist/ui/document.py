@@ -192,25 +192,37 @@ class MixDocument(QObject):
         if after != before:
             self.undo_stack.push(_Reorder(self, f"Move {name}", before, after))
 
-    def apply_suggestion(self) -> list[str]:
+    def apply_suggestion(self) -> str | None:
         """Move every fader to the marks: the suggestion at the loudness of the user's
-        faders (one undoable step): the balance changes, the level the user set does not.
+        faders (one undoable step): the balance changes, the level the user set does not,
+        unless a mark lies past the fader's top.
 
-        Returns the tracks whose mark lies past the fader's top: they are set to it, so
-        what is heard and exported is what the faders show.
+        Then every fader moves down together, so that the highest mark lands at the top
+        and the balance is still the suggestion's (a fader held at the top under its mark
+        left the balance off, and the user to lower every other fader by hand). Returns
+        what to tell the user then (None when it fits).
         """
         if self.suggestion is None:
-            return []
+            return None
         # The suggested balance at the loudness of the user's faders (the markers).
         gains = self.state.suggestion_at_a()
         if gains is None:
-            return []
-        limited = [self._name(i) for i, g in enumerate(gains) if g > MAX_DB]
+            return None
+        audible = [g for g in gains if math.isfinite(g)]
+        lowered = max(0.0, max(audible, default=MAX_DB) - MAX_DB)
+        top = int(np.argmax(gains)) if lowered > 0 else None
         before = dict(enumerate(self.strips))
-        after = {i: replace(s, gain_db=clamp_db(gains[i])) for i, s in enumerate(self.strips)}
+        after = {
+            i: replace(s, gain_db=clamp_db(gains[i] - lowered)) for i, s in enumerate(self.strips)
+        }
         if after != before:  # the faders already at the marks: no step
             self.undo_stack.push(_Change(self, f"Apply {self.suggestion.method}", before, after))
-        return limited
+        if top is None:
+            return None
+        return (
+            f"Applied {lowered:.1f} dB under your mix's level, so that {self._name(top)} fits"
+            f" under the fader's top (+{MAX_DB:g} dB): the balance is the suggestion's"
+        )
 
     def _name(self, index: int) -> str:
         return self.multitrack.tracks[index].name

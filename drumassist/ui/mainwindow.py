@@ -275,13 +275,9 @@ class MainWindow(QMainWindow, SessionCommands, ExportCommands, ReferenceCommands
         self.suggestion_ready.emit(suggestion)
 
     def apply_suggestion(self) -> None:
-        limited = [] if self.document is None else self.document.apply_suggestion()
-        if limited:
-            self.show_error(
-                f"At the fader's top (+12 dB), under its mark: {', '.join(limited)}."
-                " Lower the other faders to reach the suggested balance",
-                warning=True,
-            )
+        note = None if self.document is None else self.document.apply_suggestion()
+        if note is not None:  # lowered together, so the loudest mark fits under the top
+            self.show_error(note, warning=True)
 
     def cancel_work(self) -> None:
         for runner in (self._loader, self._suggester, self._exporter):

@@ -98,21 +98,34 @@ def test_apply_and_undo_with_the_keyboard(loaded, qtbot):
     assert [s.gain_db for s in window.mixer.strips] == [0.0] * 4
 
 
-def test_apply_says_which_marks_lie_past_the_fader_top(loaded, qtbot):
+def test_apply_keeps_the_balance_when_a_mark_lies_past_the_fader_top(loaded, qtbot):
+    """Every fader moves down together so the highest mark lands at the top (found by a
+    new-user trial: the snare was held at +12 under its mark, and every other strip read
+    +0.3 dB off the suggestion)."""
     window, _ = loaded
     for strip in window.mixer.strips:  # every fader at its top: some marks lie above it
         type_text(strip.gain_entry, "+12")
-    suggest(window, qtbot, "loudness")
-    above = [s.name for s in window.mixer.strips if s.fader.suggestion_db > 12.0]
-    assert above  # the case this test is about
+    suggestion = suggest(window, qtbot, "loudness")
+    marks = [s.fader.suggestion_db for s in window.mixer.strips]
+    highest = window.mixer.strips[int(np.argmax(marks))].name
+    assert max(marks) > 12.0  # the case this test is about
     click(window.apply_button)
-    # What is heard and exported is what the faders show: +12 at most.
-    assert list(window.document.gains_a()) == [s.gain_db for s in window.mixer.strips]
-    assert all(s.gain_db <= 12.0 for s in window.mixer.strips)
+    applied = [s.gain_db for s in window.mixer.strips]
+    # What is heard and exported is what the faders show: +12 at most, the loudest there...
+    assert list(window.document.gains_a()) == applied
+    assert max(applied) == pytest.approx(12.0)
+    # ...and the balance is the suggestion's, every fader the same distance from it.
+    offsets = np.subtract(applied, suggestion.gains_db)
+    assert offsets == pytest.approx(np.full(len(offsets), offsets[0]), abs=1e-9)
+    assert all(s.diff_label.text().startswith(("+0.0", "0.0", "-0.0")) for s in window.mixer.strips)
+    lowered = max(marks) - 12.0
     assert window.error_label.isVisible()
-    assert window.error_label.text().startswith(
-        f"At the fader's top (+12 dB), under its mark: {', '.join(above)}."
+    assert window.error_label.text() == (
+        f"Applied {lowered:.1f} dB under your mix's level, so that {highest} fits under the"
+        " fader's top (+12 dB): the balance is the suggestion's"
     )
+    shortcut(window, Qt.Key.Key_Z, CTRL)  # one step back to the user's faders
+    assert [s.gain_db for s in window.mixer.strips] == [12.0] * 4
 
 
 def test_fader_drag_reaches_the_engine_and_undoes(loaded):
