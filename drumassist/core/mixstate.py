@@ -18,6 +18,7 @@ from drumassist.core.mixloudness import MixLoudness
 from drumassist.core.multitrack import Multitrack, Track
 from drumassist.core.roles import Role, parse_track_name
 from drumassist.core.session import Session, SuggestionState, TrackState
+from drumassist.core.sessionpaths import Place
 
 #: Strips are laid out in this order of roles, then by name.
 ROLE_ORDER: tuple[Role, ...] = (
@@ -169,6 +170,8 @@ class MixState:
         ]
         self.balance: Balance | None = None
         self.missing: dict[str, TrackState] = {}
+        #: The reference mix last loaded, saved with the session (kept if it is missing).
+        self.reference: Place | None = None
         # A missing track's part of the session's suggestion, kept while it is shown.
         self._kept_suggestion: SuggestionState | None = None
         self.order = sorted(multitrack.names, key=lambda n: role_order_key(n, self._role(n)))
@@ -258,7 +261,7 @@ class MixState:
             self.missing[name] if name in self.missing else self._track_state(by_name[name])
             for name in self.order
         )
-        return Session(tracks, self._suggestion_state())
+        return Session(tracks, self._suggestion_state(), self.reference)
 
     def _track_state(self, index: int) -> TrackState:
         track, strip = self.multitrack.tracks[index], self.strips[index]
@@ -327,6 +330,7 @@ class MixState:
         self.order = order + sorted(extra, key=lambda n: role_order_key(n, self._role(n)))
         self.balance = None
         self._kept_suggestion = session.suggestion
+        self.reference = session.reference
         if session.suggestion is not None:
             self.balance = _balance_from_state(self.multitrack, session.suggestion, renamed)
 

@@ -30,12 +30,21 @@ from drumassist.core.jsondoc import (
     read_json_doc,
 )
 from drumassist.core.roles import Role, role_from_string
+from drumassist.core.sessionpaths import (
+    PLACE_FIELDS,
+    Place,
+    own_path,
+    place_from_json,
+    place_to_json,
+    stem_exists,
+)
 from drumassist.errors import InvalidStemError, SessionError
 
 FORMAT_NAME = "drumassist-session"
 #: 2 adds each track's ``invert`` (polarity) and the suggestion's polarity flips and
-#: bleed-only tracks; version 1 files read as none of them.
-FORMAT_VERSION = 2
+#: bleed-only tracks; version 1 files read as none of them. 3 adds the reference mix
+#: last loaded (``reference``); older files read as none.
+FORMAT_VERSION = 3
 SESSION_SUFFIX = ".drumassist"
 #: A fader level in a session (``null`` is minus infinity); the window's faders stay inside.
 STRIP_GAIN_RANGE_DB = (-120.0, 24.0)
@@ -81,6 +90,9 @@ class Session:
 
     tracks: tuple[TrackState, ...]
     suggestion: SuggestionState | None = None
+    #: The reference mix last loaded (Playback > Load reference mix...), which Compare
+    #: scores every method against; kept while its file is missing.
+    reference: Place | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +121,8 @@ def save_session(session: Session, path: str | Path) -> None:
         "tracks": [_track_to_json(t, base) for t in session.tracks],
         "suggestion": _suggestion_to_json(session.suggestion),
     }
+    if session.reference is not None:
+        doc["reference"] = place_to_json(session.reference.path, session.reference.saved_at, base)
     # What is written must read back: check it with the reader's own rules first.
     _session_from_doc(doc, base, target.name)
     data = (json.dumps(doc, indent=2, allow_nan=False) + "\n").encode("utf-8")
@@ -121,13 +135,15 @@ def save_session(session: Session, path: str | Path) -> None:
 
 
 def _version_needed(session: Session) -> int:
-    """The oldest format that holds ``session``: 1 unless a track is inverted or the
-    suggestion has marks, so a drumassist of before version 2 still opens the others
-    (it would refuse a newer version rather than drop what it cannot read)."""
+    """The oldest format that holds ``session``: 3 with a reference mix, 2 with a track
+    inverted or a suggestion with marks, else 1, so an older drumassist still opens what
+    it can read (it refuses a newer version rather than drop what it cannot read)."""
+    if session.reference is not None:
+        return 3
     marks = session.suggestion is not None and (
         session.suggestion.polarity_flips or session.suggestion.bleed_only
     )
-    return FORMAT_VERSION if marks or any(t.invert for t in session.tracks) else 1
+    return 2 if marks or any(t.invert for t in session.tracks) else 1
 
 
 def load_session(path: str | Path) -> LoadedSession:
@@ -145,7 +161,7 @@ def load_session(path: str | Path) -> LoadedSession:
     missing = tuple(t.path for t in session.tracks if not stem_exists(t.path))
     # _stem_path took the saved place where the stem is not at its own: say so, as a
     # copied folder with a stem deleted would get that stem back from the original.
-    own = [_own_path(item["path"], base) for item in doc["tracks"]]
+    own = [own_path(item["path"], base) for item in doc["tracks"]]
     elsewhere = tuple(t.path for t, at in zip(session.tracks, own, strict=True) if t.path != at)
     return LoadedSession(session, missing, elsewhere)
 
@@ -165,7 +181,18 @@ def _session_from_doc(doc: dict[str, Any], base: Path, name: str) -> Session:
             raise SessionError(f"{name}: two tracks are named {track.name!r}")
         seen.add(track.name)
     suggestion = _suggestion_from_json(doc.get("suggestion"), where=f"{name}, suggestion")
-    return Session(tracks, suggestion)
+    return Session(tracks, suggestion, _reference_from_json(doc, base, where=name))
+
+
+def _reference_from_json(doc: dict[str, Any], base: Path, *, where: str) -> Place | None:
+    reference = doc.get("reference")
+    if reference is None:
+        return None
+    where = f"{where}, reference"
+    if not isinstance(reference, dict):
+        raise SessionError(f"{where}: must be a JSON object, not {type(reference).__name__}")
+    _refuse_unknown(reference, PLACE_FIELDS, where=where, what="a reference mix")
+    return place_from_json(reference, base, where=where)
 
 
 def _check_version(version: object, name: str) -> None:
@@ -181,28 +208,9 @@ def _check_version(version: object, name: str) -> None:
         )
 
 
-def stem_exists(path: Path) -> bool:
-    """True when ``path`` is a file (a name no filesystem takes is simply not found)."""
-    try:
-        return path.is_file()
-    except (OSError, ValueError):
-        # A name too long for the filesystem, or with a NUL, names no file we can open.
-        return False
-
-
 def _track_to_json(track: TrackState, base: Path) -> dict[str, Any]:
-    resolved = track.path.resolve()
-    path = resolved.relative_to(base).as_posix() if resolved.is_relative_to(base) else str(resolved)
-    # A missing stem keeps the place it was saved at (it may come back there), wherever
-    # the session is saved to.
-    kept = track.saved_at if track.saved_at is not None and not stem_exists(track.path) else None
-    where: dict[str, str] = {"path": path}
-    if kept is not None:
-        where["absolute_path"] = str(kept)
-    elif path != str(resolved):
-        where["absolute_path"] = str(resolved)
     return {
-        **where,
+        **place_to_json(track.path, track.saved_at, base),
         "name": track.name,
         "role": track.role.value,
         "gain_db": None if math.isinf(track.gain_db) and track.gain_db < 0 else track.gain_db,
@@ -215,8 +223,8 @@ def _track_to_json(track: TrackState, base: Path) -> dict[str, Any]:
 
 #: The fields of a session file, of its tracks and of its suggestion (as
 #: :func:`save_session` writes them).
-SESSION_FIELDS = ("format", "version", "tracks", "suggestion")
-TRACK_FIELDS = ("path", "absolute_path", "name", "role", "gain_db", "pan", "mute", "solo", "invert")
+SESSION_FIELDS = ("format", "version", "tracks", "suggestion", "reference")
+TRACK_FIELDS = (*PLACE_FIELDS, "name", "role", "gain_db", "pan", "mute", "solo", "invert")
 SUGGESTION_FIELDS = ("method", "gains_db", "low_db", "high_db", "polarity_flips", "bleed_only")
 
 
@@ -236,18 +244,15 @@ def _track_from_json(doc: object, base: Path, *, where: str) -> TrackState:
     if not isinstance(doc, dict):
         raise SessionError(f"{where}: must be a JSON object, not {type(doc).__name__}")
     _refuse_unknown(doc, TRACK_FIELDS, where=where, what="a track")
-    path_text = field_str(doc, "path", where=where, error=SessionError)
-    if "\0" in path_text:
-        raise SessionError(f"{where}: 'path' holds a NUL character")
+    place = place_from_json(doc, base, where=where)
     role_text = field_str(doc, "role", where=where, error=SessionError, default="other")
     try:
         role = role_from_string(role_text)
     except ValueError as exc:
         raise SessionError(f"{where}: 'role' {exc}") from exc
-    saved_at = _saved_at(doc, where=where)
     return TrackState(
-        path=_stem_path(path_text, saved_at, base),
-        saved_at=saved_at,
+        path=place.path,
+        saved_at=place.saved_at,
         name=field_str(doc, "name", where=where, error=SessionError),
         role=role,
         gain_db=_gain(doc, "gain_db", where=where, limits=STRIP_GAIN_RANGE_DB, default=0.0),
@@ -256,33 +261,6 @@ def _track_from_json(doc: object, base: Path, *, where: str) -> TrackState:
         solo=field_bool(doc, "solo", where=where, error=SessionError, default=False),
         invert=field_bool(doc, "invert", where=where, error=SessionError, default=False),
     )
-
-
-def _saved_at(doc: dict[str, Any], *, where: str) -> Path | None:
-    """The optional ``absolute_path``: where the stem was when the session was saved."""
-    text = field_str(doc, "absolute_path", where=where, error=SessionError, default="")
-    if not text:
-        return None
-    if "\0" in text:
-        raise SessionError(f"{where}: 'absolute_path' holds a NUL character")
-    if not Path(text).is_absolute():
-        raise SessionError(f"{where}: 'absolute_path' = {text!r} is not an absolute path")
-    return Path(text)
-
-
-def _own_path(path_text: str, base: Path) -> Path:
-    """A track's ``path``: relative to the session's folder ``base``, or absolute."""
-    path = Path(path_text)
-    return path if path.is_absolute() else base / path
-
-
-def _stem_path(path_text: str, saved_at: Path | None, base: Path) -> Path:
-    """Where the stem is: its path relative to the session (or absolute), else, if only
-    the session file moved, where it was when the session was saved."""
-    found = _own_path(path_text, base)
-    if saved_at is not None and not stem_exists(found) and stem_exists(saved_at):
-        return saved_at
-    return found
 
 
 def _gain(

@@ -22,8 +22,8 @@ from drumassist.core.session import (
     elsewhere_notice,
     load_session,
     present_stems,
-    stem_exists,
 )
+from drumassist.core.sessionpaths import stem_exists
 from drumassist.learn.suggest.suggestion import Suggestion, suggest
 
 

@@ -59,7 +59,6 @@ class MainWindow(QMainWindow, SessionCommands, ExportCommands, ReferenceCommands
         self.player: PlayerController | None = None
         self.mixer: MixerPanel | None = None
         self.last_export: ExportResult | None = None
-        self.reference_path: Path | None = None  # the last reference mix loaded
         # Its balance, kept while B plays other methods (the blind test's hidden reference).
         self.reference_balance: Suggestion | None = None
         self._loader = self._runner(self._on_loaded, "Loading")
@@ -178,6 +177,12 @@ class MainWindow(QMainWindow, SessionCommands, ExportCommands, ReferenceCommands
                 f"{name}: {state.path.name} is missing; its settings are kept (Locate… finds it)"
                 for name, state in doc.missing.items()
             ]
+            gone = doc.state.reference
+            if gone is not None and self.reference_path is None:
+                notes.append(
+                    f"The reference mix {gone.path.name} is missing: Compare methods… scores"
+                    " without it, and the session keeps it"
+                )
         if loaded.modified:
             doc.undo_stack.resetClean()
         kept = self.start_autosave(doc, loaded)
@@ -189,7 +194,7 @@ class MainWindow(QMainWindow, SessionCommands, ExportCommands, ReferenceCommands
         self._connect_document(doc, self.player)
         self.playback.attach(doc, self.player, self.mixer)
         self.transport.set_multitrack(loaded.multitrack)
-        self.reference_path = self.reference_balance = None
+        self.reference_balance = None
         self.recent.add(loaded.session_path or source_folder(loaded.multitrack))
         opened = f"Opened {len(loaded.multitrack.tracks)} tracks"
         if loaded.recovered_from is not None:

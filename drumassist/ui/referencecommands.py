@@ -17,6 +17,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QMenu, QPushButton, QWidget
 
 from drumassist.core.progress import Progress
+from drumassist.core.sessionpaths import Place, stem_exists
 from drumassist.learn.suggest.suggestion import Suggestion
 from drumassist.ui import windowdialogs
 from drumassist.ui.exportflow import source_folder
@@ -38,7 +39,6 @@ class ReferenceCommands(_Base):  # type: ignore[misc,valid-type]
     if TYPE_CHECKING:
         document: MixDocument | None
         player: PlayerController | None
-        reference_path: Path | None
         method_box: QComboBox
         menus_: dict[str, QMenu]
         actions_: dict[str, QAction]
@@ -49,6 +49,13 @@ class ReferenceCommands(_Base):  # type: ignore[misc,valid-type]
         def _start(
             self, runner: TaskRunner, work: Callable[[Progress], object], message: str
         ) -> None: ...
+
+    @property
+    def reference_path(self) -> Path | None:
+        """The reference mix last loaded for these stems (a session keeps it), if its file
+        is there: Compare methods… scores every method against it."""
+        place = None if self.document is None else self.document.state.reference
+        return place.path if place is not None and stem_exists(place.path) else None
 
     def choose_reference(self) -> None:
         """Load a mix of these stems and show its reverse-engineered balance as B."""
@@ -68,7 +75,7 @@ class ReferenceCommands(_Base):  # type: ignore[misc,valid-type]
         if doc is None:
             return
         multitrack, meter = doc.multitrack, doc.meter
-        self.reference_path = path
+        doc.state.reference = Place(path.absolute())  # saved with the session
 
         def work(progress: Progress) -> Suggestion:
             from drumassist.learn.suggest.reference import reference_suggestion

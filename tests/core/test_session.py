@@ -48,7 +48,8 @@ def test_round_trip(session, tmp_path):
     assert loaded.missing == ()
     assert loaded.session == session
     doc = json.loads(path.read_text())
-    assert doc["version"] == FORMAT_VERSION
+    assert doc["version"] == 2  # inverted tracks and marks; no reference mix (3)
+    assert "reference" not in doc
     assert doc["tracks"][0]["path"] == "Kick In.wav"  # relative to the session file
     assert doc["tracks"][1]["gain_db"] is None  # -inf is stored as null
     assert [t["invert"] for t in doc["tracks"]] == [False, False, False, True]
@@ -230,7 +231,11 @@ def _doc(**changes):
         (_doc(version=True), "'version' must be a whole number"),
         (_doc(version=1.0), "'version' must be a whole number"),
         (_doc(version=None), "'version' must be a whole number, not missing"),
-        (_doc(version=3), r"session format version 3 is newer than this drumassist reads \(2\)"),
+        (_doc(version=4), r"session format version 4 is newer than this drumassist reads \(3\)"),
+        (_doc(reference="ref.wav"), "reference: must be a JSON object, not str"),
+        (_doc(reference={"path": "r.wav", "file": "r"}), "reference: unknown field 'file'"),
+        (_doc(reference={"file": "r.wav"}), "reference: unknown field 'file'"),
+        (_doc(reference={}), "reference: 'path' is missing"),
         (_doc(tracks={"x": {}}), "'tracks' must be a list, not dict"),
         (_doc(track={"pan": 5}), r"track 1: 'pan' = 5 is outside -1 to 1"),
         (_doc(track={"gain_db": "nan"}), "track 1: 'gain_db' must be a number"),
@@ -337,3 +342,33 @@ def test_stems_read_from_where_they_were_saved_are_named(session, tmp_path, caps
     )
     assert main(["info", str(copied)]) == 0
     assert f"note: {notice}" in capsys.readouterr().err
+
+
+def test_the_reference_mix_is_kept_where_the_stems_are_kept(session, tmp_path):
+    """The reference mix last loaded goes with the session (Compare scores against it):
+    relative beside it, found where it was saved if the session file alone moved, and
+    kept while it is missing (found by a new-user trial: it was dropped on saving)."""
+    from drumassist.core.sessionpaths import Place
+
+    folder = tmp_path / "stems"
+    reference = folder / "mixes" / "engineer.wav"
+    reference.parent.mkdir()
+    shutil.copy(folder / "HH.wav", reference)
+    with_reference = replace(session, reference=Place(reference))
+    path = folder / "song.drumassist"
+    save_session(with_reference, path)
+    doc = json.loads(path.read_text())
+    assert doc["version"] == FORMAT_VERSION == 3
+    assert doc["reference"] == {"path": "mixes/engineer.wav", "absolute_path": str(reference)}
+    assert load_session(path).session == with_reference
+    # The session file alone moved: the reference is found where it was saved.
+    away = tmp_path / "elsewhere" / "song.drumassist"
+    away.parent.mkdir()
+    shutil.copy(path, away)
+    assert load_session(away).session.reference == Place(reference)
+    # Missing: kept, and saved again with the place it had.
+    reference.unlink()
+    again = load_session(away).session
+    assert again.reference is not None and again.reference.saved_at == reference
+    save_session(again, away)
+    assert json.loads(away.read_text())["reference"]["absolute_path"] == str(reference)

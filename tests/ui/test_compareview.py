@@ -422,3 +422,41 @@ def test_the_view_fits_the_screen_it_opens_on(window, qtbot):
     assert room.width() < 1100 or room.height() < 720  # else this checks nothing
     assert view.width() <= room.width() and view.height() <= room.height()
     assert view.table.rowCount() == len(view.rows) > 0
+
+
+def test_a_saved_session_keeps_the_reference_mix_compare_scores_against(window, qtbot, tmp_path):
+    """Found by a new-user trial: the B marks came back, but Compare had no reference row,
+    and the user had to load the reference again every time."""
+    from tests.ui.gestures import drop
+    from tests.ui.test_personal_window import save_session_by_menu
+
+    multitrack = window.document.multitrack
+    reference = tmp_path / "mixes" / "engineer.wav"
+    reference.parent.mkdir()
+    sf.write(str(reference), mix(multitrack, KNOWN_DB), multitrack.sample_rate, subtype="FLOAT")
+    when_dialog(type_file_name(reference))
+    with qtbot.waitSignal(window.suggestion_ready, timeout=TIMEOUT_MS):
+        click_menu(window, "Playback", "Load reference mix…")
+    session = tmp_path / "demo" / "song.drumassist"
+    save_session_by_menu(window, session)
+    assert json.loads(session.read_text())["reference"] == {"path": str(reference)}
+    other = tmp_path / "other"
+    write_demo(other, duration_s=2.0, seed=1)
+    with qtbot.waitSignal(window.multitrack_loaded, timeout=TIMEOUT_MS):
+        drop(window, [other])
+    assert window.reference_path is None  # other stems, no reference
+    with qtbot.waitSignal(window.multitrack_loaded, timeout=TIMEOUT_MS):
+        drop(window, [session])
+    assert window.reference_path == reference
+    view = open_view(window, qtbot)
+    assert view.rows[0].is_reference and view.rows[0].label == "reference: engineer.wav"
+    assert view.table.horizontalHeaderItem(1).text() == "Balance error (dB)"
+    view.close()
+    # The reference gone: the session opens, says so, and saving keeps it.
+    reference.unlink()
+    with qtbot.waitSignal(window.multitrack_loaded, timeout=TIMEOUT_MS):
+        drop(window, [session])
+    assert window.reference_path is None
+    assert "The reference mix engineer.wav is missing" in window.error_label.text()
+    click_menu(window, "File", "Save session")
+    assert json.loads(session.read_text())["reference"] == {"path": str(reference)}
