@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from drumassist.core.progress import Progress
-from drumassist.core.roles import Role, names_a_mix, role_from_name
+from drumassist.core.roles import Role, names_a_mix, non_drum_word, role_from_name
 from drumassist.core.session import SESSION_SUFFIX
 from drumassist.core.stemcheck import antiphase_notices, balance_notices
 from drumassist.core.stemfiles import (
@@ -193,16 +193,16 @@ def load_multitrack(
     """
     files, ignored = stem_files(source)
     folder = names_a_folder(source)  # a mix saved into a folder is no stem; named, it is one
-    named_mixes = _named_mixes(files) if folder else []
-    files = [f for f in files if f not in named_mixes]
+    named_apart = _named_apart(files) if folder else {}
+    files = [f for f in files if f not in named_apart]
     reads = _read_all(files, progress, folder=folder, hint=unreadable_hint)
     if folder:
         files, reads, ignored = _without_mixes(source, files, reads, ignored)
     tracks = [stem_track(path, read) for path, read in zip(files, reads, strict=True)]
     _make_names_unique(tracks)
     rates = [read.rate for read in reads]
-    notices = [_ignored_notice(p) for p in ignored] + [_named_mix_notice(p) for p in named_mixes]
-    ignored += named_mixes
+    notices = [_ignored_notice(p) for p in ignored] + list(named_apart.values())
+    ignored += named_apart
     notices += antiphase_notices([t.name for t in tracks], [t.audio for t in tracks], rates)
     balance = _balance_notices(files, reads, tracks)
     session_rate = sample_rate or _session_rate(rates)
@@ -261,19 +261,27 @@ def _without_mixes(
     return [path for path, _ in kept], [read for _, read in kept], [*ignored, *mixes]
 
 
-def _named_mixes(files: list[Path]) -> list[Path]:
-    """The files of a folder named as whole mixes ("Drums Mix.wav": a DAW's mix saved
+def _named_apart(files: list[Path]) -> dict[Path, str]:
+    """The files of a folder named as no drum mic, each with its notice, unless leaving
+    them out leaves fewer than two stems: whole mixes ("Drums Mix.wav": a DAW's mix saved
     beside the stems, which mixed in as a stem got the session's highest gain and moved
-    every other), unless leaving them out leaves fewer than two stems."""
-    named = [f for f in files if names_a_mix(f.name)]
-    return named if len(files) - len(named) >= 2 else []
-
-
-def _named_mix_notice(path: Path) -> str:
-    return (
-        f"{path.name}: named as a mix, not a stem; left out (to compare a suggestion with"
-        " it, load it as a reference; to mix it in as a stem, rename it or name the files)"
-    )
+    every other) and other tracks of a session ("Click.wav", "Bass DI.wav": a click got
+    a gain and sat in the mix 4 dB under the snare)."""
+    apart: dict[Path, str] = {}
+    for path in files:
+        word = non_drum_word(path.name)
+        if names_a_mix(path.name):
+            apart[path] = (
+                f"{path.name}: named as a mix, not a stem; left out (to compare a suggestion"
+                " with it, load it as a reference; to mix it in as a stem, rename it or name"
+                " the files)"
+            )
+        elif word is not None:
+            apart[path] = (
+                f"{path.name}: named as no drum mic ({word!r}); left out (to mix it in as a"
+                " stem, rename it or name the files)"
+            )
+    return apart if len(files) - len(apart) >= 2 else {}
 
 
 def _ignored_notice(path: Path) -> str:

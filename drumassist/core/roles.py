@@ -66,6 +66,7 @@ from typing import NamedTuple, TypeVar
 from drumassist.core.rolewords import (
     FILE_EXTENSIONS,
     MIX_WORDS,
+    NON_DRUM_WORDS,
     NUMBERED_ROLE_WORDS,
     POSITION_WORDS,
     ROLE_PHRASES,
@@ -345,6 +346,15 @@ def names_a_mix(name: str) -> bool:
     "Song - Bounce 2"; not "Kick Mix" or "Remix")."""
     words = _words(_base_name(name))
     return any(w in MIX_WORDS for w in words) and role_from_name(name) is Role.OTHER
+
+
+def non_drum_word(name: str) -> str | None:
+    """The word of :data:`~drumassist.core.rolewords.NON_DRUM_WORDS` by which ``name``
+    (a file name) names a track other than a drum mic, if it has no role ("Click",
+    "Talkback", "Bass DI", "Gtr L"; not "Snare Click" or "Bass Drum"); else None."""
+    if role_from_name(name) is not Role.OTHER:
+        return None
+    return next((w for w in _words(_base_name(name)) if w in NON_DRUM_WORDS), None)
 
 
 def role_from_string(text: str) -> Role:

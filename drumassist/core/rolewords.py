@@ -74,6 +74,21 @@ MIX_WORDS = frozenset(
     ]
 )  # fmt: skip
 
+# Words that name a track other than a drum mic, as a whole session's export holds them
+# beside the drums: a click, a talkback mic, a reference, another instrument. Mixed in,
+# a click took a drum's place in the balance; with a drum's name ("Snare Click", "Room
+# Guitar") the file is that drum's. Not "bass" alone: "Bass In" and "Bass Out" may be a
+# bass drum's mics ("Bass DI" and "Bass Amp" are left out by "di" and "amp").
+NON_DRUM_WORDS = frozenset(
+    [
+        "click", "clicktrack", "metronome", "talkback", "guide", "scratch", "cue", "ref",
+        "reference", "vox", "vocal", "vocals", "voc", "voice", "choir", "bv", "bvs", "di",
+        "amp", "guitar", "guitars", "gtr", "gtrs", "keys", "keyboard", "piano", "pno",
+        "rhodes", "organ", "synth", "synths", "strings", "sax", "horn", "horns", "brass",
+        "trumpet", "violin", "cello",
+    ]
+)  # fmt: skip
+
 FILE_EXTENSIONS = frozenset(
     {
         *("wav", "wave", "bwf", "rf64", "w64", "aif", "aiff", "aifc", "caf", "sd2"),
