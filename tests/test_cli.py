@@ -367,3 +367,32 @@ def _offset(doc: dict, other: dict) -> float:
     a = {t["name"]: t["gain_db"] for t in doc["tracks"]}
     b = {t["name"]: t["gain_db"] for t in other["tracks"]}
     return float(np.mean([a[n] - b[n] for n in a]))
+
+
+def test_role_option_names_what_a_track_name_does_not(make_stems, drum_arrays):
+    """`--role TRACK=ROLE`: a mic named by the kit's own words ("06 Retro") was "other",
+    and only a session saved from the window could say it was a room (found by a
+    new-user trial). It beats the name and the session; a wrong one is refused."""
+    from drumassist.core.roles import Role
+    from drumassist.core.session import Session, TrackState, save_session
+
+    arrays = {**drum_arrays, "06 Retro": drum_arrays["OH L"] * 0.5}
+    folder = make_stems(arrays)
+    as_named = json.loads(run_cli("suggest", folder, "--method", "loudness", "--json").stdout)
+    assert {t["name"]: t["role"] for t in as_named["tracks"]}["06 Retro"] == "other"
+    given = run_cli("suggest", folder, "--role", "06 Retro=room", "--role", "HH=cymbal", "--json")
+    assert given.returncode == 0, given.stderr
+    roles = {t["name"]: t["role"] for t in json.loads(given.stdout)["tracks"]}
+    assert (roles["06 Retro"], roles["HH"], roles["Kick In"]) == ("room", "cymbal", "kick")
+    tracks = tuple(
+        TrackState(folder / f"{n}.wav", n, Role.OVERHEAD if n == "06 Retro" else Role.OTHER)
+        for n in arrays
+    )
+    save_session(Session(tracks), folder / "song.drumassist")
+    info = run_cli("info", folder / "song.drumassist", "--role", "06 Retro=room", "--json")
+    assert {t["name"]: t["role"] for t in json.loads(info.stdout)["tracks"]}["06 Retro"] == "room"
+    wrong = run_cli("suggest", folder, "--role", "Retro=room")
+    assert wrong.returncode == 1
+    assert "--role: no track named 'Retro'; the tracks are 06 Retro, HH," in wrong.stderr
+    bad = run_cli("mix", folder, "--role", "06 Retro=banjo", "-o", folder / "x.wav")
+    assert bad.returncode == 2 and "unknown drum role 'banjo'" in bad.stderr

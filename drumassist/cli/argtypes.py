@@ -60,3 +60,19 @@ def integer(low: int, high: int, unit: str = "") -> Callable[[str], int]:
 
 def _short(text: str) -> str:
     return text if len(text) <= 24 else f"{text[:12]}…({len(text)} characters)"
+
+
+def role_assignment(text: str) -> tuple[str, str]:
+    """``TRACK=ROLE`` (``"06 Retro=room"``) as (track, role value); the role checked."""
+    from drumassist.core.roles import role_from_string
+
+    track, sep, role = text.rpartition("=")
+    if not sep or not track.strip():
+        raise argparse.ArgumentTypeError(f"expected TRACK=ROLE, got '{_short(text)}'")
+    try:
+        return track.strip(), role_from_string(role).value
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{track.strip()}: {exc}") from None
+
+
+role_assignment.__name__ = "role"

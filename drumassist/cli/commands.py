@@ -19,7 +19,7 @@ from drumassist.cli.argtypes import (
     integer,
     number,
 )
-from drumassist.cli.common import is_session, load_stems, shown, stems_argument
+from drumassist.cli.common import is_session, load_stems, shown, stems_argument, with_given_roles
 from drumassist.errors import DrumassistError
 
 if TYPE_CHECKING:
@@ -58,6 +58,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
     from drumassist.core.loudness import integrated_loudness, too_short_message
 
     multitrack = _one_file(args.stems) or load_stems(args.stems)
+    multitrack = with_given_roles(multitrack, args.role)
     rows = []
     for track in multitrack.tracks:
         short = too_short_message(track.audio, multitrack.sample_rate)
@@ -158,7 +159,7 @@ def _cmd_mix(args: argparse.Namespace) -> int:
     from drumassist.core.export import export_mix
     from drumassist.core.gainsfile import read_gains
 
-    multitrack = load_stems(args.stems)
+    multitrack = load_stems(args.stems, args.role)
     if args.gains is None:
         gains_db, pans, mutes, inverted = _session_faders(args.stems, multitrack)
     else:

@@ -17,32 +17,59 @@ if TYPE_CHECKING:
 
 
 def stems_argument(p: argparse.ArgumentParser) -> None:
-    """Add the positional STEMS argument (a folder, or the stem files)."""
+    """Add the positional STEMS argument (a folder, or the stem files) and ``--role``."""
+    from drumassist.cli.argtypes import role_assignment
+
     p.add_argument(
         "stems", nargs="+", type=Path, metavar="STEMS", help="a folder of stems, or the stem files"
     )
+    p.add_argument(
+        "--role",
+        action="append",
+        default=[],
+        type=role_assignment,
+        metavar="TRACK=ROLE",
+        help="the role of a track whose name does not tell it (e.g. '06 Retro=room'; repeat"
+        " for more tracks): kick, snare, hi-hat, tom, cymbal, overhead, room, other",
+    )
 
 
-def load_stems(stems: Sequence[Path]) -> Multitrack:
-    """Load STEMS (or the stems of one .drumassist session), printing what loading changed."""
+def load_stems(stems: Sequence[Path], roles: Sequence[tuple[str, str]] = ()) -> Multitrack:
+    """Load STEMS (or the stems of one .drumassist session), printing what loading changed;
+    ``roles`` (``--role``: track name, role value) win over the names and the session."""
     from drumassist.core.multitrack import load_multitrack
 
     sources = list(stems)
-    roles: dict[Path, Role] = {}
+    session_roles: dict[Path, Role] = {}
     hint: str | None = None
     if is_session(sources):
         from drumassist.core.session import UNREADABLE_STEM_HINT
 
-        sources, roles = _session_stems(sources[0])
+        sources, session_roles = _session_stems(sources[0])
         hint = UNREADABLE_STEM_HINT
     multitrack = load_multitrack(sources, unreadable_hint=hint)
     print_notices(multitrack.notices)
-    if roles:  # the roles the user set in the window, not the ones guessed from names
+    if session_roles:  # the roles the user set in the window, not guessed from names
         by_path = {t.path.resolve(): t.name for t in multitrack.tracks if t.path is not None}
         multitrack = multitrack.with_roles(
-            {by_path[p]: role for p, role in roles.items() if p in by_path}
+            {by_path[p]: role for p, role in session_roles.items() if p in by_path}
         )
-    return multitrack
+    return with_given_roles(multitrack, roles)
+
+
+def with_given_roles(multitrack: Multitrack, roles: Sequence[tuple[str, str]]) -> Multitrack:
+    """``multitrack`` with the roles given by ``--role``; DrumassistError naming the
+    tracks when one names no track."""
+    from drumassist.core.roles import role_from_string
+    from drumassist.errors import DrumassistError
+
+    unknown = [name for name, _ in roles if name not in multitrack.names]
+    if unknown:
+        raise DrumassistError(
+            f"--role: no track named {', '.join(repr(n) for n in unknown)}; the tracks are"
+            f" {', '.join(multitrack.names)}"
+        )
+    return multitrack.with_roles({name: role_from_string(role) for name, role in roles})
 
 
 def stem_pans(stems: Sequence[Path], multitrack: Multitrack) -> list[float]:

@@ -105,7 +105,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if reference is not None and not reference.is_file():
         # Before the stems are loaded, which may take a while.
         raise InvalidStemError(f"{reference.name}: no such mix file")
-    multitrack = load_stems(args.stems if reference is None else without_mix(args.stems, reference))
+    stems = args.stems if reference is None else without_mix(args.stems, reference)
+    multitrack = load_stems(stems, args.role)
     # By default every method that can run here (svr's model is not shipped).
     available = [m for m in method_names() if unavailable_reason(m) is None]
     methods = list(dict.fromkeys(args.method or available))

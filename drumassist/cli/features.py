@@ -37,7 +37,7 @@ def register(sub: Any) -> None:
 def _cmd_features(args: argparse.Namespace) -> int:
     from drumassist.analysis import analyse
 
-    multitrack = load_stems(args.stems)
+    multitrack = load_stems(args.stems, args.role)
     result = analyse(
         multitrack, extractor=args.extractor, cache=not args.no_cache, workers=args.workers
     )

@@ -48,7 +48,7 @@ def _cmd_reverse(args: argparse.Namespace) -> int:
         # Before the stems are loaded, which may take a while.
         raise InvalidStemError(f"{args.mix.name}: no such mix file")
     stems = without_mix(args.stems, args.mix)
-    multitrack = load_stems(stems)
+    multitrack = load_stems(stems, args.role)
     mix, notices = read_mix(args.mix, sample_rate=multitrack.sample_rate)
     print_notices(notices)
     result = reverse_engineer(

@@ -62,7 +62,7 @@ def _cmd_suggest(args: argparse.Namespace) -> int:
         from drumassist.learn.models.persist import load_model
 
         model = load_model(args.model)
-    multitrack = load_stems(args.stems)
+    multitrack = load_stems(args.stems, args.role)
     # A session's inverted tracks (Ø on their strips) are suggested as the window plays
     # them: the loudness is of that mix, `mix --gains` of the JSON makes it, and a flip
     # the user has made is not suggested again.

@@ -16,7 +16,7 @@ ROLE_WORDS: dict[str, str] = {
     "hi-hat": "hh hhs hat hats hihat hihats charles charleston chimbal",
     "tom": "tom toms tomtom ft ftom rtom timbal",
     "cymbal": "cymbal cym cymb ride rides crash crashes china splash",
-    "overhead": "oh ohs overhead overheads over overs ovh ovhd cymbals cyms",
+    "overhead": "oh ohs overhead overheads over overs ovh ovhd cymbals cyms becken",
     "room": "room rooms rm amb ambi ambience ambiance ambient ambiente crush trash salle raum",
 }
 
@@ -26,10 +26,15 @@ ROLE_PHRASES: dict[str, str] = {
     "snare": "caisse claire, kleine trommel",
     "hi-hat": "hi hat, hi hats, high hat, high hats",
     "tom": "tom tom",
+    "overhead": "glyn johns",
 }
 
 # Roles these words give only when no other role word is in the name.
-WEAK_ROLE_WORDS: dict[str, str] = {"tom": "floor rack", "room": "far"}
+# A kit mic, a hall or window mic, a distant one: the room, unless a drum is named too.
+WEAK_ROLE_WORDS: dict[str, str] = {
+    "tom": "floor rack",
+    "room": "far distant hall chamber atmo window wndw kit",
+}
 
 # Roles these words give only right before a number ("T1"); alone they are too vague.
 NUMBERED_ROLE_WORDS: dict[str, str] = {"tom": "t"}
