@@ -22,6 +22,7 @@ from drumassist.core.mixstate import Balance, MixState, Strip, moved
 from drumassist.core.multitrack import Multitrack
 from drumassist.core.roles import Role
 from drumassist.core.session import Session, TrackState
+from drumassist.core.sessionpaths import stem_exists
 from drumassist.learn.bleed.polarity import PolarityReport
 from drumassist.learn.suggest.suggestion import Suggestion
 from drumassist.ui.taper import MAX_DB, clamp_db
@@ -192,37 +193,56 @@ class MixDocument(QObject):
         if after != before:
             self.undo_stack.push(_Reorder(self, f"Move {name}", before, after))
 
-    def apply_suggestion(self) -> str | None:
+    def apply_suggestion(self) -> tuple[str | None, str | None]:
         """Move every fader to the marks: the suggestion at the loudness of the user's
-        faders (one undoable step): the balance changes, the level the user set does not,
-        unless a mark lies past the fader's top.
+        faders, and invert the tracks whose polarity flip it suggests (one undoable
+        step): the balance changes, the level the user set does not, unless a mark lies
+        past the fader's top.
 
         Then every fader moves down together, so that the highest mark lands at the top
         and the balance is still the suggestion's (a fader held at the top under its mark
         left the balance off, and the user to lower every other fader by hand). Returns
-        what to tell the user then (None when it fits).
+        what to tell the user in the banner then, and in the status line of the tracks
+        inverted now (a flip left off made Apply look complete while the snare stayed out
+        of phase); None for either when there is nothing to tell.
         """
         if self.suggestion is None:
-            return None
+            return None, None
         # The suggested balance at the loudness of the user's faders (the markers).
         gains = self.state.suggestion_at_a()
         if gains is None:
-            return None
+            return None, None
         audible = [g for g in gains if math.isfinite(g)]
         lowered = max(0.0, max(audible, default=MAX_DB) - MAX_DB)
         top = int(np.argmax(gains)) if lowered > 0 else None
+        flips = set(self.suggestion.polarity.flips)
         before = dict(enumerate(self.strips))
         after = {
-            i: replace(s, gain_db=clamp_db(gains[i] - lowered)) for i, s in enumerate(self.strips)
+            i: replace(
+                s, gain_db=clamp_db(gains[i] - lowered), invert=s.invert or self._name(i) in flips
+            )
+            for i, s in enumerate(self.strips)
         }
+        inverted = tuple(self._name(i) for i in after if after[i].invert and not before[i].invert)
         if after != before:  # the faders already at the marks: no step
             self.undo_stack.push(_Change(self, f"Apply {self.suggestion.method}", before, after))
-        if top is None:
-            return None
-        return (
-            f"Applied {lowered:.1f} dB under your mix's level, so that {self._name(top)} fits"
-            f" under the fader's top (+{MAX_DB:g} dB): the balance is the suggestion's"
+        banner = (
+            None
+            if top is None
+            else (
+                f"Applied {lowered:.1f} dB under your mix's level, so that {self._name(top)} fits"
+                f" under the fader's top (+{MAX_DB:g} dB): the balance is the suggestion's"
+            )
         )
+        status = (
+            None
+            if not inverted
+            else (
+                f"Polarity inverted as suggested: {', '.join(inverted)} (its Ø inverts it back;"
+                " Ctrl+Z undoes the whole Apply)"
+            )
+        )
+        return banner, status
 
     def _name(self, index: int) -> str:
         return self.multitrack.tracks[index].name
@@ -305,8 +325,9 @@ class MixDocument(QObject):
     def to_session(self) -> Session:
         return self.state.to_session()
 
-    def load_session_state(self, session: Session) -> None:
-        """Take strips, order, missing tracks and the suggestion from a session."""
+    def load_session_state(self, session: Session) -> list[str]:
+        """Take strips, order, missing tracks, the suggestion and the reference mix from a
+        session; what is missing, to tell the user."""
         self.state.load_session(session)
         for index in range(len(self.strips)):
             self.strip_changed.emit(index)
@@ -314,6 +335,17 @@ class MixDocument(QObject):
         balance = self.state.balance
         self.set_suggestion(None if balance is None else _suggestion(self.multitrack, balance))
         self.undo_stack.clear()
+        notes = [
+            f"{name}: {state.path.name} is missing; its settings are kept (Locate… finds it)"
+            for name, state in self.missing.items()
+        ]
+        gone = self.state.reference
+        if gone is not None and not stem_exists(gone.path):
+            notes.append(
+                f"The reference mix {gone.path.name} is missing: Compare methods… scores"
+                " without it, and the session keeps it"
+            )
+        return notes
 
 
 def _suggestion(multitrack: Multitrack, balance: Balance) -> Suggestion:

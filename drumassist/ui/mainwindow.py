@@ -172,17 +172,7 @@ class MainWindow(QMainWindow, SessionCommands, ExportCommands, ReferenceCommands
         )
         notes = list(loaded.multitrack.notices)
         if loaded.session is not None:
-            doc.load_session_state(loaded.session.session)
-            notes += [
-                f"{name}: {state.path.name} is missing; its settings are kept (Locate… finds it)"
-                for name, state in doc.missing.items()
-            ]
-            gone = doc.state.reference
-            if gone is not None and self.reference_path is None:
-                notes.append(
-                    f"The reference mix {gone.path.name} is missing: Compare methods… scores"
-                    " without it, and the session keeps it"
-                )
+            notes += doc.load_session_state(loaded.session.session)
         if loaded.modified:
             doc.undo_stack.resetClean()
         kept = self.start_autosave(doc, loaded)
@@ -280,9 +270,13 @@ class MainWindow(QMainWindow, SessionCommands, ExportCommands, ReferenceCommands
         self.suggestion_ready.emit(suggestion)
 
     def apply_suggestion(self) -> None:
-        note = None if self.document is None else self.document.apply_suggestion()
-        if note is not None:  # lowered together, so the loudest mark fits under the top
-            self.show_error(note, warning=True)
+        if self.document is None:
+            return
+        banner, status = self.document.apply_suggestion()
+        if status is not None:  # a suggested polarity flip made
+            self.statusBar().showMessage(status)
+        if banner is not None:  # lowered together, so the loudest mark fits under the top
+            self.show_error(banner, warning=True)
 
     def cancel_work(self) -> None:
         for runner in (self._loader, self._suggester, self._exporter):
