@@ -70,24 +70,24 @@ def test_same_file_twice_is_refused_by_every_command(
 @pytest.mark.parametrize("frames", [1, 10, 441, 4409])
 def test_too_short_stem_gets_no_loudness_and_no_suggestion(folder, frames, capsys):
     """A 1-sample stem measured -51.4 LUFS and got +9 to +12 dB suggestions."""
-    sf.write(str(folder / "click.wav"), np.full((frames, 1), 0.5, dtype=np.float32), 44100)
+    sf.write(str(folder / "blip.wav"), np.full((frames, 1), 0.5, dtype=np.float32), 44100)
     from drumassist.core.loudness import too_short_message
 
     multitrack = load_multitrack(folder)
-    click = multitrack.tracks[multitrack.index("click")]
-    assert too_short_message(click.audio, 44100) is not None
+    blip = multitrack.tracks[multitrack.index("blip")]
+    assert too_short_message(blip.audio, 44100) is not None
     for method in ("loudness", "sum", "bleed", "default"):
         result = suggest(multitrack, method=method)
         by_name = dict(zip(result.names, result.gains_db, strict=True))
-        assert by_name["click"] == -np.inf, method
-        assert all(np.isfinite(g) for n, g in by_name.items() if n != "click"), method
-        assert [n.split(":")[0] for n in result.notes] == ["click"]
+        assert by_name["blip"] == -np.inf, method
+        assert all(np.isfinite(g) for n, g in by_name.items() if n != "blip"), method
+        assert [n.split(":")[0] for n in result.notes] == ["blip"]
         assert "too short to judge (under 100 ms)" in result.notes[0]
     assert main(["info", str(folder), "--json"]) == 0
     out = capsys.readouterr().out
     doc = {t["name"]: t for t in json.loads(out)["tracks"]}
-    assert doc["click"]["loudness_lufs"] is None
-    assert doc["click"]["too_short"] is True
+    assert doc["blip"]["loudness_lufs"] is None
+    assert doc["blip"]["too_short"] is True
     assert doc["Kick_In"]["too_short"] is False
 
 
@@ -100,12 +100,12 @@ def test_a_stem_of_one_full_hop_is_judged(folder):
 
 
 def test_cli_suggest_says_too_short(folder, capsys):
-    sf.write(str(folder / "click.wav"), np.full((1, 1), 0.5, dtype=np.float32), 44100)
+    sf.write(str(folder / "blip.wav"), np.full((1, 1), 0.5, dtype=np.float32), 44100)
     assert main(["suggest", str(folder), "--method", "loudness"]) == 0
     captured = capsys.readouterr()
-    row = next(line for line in captured.out.splitlines() if line.strip().startswith("click"))
+    row = next(line for line in captured.out.splitlines() if line.strip().startswith("blip"))
     assert row.split()[-2:] == ["too", "short"]
-    assert "note: click: holds only 1 sample of sound" in captured.err
+    assert "note: blip: holds only 1 sample of sound" in captured.err
 
 
 def test_float_stem_with_absurd_samples_is_refused(folder):
