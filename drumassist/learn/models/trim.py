@@ -115,7 +115,9 @@ class TrimModel:
         # the gain's regressor, their own interval often left the gain at its edge (on the
         # ENST excerpt four of seven tracks), and the window then flagged a fader 0.1 dB
         # off the suggestion as outside its range (found by a new-user trial).
-        half = np.where(np.isfinite(low) & np.isfinite(high), np.abs(high - low) / 2, 0.0)
+        spread = np.isfinite(low) & np.isfinite(high)  # a silent track has none
+        half = np.zeros(len(gain))
+        half[spread] = np.abs(high[spread] - low[spread]) / 2
         return GainPrediction(gain, gain - half, gain + half, placed)
 
     def _bleed_only_shift(
