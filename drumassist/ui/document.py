@@ -193,56 +193,41 @@ class MixDocument(QObject):
         if after != before:
             self.undo_stack.push(_Reorder(self, f"Move {name}", before, after))
 
-    def apply_suggestion(self) -> tuple[str | None, str | None]:
+    def apply_suggestion(self) -> str | None:
         """Move every fader to the marks: the suggestion at the loudness of the user's
-        faders, and invert the tracks whose polarity flip it suggests (one undoable
-        step): the balance changes, the level the user set does not, unless a mark lies
-        past the fader's top.
+        faders (one undoable step): the balance changes, the level the user set does not,
+        unless a mark lies past the fader's top.
 
         Then every fader moves down together, so that the highest mark lands at the top
         and the balance is still the suggestion's (a fader held at the top under its mark
         left the balance off, and the user to lower every other fader by hand). Returns
-        what to tell the user in the banner then, and in the status line of the tracks
-        inverted now (a flip left off made Apply look complete while the snare stayed out
-        of phase); None for either when there is nothing to tell.
+        what to tell the user then (None when it fits).
+
+        A suggested polarity flip is not made: it is advice, read from the mics' physical
+        polarity at their lag, and on the real 14a Frankensnare snare the flip makes the
+        top and bottom 1.6 dB quieter at zero lag, as they are mixed (README, Polarity).
         """
         if self.suggestion is None:
-            return None, None
+            return None
         # The suggested balance at the loudness of the user's faders (the markers).
         gains = self.state.suggestion_at_a()
         if gains is None:
-            return None, None
+            return None
         audible = [g for g in gains if math.isfinite(g)]
         lowered = max(0.0, max(audible, default=MAX_DB) - MAX_DB)
         top = int(np.argmax(gains)) if lowered > 0 else None
-        flips = set(self.suggestion.polarity.flips)
         before = dict(enumerate(self.strips))
         after = {
-            i: replace(
-                s, gain_db=clamp_db(gains[i] - lowered), invert=s.invert or self._name(i) in flips
-            )
-            for i, s in enumerate(self.strips)
+            i: replace(s, gain_db=clamp_db(gains[i] - lowered)) for i, s in enumerate(self.strips)
         }
-        inverted = tuple(self._name(i) for i in after if after[i].invert and not before[i].invert)
         if after != before:  # the faders already at the marks: no step
             self.undo_stack.push(_Change(self, f"Apply {self.suggestion.method}", before, after))
-        banner = (
-            None
-            if top is None
-            else (
-                f"Applied {lowered:.1f} dB under your mix's level, so that {self._name(top)} fits"
-                f" under the fader's top (+{MAX_DB:g} dB): the balance is the suggestion's"
-            )
+        if top is None:
+            return None
+        return (
+            f"Applied {lowered:.1f} dB under your mix's level, so that {self._name(top)} fits"
+            f" under the fader's top (+{MAX_DB:g} dB): the balance is the suggestion's"
         )
-        status = (
-            None
-            if not inverted
-            else (
-                f"Polarity inverted as suggested: {', '.join(inverted)} (its Ø inverts it back;"
-                " Ctrl+Z undoes the whole Apply)"
-            )
-        )
-        return banner, status
 
     def _name(self, index: int) -> str:
         return self.multitrack.tracks[index].name

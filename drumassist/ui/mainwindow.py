@@ -270,13 +270,9 @@ class MainWindow(QMainWindow, SessionCommands, ExportCommands, ReferenceCommands
         self.suggestion_ready.emit(suggestion)
 
     def apply_suggestion(self) -> None:
-        if self.document is None:
-            return
-        banner, status = self.document.apply_suggestion()
-        if status is not None:  # a suggested polarity flip made
-            self.statusBar().showMessage(status)
-        if banner is not None:  # lowered together, so the loudest mark fits under the top
-            self.show_error(banner, warning=True)
+        note = None if self.document is None else self.document.apply_suggestion()
+        if note is not None:  # lowered together, so the loudest mark fits under the top
+            self.show_error(note, warning=True)
 
     def cancel_work(self) -> None:
         for runner in (self._loader, self._suggester, self._exporter):
