@@ -52,6 +52,10 @@ def _finite(value: float) -> float | None:
     return round(value, 3) if math.isfinite(value) else None
 
 
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
 def _cmd_suggest(args: argparse.Namespace) -> int:
     from drumassist.learn.suggest.suggestion import silence_reason, suggest
 
@@ -121,7 +125,7 @@ def _document(
         {
             "track": c.track, "reference": c.reference, "correlation": round(c.correlation, 3),
             "lag_ms": round(c.lag_ms, 2), "hits": c.hits, "sure": bool(c.sure),
-            "inverted": bool(c.inverted),
+            "inverted": bool(c.inverted), "zero_lag_correlation": _rounded(c.zero_lag),
         }
         for c in result.polarity.checks
     ]  # fmt: skip

@@ -23,7 +23,7 @@ from drumassist.core.multitrack import Multitrack
 from drumassist.core.roles import Role
 from drumassist.core.session import Session, TrackState
 from drumassist.core.sessionpaths import stem_exists
-from drumassist.learn.bleed.polarity import PolarityReport
+from drumassist.learn.bleed.polarity_report import PolarityReport
 from drumassist.learn.suggest.suggestion import Suggestion
 from drumassist.ui.taper import MAX_DB, clamp_db
 

@@ -27,8 +27,8 @@ it is surely inverted relative to its first mic (after that one's flip).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import math
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -40,61 +40,24 @@ from drumassist.core.multitrack import Multitrack
 from drumassist.core.parallel import map_on_cores
 from drumassist.learn.bleed.hits import HIT_RANGE_DB, MAX_HITS, MIN_GAP_MS, hit_onsets
 from drumassist.learn.bleed.kinds import kind_of, same_drum
+from drumassist.learn.bleed.polarity_report import (
+    PolarityCheck,
+    PolarityReport,
+    load_report,
+    store_report,
+)
 
 BAND_HZ = (40.0, 2000.0)
 MAX_LAG_MS = 3.0
 MAX_LAG_OVERHEAD_MS = 10.0
 WINDOW_MS = (-2.0, 25.0)  # around each onset
+#: Around each onset, for the zero-lag correlation of two mics of one drum: a hit's body.
+ZERO_LAG_WINDOW_MS = (-2.0, 150.0)
 MIN_CORRELATION = 0.2
 MIN_MARGIN = 1.5
 #: Second mics of a drum: checked against the drum's first mic.
 SECONDARY_KINDS = frozenset({"kick_out", "snare_btm"})
 OVERHEAD_CHECKED = frozenset({"kick", "snare", "tom"})
-
-
-@dataclass(frozen=True)
-class PolarityCheck:
-    """One mic compared with a reference mic around the reference drum's hits.
-
-    ``correlation`` is signed, at the lag of best fit (``lag_ms``: the mic later than
-    the reference by this); ``inverted`` is True when the check is ``sure`` and the
-    correlation negative.
-    """
-
-    track: str
-    reference: str
-    correlation: float
-    lag_ms: float
-    margin: float
-    hits: int
-    sure: bool
-
-    @property
-    def inverted(self) -> bool:
-        return self.sure and self.correlation < 0
-
-
-@dataclass(frozen=True)
-class PolarityReport:
-    """Every check made on a multitrack, and the flips they suggest."""
-
-    checks: tuple[PolarityCheck, ...] = ()
-    flips: tuple[str, ...] = ()  # tracks whose polarity flip is suggested, in track order
-    #: A report read back from a saved session has no checks, only each flip's reason
-    #: as it was given: (track, reason) pairs.
-    reasons: tuple[tuple[str, str], ...] = ()
-
-    def reason(self, name: str) -> str:
-        """Why ``name`` is (or is not) suggested a flip, from its own checks."""
-        own = [c for c in self.checks if c.track == name]
-        if not own:
-            return dict(self.reasons).get(name, "not checked")
-        said = "; ".join(
-            f"{'opposite to' if c.correlation < 0 else 'with'} {c.reference} (correlation"
-            f" {c.correlation:+.2f} at {c.lag_ms:+.1f} ms{'' if c.sure else ', unsure'})"
-            for c in own
-        )
-        return ("flip suggested: " if name in self.flips else "") + said
 
 
 # Reports already made, by multitrack object: a Multitrack's audio never changes, and the
@@ -112,11 +75,11 @@ def polarity_of(multitrack: Multitrack, *, cache: bool = True) -> PolarityReport
     def make() -> PolarityReport:
         key = _cache_key(multitrack) if cache else None
         names = reference_names(multitrack)
-        report = None if key is None else _cache_load(key, names)
+        report = None if key is None else load_report(key, names)
         if report is None:
             report = check_polarity(multitrack)
             if key is not None:
-                _cache_store(key, report, names)
+                store_report(key, report, names)
         return report
 
     return _REPORTS.get_or_make(multitrack, make)
@@ -136,13 +99,15 @@ def check_polarity(multitrack: Multitrack) -> PolarityReport:
         for i in firsts
         if view.tracks[i].role.value in OVERHEAD_CHECKED
         for j in overheads
-    ]
+    ]  # the first checks, two mics of one drum, are also measured as mixed (zero lag)
     # Each mic's hits found once however many checks use them; mics and checks on both cores.
     hit_mics = sorted({by for *_, by in pairs})
     found_hits = map_on_cores(lambda k: hit_onsets(audio[k], rate), hit_mics, "polarity")
     onsets = dict(zip(hit_mics, found_hits, strict=True))
     checks = map_on_cores(
-        lambda p: _check(audio, (p[0], p[1]), names, rate, p[2], onsets=onsets[p[3]]),
+        lambda p: _check(
+            audio, (p[0], p[1]), names, rate, p[2], onsets=onsets[p[3]], as_mixed=p[0] in primary
+        ),
         pairs,
         "polarity",
     )
@@ -228,8 +193,10 @@ def _check(
     max_lag_ms: float,
     *,
     onsets: np.ndarray,
+    as_mixed: bool = False,
 ) -> PolarityCheck | None:
-    """Mic ``pair[0]`` against mic ``pair[1]`` around ``onsets`` (a mic's hits).
+    """Mic ``pair[0]`` against mic ``pair[1]`` around ``onsets`` (a mic's hits), and,
+    ``as_mixed``, their zero-lag correlation (:func:`_zero_lag_correlation`).
 
     None if there are no hits or either mic is silent around them.
     """
@@ -253,7 +220,28 @@ def _check(
         hits=int(onsets.size),
         # A best fit at the edge of the lags searched is no fit: the true one lies beyond.
         sure=abs(value) >= MIN_CORRELATION and margin >= MIN_MARGIN and 0 < best < 2 * lag,
+        zero_lag=_zero_lag_correlation(audio[i], audio[ref], onsets, rate) if as_mixed else None,
     )
+
+
+def _zero_lag_correlation(
+    mic: np.ndarray, reference: np.ndarray, onsets: np.ndarray, rate: int
+) -> float | None:
+    """The correlation of the two K-weighted mics with no delay over
+    :data:`ZERO_LAG_WINDOW_MS` around ``onsets``: the sum as mixed, where a flip's effect
+    is heard (None if either is silent there)."""
+    from drumassist.core.iir import sosfilt
+    from drumassist.core.loudness import k_weighting_sos
+
+    start, stop = (round(ms * rate / 1000) for ms in ZERO_LAG_WINDOW_MS)
+    settle = round(0.02 * rate)
+    lows = [int(onset) + start - settle for onset in onsets]
+    length = stop - start + settle
+    sos = k_weighting_sos(rate)
+    x = sosfilt(sos, np.stack([_window(reference, lo, length) for lo in lows]))[:, settle:]
+    y = sosfilt(sos, np.stack([_window(mic, lo, length) for lo in lows]))[:, settle:]
+    energy = float(np.sum(x * x)) * float(np.sum(y * y))
+    return float(np.sum(x * y)) / math.sqrt(energy) if energy > 0 else None
 
 
 def _other_sign_peak(correlation: np.ndarray, best: int) -> float:
@@ -319,10 +307,9 @@ def _band_sos(rate: int) -> np.ndarray:
 
 
 #: Bumped when what :func:`check_polarity` finds changes: old cache entries are not found.
-CACHE_FORMAT = "drumassist-polarity-3"  # 2: stereo overheads checked side by side;
-# 3: each lag normalised by its own windows, and rivals only peaks inside the lags
-CACHE_KIND = "polarity"
-_CHECK_FIELDS = ("track", "reference", "correlation", "lag_ms", "margin", "hits", "sure")
+CACHE_FORMAT = "drumassist-polarity-4"  # 2: stereo overheads checked side by side;
+# 3: each lag normalised by its own windows, and rivals only peaks inside the lags;
+# 4: the zero-lag correlation of two mics of one drum
 
 
 def _cache_key(multitrack: Multitrack) -> str:
@@ -330,60 +317,11 @@ def _cache_key(multitrack: Multitrack) -> str:
         "format": CACHE_FORMAT,
         "conditioning": CONDITIONING,
         "settings": [
-            BAND_HZ, MAX_LAG_MS, MAX_LAG_OVERHEAD_MS, WINDOW_MS, MAX_HITS, HIT_RANGE_DB,
-            MIN_GAP_MS, MIN_CORRELATION, MIN_MARGIN, sorted(SECONDARY_KINDS),
-            sorted(OVERHEAD_CHECKED),
+            BAND_HZ, MAX_LAG_MS, MAX_LAG_OVERHEAD_MS, WINDOW_MS, ZERO_LAG_WINDOW_MS,
+            MAX_HITS, HIT_RANGE_DB, MIN_GAP_MS, MIN_CORRELATION, MIN_MARGIN,
+            sorted(SECONDARY_KINDS), sorted(OVERHEAD_CHECKED),
         ],
         # Which checks are made follows from the names and roles (kinds, drums).
         "tracks": [[t.name, t.role.value] for t in multitrack.tracks],
     }  # fmt: skip
     return measurecache.entry_key(recipe, multitrack)
-
-
-def _cache_store(key: str, report: PolarityReport, names: Sequence[str]) -> None:
-    index = {name: i for i, name in enumerate(names)}
-    checks = report.checks
-    measurecache.store_entry(
-        CACHE_KIND,
-        key,
-        {
-            "track": np.array([index[c.track] for c in checks], dtype=np.int64),
-            "reference": np.array([index[c.reference] for c in checks], dtype=np.int64),
-            "correlation": np.array([c.correlation for c in checks], dtype=float),
-            "lag_ms": np.array([c.lag_ms for c in checks], dtype=float),
-            "margin": np.array([c.margin for c in checks], dtype=float),
-            "hits": np.array([c.hits for c in checks], dtype=np.int64),
-            "sure": np.array([c.sure for c in checks], dtype=bool),
-            "flips": np.array([index[n] for n in report.flips], dtype=np.int64),
-        },
-    )
-
-
-def _cache_load(key: str, names: Sequence[str]) -> PolarityReport | None:
-    """The cached report, or None (a bad entry is deleted, not trusted)."""
-
-    def valid(entry: Mapping[str, np.ndarray]) -> bool:
-        count = entry["track"].shape
-        indices = np.concatenate([entry[f].ravel() for f in ("track", "reference", "flips")])
-        return (
-            all(entry[f].shape == count for f in _CHECK_FIELDS)
-            and entry["flips"].ndim == 1
-            and bool(np.all((indices >= 0) & (indices < len(names))))
-        )
-
-    entry = measurecache.load_entry(CACHE_KIND, key, valid)
-    if entry is None:
-        return None
-    checks = tuple(
-        PolarityCheck(
-            track=names[int(entry["track"][k])],
-            reference=names[int(entry["reference"][k])],
-            correlation=float(entry["correlation"][k]),
-            lag_ms=float(entry["lag_ms"][k]),
-            margin=float(entry["margin"][k]),
-            hits=int(entry["hits"][k]),
-            sure=bool(entry["sure"][k]),
-        )
-        for k in range(entry["track"].size)
-    )
-    return PolarityReport(checks, tuple(names[int(i)] for i in entry["flips"]))

@@ -27,7 +27,8 @@ from drumassist.core.mixloudness import (
 from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress
 from drumassist.errors import DrumassistError, PersonalModelError
-from drumassist.learn.bleed.polarity import PolarityReport, polarity_of
+from drumassist.learn.bleed.polarity import polarity_of
+from drumassist.learn.bleed.polarity_report import PolarityReport
 from drumassist.learn.models import registry
 from drumassist.learn.models.base import GainModel
 from drumassist.learn.suggest.baselines import BASELINES
