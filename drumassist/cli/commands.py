@@ -274,7 +274,7 @@ def _cmd_quickstart(args: argparse.Namespace) -> int:
     if not args.headless and has_display():
         return _cmd_gui(argparse.Namespace(path=folder))
     print(f"demo multitrack: {folder}")
-    _cmd_info(argparse.Namespace(stems=[folder], json=False))
+    _cmd_info(argparse.Namespace(stems=[folder], json=False, role=[]))
     return _quickstart_mix(folder)
 
 
