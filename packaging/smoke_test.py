@@ -107,6 +107,9 @@ GTK_ONLY_PREFIXES = (
     "libgraphite2.so",
     "libpixman-1.so",
     "libharfbuzz.so",
+    "libgtk-3.so",
+    "libgdk-3.so",
+    "libatk-bridge-2.0.so",
 )
 
 
