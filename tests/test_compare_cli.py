@@ -251,3 +251,65 @@ def test_render_says_why_it_is_quieter_than_the_target(tmp_path, capsys):
     audio, _ = sf.read(str(out_dir / "sum.wav"), dtype="float64")
     assert integrated_loudness(audio, rate) == pytest.approx(level, abs=0.1)
     assert 20 * np.log10(np.abs(audio).max()) <= -0.99
+
+
+def test_a_session_is_compared_as_the_window_plays_it(tmp_path):
+    """A session whose Snare Btm the user inverted (Ø): `compare SESSION` scores and
+    renders the stems with that flip, as `suggest SESSION` and the window do, so the
+    reference's -23 LUFS gains are of the mix the user hears. Before, compare played the
+    stems as recorded (found comparing commands after the suggest change). Real audio:
+    the 14a Frankensnare snare (skips without ../shared), its engineer-style reference
+    made with the bottom mic inverted."""
+    from drumassist.core.roles import Role
+    from drumassist.core.session import Session, TrackState, save_session
+    from tests.learn.bleed.test_polarity import RATE, frankensnare_session
+
+    arrays = frankensnare_session("14a_basic")
+    folder = tmp_path / "snare"
+    folder.mkdir()
+    for name, audio in arrays.items():
+        sf.write(folder / f"{name}.wav", audio, RATE, subtype="FLOAT")
+    sign = {"Snare Top": 1.0, "Snare Btm": -1.0, "OH": 1.0}
+    mixed = sum(sign[n] * 10 ** (g / 20) * arrays[n] for n, g in
+                {"Snare Top": -3.0, "Snare Btm": -9.0, "OH": -6.0}.items())  # fmt: skip
+    reference = tmp_path / "engineer.wav"
+    sf.write(reference, mixed, RATE, subtype="FLOAT")
+    roles = {"Snare Top": Role.SNARE, "Snare Btm": Role.SNARE, "OH": Role.OVERHEAD}
+    session = tmp_path / "snare.drumassist"
+    save_session(
+        Session(tuple(TrackState(folder / f"{n}.wav", n, r, invert=sign[n] < 0)
+                      for n, r in roles.items())), session,
+    )  # fmt: skip
+
+    def compared(stems: Path, render: Path) -> tuple[dict, str]:
+        proc = run_cli("compare", stems, "--reference", reference, "--method", "sum",
+                       "--render", render, "--json")  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(proc.stdout), proc.stderr
+
+    as_recorded, quiet = compared(folder, tmp_path / "as-recorded")
+    doc, err = compared(session, tmp_path / "as-played")
+    assert "note: polarity inverted as in the session: Snare Btm" in err
+    assert "polarity inverted" not in quiet
+    assert [t["name"] for t in doc["tracks"] if t.get("invert")] == ["Snare Btm"]
+    assert not any(t.get("invert") for t in as_recorded["tracks"])
+
+    def flipped_mix_lufs(d: dict) -> float:
+        gains = dict(zip([t["name"] for t in d["tracks"]], d["reference"]["gains_db"], strict=True))
+        audio = sum(sign[n] * 10 ** (gains[n] / 20) * a for n, a in arrays.items())
+        return integrated_loudness(audio, RATE)
+
+    # The reference's gains are of the heard mix: at -23 LUFS with the flip, as said.
+    assert flipped_mix_lufs(doc) == pytest.approx(-23.0, abs=0.05)
+    assert abs(flipped_mix_lufs(as_recorded) + 23.0) > 0.3  # as recorded they were not
+
+    def bottom_sign(render: Path) -> float:
+        """The sign of Snare Btm in the rendered direct sum, by least squares on the
+        stems as recorded."""
+        audio, _ = sf.read(render / "sum.wav", dtype="float64")
+        stems = np.stack([arrays[n] for n in ("Snare Top", "Snare Btm", "OH")], axis=1)
+        fit = np.linalg.lstsq(stems, audio.sum(axis=1), rcond=None)[0]
+        return float(np.sign(fit[1] / fit[0]))
+
+    assert bottom_sign(tmp_path / "as-played") == -1.0
+    assert bottom_sign(tmp_path / "as-recorded") == 1.0

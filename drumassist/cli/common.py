@@ -90,6 +90,19 @@ def stem_inverted(stems: Sequence[Path], multitrack: Multitrack) -> list[bool]:
     return [strip is not None and strip.invert for strip in _saved_strips(stems, multitrack)]
 
 
+def heard_as_in_session(
+    stems: Sequence[Path], multitrack: Multitrack
+) -> tuple[Multitrack, list[bool]]:
+    """The tracks as the window plays them (a session's inverted tracks, Ø on their
+    strips, flipped; the stems as they are otherwise) and which ones are flipped; says
+    so on stderr when a track is."""
+    inverted = stem_inverted(stems, multitrack)
+    if any(inverted):
+        names = ", ".join(n for n, flip in zip(multitrack.names, inverted, strict=True) if flip)
+        print(f"note: polarity inverted as in the session: {names}", file=sys.stderr)
+    return multitrack.with_polarity(inverted), inverted
+
+
 def _saved_strips(stems: Sequence[Path], multitrack: Multitrack) -> list[TrackState | None]:
     """Each track's strip in the session STEMS names (None without a session, or for a
     track the session does not name), matched by the stem's resolved path."""

@@ -12,7 +12,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from drumassist.cli.common import LineProgress, load_stems, stems_argument, without_mix
+from drumassist.cli.common import (
+    LineProgress,
+    heard_as_in_session,
+    load_stems,
+    stems_argument,
+    without_mix,
+)
 from drumassist.errors import InvalidStemError
 
 if TYPE_CHECKING:
@@ -106,7 +112,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         # Before the stems are loaded, which may take a while.
         raise InvalidStemError(f"{reference.name}: no such mix file")
     stems = args.stems if reference is None else without_mix(args.stems, reference)
-    multitrack = load_stems(stems, args.role)
+    # A session's inverted tracks are compared, scored and rendered as the window plays them.
+    multitrack, inverted = heard_as_in_session(stems, load_stems(stems, args.role))
     # By default every method that can run here (svr's model is not shipped).
     available = [m for m in method_names() if unavailable_reason(m) is None]
     methods = list(dict.fromkeys(args.method or available))
@@ -116,7 +123,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         # Before the methods run: a refused render should not cost their time.
         check_render_targets(multitrack, targets, overwrite=args.force, protected=protected)
     comparison, render = _compare_and_render(args, multitrack, methods, targets, protected)
-    _report(args, multitrack, comparison, render)
+    _report(args, multitrack, comparison, render, inverted)
     if comparison.all_failed:
         print("drumassist: error: every method failed", file=sys.stderr)
         return EXIT_ALL_FAILED
@@ -157,7 +164,11 @@ def _compare_and_render(
 
 
 def _report(
-    args: argparse.Namespace, multitrack: Multitrack, comparison: Comparison, render: Render | None
+    args: argparse.Namespace,
+    multitrack: Multitrack,
+    comparison: Comparison,
+    render: Render | None,
+    inverted: Sequence[bool],
 ) -> None:
     from drumassist.learn.reverse.report import LOW_R2, UNRELATED_R2
 
@@ -179,7 +190,7 @@ def _report(
             for warning in result.warnings:
                 print(f"warning: {result.path.name}: {warning}", file=sys.stderr)
     if args.json:
-        print(json.dumps(_document(multitrack, comparison, render), indent=2))
+        print(json.dumps(_document(multitrack, comparison, render, inverted), indent=2))
         return
     width = shutil.get_terminal_size((100, 24)).columns
     for line in table_lines(multitrack, comparison, width=max(width, 60)):
@@ -200,7 +211,7 @@ def _nums(values: Sequence[float] | None) -> list[float | None] | None:
 
 
 def _document(
-    multitrack: Multitrack, comparison: Comparison, render: Render | None
+    multitrack: Multitrack, comparison: Comparison, render: Render | None, inverted: Sequence[bool]
 ) -> dict[str, Any]:
     ref = comparison.reference
     reference = None
@@ -227,7 +238,10 @@ def _document(
             }
         )
     return {
-        "tracks": [{"name": t.name, "role": t.role.value} for t in multitrack.tracks],
+        "tracks": [
+            {"name": t.name, "role": t.role.value, **({"invert": True} if flip else {})}
+            for t, flip in zip(multitrack.tracks, inverted, strict=True)
+        ],
         "reference": reference,
         "methods": methods,
         "render": None if render is None else _render_document(render),

@@ -11,7 +11,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from drumassist.cli.argtypes import LUFS_RANGE, number
-from drumassist.cli.common import load_stems, shown, stem_inverted, stem_pans, stems_argument
+from drumassist.cli.common import (
+    heard_as_in_session,
+    load_stems,
+    shown,
+    stem_pans,
+    stems_argument,
+)
 from drumassist.errors import DrumassistError
 
 if TYPE_CHECKING:
@@ -70,11 +76,7 @@ def _cmd_suggest(args: argparse.Namespace) -> int:
     # A session's inverted tracks (Ø on their strips) are suggested as the window plays
     # them: the loudness is of that mix, `mix --gains` of the JSON makes it, and a flip
     # the user has made is not suggested again.
-    inverted = stem_inverted(args.stems, multitrack)
-    if any(inverted):
-        names = ", ".join(n for n, flip in zip(multitrack.names, inverted, strict=True) if flip)
-        print(f"note: polarity inverted as in the session: {names}", file=sys.stderr)
-    heard = multitrack.with_polarity(inverted)
+    heard, inverted = heard_as_in_session(args.stems, multitrack)
     result = suggest(heard, method=args.method, target_lufs=args.target, model=model)
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
