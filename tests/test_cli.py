@@ -396,3 +396,41 @@ def test_role_option_names_what_a_track_name_does_not(make_stems, drum_arrays):
     assert "--role: no track named 'Retro'; the tracks are 06 Retro, HH," in wrong.stderr
     bad = run_cli("mix", folder, "--role", "06 Retro=banjo", "-o", folder / "x.wav")
     assert bad.returncode == 2 and "unknown drum role 'banjo'" in bad.stderr
+
+
+def test_text_tables_list_the_tracks_as_the_window_s_strips_stand(
+    make_stems, drum_arrays, tmp_path
+):
+    """`suggest`, `info` and `compare` print their tracks kick first, by role, as the
+    window's strips stand (they printed the folder's alphabetical order, so HH came
+    before the kick: found comparing the CLI with the window), and a session's own
+    strip order when given one. JSON keeps the stems' order (read by name)."""
+    from drumassist.core.roles import Role
+    from drumassist.core.session import Session, TrackState, save_session
+
+    folder = make_stems(drum_arrays)  # HH, Kick In, OH L, Snare Top on disk
+
+    def listed(*args: str | Path) -> list[str]:
+        proc = run_cli(*args)
+        assert proc.returncode == 0, proc.stderr
+        names = [n for n in drum_arrays if n != "HH"] + ["HH"]
+        found = []
+        for line in proc.stdout.splitlines():
+            found += [n for n in names if line.strip().startswith(n + " ")]
+        return found
+
+    by_role = ["Kick In", "Snare Top", "HH", "OH L"]
+    assert listed("suggest", folder, "--method", "loudness") == by_role
+    assert listed("info", folder) == by_role
+    compare = run_cli("compare", folder, "--method", "sum")
+    header = next(line for line in compare.stdout.splitlines() if line.startswith("method"))
+    assert header.split()[1:] == ["Kick", "In", "Snare", "Top", "HH", "OH", "L"]
+    doc = json.loads(run_cli("suggest", folder, "--method", "loudness", "--json").stdout)
+    assert [t["name"] for t in doc["tracks"]] == ["HH", "Kick In", "OH L", "Snare Top"]
+    # A session's strips, dragged into another order in the window, keep it.
+    dragged = ["OH L", "Kick In", "HH", "Snare Top"]
+    roles = {"Kick In": Role.KICK, "Snare Top": Role.SNARE, "HH": Role.HIHAT, "OH L": Role.OVERHEAD}
+    save_session(Session(tuple(TrackState(folder / f"{n}.wav", n, roles[n]) for n in dragged)),
+                 tmp_path / "song.drumassist")  # fmt: skip
+    assert listed("suggest", tmp_path / "song.drumassist", "--method", "loudness") == dragged
+    assert listed("info", tmp_path / "song.drumassist") == dragged

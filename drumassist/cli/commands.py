@@ -19,7 +19,14 @@ from drumassist.cli.argtypes import (
     integer,
     number,
 )
-from drumassist.cli.common import is_session, load_stems, shown, stems_argument, with_given_roles
+from drumassist.cli.common import (
+    is_session,
+    load_stems,
+    shown,
+    stems_argument,
+    strip_order,
+    with_given_roles,
+)
 from drumassist.errors import DrumassistError
 
 if TYPE_CHECKING:
@@ -86,7 +93,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
         return 0
     count = f"{len(rows)} track{'' if len(rows) == 1 else 's'}"
     print(f"{count}, {multitrack.sample_rate} Hz, {multitrack.duration_s:.2f} s")
-    for row in rows:
+    for row in (rows[i] for i in strip_order(args.stems, multitrack)):  # as the window's strips
         level = "silent" if row["loudness_lufs"] is None else f"{row['loudness_lufs']:.1f} LUFS"
         level = "too short" if row["too_short"] else level
         kind = "stereo" if row["channels"] == 2 else "mono"

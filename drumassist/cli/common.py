@@ -103,6 +103,23 @@ def heard_as_in_session(
     return multitrack.with_polarity(inverted), inverted
 
 
+def strip_order(stems: Sequence[Path], multitrack: Multitrack) -> list[int]:
+    """The tracks' indices as the window's strips stand: a session's own order, else (and
+    for tracks the session does not name, after them) by role, kick first, then name."""
+    from drumassist.core.mixstate import role_order_key
+
+    tracks = multitrack.tracks
+    rest = sorted(range(len(tracks)), key=lambda i: role_order_key(tracks[i].name, tracks[i].role))
+    if not is_session(stems):
+        return rest
+    from drumassist.core.session import load_session
+
+    index = {t.path.resolve(): i for i, t in enumerate(tracks) if t.path is not None}
+    saved = [index.get(t.path.resolve()) for t in load_session(stems[0]).session.tracks]
+    placed = list(dict.fromkeys(i for i in saved if i is not None))
+    return placed + [i for i in rest if i not in placed]
+
+
 def _saved_strips(stems: Sequence[Path], multitrack: Multitrack) -> list[TrackState | None]:
     """Each track's strip in the session STEMS names (None without a session, or for a
     track the session does not name), matched by the stem's resolved path."""

@@ -17,6 +17,7 @@ from drumassist.cli.common import (
     heard_as_in_session,
     load_stems,
     stems_argument,
+    strip_order,
     without_mix,
 )
 from drumassist.errors import InvalidStemError
@@ -193,7 +194,8 @@ def _report(
         print(json.dumps(_document(multitrack, comparison, render, inverted), indent=2))
         return
     width = shutil.get_terminal_size((100, 24)).columns
-    for line in table_lines(multitrack, comparison, width=max(width, 60)):
+    order = strip_order(args.stems, multitrack)
+    for line in table_lines(multitrack, comparison, width=max(width, 60), order=order):
         print(line)
     if render is not None and render.files:
         _print_render(render)
@@ -266,8 +268,15 @@ def _render_document(render: Render) -> dict[str, Any]:
 # -- text -----------------------------------------------------------------------------------------
 
 
-def table_lines(multitrack: Multitrack, comparison: Comparison, *, width: int = 100) -> list[str]:
-    """The comparison as text: one row per method, one column per track.
+def table_lines(
+    multitrack: Multitrack,
+    comparison: Comparison,
+    *,
+    width: int = 100,
+    order: Sequence[int] | None = None,
+) -> list[str]:
+    """The comparison as text: one row per method, one column per track, the columns in
+    ``order`` (track indices; the multitrack's order by default).
 
     Track columns that do not fit in ``width`` continue in further blocks below,
     each starting with the method names again.
@@ -289,7 +298,8 @@ def table_lines(multitrack: Multitrack, comparison: Comparison, *, width: int = 
         max([_MIN_COLUMN, *(len(c[k]) for _, c, e in rows if e is None)]) for k in (0, 1)
     ]
     score_room = sum(w + 1 for w in score_widths) if scored else 0
-    for block_no, block in enumerate(_blocks(widths, width - lead - score_room - 1)):
+    columns = range(len(widths)) if order is None else order
+    for block_no, block in enumerate(_blocks(widths, width - lead - score_room - 1, columns)):
         scores = scored and block_no == 0
         row = functools.partial(
             _line, score_widths=score_widths, widths=widths, block=block, lead=lead
@@ -337,11 +347,13 @@ def _label(name: str) -> str:
     return f"{name[:head]}…{name[-(_MAX_LABEL - 1 - head) :]}"
 
 
-def _blocks(widths: Sequence[int], room: int) -> list[list[int]]:
-    """Track indices per block, each block fitting ``room`` characters (at least one track)."""
+def _blocks(widths: Sequence[int], room: int, columns: Sequence[int]) -> list[list[int]]:
+    """Track indices per block, in the order of ``columns``, each block fitting ``room``
+    characters (at least one track)."""
     blocks: list[list[int]] = [[]]
     used = 0
-    for i, w in enumerate(widths):
+    for i in columns:
+        w = widths[i]
         if blocks[-1] and used + w + 1 > room:
             blocks.append([])
             used = 0

@@ -17,6 +17,7 @@ from drumassist.cli.common import (
     shown,
     stem_pans,
     stems_argument,
+    strip_order,
 )
 from drumassist.errors import DrumassistError
 
@@ -87,7 +88,7 @@ def _cmd_suggest(args: argparse.Namespace) -> int:
         pans = stem_pans(args.stems, multitrack)
         print(json.dumps(_document(result, pans, inverted), indent=2))
     else:
-        _print_table(result, inverted)
+        _print_table(result, inverted, strip_order(args.stems, multitrack))
     return 0
 
 
@@ -146,12 +147,13 @@ def _document(
     }
 
 
-def _print_table(result: Suggestion, inverted: Sequence[bool]) -> None:
-    """The gains as a table, then what the marks in it mean for this multitrack."""
+def _print_table(result: Suggestion, inverted: Sequence[bool], order: Sequence[int]) -> None:
+    """The gains as a table, its rows in ``order`` (the window's strips, kick first), then
+    what the marks in it mean for this multitrack."""
     short = set(result.too_short)
     print(f"{result.method}: mono mix at {result.loudness_lufs:.1f} LUFS")
-    rows = _rows(result)
-    for (name, role, gain_db, low_db, high_db), session_flip in zip(rows, inverted, strict=True):
+    rows = list(zip(_rows(result), inverted, strict=True))
+    for (name, role, gain_db, low_db, high_db), session_flip in (rows[i] for i in order):
         gain = f"{gain_db:+.1f} dB" if math.isfinite(gain_db) else "silent"
         gain = "too short" if name in short else gain
         spread = f"  ({low_db:+.1f} to {high_db:+.1f})" if high_db > low_db else ""
