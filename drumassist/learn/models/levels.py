@@ -34,7 +34,7 @@ from drumassist.learn.data.anchor import LEVELS, MEASURES_VERSION, audible_level
 from drumassist.learn.data.sessions import SessionData
 from drumassist.learn.models.base import GainPrediction, Importances, ModelKind
 from drumassist.learn.models.persist import feature_names_sha256
-from drumassist.learn.models.trim import kind_offsets, session_anchor
+from drumassist.learn.models.trim import bleed_only_shift, kind_offsets, session_anchor
 
 METHOD = "levels"
 #: What a levels model's card names as its "extractor": the level measures.
@@ -79,9 +79,17 @@ class LevelsModel:
         audible = audible_levels(level)
         offset = np.array([self.offsets.get(k, 0.0) for k in kinds])
         gain = np.where(audible, offset - np.where(audible, level, 0.0), -math.inf)
+        # levels-gb's rule: a close mic far under the loudest track carries only bleed,
+        # and is placed at the session's median level, not pushed up to a played drum's.
+        loudest = np.asarray(levels_db, dtype=float)[:, LEVELS.index("mmax")]
+        shift, far = bleed_only_shift(kinds, loudest, gain, self.offsets)
+        gain = gain + shift
         low = np.array([self.low_db.get(k, -DEFAULT_SPREAD_DB) for k in kinds])
         high = np.array([self.high_db.get(k, DEFAULT_SPREAD_DB) for k in kinds])
-        return GainPrediction(gain, np.minimum(gain, gain + low), np.maximum(gain, gain + high))
+        placed = tuple(int(i) for i in np.flatnonzero(far))
+        return GainPrediction(
+            gain, np.minimum(gain, gain + low), np.maximum(gain, gain + high), placed
+        )
 
     def predict(self, inputs: LevelsInputs) -> GainPrediction:
         """Gains in dB and their range for one multitrack's inputs (see :meth:`measure`)."""

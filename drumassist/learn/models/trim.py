@@ -73,6 +73,32 @@ HGB_PARAMS: dict[str, Any] = {
 }
 
 
+def bleed_only_shift(
+    kinds: Sequence[str], loudest: np.ndarray, gain: np.ndarray, offsets: Mapping[str, float]
+) -> tuple[np.ndarray, np.ndarray]:
+    """How far each bleed-only close mic's gain moves (see :data:`BLEED_ONLY_DB`), and
+    which tracks those are.
+
+    ``loudest`` is each track's ``mmax`` (dB) and ``gain`` the gains as predicted (dB,
+    ``-inf`` where silent); a bleed-only mic is placed as if at the session's median
+    level, with its kind's offset (from ``offsets``). Used by levels-gb and levels.
+    """
+    shift = np.zeros(len(gain))
+    none = np.zeros(len(gain), dtype=bool)
+    audible = np.isfinite(gain) & np.isfinite(loudest)
+    if not audible.any():
+        return shift, none
+    close = np.array([k in CLOSE_KINDS for k in kinds])
+    far = audible & close & (loudest < loudest[audible].max() - BLEED_ONLY_DB)
+    rest = audible & ~far
+    if not far.any() or not rest.any():
+        return shift, none
+    offset = np.array([offsets.get(k, 0.0) for k in kinds])
+    placed = float(np.median((gain - offset)[rest])) + offset
+    shift[far] = (placed - gain)[far]
+    return shift, far
+
+
 @dataclass(frozen=True, eq=False)
 class TrimModel:
     """A trained trim model (see the module docstring)."""
@@ -108,7 +134,8 @@ class TrimModel:
         gain, low, high = gains(self.gain), gains(self.low), gains(self.high)
         placed: tuple[int, ...] = ()
         if self.reference == "m90":
-            shift, far = self._bleed_only_shift(inputs, anchor, gain)
+            loudest = inputs.levels_db[:, LEVELS.index("mmax")]
+            shift, far = bleed_only_shift(inputs.kinds, loudest, gain, self.offsets)
             gain, low, high = gain + shift, low + shift, high + shift
             placed = tuple(int(i) for i in np.flatnonzero(far))
         # The quantile regressors' 10-90 % spread, centred on the gain: fitted apart from
@@ -119,27 +146,6 @@ class TrimModel:
         half = np.zeros(len(gain))
         half[spread] = np.abs(high[spread] - low[spread]) / 2
         return GainPrediction(gain, gain - half, gain + half, placed)
-
-    def _bleed_only_shift(
-        self, inputs: AnchorInputs, anchor: np.ndarray, gain: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """How far each bleed-only close mic's gain moves (see :data:`BLEED_ONLY_DB`), and
-        which tracks those are."""
-        shift = np.zeros(len(gain))
-        none = np.zeros(len(gain), dtype=bool)
-        loudest = inputs.levels_db[:, LEVELS.index("mmax")]
-        audible = np.isfinite(anchor) & np.isfinite(gain) & np.isfinite(loudest)
-        if not audible.any():
-            return shift, none
-        close = np.array([k in CLOSE_KINDS for k in inputs.kinds])
-        far = audible & close & (loudest < loudest[audible].max() - BLEED_ONLY_DB)
-        rest = audible & ~far
-        if not far.any() or not rest.any():
-            return shift, none
-        offsets = np.array([self.offsets.get(k, 0.0) for k in inputs.kinds])
-        placed = float(np.median((gain - offsets)[rest])) + offsets
-        shift[far] = (placed - gain)[far]
-        return shift, far
 
     def measure(self, multitrack: Multitrack, *, progress: Progress | None = None) -> AnchorInputs:
         """The level and bleed measures of every track (through the anchor cache)."""

@@ -131,3 +131,30 @@ def test_the_default_says_which_enst_tracks_carry_only_bleed(enst_excerpt, capsy
     assert main(["suggest", str(stems)]) == 0
     text = capsys.readouterr().out
     assert "tom1" in text and text.count("only bleed") == 2 and "bleed: tom2:" in text
+
+
+@pytest.mark.shared
+def test_levels_places_the_enst_bleed_only_toms_as_the_default_does(enst_excerpt) -> None:
+    """levels has levels-gb's bleed-only rule since 2026-12-02: it read the unplayed toms'
+    bleed as their level and pushed them to +26.9 and +26.3 dB, 16 dB over every played
+    track (11.17 dB from the engineer's dry mix; with the rule 3.51). Placed at the
+    session's median level with the tom offset, both now sit inside the played tracks'
+    span, and the suggestion names them."""
+    from drumassist.core.mixloudness import MixLoudness
+    from drumassist.core.multitrack import load_multitrack
+    from drumassist.learn.evaluate.compare import compare_methods
+
+    multitrack = load_multitrack(enst_excerpt / "stems")
+    s = suggest(multitrack, method="levels")
+    assert s.bleed_only == ("tom1", "tom2")
+    gains = dict(zip(s.names, s.gains_db, strict=True))
+    played = [g for n, g in gains.items() if n not in s.bleed_only]
+    assert min(played) <= gains["tom1"] <= max(played)
+    assert gains["tom1"] == pytest.approx(gains["tom2"])  # one kind, one placement
+    scored = compare_methods(
+        multitrack,
+        methods=["levels"],
+        meter=MixLoudness(multitrack),
+        reference=enst_excerpt / "ref_dry_mix.wav",
+    )
+    assert scored.methods[0].balance_error_db < 4.0  # 11.17 without the rule
