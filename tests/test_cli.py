@@ -434,3 +434,43 @@ def test_text_tables_list_the_tracks_as_the_window_s_strips_stand(
                  tmp_path / "song.drumassist")  # fmt: skip
     assert listed("suggest", tmp_path / "song.drumassist", "--method", "loudness") == dragged
     assert listed("info", tmp_path / "song.drumassist") == dragged
+
+
+def test_mix_of_a_session_stops_when_a_sounding_stem_is_missing(make_stems, drum_arrays, tmp_path):
+    """`mix SESSION` with a stem deleted wrote the mix without that drum and exited 0, so
+    a batch render silently lost it (found by a new-user trial). Now it stops, names the
+    track and its file and writes nothing; --allow-missing mixes the rest; a missing
+    track the mix would not sound anyway (muted) does not stop it."""
+    from drumassist.core.roles import Role
+    from drumassist.core.session import Session, TrackState, save_session
+
+    folder = make_stems(drum_arrays)
+    roles = {"Kick In": Role.KICK, "Snare Top": Role.SNARE, "HH": Role.HIHAT, "OH L": Role.OVERHEAD}
+    session = tmp_path / "song.drumassist"
+
+    def save(muted: str | None = None) -> None:
+        tracks = tuple(
+            TrackState(folder / f"{n}.wav", n, r, mute=n == muted) for n, r in roles.items()
+        )
+        save_session(Session(tracks), session)
+
+    save()
+    (folder / "HH.wav").unlink()
+    out = tmp_path / "mix.wav"
+    refused = run_cli("mix", session, "-o", out)
+    assert refused.returncode == 1
+    assert (
+        f"song.drumassist: not mixed: HH ({folder / 'HH.wav'}) missing or unreadable"
+        in refused.stderr
+    )
+    assert "--allow-missing" in refused.stderr
+    assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == [
+        "song.drumassist",
+        "stems",
+    ]
+    allowed = run_cli("mix", session, "-o", out, "--allow-missing")
+    assert allowed.returncode == 0, allowed.stderr
+    assert sf.info(str(out)).frames == 3 * 44100
+    out.unlink()
+    save(muted="HH")  # the window would not sound it: nothing is lost
+    assert run_cli("mix", session, "-o", out).returncode == 0 and out.exists()

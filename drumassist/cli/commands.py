@@ -125,6 +125,12 @@ def _add_mix(sub: Any) -> None:
         metavar="OUT",
         help="the mix to write (.wav or .flac)",
     )
+    p.add_argument(
+        "--allow-missing",
+        action="store_true",
+        help="mix a session whose stems are not all there (without it, a stem of the session"
+        " that is missing or unreadable stops the mix)",
+    )
     _export_options(p)
     p.set_defaults(func=_cmd_mix)
 
@@ -168,7 +174,9 @@ def _cmd_mix(args: argparse.Namespace) -> int:
 
     multitrack = load_stems(args.stems, args.role)
     if args.gains is None:
-        gains_db, pans, mutes, inverted = _session_faders(args.stems, multitrack)
+        gains_db, pans, mutes, inverted = _session_faders(
+            args.stems, multitrack, allow_missing=args.allow_missing
+        )
     else:
         gains = read_gains(args.gains, multitrack.names)
         gains_db, pans, mutes, inverted = gains.gains_db, gains.pans, None, gains.inverted
@@ -189,9 +197,12 @@ def _cmd_mix(args: argparse.Namespace) -> int:
     return 0
 
 
-def _session_faders(stems: Sequence[Path], multitrack: Any) -> tuple[Any, Any, Any, Any]:
+def _session_faders(
+    stems: Sequence[Path], multitrack: Any, *, allow_missing: bool = False
+) -> tuple[Any, Any, Any, Any]:
     """The gains, pans, mutes (a muted track, or one not soloed while another is) and
-    polarity flips of a session's strips, for its stems that are there."""
+    polarity flips of a session's strips, for its stems that are there; a track the
+    mix would sound is a DrumassistError when its stem is not, unless ``allow_missing``."""
     from drumassist.core.mixstate import audible
     from drumassist.core.session import load_session
 
@@ -199,7 +210,10 @@ def _session_faders(stems: Sequence[Path], multitrack: Any) -> tuple[Any, Any, A
         raise DrumassistError(
             "mix needs --gains G.json, or a .drumassist session as STEMS (its faders are mixed)"
         )
-    by_path = {t.path.resolve(): t for t in load_session(stems[0]).session.tracks}
+    session = load_session(stems[0]).session
+    if not allow_missing:
+        _refuse_missing(stems[0], session, multitrack)
+    by_path = {t.path.resolve(): t for t in session.tracks}
     strips = []
     for track in multitrack.tracks:
         state = by_path.get(Path(track.path).resolve())
@@ -215,6 +229,25 @@ def _session_faders(stems: Sequence[Path], multitrack: Any) -> tuple[Any, Any, A
         list(~audible(strips)),
         [s.invert for s in strips],
     )
+
+
+def _refuse_missing(path: Path, session: Any, multitrack: Any) -> None:
+    """DrumassistError naming the tracks of ``session`` the mix would sound whose stems
+    are missing or were not read (a batch render silently lost a drum: new-user trial)."""
+    from drumassist.core.mixstate import audible
+
+    loaded = {Path(t.path).resolve() for t in multitrack.tracks if t.path is not None}
+    sounding = audible(session.tracks)
+    lost = [
+        f"{t.name} ({t.path})"
+        for t, heard in zip(session.tracks, sounding, strict=True)
+        if heard and t.path.resolve() not in loaded
+    ]
+    if lost:
+        raise DrumassistError(
+            f"{path.name}: not mixed: {'; '.join(lost)} missing or unreadable, and the mix"
+            " would leave them out; restore them, or pass --allow-missing to mix the rest"
+        )
 
 
 def _print_export(result: Any) -> None:

@@ -101,10 +101,13 @@ def export_audio(
     for warning in warnings:
         # Info, not warning: the warnings are returned for the caller to show once.
         log.info("%s: %s", target.name, warning)
+    # Of the samples written: a clipped mix peaks at full scale, not where it would have
+    # (the "wrote" line said +0.9 dBFS beside "20 samples clipped"; a new-user trial).
+    written = _as_written(quantised)
     return ExportResult(
         path=target,
-        loudness_lufs=integrated_loudness(data, sample_rate),
-        peak_dbfs=peak_dbfs(data),
+        loudness_lufs=integrated_loudness(written, sample_rate),
+        peak_dbfs=peak_dbfs(written),
         gain_db=gain_db,
         warnings=tuple(warnings),
     )
@@ -195,6 +198,15 @@ def _quantise(data: np.ndarray, bit_depth: int, seed: int) -> tuple[np.ndarray, 
         return quantised.astype(np.int16), warnings
     # libsndfile keeps the top 24 bits of int32 data for PCM_24.
     return quantised.astype(np.int32) << 8, warnings
+
+
+def _as_written(quantised: np.ndarray) -> np.ndarray:
+    """The samples :func:`_quantise` made, as the file holds them, in float (full scale 1)."""
+    if quantised.dtype == np.int16:
+        return quantised / 32768.0
+    if quantised.dtype == np.int32:  # 24 bits in the top of 32
+        return quantised / 2.0**31
+    return quantised.astype(np.float64)
 
 
 def _write_file(

@@ -292,9 +292,11 @@ def _ignored_notice(path: Path) -> str:
         return f"{path.name}: a saved session, not a stem; open it to get its mix back"
     if path.is_dir():
         count = audio_count(path)
+        if count == 1:
+            return f"{path.name}/: a subfolder of 1 audio file, not read with this folder"
         return (
-            f"{path.name}/: a subfolder of {count} audio file{'s' if count != 1 else ''}, not"
-            " read with this folder (open it to use its stems)"
+            f"{path.name}/: a subfolder of {count} audio files, not read with this folder"
+            " (open it to use its stems)"
         )
     if is_audio_file(path):  # read, and found to be a mix drumassist exported
         return f"{path.name}: a mix exported by drumassist, not a stem; left out"

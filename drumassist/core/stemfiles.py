@@ -58,10 +58,10 @@ def _list_sources(source: str | Path | Sequence[str | Path]) -> tuple[list[Path]
             raise InvalidStemError(f"{folder.name}: expected a folder of stems, got a file")
         children = list(folder.iterdir())
         entries = sorted((p for p in children if p.is_file()), key=_natural_key)
-        # Subfolders are not read; one holding two audio files or more (a multitrack) is
-        # named, as a likelier stems folder.
+        # Subfolders are not read; one holding audio is named (with two files or more,
+        # a multitrack, as a likelier stems folder; a lone bounce was left unsaid).
         entries += sorted(
-            (p for p in children if p.is_dir() and audio_count(p) >= 2), key=_natural_key
+            (p for p in children if p.is_dir() and audio_count(p) >= 1), key=_natural_key
         )
         # Named like audio but no file to read: a broken or looping link, a folder called
         # "x.wav". Listed, so the notice names them (they were skipped unsaid).
@@ -87,7 +87,7 @@ def _not_readable(path: Path) -> bool:
     """A name like an audio file's with no file behind it (and not a stems subfolder)."""
     if not is_audio_file(path) or path.is_file():
         return False
-    return not (path.is_dir() and audio_count(path) >= 2)
+    return not (path.is_dir() and audio_count(path) >= 1)
 
 
 def not_readable_notice(path: Path) -> str | None:

@@ -89,6 +89,26 @@ def test_unnormalised_clipping_is_reported(tmp_path):
     assert data.max() <= 1.0
 
 
+@pytest.mark.parametrize("bit_depth", [16, 24, 32])
+def test_the_result_gives_the_peak_and_loudness_of_the_file_written(tmp_path, bit_depth):
+    """A clipped export said "peak +0.9 dBFS" beside "20 samples clipped": the peak the
+    mix would have had (found by a new-user trial). The result is of the file's samples:
+    at full scale once clipped in 16 or 24 bit; float keeps the overs."""
+    rng = np.random.default_rng(1)
+    hot = (
+        rng.normal(0.0, 0.3, (44100, 2)) * np.where(np.arange(44100) % 4410 < 5, 4.0, 1.0)[:, None]
+    )
+    result = export_audio(hot, 44100, tmp_path / "hot.wav", bit_depth=bit_depth)
+    data, rate = sf.read(str(tmp_path / "hot.wav"), dtype="float64", always_2d=True)
+    assert result.peak_dbfs == pytest.approx(20 * np.log10(np.max(np.abs(data))), abs=1e-6)
+    assert result.loudness_lufs == pytest.approx(integrated_loudness(data, rate), abs=1e-6)
+    if bit_depth == 32:
+        assert result.peak_dbfs > 6.0
+    else:
+        assert result.peak_dbfs == pytest.approx(0.0, abs=0.01)
+        assert any("clipped" in w for w in result.warnings)
+
+
 def test_existing_file_needs_overwrite(tmp_path):
     out = tmp_path / "mix.wav"
     out.write_bytes(b"precious")

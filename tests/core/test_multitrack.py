@@ -327,12 +327,15 @@ def test_a_subfolder_of_audio_is_named_as_the_likelier_stems_folder(make_stems, 
     for name in ("a.wav", "b.wav"):
         sf.write(inner / name, drum_arrays["Kick In"], 44100)
     (folder / "empty").mkdir()
+    (folder / "bounces").mkdir()  # one file: named too (it was left unsaid; new-user trial)
+    sf.write(folder / "bounces" / "mix.wav", drum_arrays["Kick In"], 44100)
     mt = load_multitrack(folder)
     assert len(mt.tracks) == 4
     assert (
         "stems/: a subfolder of 2 audio files, not read with this folder (open it to use its"
         " stems)" in mt.notices
     )
+    assert "bounces/: a subfolder of 1 audio file, not read with this folder" in mt.notices
     assert not [n for n in mt.notices if n.startswith("empty")]
 
 
