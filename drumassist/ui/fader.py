@@ -26,6 +26,7 @@ from drumassist.ui import theme
 from drumassist.ui.dragcontrol import DragControl
 from drumassist.ui.taper import (
     FINE_STEP_DB,
+    MAX_DB,
     SCALE_MARKS_DB,
     STEP_DB,
     clamp_db,
@@ -112,6 +113,8 @@ class Fader(DragControl):
             tip += f"\n\nSuggested: {format_db(gain_db)} dB"
             if low_db is not None and high_db is not None:
                 tip += f" (likely {format_db(low_db)} to {format_db(high_db)} dB)"
+            if gain_db > MAX_DB:  # the marker is an arrow at the top
+                tip += f",\nabove the fader's top ({format_db(MAX_DB)} dB)"
         self.setToolTip(tip)
         self.update()
 
@@ -232,6 +235,13 @@ class Fader(DragControl):
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(accent)
         tip_x = x + _MARKER_WIDTH_PX
+        if gain_db > MAX_DB:  # off the scale: an arrow pointing up, past the top
+            mid = (x + tip_x) / 2
+            top = max(1.0, y - 9)
+            painter.drawPolygon(
+                QPolygonF([QPointF(mid, top), QPointF(x - 1, top + 8), QPointF(tip_x + 1, top + 8)])
+            )
+            return
         painter.drawPolygon(
             QPolygonF([QPointF(x, y), QPointF(tip_x, y - 5), QPointF(tip_x, y + 5)])
         )

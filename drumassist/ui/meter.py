@@ -85,6 +85,11 @@ class PeakBallistics:
         """Turn the clip light off."""
         self.clipped = False
 
+    def fall_silent(self) -> None:
+        """Playback stopped: no level and no hold; the clip light stays until cleared."""
+        self.level_db = self.hold_db = self.floor_db
+        self._last_s = None
+
     def reset(self) -> None:
         """Back to silence: no level, no hold, no clip."""
         self.level_db = self.hold_db = self.floor_db
@@ -144,6 +149,12 @@ class LevelMeter(QWidget):
             peaks_lin = (max(map(abs, peaks_lin)),) * len(self.channels)
         for ballistics, peak_lin in zip(self.channels, peaks_lin, strict=True):
             ballistics.update(peak_lin, now_s)
+        self.update()
+
+    def fall_silent(self) -> None:
+        """Clear the bars and the peak hold (playback stopped); the clip light stays."""
+        for ballistics in self.channels:
+            ballistics.fall_silent()
         self.update()
 
     def reset(self) -> None:

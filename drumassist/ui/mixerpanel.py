@@ -179,5 +179,11 @@ class MixerPanel(QScrollArea):
             strip.set_suggestion(gain, low, high)
 
     def show_meter(self, meter: Meter | None) -> None:
+        """Show the callback's latest peaks; None (playback stopped) clears the bars and
+        holds, keeping any clip light (the meters stayed lit at their last levels after
+        playback reached the end: new-user trial)."""
         for index, strip in enumerate(self.strips):
-            strip.set_meter(meter.track_peaks[index] if meter is not None else 0.0)
+            if meter is None:
+                strip.meter.fall_silent()
+            else:
+                strip.set_meter(meter.track_peaks[index])

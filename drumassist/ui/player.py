@@ -172,7 +172,7 @@ class PlayerController(QObject):
             self._shown_position = self.engine.position
         self.position_changed.emit(self.position_s)
         meter = self.engine.meter
-        if meter is not None:
+        if meter is not None and self.playing:  # once stopped, the last block's peaks stay
             self.meter_changed.emit(meter)
         if self.engine.underflows != self._underflows:
             self._underflows = self.engine.underflows

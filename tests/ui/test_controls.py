@@ -82,10 +82,17 @@ def test_stop_button_fades_out_and_stops_the_stream(loaded, qtbot, played_audio)
     window.transport.loop_region.setRegion((0.0, window.transport.duration_s))
     click(window.transport.play_button)
     qtbot.waitUntil(lambda: window.player.engine.sounding, timeout=PLAY_TIMEOUT_MS)
+    meters = [strip.meter for strip in window.mixer.strips]
+    floor = meters[0].channels[0].floor_db
+    lit = lambda: any(b.hold_db > floor for m in meters for b in m.channels)  # noqa: E731
+    qtbot.waitUntil(lit, timeout=PLAY_TIMEOUT_MS)
     click(window.transport.play_button)
     assert not window.player.playing and window.transport.play_button.text() == "▶ Play"
     wait_until_idle(qtbot, window)
     assert not window.player.engine.sounding
+    # Stopped, the meters fall dark (they stayed lit at their last levels: new-user trial).
+    qtbot.wait(100)  # polls that would have shown the last block's peaks again
+    assert not lit()
     played = played_audio()
     last = np.flatnonzero(np.abs(played).sum(axis=1) > 0)[-1]
     # The last block heard ramps down to silence: its final samples are near zero.

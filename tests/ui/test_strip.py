@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
-from PySide6.QtGui import QKeyEvent, QWheelEvent
+from PySide6.QtGui import QColor, QKeyEvent, QWheelEvent
 from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 
 from drumassist.core.roles import Role
@@ -255,6 +255,33 @@ def test_suggestion_does_not_move_the_handle(fader: Fader) -> None:
     assert "-9.0" in fader.toolTip()
     fader.set_suggestion(None)
     assert fader.suggestion_db is None
+
+
+def test_a_suggestion_above_the_fader_s_top_is_drawn_as_an_arrow_past_it(fader: Fader) -> None:
+    """A suggestion of +25.4 dB was drawn as the +12 dB mark, nothing showing it lay
+    beyond the scale (found by a new-user trial): it is an arrow pointing up, drawn
+    above the top mark's line, and the tooltip says so."""
+    from drumassist.ui import theme
+
+    def orange_rows(image) -> set[int]:
+        accent = QColor(theme.SUGGESTION)
+        return {
+            y
+            for y in range(image.height())
+            for x in range(image.width())
+            if abs(image.pixelColor(x, y).red() - accent.red()) < 20
+            and abs(image.pixelColor(x, y).green() - accent.green()) < 20
+            and abs(image.pixelColor(x, y).blue() - accent.blue()) < 20
+        }
+
+    top = round(fader.y_of_db(MAX_DB))
+    fader.set_suggestion(11.5)
+    assert min(orange_rows(fader.grab().toImage())) >= top - 5  # a side marker at the top
+    assert "above the fader's top" not in fader.toolTip()
+    fader.set_suggestion(25.4, 23.6, 27.2)
+    assert min(orange_rows(fader.grab().toImage())) <= top - 7  # the arrow rises past it
+    assert "Suggested: +25.4 dB" in fader.toolTip()
+    assert "above the fader's top (+12.0 dB)" in fader.toolTip()
 
 
 # -- the strip --------------------------------------------------------------------------
