@@ -107,7 +107,7 @@ class SessionCommands(_Base):  # type: ignore[misc,valid-type]
         doc = self.document
         if doc is None or doc.undo_stack.isClean():
             return True
-        answer = windowdialogs.ask_save_changes(self)
+        answer = windowdialogs.ask_save_changes(self, doc.session_path)
         if answer == QMessageBox.StandardButton.Save:
             return self.save_session()
         return answer == QMessageBox.StandardButton.Discard

@@ -58,12 +58,18 @@ def session_file_name(path: Path) -> Path:
     return path.with_name(path.name + SESSION_SUFFIX)
 
 
-def ask_save_changes(parent: QWidget) -> QMessageBox.StandardButton:
-    """Save, Discard or Cancel for unsaved changes."""
+def ask_save_changes(parent: QWidget, session: Path | None) -> QMessageBox.StandardButton:
+    """Save, Discard or Cancel for unsaved changes: to the ``session`` file, or (None) to
+    a mix of stems never saved as a session."""
+    question = (
+        "This mix has not been saved as a session. Save it first?"
+        if session is None
+        else f"Save the changes to {session.name} first?"
+    )
     return QMessageBox.question(
         parent,
         "Unsaved changes",
-        "Save the changes to this session first?",
+        question,
         QMessageBox.StandardButton.Save
         | QMessageBox.StandardButton.Discard
         | QMessageBox.StandardButton.Cancel,

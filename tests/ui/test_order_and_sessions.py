@@ -158,10 +158,14 @@ def test_unsaved_changes_are_asked_about_before_another_folder_opens(
     window, _folder = loaded
     click(strip_named(window, "HH").mute_button)
     other = make_stems(drum_arrays, folder="other")
-    # Cancel: the mix stays as it is.
-    seen = when_dialog(press_button(QMessageBox.StandardButton.Cancel))
+    # Cancel: the mix stays as it is. The question says the folder's mix was never saved
+    # as a session (it said "this session" of a folder: new-user trial).
+    asked: list[str] = []
+    cancel = press_button(QMessageBox.StandardButton.Cancel)
+    seen = when_dialog(lambda box: (asked.append(box.text()), cancel(box)))
     drop(window, [other])
     assert seen == ["QMessageBox"]
+    assert asked == ["This mix has not been saved as a session. Save it first?"]
     assert strip_named(window, "HH").muted and "*" in window.windowTitle()
     # Discard: the other folder opens.
     seen = when_dialog(press_button(QMessageBox.StandardButton.Discard))
@@ -170,6 +174,15 @@ def test_unsaved_changes_are_asked_about_before_another_folder_opens(
     assert seen == ["QMessageBox"]
     assert not strip_named(window, "HH").muted
     assert str(other.name) in window.windowTitle()
+    # Saved as a session, the question names it.
+    seen = when_dialog(type_file_name(other / "song"))
+    shortcut(window, Qt.Key.Key_S, CTRL)
+    assert seen == ["QFileDialog"] and (other / "song.drumassist").is_file()
+    click(strip_named(window, "HH").mute_button)
+    seen = when_dialog(lambda box: (asked.append(box.text()), cancel(box)))
+    drop(window, [_folder])
+    assert seen == ["QMessageBox"]
+    assert asked[-1] == "Save the changes to song.drumassist first?"
 
 
 def test_a_click_dismisses_the_message_banner(window, qtbot, stems):
