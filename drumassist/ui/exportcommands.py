@@ -30,6 +30,8 @@ class ExportCommands(_Base):  # type: ignore[misc,valid-type]
     """The export half of the main window; it needs the members declared below."""
 
     _export_name = ""  # the file of the export under way
+    # The last export asked for, and of which mix: its choices open the next dialog.
+    _last_request: tuple[object, ExportRequest] | None = None
 
     if TYPE_CHECKING:
         document: MixDocument | None
@@ -60,12 +62,19 @@ class ExportCommands(_Base):  # type: ignore[misc,valid-type]
                 t.name for t, s in zip(doc.multitrack.tracks, doc.strips, strict=True) if s.solo
             ),
             confirm_replace=self._confirm_replace,
+            refusal=self._refusal,
+            initial=self._last_request[1]
+            if self._last_request is not None and self._last_request[0] is doc
+            else None,
             parent=self,
         )
         accepted = dialog.exec() == ExportDialog.DialogCode.Accepted
         request, replace = dialog.request(), dialog.replace_confirmed
         dialog.deleteLater()  # a child of the window: one per export would pile up
         if accepted:
+            # The next dialog opens with these choices: after a failed write (a full or
+            # read-only disk, found once the dialog is closed) they were all lost.
+            self._last_request = (doc, request)
             self.start_export(request, overwrite=True if replace else None)
 
     def _confirm_replace(self, request: ExportRequest) -> bool | None:

@@ -51,11 +51,14 @@ class ExportDialog(QDialog):
         default_path: Path,
         soloed: tuple[str, ...] = (),
         confirm_replace: Callable[[ExportRequest], bool | None] | None = None,
+        refusal: Callable[[ExportRequest], str | None] | None = None,
+        initial: ExportRequest | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export mix")
         self._confirm_replace = confirm_replace  # see accept()
+        self._refusal = refusal
         self.replace_confirmed = False
         self.source_box = QComboBox()
         self.source_box.addItem("A: your mix", "A")
@@ -67,6 +70,8 @@ class ExportDialog(QDialog):
         self._folder = default_path.parent
         self.path_edit = QLineEdit(str(default_path))
         self.path_edit.setToolTip("Where to write the mix (.wav or .flac)")
+        # Wide enough for a whole path (it showed "l/proj/stems-mix.wav": a new-user trial).
+        self.path_edit.setMinimumWidth(self.path_edit.fontMetrics().averageCharWidth() * 56)
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
         path_row = QHBoxLayout()
@@ -79,6 +84,11 @@ class ExportDialog(QDialog):
         if soloed:  # a solo restored from a session is easy to forget
             form.addRow("", self.solo_note)
         form.addRow("File", path_row)
+        self.refusal_label = QLabel()  # why Save was refused; the dialog stays open
+        self.refusal_label.setWordWrap(True)
+        self.refusal_label.setObjectName("error")
+        self.refusal_label.hide()
+        form.addRow("", self.refusal_label)
         form.addRow("Format", self.depth_box)
         form.addRow("Channels", self.channels_box)
         form.addRow("Loudness", self.loudness_box)
@@ -89,6 +99,22 @@ class ExportDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+        if initial is not None:
+            self._restore(initial)
+
+    def _restore(self, request: ExportRequest) -> None:
+        """The choices of the last export asked for (kept when it failed): its mix, where
+        that is still offered, its file and its format."""
+        index = self.source_box.findData(request.source)
+        if index >= 0:
+            self.source_box.setCurrentIndex(index)
+        self.path_edit.setText(str(request.path))
+        self.depth_box.setCurrentIndex(max(0, self.depth_box.findData(request.bit_depth)))
+        self.channels_box.setCurrentIndex(max(0, self.channels_box.findData(request.stereo)))
+        loudness = [value for _, value in LOUDNESS_CHOICES]
+        if request.loudness_lufs in loudness:
+            self.loudness_box.setCurrentIndex(loudness.index(request.loudness_lufs))
+        self.ceiling_box.setValue(request.ceiling_dbfs)
 
     def _make_format_boxes(self) -> None:
         """The sample format, channels, loudness and peak ceiling, at their defaults."""
@@ -127,10 +153,18 @@ class ExportDialog(QDialog):
             self.path_edit.setText(name)
 
     def accept(self) -> None:
-        """Replacing a file is asked on Save, the dialog still open: "No" comes back to
-        it, every choice kept (asked after it closed, "No" lost them). The question
-        answers None where there is nothing to ask (no such file, or a destination the
-        window refuses, and says why, once the dialog is closed)."""
+        """A destination the export would refuse (no such folder, a stem, a folder, a
+        format it cannot write) is said under the file box, and replacing a file is
+        asked, on Save with the dialog still open: every choice is kept (asked after it
+        closed, they were lost). The question answers None where there is nothing to
+        ask."""
+        reason = None if self._refusal is None else self._refusal(self.request())
+        if reason is not None:  # said here, every choice kept (it closed the dialog)
+            self.refusal_label.setText(reason)
+            self.refusal_label.show()
+            self.path_edit.setFocus()
+            self.path_edit.selectAll()
+            return
         ask = self._confirm_replace
         answer = None if ask is None else ask(self.request())
         if answer is False:  # keep the file name, to change it

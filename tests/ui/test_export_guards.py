@@ -76,17 +76,69 @@ def _answer_questions_no(button=QMessageBox.StandardButton.No, *, most: int = 0)
 
 
 def test_a_stem_is_refused_before_replace_is_asked(loaded, qtbot):
+    """Refused in the dialog, which stays open with every choice (it closed, and the
+    choices were lost: a new-user trial), and "Replace it?" is never asked first."""
     window, folder = loaded
     stem = folder / "HH.wav"
     before = stem.read_bytes()
-    seen = when_dialog(_fill_and_save(str(stem), {}))
+    found: dict = {}
+
+    def answer(dialog) -> None:
+        choose_in_combo(dialog.depth_box, "32-bit float")
+        _fill_and_save(str(stem), {})(dialog)
+        found["open"] = dialog.isVisible()
+        found["refusal"] = dialog.refusal_label.text() if dialog.refusal_label.isVisible() else ""
+        found["depth"] = dialog.depth_box.currentText()
+        type_text(dialog.path_edit, str(folder.parent / "kept.wav"), enter=False)
+        press_button(SAVE)(dialog)
+
+    seen = when_dialog(answer)
     asked = _answer_questions_no()
-    click_menu(window, "File", "Export mix…")
+    with qtbot.waitSignal(window.export_finished, timeout=LOAD_TIMEOUT_MS):
+        click_menu(window, "File", "Export mix…")
     assert seen == ["ExportDialog"]
-    qtbot.waitUntil(window.error_label.isVisible, timeout=5000)
-    assert window.error_label.text() == "HH.wav: refusing to write over one of the session's stems"
+    assert found == {
+        "open": True,
+        "refusal": "HH.wav: refusing to write over one of the session's stems",
+        "depth": "32-bit float",
+    }
     assert asked == []  # "Replace it?" was not asked first
     assert stem.read_bytes() == before
+    assert sf.info(str(folder.parent / "kept.wav")).subtype == "FLOAT"
+
+
+def test_the_next_export_dialog_opens_with_the_last_choices(loaded, qtbot, tmp_path):
+    """The next Export mix… opens with the last export's choices: a write that failed
+    once the dialog had closed (a full or read-only disk; root here writes anywhere, so
+    this export succeeds) lost them all (new-user trial)."""
+    window, _folder = loaded
+    target = tmp_path / "out"
+    target.mkdir()
+
+    def choose(dialog) -> None:
+        choose_in_combo(dialog.depth_box, "16-bit (dithered)")
+        choose_in_combo(dialog.channels_box, "Mono")
+        choose_in_combo(dialog.loudness_box, "-14 LUFS (streaming)")
+        _fill_and_save(str(target / "take.wav"), {})(dialog)
+
+    when_dialog(choose)
+    with qtbot.waitSignal(window.export_finished, timeout=LOAD_TIMEOUT_MS):
+        click_menu(window, "File", "Export mix…")
+    found: dict = {}
+
+    def look(dialog) -> None:
+        found.update(
+            path=dialog.path_edit.text(), depth=dialog.depth_box.currentText(),
+            channels=dialog.channels_box.currentText(), loudness=dialog.loudness_box.currentText(),
+        )  # fmt: skip
+        press_button(CANCEL)(dialog)
+
+    when_dialog(look)
+    click_menu(window, "File", "Export mix…")
+    assert found == {
+        "path": str(target / "take.wav"), "depth": "16-bit (dithered)", "channels": "Mono",
+        "loudness": "-14 LUFS (streaming)",
+    }  # fmt: skip
 
 
 def test_a_bare_file_name_goes_beside_the_stems_folder(loaded, qtbot):
