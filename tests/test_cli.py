@@ -474,3 +474,23 @@ def test_mix_of_a_session_stops_when_a_sounding_stem_is_missing(make_stems, drum
     out.unlink()
     save(muted="HH")  # the window would not sound it: nothing is lost
     assert run_cli("mix", session, "-o", out).returncode == 0 and out.exists()
+
+
+def test_tables_pad_names_by_the_columns_a_terminal_gives_them(make_stems, drum_arrays):
+    """A wide character takes two columns and a combining accent none: a row named
+    "Caja 鼓 snare" stood one column right of the others (found by a new-user trial)."""
+    from drumassist.cli.common import shown
+
+    assert shown("Caja 鼓", 10) == "Caja 鼓   "  # 7 columns, 3 spaces
+    assert shown("Cafe\u0301", 6) == "Cafe\u0301  "  # é as e and a combining accent
+    assert shown("kick\tin", 0) == "kick\\tin"
+    arrays = {"Caja 鼓 snare": drum_arrays["Snare Top"], "Kick In": drum_arrays["Kick In"]}
+    out = run_cli("info", make_stems(arrays)).stdout.splitlines()[1:]
+    # The columns after the names start at one terminal column on every row.
+    import unicodedata
+
+    def column(line: str, word: str) -> int:
+        before = line[: line.index(word)]
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in before)
+
+    assert column(out[0], "mono") == column(out[1], "mono")

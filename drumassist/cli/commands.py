@@ -97,7 +97,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
         level = "silent" if row["loudness_lufs"] is None else f"{row['loudness_lufs']:.1f} LUFS"
         level = "too short" if row["too_short"] else level
         kind = "stereo" if row["channels"] == 2 else "mono"
-        print(f"  {shown(str(row['name'])):<24} {row['role']:<9} {kind:<7} {level:>12}")
+        print(f"  {shown(str(row['name']), 24)} {row['role']:<9} {kind:<7} {level:>12}")
     return 0
 
 
@@ -328,7 +328,7 @@ def _quickstart_mix(folder: Path) -> int:
     suggestion = suggest(multitrack, method="default")
     print(f"suggested balance ({suggestion.method}):")
     for name, gain_db in zip(suggestion.names, suggestion.gains_db, strict=True):
-        print(f"  {shown(name):<24} {gain_db:+6.1f} dB")
+        print(f"  {shown(name, 24)} {gain_db:+6.1f} dB")
     result = export_mix(
         multitrack,
         suggestion.gains_db,

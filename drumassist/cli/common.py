@@ -201,6 +201,15 @@ class LineProgress:
 _CONTROL = {c: repr(chr(c))[1:-1] for c in (*range(32), 127)}
 
 
-def shown(name: str) -> str:
-    """``name`` as a table prints it: control characters escaped (``kick\\tin``)."""
-    return name.translate(_CONTROL)
+def shown(name: str, width: int = 0) -> str:
+    """``name`` as a table prints it: control characters escaped (``kick\\tin``), padded
+    to ``width`` columns of a terminal, where a wide character (鼓, ド) takes two and a
+    combining accent none (a row with "Caja 鼓" stood one column off: new-user trial)."""
+    import unicodedata
+
+    text = name.translate(_CONTROL)
+    columns = sum(
+        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        for c in text
+    )
+    return text + " " * max(0, width - columns)

@@ -65,5 +65,5 @@ def _cmd_features(args: argparse.Namespace) -> int:
         state = "silent" if row["silent"] else "audible"
         how = "cached" if row["cached"] else "computed"
         name, count, seconds = row["name"], row["features"], row["seconds"]
-        print(f"  {shown(str(name)):<24} {count:>6} {state:<8} {seconds:>8.3f} s  {how}")
+        print(f"  {shown(str(name), 24)} {count:>6} {state:<8} {seconds:>8.3f} s  {how}")
     return 0

@@ -122,7 +122,7 @@ def _print_table(result: Any, mix_name: str) -> None:
     print(header + (f" {'pan':>6} {'left':>8} {'right':>8}" if result.stereo else "") + "  status")
     for t in result.tracks:
         gain_db = "-inf" if t.gain_db == -math.inf else _fmt(t.gain_db, "+8.2f")
-        row = f"  {shown(t.name):<24} {gain_db:>8} {_fmt(t.gain_lin, '9.4f'):>9}"
+        row = f"  {shown(t.name, 24)} {gain_db:>8} {_fmt(t.gain_lin, '9.4f'):>9}"
         if result.stereo:
             row += f" {_fmt(t.pan, '+6.2f'):>6} {_fmt(t.left_lin, '8.4f'):>8}"
             row += f" {_fmt(t.right_lin, '8.4f'):>8}"

@@ -160,7 +160,7 @@ def _print_table(result: Suggestion, inverted: Sequence[bool], order: Sequence[i
         flip = "  flip polarity" if name in result.polarity.flips else ""
         held = "  inverted (session)" if session_flip else ""
         bleed = "  only bleed" if name in result.bleed_only else ""
-        print(f"  {shown(name):<24} {role:<9} {gain:>10}{spread}{held}{flip}{bleed}")
+        print(f"  {shown(name, 24)} {role:<9} {gain:>10}{spread}{held}{flip}{bleed}")
     for name in result.bleed_only:
         print(
             f"bleed: {name}: its drum does not seem to play (its loudest moment is far under"

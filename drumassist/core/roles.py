@@ -63,6 +63,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
 
+from drumassist.core.latin import latin_letters
 from drumassist.core.rolewords import (
     FILE_EXTENSIONS,
     MIX_WORDS,
@@ -182,6 +183,7 @@ def _base_name(name: str) -> str:
 
 def _words(text: str) -> list[str]:
     """Split ``text`` into lower-case ASCII words at separators, case changes and digits."""
+    text = latin_letters(text)
     decomposed = unicodedata.normalize("NFKD", text.replace("ß", "ss").replace("ẞ", "SS"))
     plain = "".join(char for char in decomposed if not unicodedata.combining(char))
     words = []

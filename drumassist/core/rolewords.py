@@ -11,20 +11,24 @@ from __future__ import annotations
 ROLE_WORDS: dict[str, str] = {
     "kick": (
         "kick kicks kik kck kic kdrum bd bds bassdrum basstrommel bombo gc cassa grancassa bumbo"
+        " bochka bochki"
     ),
-    "snare": "snare snares snr sn sd cc caja rullante caixa tarola redoblante",
-    "hi-hat": "hh hhs hat hats hihat hihats charles charleston chimbal",
+    "snare": "snare snares snr sn sd cc caja rullante caixa tarola redoblante rabochiy rabochii"
+    " sneyr",
+    "hi-hat": "hh hhs hat hats hihat hihats charles charleston chimbal het hayhet",
     "tom": "tom toms tomtom ft ftom rtom timbal",
-    "cymbal": "cymbal cym cymb ride rides crash crashes china splash",
-    "overhead": "oh ohs overhead overheads over overs ovh ovhd cymbals cyms becken",
-    "room": "room rooms rm amb ambi ambience ambiance ambient ambiente crush trash salle raum",
+    "cymbal": "cymbal cym cymb ride rides crash crashes china splash tarelka",
+    "overhead": "oh ohs overhead overheads over overs ovh ovhd cymbals cyms becken overhed"
+    " overhedy overy tarelki",
+    "room": "room rooms rm amb ambi ambience ambiance ambient ambiente crush trash salle raum"
+    " rum komnata",
 }
 
 # Two-word phrases, separated by commas.
 ROLE_PHRASES: dict[str, str] = {
-    "kick": "k drum, bass drum, bass drums, grosse caisse, grosse trommel, gran cassa",
-    "snare": "caisse claire, kleine trommel",
-    "hi-hat": "hi hat, hi hats, high hat, high hats",
+    "kick": "k drum, bass drum, bass drums, grosse caisse, grosse trommel, gran cassa, bas bochka",
+    "snare": "caisse claire, kleine trommel, malyy baraban, rabochiy baraban",
+    "hi-hat": "hi hat, hi hats, high hat, high hats, hay het",
     "tom": "tom tom",
     "overhead": "glyn johns",
 }
@@ -43,11 +47,11 @@ NUMBERED_ROLE_WORDS: dict[str, str] = {"tom": "t"}
 # its "back" mic at the batter head hears the beater, as a kick-in mic does (DrumGizmo's
 # DRSKit names its two kick mics ``Kdrum_front`` and ``Kdrum_back``).
 POSITION_WORDS: dict[str, str] = {
-    "in": "in inside int inner back",
-    "out": "out outside ext outer front",
+    "in": "in inside int inner back vnutri",
+    "out": "out outside ext outer front snaruzhi",
     "sub": "sub",
-    "top": "top up upper",
-    "bottom": "bottom bot btm bttm under down",
+    "top": "top up upper verh verhniy",
+    "bottom": "bottom bot btm bttm under down niz nizhniy",
     "floor": "floor ft basse",
     "rack": "rack",
     "mono": "mono",
@@ -64,8 +68,8 @@ POSITION_WORDS: dict[str, str] = {
 SEPARATE_POSITION_WORDS = frozenset({"back", "front"})
 
 SIDE_WORDS: dict[str, str] = {
-    "L": "l left lft izq izquierda gauche links sx sinistra",
-    "R": "r right rgt der derecha droite rechts dx destra",
+    "L": "l left lft izq izquierda gauche links sx sinistra levyy levyi",
+    "R": "r right rgt der derecha droite rechts dx destra pravyy pravyi",
 }
 
 # Audio files, and the peak and analysis files DAWs write beside them.

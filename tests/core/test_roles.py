@@ -192,6 +192,22 @@ NAMES: list[Case] = [
     ("overheadR", OVERHEAD, "R", None),
     ("tom1", TOM, None, 1),
     ("tom2.wav", TOM, None, 2),
+    # Russian and Ukrainian names, as a Cyrillic session names its tracks ("Том 2" was
+    # "other", and its bleed-only mic was then suggested +25 dB: a new-user trial)
+    ("Том 2", TOM, None, 2),
+    ("ТОМ 3", TOM, None, 3),
+    ("Бочка", KICK, None, None),
+    ("Бас-бочка", KICK, None, None),
+    ("Рабочий верх", SNARE, None, None),
+    ("Малый барабан", SNARE, None, None),
+    ("Хай-хэт", HIHAT, None, None),
+    ("Хэт", HIHAT, None, None),
+    ("Оверхед левый", OVERHEAD, "L", None),
+    ("Оверы Л", OVERHEAD, "L", None),
+    ("Оверхед правый", OVERHEAD, "R", None),
+    ("Тарелки", OVERHEAD, None, None),
+    ("Рум", ROOM, None, None),
+    ("Комната", ROOM, None, None),
 ]
 
 
