@@ -494,3 +494,23 @@ def test_tables_pad_names_by_the_columns_a_terminal_gives_them(make_stems, drum_
         return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in before)
 
     assert column(out[0], "mono") == column(out[1], "mono")
+
+
+def test_debug_and_verbose_may_follow_the_command(tmp_path):
+    """`drumassist info STEMS --debug` was refused ("unrecognized arguments"): the README
+    did not say the flag goes first (found by a new-user trial). Either place works, and
+    a flag given before the command is not undone by the command's parser."""
+    missing = tmp_path / "nowhere"
+    for args in (("info", missing, "--debug"), ("--debug", "info", missing)):
+        proc = run_cli(*args)
+        assert proc.returncode == 1
+        assert (
+            "Traceback" in proc.stderr
+            and f"InvalidStemError: {missing}: no such folder" in proc.stderr
+        )
+    plain = run_cli("info", missing)
+    assert "Traceback" not in plain.stderr and f"error: {missing}: no such folder" in plain.stderr
+    folder = tmp_path / "demo"
+    assert run_cli("demo", folder, "--duration", "2").returncode == 0
+    after = run_cli("compare", folder, "--method", "sum", "-v")
+    assert after.returncode == 0 and "%]" in after.stderr  # progress lines, as with -v first

@@ -141,7 +141,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
     if argv is None:
         for register in _registrars():
-            register(sub)
+            register(_Only(sub, None))
         return parser
     wanted = _command_of(argv)
     module = COMMANDS[wanted][0] if wanted in COMMANDS else None
@@ -190,16 +190,34 @@ def _command_of(argv: Sequence[str]) -> str | None:
     return next((word for word in argv if not word.startswith("-")), None)
 
 
-class _Only:
-    """Subparsers that build only the command ``name``; the others a module registers
-    alongside it go to a parser that is thrown away."""
+def _global_options() -> argparse.ArgumentParser:
+    """``--debug`` and ``-v`` for each command's own parser too, so that they may come
+    after the command (``drumassist mix ... --debug`` was refused: new-user trial);
+    unset there, they leave the values given before the command as they are."""
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS,
+        help="show tracebacks and debug logs",
+    )  # fmt: skip
+    options.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+        help="show what is being done",
+    )  # fmt: skip
+    return options
 
-    def __init__(self, sub: Any, name: str) -> None:
+
+class _Only:
+    """Subparsers that build only the command ``name`` (every command for None), each
+    with the global options; the others a module registers alongside it go to a parser
+    that is thrown away."""
+
+    def __init__(self, sub: Any, name: str | None) -> None:
         self._sub, self._name = sub, name
 
     def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
-        if name == self._name:
-            parser: argparse.ArgumentParser = self._sub.add_parser(name, **kwargs)
+        if self._name is None or name == self._name:
+            parents = [*kwargs.pop("parents", []), _global_options()]
+            parser: argparse.ArgumentParser = self._sub.add_parser(name, parents=parents, **kwargs)
             return parser
         return argparse.ArgumentParser(prog=name, add_help=False)
 
