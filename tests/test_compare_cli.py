@@ -314,3 +314,22 @@ def test_a_session_is_compared_as_the_window_plays_it(tmp_path):
 
     assert bottom_sign(tmp_path / "as-played") == -1.0
     assert bottom_sign(tmp_path / "as-recorded") == 1.0
+
+
+def test_a_reference_at_another_rate_is_said_to_be_resampled(stems, reference, tmp_path):
+    """`reverse` said it resampled the mix; `compare --reference` did not (found by a
+    new-user trial). The engineer's mix at 48 kHz, the demo's stems at 44.1."""
+    import soxr
+
+    audio, rate = sf.read(reference, dtype="float32")
+    other = tmp_path / "engineer 48k.wav"
+    sf.write(other, soxr.resample(audio, rate, 48000), 48000, subtype="FLOAT")
+    proc = run_cli("compare", stems, "--reference", other, "--method", "sum", "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert (
+        "note: engineer 48k.wav: the mix is at 48000 Hz; resampled to the stems' 44100 Hz"
+        in proc.stderr
+    )
+    assert json.loads(proc.stdout)["reference"]["fit_r2"] > 0.99
+    same = run_cli("compare", stems, "--reference", reference, "--method", "sum")
+    assert "resampled" not in same.stderr
