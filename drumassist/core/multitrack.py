@@ -176,8 +176,8 @@ def load_multitrack(
         A folder (its audio files, not its subfolders) or a sequence of files;
         a sequence holding just one folder is that folder.
     sample_rate
-        The session rate. By default the most common rate among the stems
-        (the highest one on a tie), so that as few stems as possible are resampled.
+        The session rate. By default the most common rate among the stems (on a
+        tie the highest up to 96 kHz), so that as few stems as possible are resampled.
     progress
         Told after each file; loading stops between files when it is cancelled.
     unreadable_hint
@@ -317,9 +317,19 @@ def _make_names_unique(tracks: list[Track]) -> None:
             tracks[i] = replace(tracks[i], name="/".join(parts[-depth:]))
 
 
+#: On a tie of rates, the session takes the highest one up to this: seven stems at seven
+#: rates from 8 to 192 kHz were all taken to 192 kHz (373 MB for 14 s: new-user trial).
+MAX_TIE_RATE = 96000
+
+
 def _session_rate(rates: list[int]) -> int:
+    """The most common rate; on a tie the highest up to :data:`MAX_TIE_RATE` (the lowest
+    of the tied when all lie above it)."""
     counts = Counter(rates)
-    return max(counts, key=lambda r: (counts[r], r))
+    most = max(counts.values())
+    tied = [r for r, n in counts.items() if n == most]
+    usual = [r for r in tied if r <= MAX_TIE_RATE]
+    return max(usual) if usual else min(tied)
 
 
 def _conform(
@@ -337,7 +347,10 @@ def _conform(
         if rate != session_rate:
             audio = soxr.resample(track.audio, rate, session_rate, quality="HQ")
             track = replace(track, audio=np.ascontiguousarray(audio, dtype=np.float32))
-            notices.append(f"{_label(track)}: resampled from {rate} Hz to {session_rate} Hz")
+            notice = f"{_label(track)}: resampled from {rate} Hz to {session_rate} Hz"
+            if rate < session_rate / 2:  # its top octaves stay empty: worth knowing
+                notice += f" (it holds nothing above {rate / 2000:g} kHz)"
+            notices.append(notice)
         resampled.append(track)
     frames = max(t.audio.shape[0] for t in resampled)
     padded: list[Track] = []

@@ -94,6 +94,38 @@ def test_mismatched_rate_is_resampled_and_reported(make_stems, drum_arrays, tmp_
     assert abs(np.argmax(spectrum) * 44100 / tom.audio.shape[0] - 440) < 1.0
 
 
+def test_stems_at_as_many_rates_as_stems_meet_at_a_usual_one(tmp_path):
+    """Seven stems at seven rates from 8 to 192 kHz were all taken to 192 kHz (373 MB for
+    14 s of audio; found by a new-user trial): on a tie the session takes the highest
+    rate up to 96 kHz. A stem far under it is said to hold nothing above its own band."""
+    rates = (44100, 48000, 96000, 22050, 88200, 192000, 8000)
+    names = ("kick", "snare", "hi-hat", "tom 1", "tom 2", "overhead L", "overhead R")
+    for name, rate in zip(names, rates, strict=True):
+        t = np.arange(rate) / rate
+        sf.write(
+            tmp_path / f"{name}.wav", (0.3 * np.sin(2 * np.pi * 200 * t)).astype(np.float32), rate
+        )
+    mt = load_multitrack(tmp_path)
+    assert mt.sample_rate == 96000
+    assert (
+        "overhead R.wav: resampled from 8000 Hz to 96000 Hz (it holds nothing above 4 kHz)"
+        in mt.notices
+    )
+    assert (
+        "kick.wav: resampled from 44100 Hz to 96000 Hz (it holds nothing above 22.05 kHz)"
+        in mt.notices
+    )
+    assert "tom 2.wav: resampled from 88200 Hz to 96000 Hz" in mt.notices
+    assert not any(n.startswith("hi-hat.wav") for n in mt.notices)
+    # Two stems at each of two rates above it: the lower of them.
+    for name, rate in zip(names[:4], (192000, 192000, 176400, 176400), strict=True):
+        t = np.arange(rate // 4) / rate
+        sf.write(tmp_path / f"{name}.wav", np.sin(2 * np.pi * 200 * t).astype(np.float32), rate)
+        for extra in names[4:]:
+            (tmp_path / f"{extra}.wav").unlink(missing_ok=True)
+    assert load_multitrack(tmp_path).sample_rate == 176400
+
+
 def test_explicit_session_rate(make_stems, drum_arrays):
     mt = load_multitrack(make_stems(drum_arrays), sample_rate=48000)
     assert mt.sample_rate == 48000
