@@ -514,3 +514,32 @@ def test_debug_and_verbose_may_follow_the_command(tmp_path):
     assert run_cli("demo", folder, "--duration", "2").returncode == 0
     after = run_cli("compare", folder, "--method", "sum", "-v")
     assert after.returncode == 0 and "%]" in after.stderr  # progress lines, as with -v first
+
+
+def test_a_session_track_that_is_no_audio_is_named_with_its_session(
+    make_stems, drum_arrays, tmp_path
+):
+    """A session edited so that a track's path is a text file said "notes.txt: not audio,
+    ignored", naming neither the session nor the track (found by a new-user trial); and
+    `mix` left that drum out without a word."""
+    from drumassist.core.roles import Role
+    from drumassist.core.session import Session, TrackState, save_session
+
+    folder = make_stems(drum_arrays)
+    notes = folder / "notes.txt"
+    notes.write_text("take 3")
+    tracks = [
+        TrackState(folder / f"{n}.wav", n, Role.OTHER) for n in ("Kick In", "Snare Top", "HH")
+    ]
+    tracks[0] = TrackState(notes, "Kick In", Role.KICK)
+    session = tmp_path / "song.drumassist"
+    save_session(Session(tuple(tracks)), session)
+    info = run_cli("info", session)
+    assert info.returncode == 0, info.stderr
+    assert (
+        f"note: song.drumassist: track 'Kick In': {notes} is not an audio file; left out"
+        in info.stderr
+    )
+    assert "notes.txt: not audio, ignored" not in info.stderr
+    mixed = run_cli("mix", session, "-o", tmp_path / "mix.wav")
+    assert mixed.returncode == 1 and "not mixed: Kick In" in mixed.stderr

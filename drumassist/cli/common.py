@@ -149,6 +149,18 @@ def _session_stems(path: Path) -> tuple[list[Path], dict[Path, Role]]:
     elsewhere = elsewhere_notice(loaded, path)
     if elsewhere is not None:
         print(f"note: {elsewhere}", file=sys.stderr)
+    # A track whose file is no audio (a path edited by hand) is named with its session
+    # and track ("passwd: not audio, ignored" named neither: new-user trial).
+    from drumassist.core.stemfiles import is_audio_file
+
+    for track in loaded.session.tracks:
+        if track.path in present and not is_audio_file(track.path):
+            print(
+                f"note: {path.name}: track {track.name!r}: {track.path} is not an audio file;"
+                " left out",
+                file=sys.stderr,
+            )
+            present.remove(track.path)
     roles = {t.path.resolve(): t.role for t in loaded.session.tracks if t.path in present}
     return present, roles
 

@@ -176,10 +176,17 @@ def _session_from_doc(doc: dict[str, Any], base: Path, name: str) -> Session:
         for i, item in enumerate(field_list(doc, "tracks", where=name, error=SessionError))
     )
     seen: set[str] = set()
+    stems: dict[Path, str] = {}
     for track in tracks:
         if track.name in seen:
             raise SessionError(f"{name}: two tracks are named {track.name!r}")
         seen.add(track.name)
+        first = stems.setdefault(track.path, track.name)
+        if first != track.name:  # it was "kick.wav: given twice", naming no session
+            raise SessionError(
+                f"{name}: tracks {first!r} and {track.name!r} name the same stem,"
+                f" {track.path.name}"
+            )
     suggestion = _suggestion_from_json(doc.get("suggestion"), where=f"{name}, suggestion")
     return Session(tracks, suggestion, _reference_from_json(doc, base, where=name))
 

@@ -293,6 +293,19 @@ def test_two_tracks_with_one_name_are_refused(tmp_path):
         load_session(path)
 
 
+def test_two_tracks_of_one_stem_are_refused_naming_the_session(tmp_path):
+    """It was "x.wav: given twice; give each stem once", naming no session and no
+    track (found by a new-user trial editing a session by hand)."""
+    doc = _doc()
+    doc["tracks"] = [doc["tracks"][0], {**doc["tracks"][0], "name": "y", "role": "snare"}]
+    path = tmp_path / "song.drumassist"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(
+        SessionError, match="^song.drumassist: tracks 'x' and 'y' name the same stem, x.wav$"
+    ):
+        load_session(path)
+
+
 def test_missing_stem_keeps_every_setting(tmp_path):
     path = tmp_path / "song.drumassist"
     path.write_text(json.dumps(_doc(track={"mute": True, "pan": -0.5, "gain_db": None})))
