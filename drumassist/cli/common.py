@@ -225,3 +225,14 @@ def shown(name: str, width: int = 0) -> str:
         for c in text
     )
     return text + " " * max(0, width - columns)
+
+
+def load_corpus(path: Path) -> Any:
+    """``drumassist.learn.corpus.load_corpus``, naming on stderr each session it leaves
+    out (a mix its stems do not make: its targets would be noise)."""
+    from drumassist.learn.corpus import load_corpus as load
+
+    corpus = load(path)
+    for note in corpus.left_out_notes():
+        print(f"note: {note}", file=sys.stderr)
+    return corpus

@@ -110,8 +110,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     if args.pretrained:
         return _cmd_score_pretrained(args)
     require(args, "corpus")
+    from drumassist.cli.common import load_corpus
     from drumassist.errors import ModelError
-    from drumassist.learn.corpus import load_corpus
 
     if args.model is not None or args.all_sessions:
         raise ModelError("--model and --all-sessions go with --pretrained")
@@ -203,15 +203,18 @@ def _print_result(result: Any) -> None:
         if row.cross_validated is not None:
             print_scores({"groups out": row.cross_validated.as_dict()}, indent=4)
         print_scores(_group_rows(row.per_group, result.real_groups), indent=6)
-        print_scores({k: v.as_dict() for k, v in row.heldout.items()}, indent=4)
+        kinds = result.heldout_kinds
+        print_scores(
+            {f"{k} ({kinds.get(k, '?')})": v.as_dict() for k, v in row.heldout.items()}, indent=4
+        )
 
 
 def _evaluation_sets(
     args: argparse.Namespace, corpus: Any
 ) -> tuple[list[Any], dict[str, Any], dict[str, str]]:
     """Training sessions, held-out sets by name, and a line about each corpus for the report."""
+    from drumassist.cli.common import load_corpus
     from drumassist.errors import CorpusError
-    from drumassist.learn.corpus import load_corpus
 
     train_sessions = [s for s in corpus.sessions if not s.heldout]
     if not train_sessions:
@@ -312,46 +315,64 @@ def _json_num(value: Any) -> Any:
 
 
 def _cmd_score_pretrained(args: argparse.Namespace) -> int:
-    """Score shipped models (or ``--model``) on a corpus's held-out sessions and on
-    ``--heldout`` corpora (either is enough)."""
-    from drumassist.learn.evaluate.protocol import evaluate
+    """Score shipped models (or ``--model``) on a corpus's held-out sessions and on each
+    ``--heldout`` corpus apart (either is enough): real and simulated sets were pooled
+    into one figure (found by a researcher's trial)."""
+    from drumassist.errors import DrumassistError
+    from drumassist.learn.evaluate.protocol import evaluate, set_kind
 
-    corpus, sessions = _pretrained_sessions(args)
-    scores = {}
-    for name in args.method or _installed_methods(args.model):
-        predict = predictor(name, args.model)
-        scores[name] = evaluate(sessions, predict, progress=LineProgress(args.verbose)).as_dict()
+    if args.out is not None:  # it was accepted and did nothing
+        raise DrumassistError("--out writes the report of a training run; not with --pretrained")
+    corpus, sets = _pretrained_sets(args)
+    methods = args.method or _installed_methods(args.model)
+    predictors = {name: predictor(name, args.model) for name in methods}
+    rows = []
+    for label, sessions in sets:
+        scores = {
+            name: evaluate(sessions, predict, progress=LineProgress(args.verbose)).as_dict()
+            for name, predict in predictors.items()
+        }
+        kind = set_kind(s.source for s in sessions)
+        rows.append({"name": label, "kind": kind, "sessions": len(sessions), "scores": scores})
     if args.json:
         sha = None if corpus is None else corpus.manifest_sha256
-        doc = {"corpus_sha256": sha, "sessions": len(sessions), "scores": scores}
+        doc: dict[str, Any] = {"corpus_sha256": sha, "sessions": sum(r["sessions"] for r in rows)}
+        doc["sets"] = rows
+        if len(rows) == 1:  # one set: its scores at the top too, as before
+            doc["scores"] = rows[0]["scores"]
         print(json.dumps(doc, indent=2))
         return 0
-    where = [args.corpus] if corpus is not None else []
-    print(f"{len(sessions)} sessions of {' and '.join(str(p) for p in [*where, *args.heldout])}")
-    print_scores(scores)
+    for row in rows:
+        count = f"{row['sessions']} session{'' if row['sessions'] == 1 else 's'}"
+        print(f"{count} of {row['name']} ({row['kind']})")
+        print_scores(row["scores"])
     return 0
 
 
-def _pretrained_sessions(args: argparse.Namespace) -> tuple[Any, list[Any]]:
-    """``--corpus``'s held-out sessions (all with ``--all-sessions``) and every session of
-    each ``--heldout`` corpus."""
+def _pretrained_sets(args: argparse.Namespace) -> tuple[Any, list[tuple[str, list[Any]]]]:
+    """``--corpus``'s held-out sessions (all with ``--all-sessions``), then each
+    ``--heldout`` corpus, each a set of its own: (name, sessions)."""
+    from drumassist.cli.common import load_corpus
     from drumassist.errors import CorpusError, DrumassistError
-    from drumassist.learn.corpus import load_corpus
 
     if args.corpus is None and not args.heldout:
         raise DrumassistError("--corpus or --heldout required (or give --personal)")
     corpus = None if args.corpus is None else load_corpus(args.corpus)
-    sessions = []
+    sets: list[tuple[str, list[Any]]] = []
     if corpus is not None:
-        sessions = [s for s in corpus.sessions if args.all_sessions or s.heldout]
+        chosen = [s for s in corpus.sessions if args.all_sessions or s.heldout]
+        if not chosen and not args.heldout:
+            raise CorpusError(
+                f"{args.corpus}: no held-out sessions; give --all-sessions to score every session"
+            )
+        if chosen:
+            sets.append((str(args.corpus), chosen))
     for path in args.heldout:
-        sessions += list(load_corpus(path).sessions)
-    if not sessions:
-        named = args.corpus if corpus is not None else ", ".join(map(str, args.heldout))
-        raise CorpusError(
-            f"{named}: no held-out sessions; give --all-sessions to score every session"
-        )
-    return corpus, sessions
+        sessions = list(load_corpus(path).sessions)
+        if not sessions:
+            raise CorpusError(f"{path}: no sessions to score")
+        sets.append((str(path), sessions))
+    return corpus, sets
 
 
 def _installed_methods(model_dir: Path | None) -> list[str]:

@@ -84,8 +84,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
     if args.personal:
         return train_personal(args)
     require(args, "corpus", "out")
+    from drumassist.cli.common import load_corpus
     from drumassist.errors import ModelError
-    from drumassist.learn.corpus import load_corpus
     from drumassist.learn.data.sessions import load_sessions
     from drumassist.learn.models.persist import save_model
 
@@ -116,7 +116,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace, corpus: Any, model: Any, progress: Any) -> dict[str, Any]:
-    from drumassist.learn.corpus import load_corpus
+    from drumassist.cli.common import load_corpus
     from drumassist.learn.evaluate.protocol import evaluate
     from drumassist.learn.suggest.baselines import BASELINES
     from drumassist.learn.suggest.suggestion import model_gains

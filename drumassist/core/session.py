@@ -184,8 +184,7 @@ def _session_from_doc(doc: dict[str, Any], base: Path, name: str) -> Session:
         first = stems.setdefault(track.path, track.name)
         if first != track.name:  # it was "kick.wav: given twice", naming no session
             raise SessionError(
-                f"{name}: tracks {first!r} and {track.name!r} name the same stem,"
-                f" {track.path.name}"
+                f"{name}: tracks {first!r} and {track.name!r} name the same stem, {track.path.name}"
             )
     suggestion = _suggestion_from_json(doc.get("suggestion"), where=f"{name}, suggestion")
     return Session(tracks, suggestion, _reference_from_json(doc, base, where=name))

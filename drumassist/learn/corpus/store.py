@@ -22,6 +22,7 @@ from drumassist.core.atomic import write_atomically
 from drumassist.core.multitrack import Multitrack, load_multitrack
 from drumassist.core.roles import Role, role_from_string
 from drumassist.errors import CorpusError
+from drumassist.learn.reverse.report import UNRELATED_R2
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +119,17 @@ class Corpus:
     version: int
     sessions: tuple[CorpusSession, ...]
     manifest_sha256: str
+    #: Sessions of the manifest whose mix their stems do not make (fit R² under
+    #: UNRELATED_R2): not in ``sessions``, so never trained on nor scored.
+    left_out: tuple[CorpusSession, ...] = ()
+
+    def left_out_notes(self) -> list[str]:
+        """One line per left-out session, naming it and why."""
+        return [
+            f"{self.root.name}: session {s.id} left out: its mix does not appear to be made"
+            f" of its stems (static gains explain {max(s.r2, 0.0):.1%})"
+            for s in self.left_out
+        ]
 
     @property
     def groups(self) -> tuple[str, ...]:
@@ -190,8 +202,12 @@ def load_corpus(root: str | Path) -> Corpus:
     entries = manifest.get("sessions")
     if not isinstance(entries, list):
         raise CorpusError(f"{path}: 'sessions' must be a list")
-    sessions = tuple(read_session(root / str(_field(e, "dir", path))) for e in entries)
-    return Corpus(root, int(manifest["version"]), sessions, hashlib.sha256(raw).hexdigest())
+    read = [read_session(root / str(_field(e, "dir", path))) for e in entries]
+    # A session whose mix its stems do not make (built before such sessions were
+    # refused) has noise for targets: left out of training and scoring, and named.
+    usable = tuple(s for s in read if not s.r2 < UNRELATED_R2)
+    left_out = tuple(s for s in read if s.r2 < UNRELATED_R2)
+    return Corpus(root, int(manifest["version"]), usable, hashlib.sha256(raw).hexdigest(), left_out)
 
 
 def read_session(session_dir: Path) -> CorpusSession:

@@ -24,6 +24,7 @@ from drumassist.learn.corpus.store import (
     write_session_json,
 )
 from drumassist.learn.reverse.engineer import ReverseResult, reverse_engineer
+from drumassist.learn.reverse.report import UNRELATED_R2
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,13 @@ def finish_session(
     """
     check_unique_names(multitrack.names)
     result = reverse_engineer(multitrack, mix, stereo=False, progress=progress)
+    if result.r2 < UNRELATED_R2:
+        # Its targets would be noise: trained on and scored as truth (a mix of another
+        # song or take in a session folder, found by a researcher's trial).
+        raise CorpusError(
+            f"{meta.id}: the mix does not appear to be made of these stems (static gains"
+            f" explain {max(result.r2, 0.0):.1%}); not a session"
+        )
     slots = meta.slots
     if slots is None:
         slots = dict(

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -43,6 +43,8 @@ log = logging.getLogger(__name__)
 
 #: Corpus sources that are real multi-microphone recordings.
 REAL_SOURCES = frozenset({"multimic"})
+#: Corpus sources of real recordings with a person's mix (ENST, the user's sessions).
+REAL_MIX_SOURCES = frozenset({"enst", "folder"})
 #: Trained model kinds, in report order: the default first.
 MODEL_KINDS = registry.model_methods()
 #: Baselines, in report order.
@@ -164,6 +166,8 @@ class Evaluation:
     seed: int
     #: Groups of real multi-mic recordings (the others are simulated or real mixes).
     real_groups: frozenset[str] = frozenset()
+    #: Each held-out set's :func:`set_kind`.
+    heldout_kinds: Mapping[str, str] = field(default_factory=dict)
 
 
 def _scores_of(
@@ -218,6 +222,18 @@ def cross_validate(
     return score(comparisons), per_group
 
 
+def set_kind(sources: Iterable[str]) -> str:
+    """What a set of sessions is, from their corpus sources: "real" (multi-mic kits,
+    ENST, the user's own sessions), "simulated" (rendered), "real and simulated", or
+    "empty". Held-out rows were never labelled (found by a researcher's trial)."""
+    found = set(sources)
+    if not found:
+        return "empty"
+    real = found <= (REAL_SOURCES | REAL_MIX_SOURCES)
+    simulated = not (found & (REAL_SOURCES | REAL_MIX_SOURCES))
+    return "real" if real else "simulated" if simulated else "real and simulated"
+
+
 def real_groups(sessions: Sequence[EvalSession]) -> frozenset[str]:
     """The recording groups whose sessions are real recordings (not simulated mics)."""
     return frozenset(s.group for s in sessions if s.real)
@@ -269,6 +285,7 @@ def run(
         trees=counts,
         seed=seed,
         real_groups=real_groups(train),
+        heldout_kinds={name: set_kind(x.source for x in s) for name, s in heldout.items()},
     )
 
 

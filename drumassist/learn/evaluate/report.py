@@ -158,7 +158,8 @@ def _results_table(
 ) -> list[str]:
     header = ["method", "train R²", "test R² (groups)", "median", "p90"]
     for set_name in heldout:
-        header += [f"{set_name} R²", "median", "p90"]
+        kind = evaluation.heldout_kinds.get(set_name)
+        header += [f"{set_name}{f' ({kind})' if kind else ''} R²", "median", "p90"]
     header.append("published R² train / test")
     rows = []
     for name, result in evaluation.methods.items():

@@ -66,3 +66,45 @@ def test_folder_and_enst(tmp_path):
     done = _run("enst", tmp_path / "enst", tmp_path / "e", "--workers", 1)
     assert done.returncode == 0, done.stderr
     assert load_corpus(tmp_path / "e").sessions[0].group == "drummer_1"
+
+
+def test_a_mix_its_stems_do_not_make_is_no_session(tmp_path):
+    """A session folder holding the mix of another song (here noise) became a session
+    whose targets were noise, trained on and scored as truth (found by a researcher's
+    trial). `corpus folder` now fails that session, naming it and why, and builds the
+    others; a corpus built before keeps it out of training and scoring, and says so."""
+    import json
+
+    rng = np.random.default_rng(0)
+    stems = {n: rng.standard_normal(44100).astype(np.float32) * 0.1 for n in ("kick", "snare")}
+    for session, mix in (
+        ("good", stems["kick"] + 0.5 * stems["snare"]),
+        ("other song", rng.standard_normal(44100).astype(np.float32) * 0.1),
+    ):
+        folder = tmp_path / "src" / session
+        folder.mkdir(parents=True)
+        for name, data in stems.items():
+            sf.write(folder / f"{name}.wav", data, 44100)
+        sf.write(folder / "mix.wav", mix, 44100)  # fmt: skip
+    done = _run("folder", tmp_path / "src", tmp_path / "c", "--workers", 1)
+    assert done.returncode == 1
+    assert "1 sessions built" in done.stdout and "1 failed" in done.stdout
+    assert "failed: other_song: the mix does not appear to be made of these stems" in done.stderr
+    corpus = load_corpus(tmp_path / "c")
+    assert [s.id for s in corpus.sessions] == ["good"] and corpus.left_out == ()
+    # As a corpus built before the check holds it: its fit R² near zero.
+    (session_json,) = (tmp_path / "c").rglob("session.json")
+    doc = json.loads(session_json.read_text())
+    doc["reverse"]["r2"] = 0.0001
+    session_json.write_text(json.dumps(doc))
+    corpus = load_corpus(tmp_path / "c")
+    assert corpus.sessions == () and [s.id for s in corpus.left_out] == ["good"]
+    train = subprocess.run(
+        [sys.executable, "-m", "drumassist", "train", "--corpus", str(tmp_path / "c"),
+         "--out", str(tmp_path / "m"), "--method", "levels"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert "note: c: session good left out: its mix does not appear to be made of its stems" in (
+        train.stderr
+    )
+    assert train.returncode != 0  # nothing left to train on

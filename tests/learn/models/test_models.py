@@ -264,3 +264,32 @@ def test_a_trim_model_with_other_columns_is_refused(tiny_corpus, tmp_path) -> No
     card_path.write_text(json.dumps(card))
     with pytest.raises(ModelError, match="version 99"):
         modelio.load_model(tmp_path / "m")
+
+
+def test_evaluate_pretrained_scores_each_set_apart_and_says_what_it_is(
+    tiny_corpus: Path, tmp_path: Path, capsys
+) -> None:
+    """`evaluate --pretrained --heldout A --heldout B` pooled the sets into one figure,
+    real and simulated together, and took --out without writing anything (found by a
+    researcher's trial). Each set is scored apart and named simulated or real."""
+    import shutil
+
+    real = tmp_path / "real"
+    shutil.copytree(tiny_corpus, real)
+    for path in real.rglob("session.json"):  # as `corpus folder` writes a user's sessions
+        doc = json.loads(path.read_text())
+        path.write_text(json.dumps({**doc, "source": "folder"}))
+    args = ["evaluate", "--pretrained", "--heldout", str(tiny_corpus), "--heldout", str(real)]
+    assert main([*args, "--method", "sum", "--method", "loudness", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [(s["name"], s["kind"], s["sessions"]) for s in doc["sets"]] == [
+        (str(tiny_corpus), "simulated", 4), (str(real), "real", 4),
+    ]  # fmt: skip
+    assert "scores" not in doc  # no pooled figure
+    assert doc["sets"][0]["scores"] == doc["sets"][1]["scores"]  # the same audio
+    assert main([*args, "--method", "sum"]) == 0
+    text = capsys.readouterr().out
+    assert f"4 sessions of {tiny_corpus} (simulated)" in text
+    assert f"4 sessions of {real} (real)" in text
+    assert main([*args, "--method", "sum", "--out", str(tmp_path / "EV")]) == 1
+    assert "--out writes the report of a training run" in capsys.readouterr().err
