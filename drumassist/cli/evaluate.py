@@ -326,7 +326,7 @@ def _cmd_score_pretrained(args: argparse.Namespace) -> int:
     corpus, sets = _pretrained_sets(args)
     methods = args.method or _installed_methods(args.model)
     predictors = {name: predictor(name, args.model) for name in methods}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for label, sessions in sets:
         scores = {
             name: evaluate(sessions, predict, progress=LineProgress(args.verbose)).as_dict()
