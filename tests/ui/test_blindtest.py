@@ -192,8 +192,9 @@ def test_cancel_saves_nothing_and_ends_the_audition(loaded, qtbot):
 
 
 def _rating(listener, trial, method, value) -> Rating:
+    candidate = ("reference", "default", "sum").index(method) + 1  # one button per mix
     return Rating(
-        "t-" + listener, "2026-12-01T08:00:00Z", "demo", listener, trial, 1, method, value
+        "t-" + listener, "2026-12-01T08:00:00Z", "demo", listener, trial, candidate, method, value
     )
 
 

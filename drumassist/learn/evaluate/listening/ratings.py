@@ -75,17 +75,40 @@ def read_ratings(paths: Sequence[Path]) -> list[Rating]:
     ------
     ListeningTestError
         Naming the file and line: missing or unreadable, a wrong header, a short row,
-        a trial or candidate that is not a whole number, a rating outside 0-100.
+        a trial or candidate that is not a whole number, a rating outside 0-100, a
+        candidate or method a listener rated already in that trial.
     """
     ratings: list[Rating] = []
+    seen: dict[tuple[str, ...], str] = {}
     for path in paths:
-        ratings += _read_one(Path(path))
+        for where, rating in _read_one(Path(path)):
+            _refuse_repeat(rating, where, seen)
+            ratings.append(rating)
     return ratings
 
 
-def _read_one(path: Path) -> list[Rating]:
+def _refuse_repeat(rating: Rating, where: str, seen: dict[tuple[str, ...], str]) -> None:
+    """ListeningTestError when ``rating`` rates again what a row before rated: the same
+    file given twice, or a copy merged with it, doubled every rating and with them the
+    statistics' confidence (found by a researcher's trial)."""
+    trial = (rating.test_id, rating.listener, str(rating.trial))
+    for key, what in (
+        ((*trial, "candidate", str(rating.candidate)), f"candidate {rating.candidate}"),
+        ((*trial, "method", rating.method), f"method {rating.method}"),
+    ):
+        first = seen.get(key)
+        seen.setdefault(key, where)
+        if first is not None:
+            raise ListeningTestError(
+                f"{where}: {rating.listener} rated {what} in trial {rating.trial} of test"
+                f" {rating.test_id} already ({first}); give each ratings file once"
+            )
+
+
+def _read_one(path: Path) -> list[tuple[str, Rating]]:
     try:
-        text = path.read_text(encoding="utf-8")
+        # utf-8-sig: a spreadsheet's "CSV UTF-8" starts with a byte-order mark.
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError as exc:
         raise ListeningTestError(f"{path}: no such ratings file") from exc
     except (OSError, UnicodeDecodeError) as exc:
@@ -94,7 +117,11 @@ def _read_one(path: Path) -> list[Rating]:
     if not rows or tuple(c.strip() for c in rows[0]) != COLUMNS:
         got = ",".join(rows[0]) if rows else "an empty file"
         raise ListeningTestError(f"{path.name}: expected the header {','.join(COLUMNS)}, got {got}")
-    return [_parse(path, number, row) for number, row in enumerate(rows[1:], 2) if row]
+    return [
+        (f"{path.name} line {number}", _parse(path, number, row))
+        for number, row in enumerate(rows[1:], 2)
+        if row
+    ]
 
 
 def _parse(path: Path, line: int, row: list[str]) -> Rating:

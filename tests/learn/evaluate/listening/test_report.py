@@ -98,6 +98,16 @@ def test_cli_writes_report_and_figure(tmp_path, ratings, capsys):
         (",".join(COLUMNS) + "\nt,now,s,ann,x,1,default,50\n", "line 2: trial must be a whole"),
         (",".join(COLUMNS) + "\nt,now,s,ann,1,1,default\n", "line 2: expected 8 fields"),
         (",".join(COLUMNS) + "\nt,now,s,,1,1,default,50\n", "line 2: listener is empty"),
+        # A candidate or a method rated twice in one trial (a row copied, two buttons
+        # of one mix): accepted, they changed the screening (a researcher's trial).
+        (
+            ",".join(COLUMNS) + "\nt,now,s,ann,1,1,default,50\nt,now,s,ann,1,1,default,70\n",
+            r"line 3: ann rated candidate 1 in trial 1 of test t already \(bad.csv line 2\)",
+        ),
+        (
+            ",".join(COLUMNS) + "\nt,now,s,ann,1,1,default,50\nt,now,s,ann,1,2,default,70\n",
+            r"line 3: ann rated method default in trial 1 of test t already",
+        ),
     ],
 )
 def test_bad_ratings_name_file_and_line(tmp_path, content, message, capsys):
@@ -112,6 +122,27 @@ def test_bad_ratings_name_file_and_line(tmp_path, content, message, capsys):
     with pytest.raises(ListeningTestError):
         append_ratings(path, [])  # a damaged file is not appended to
     assert path.read_text() == content
+
+
+def test_a_ratings_file_given_twice_is_refused(tmp_path, ratings, capsys):
+    """The same CSV twice, or a backup copy beside it, doubled every rating: the
+    Kruskal-Wallis p fell from 6e-4 to 9e-8 with nothing said (a researcher's trial)."""
+    path = tmp_path / "ratings.csv"
+    append_ratings(path, ratings)
+    copy = tmp_path / "ratings (copy).csv"
+    copy.write_bytes(path.read_bytes())
+    for given in ([path, path], [path, copy]):
+        with pytest.raises(ListeningTestError, match="line 2: ann rated candidate") as info:
+            read_ratings(given)
+        assert f"{given[1].name} line 2" in str(info.value) and "give each ratings file once" in (
+            str(info.value)
+        )
+    assert main(["listening-report", str(path), str(copy), "--out", str(tmp_path / "o")]) == 1
+    assert "already (ratings.csv line 2)" in capsys.readouterr().err
+    # A spreadsheet's "CSV UTF-8" (a byte-order mark first) reads as the file it is.
+    marked = tmp_path / "excel.csv"
+    marked.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert read_ratings([marked]) == ratings
 
 
 def test_report_into_a_file_fails_cleanly(tmp_path, ratings):
