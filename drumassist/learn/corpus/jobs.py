@@ -8,6 +8,7 @@ when it is interrupted or cancelled, so a corpus is always readable.
 
 from __future__ import annotations
 
+import json
 import logging
 import multiprocessing
 import shutil
@@ -20,7 +21,7 @@ from typing import Any, Protocol
 
 from drumassist.core.progress import Progress, check_cancelled
 from drumassist.errors import CorpusError, DrumassistError
-from drumassist.learn.corpus.store import is_complete, write_manifest
+from drumassist.learn.corpus.store import SESSION_NAME, is_complete, write_manifest
 
 log = logging.getLogger(__name__)
 
@@ -95,16 +96,48 @@ def _plan(root: Path, jobs: Sequence[Job]) -> tuple[list[Job], list[str]]:
         raise CorpusError("two sessions of this corpus have the same id")
     todo: list[Job] = []
     skipped: list[str] = []
+    clashes: list[str] = []
     for job in jobs:
         folder = root / job.id
         if is_complete(folder):
+            clash = _settings_clash(folder, job)
+            if clash is not None:
+                clashes.append(f"{job.id} ({clash})")
             skipped.append(job.id)
             continue
         if folder.exists():
             log.info("%s: incomplete, building it again", job.id)
             shutil.rmtree(folder)
         todo.append(job)
+    if clashes:
+        # Resumed with other settings, the corpus held two renders under one manifest,
+        # which named the last (found by a researcher's trial).
+        shown = "; ".join(clashes[:3]) + (
+            f"; and {len(clashes) - 3} more" if len(clashes) > 3 else ""
+        )
+        raise CorpusError(
+            f"{root}: sessions made with other settings are there: {shown}. Resume with the"
+            " settings they were made with, or render into another folder"
+        )
     return todo, skipped
+
+
+def _settings_clash(folder: Path, job: Job) -> str | None:
+    """How the complete session in ``folder`` differs from ``job`` (its seed, length or
+    kit), or None; a session.json that cannot be read is left to the manifest."""
+    try:
+        stored = json.loads((folder / SESSION_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    kit = getattr(getattr(job, "kit", None), "name", None)
+    wanted = {"seed": getattr(job, "seed", None), "duration_s": getattr(job, "duration_s", None)}
+    wanted["kit"] = kit
+    differ = [
+        f"{key} {stored.get(key)!r}, asked {value!r}"
+        for key, value in wanted.items()
+        if value is not None and isinstance(stored, dict) and stored.get(key) != value
+    ]
+    return ", ".join(differ) or None
 
 
 class _Tally:

@@ -225,6 +225,23 @@ def test_an_interrupted_corpus_resumes(kit_dir, tmp_path):
     assert corpus.manifest_sha256 == hash_before  # the same corpus again
 
 
+def test_a_corpus_resumed_with_other_settings_is_refused(kit_dir, tmp_path):
+    """Resumed with another --duration or --seed, a render kept the sessions made before
+    and added its own under one manifest naming only the last settings (found by a
+    researcher's trial): refused, naming the sessions and how they differ, with nothing
+    written; the same settings still resume, and more sessions may be added."""
+    out = tmp_path / "c"
+    render_corpus(out, sessions=2, kit_dirs=[kit_dir], seed=3, duration_s=DURATION_S)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    for changed in ({"seed": 4, "duration_s": DURATION_S}, {"seed": 3, "duration_s": DURATION_S + 1.0}):
+        with pytest.raises(CorpusError, match=r"sessions made with other settings are there: "
+                           r"render-00000 \((seed|duration_s) "):  # fmt: skip
+            render_corpus(out, sessions=3, kit_dirs=[kit_dir], **changed)
+        assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    more = render_corpus(out, sessions=3, kit_dirs=[kit_dir], seed=3, duration_s=DURATION_S)
+    assert more.built == ("render-00002",) and len(more.skipped) == 2
+
+
 def test_missing_samples_are_named_and_skipped(tmp_path, caplog):
     make_kit(tmp_path / "kits", missing=["gone_snare.wav"])
     with caplog.at_level(logging.WARNING):
