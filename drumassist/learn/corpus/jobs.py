@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 from drumassist.core.progress import Progress, check_cancelled
 from drumassist.errors import CorpusError, DrumassistError
+from drumassist.learn.corpus.fingerprint import changed_files
 from drumassist.learn.corpus.store import SESSION_NAME, is_complete, write_manifest
 
 log = logging.getLogger(__name__)
@@ -99,6 +100,11 @@ def _plan(root: Path, jobs: Sequence[Job]) -> tuple[list[Job], list[str]]:
     clashes: list[str] = []
     for job in jobs:
         folder = root / job.id
+        changed = changed_files(folder) if is_complete(folder) else []
+        if changed:  # made from files that have changed since: built again
+            log.warning("%s: %s changed since it was built; building it again", job.id,
+                        ", ".join(Path(n).name for n in changed))  # fmt: skip
+            (folder / SESSION_NAME).unlink()
         if is_complete(folder):
             clash = _settings_clash(folder, job)
             if clash is not None:

@@ -16,6 +16,7 @@ from drumassist.core.atomic import write_atomically
 from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress
 from drumassist.errors import CorpusError
+from drumassist.learn.corpus.fingerprint import fingerprints
 from drumassist.learn.corpus.slots import assign_slots
 from drumassist.learn.corpus.store import (
     check_unique_names,
@@ -91,7 +92,7 @@ def finish_session(
         slots = dict(
             zip(multitrack.names, assign_slots(multitrack.names, multitrack.roles), strict=True)
         )
-    doc = {
+    doc: dict[str, Any] = {
         "id": meta.id,
         "source": meta.source,
         "group": meta.group,
@@ -112,6 +113,7 @@ def finish_session(
             "warnings": list(result.warnings),
         },
     }
+    doc["files"] = fingerprints([*files, mix_file], session_dir)  # see corpus.fingerprint
     write_session_json(session_dir, doc)
     return doc
 

@@ -108,3 +108,34 @@ def test_a_mix_its_stems_do_not_make_is_no_session(tmp_path):
         train.stderr
     )
     assert train.returncode != 0  # nothing left to train on
+
+
+def test_a_session_made_from_files_changed_since_is_built_again(tmp_path):
+    """A session was complete once its session.json existed: a mix bounced again at
+    -6 dB kept its old targets, trained on as true (found by a researcher's trial). Each
+    session records the size and sha256 of its stems and mix; a build that finds one
+    changed (the same size, other samples) fits that session again, and only it."""
+    rng = np.random.default_rng(0)
+    stems = {n: rng.standard_normal(44100).astype(np.float32) * 0.1 for n in ("kick", "snare")}
+    for session in ("a", "b"):
+        folder = tmp_path / "src" / session
+        folder.mkdir(parents=True)
+        for name, data in stems.items():
+            sf.write(folder / f"{name}.wav", data, 44100, subtype="FLOAT")
+        sf.write(folder / "mix.wav", stems["kick"] + stems["snare"], 44100, subtype="FLOAT")
+    assert _run("folder", tmp_path / "src", tmp_path / "c", "--workers", 1).returncode == 0
+    before = {s.id: s.target_gains_db for s in load_corpus(tmp_path / "c").sessions}
+    mix = tmp_path / "src" / "a" / "mix.wav"
+    size = mix.stat().st_size
+    sf.write(mix, stems["kick"] * 0.5 + stems["snare"], 44100, subtype="FLOAT")  # kick -6 dB
+    assert mix.stat().st_size == size
+    again = _run("folder", tmp_path / "src", tmp_path / "c", "--workers", 1)
+    assert again.returncode == 0, again.stderr
+    assert "1 sessions built" in again.stdout and "1 already complete" in again.stdout
+    assert "a: mix.wav changed since it was built; building it again" in again.stderr
+    after = {s.id: s.target_gains_db for s in load_corpus(tmp_path / "c").sessions}
+    assert after["b"] == before["b"]
+    moved = (after["a"]["kick"] - after["a"]["snare"]) - (
+        before["a"]["kick"] - before["a"]["snare"]
+    )
+    assert moved == pytest.approx(-6.02, abs=0.01)

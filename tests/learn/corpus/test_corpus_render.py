@@ -233,7 +233,8 @@ def test_a_corpus_resumed_with_other_settings_is_refused(kit_dir, tmp_path):
     out = tmp_path / "c"
     render_corpus(out, sessions=2, kit_dirs=[kit_dir], seed=3, duration_s=DURATION_S)
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    for changed in ({"seed": 4, "duration_s": DURATION_S}, {"seed": 3, "duration_s": DURATION_S + 1.0}):
+    other = ({"seed": 4, "duration_s": DURATION_S}, {"seed": 3, "duration_s": DURATION_S + 1})
+    for changed in other:
         with pytest.raises(CorpusError, match=r"sessions made with other settings are there: "
                            r"render-00000 \((seed|duration_s) "):  # fmt: skip
             render_corpus(out, sessions=3, kit_dirs=[kit_dir], **changed)
