@@ -238,8 +238,8 @@ def _summary(report: Any) -> int:
     built, skipped, failed = len(report.built), len(report.skipped), len(report.failed)
     rate = built / report.elapsed_s * 60.0 if report.elapsed_s > 0 and built else 0.0
     print(
-        f"{built} sessions built ({rate:.1f}/min), {skipped} already complete, {failed} failed;"
-        f" manifest: {report.manifest}"
+        f"{built} session{'' if built == 1 else 's'} built ({rate:.1f}/min), {skipped} already"
+        f" complete, {failed} failed; manifest: {report.manifest}"
     )
     for session_id, why in report.failed:
         print(f"  failed: {session_id}: {why}", file=sys.stderr)

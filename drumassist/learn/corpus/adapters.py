@@ -151,7 +151,12 @@ def folder_jobs(
     inside ``exclude`` (the corpus being written) are not searched.
     """
     if not src.is_dir():
-        raise CorpusError(f"{src}: no such folder")
+        what = (
+            "a file; give the folder that holds the session folders"
+            if src.exists()
+            else "no such folder"
+        )
+        raise CorpusError(f"{src}: {what}")
     skip = exclude.resolve() if exclude is not None else None
     jobs: list[ReferenceJob] = []
     taken: set[str] = set()

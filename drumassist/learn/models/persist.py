@@ -100,6 +100,9 @@ def save_estimator(estimator: Any, folder: Path) -> None:
 def read_card(model_dir: str | Path) -> dict[str, Any]:
     """The model card of a model folder; ModelError if missing or not a model card."""
     path = Path(model_dir) / CARD_NAME
+    if not Path(model_dir).is_dir():  # it said "no such model card" of a folder not there
+        what = "is a file, not a model folder" if Path(model_dir).exists() else "no such folder"
+        raise ModelError(f"{model_dir}: {what}")
     try:
         card = read_json_doc(path, what="model card", error=ModelError)
     except ModelError as exc:

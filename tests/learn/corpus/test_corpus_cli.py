@@ -88,7 +88,7 @@ def test_a_mix_its_stems_do_not_make_is_no_session(tmp_path):
         sf.write(folder / "mix.wav", mix, 44100)  # fmt: skip
     done = _run("folder", tmp_path / "src", tmp_path / "c", "--workers", 1)
     assert done.returncode == 1
-    assert "1 sessions built" in done.stdout and "1 failed" in done.stdout
+    assert "1 session built" in done.stdout and "1 failed" in done.stdout
     assert "failed: other_song: the mix does not appear to be made of these stems" in done.stderr
     corpus = load_corpus(tmp_path / "c")
     assert [s.id for s in corpus.sessions] == ["good"] and corpus.left_out == ()
@@ -131,7 +131,7 @@ def test_a_session_made_from_files_changed_since_is_built_again(tmp_path):
     assert mix.stat().st_size == size
     again = _run("folder", tmp_path / "src", tmp_path / "c", "--workers", 1)
     assert again.returncode == 0, again.stderr
-    assert "1 sessions built" in again.stdout and "1 already complete" in again.stdout
+    assert "1 session built" in again.stdout and "1 already complete" in again.stdout
     assert "a: mix.wav changed since it was built; building it again" in again.stderr
     after = {s.id: s.target_gains_db for s in load_corpus(tmp_path / "c").sessions}
     assert after["b"] == before["b"]
@@ -139,3 +139,13 @@ def test_a_session_made_from_files_changed_since_is_built_again(tmp_path):
         before["a"]["kick"] - before["a"]["snare"]
     )
     assert moved == pytest.approx(-6.02, abs=0.01)
+
+
+def test_a_file_given_as_the_sessions_folder_is_named_a_file(tmp_path):
+    """`corpus folder notes.json OUT` said "no such folder" of a file that is there."""
+    (tmp_path / "notes.json").write_text("{}")
+    done = _run("folder", tmp_path / "notes.json", tmp_path / "c")
+    assert done.returncode == 1
+    assert "notes.json: a file; give the folder that holds the session folders" in done.stderr
+    gone = _run("folder", tmp_path / "nowhere", tmp_path / "c")
+    assert "nowhere: no such folder" in gone.stderr

@@ -198,6 +198,12 @@ def test_saved_as_arrays_and_predicts_the_same(model, tmp_path: Path) -> None:
 def test_a_missing_card_is_a_model_error(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="cannot read the model card"):
         modelio.load_model(tmp_path)
+    # A folder not there, or a file, is said so (it was "no such model card").
+    with pytest.raises(ModelError, match="nothere: no such folder$"):
+        modelio.load_model(tmp_path / "nothere")
+    (tmp_path / "card.json").write_text("{}")
+    with pytest.raises(ModelError, match="card.json: is a file, not a model folder$"):
+        modelio.load_model(tmp_path / "card.json")
 
 
 def test_evaluate_command_scores_methods(tiny_corpus: Path, tmp_path: Path, capsys) -> None:

@@ -99,7 +99,10 @@ def markdown(analysis: Analysis, *, sources: Sequence[str] = ()) -> str:
     o = analysis.omnibus
     lines += ["", "## Kruskal-Wallis test over methods", ""]
     if math.isfinite(o.h):
-        lines.append(f"H({o.df}) = {o.h:.2f}, p = {_p(o.p)}, over {o.n} ratings.")
+        p = _p(o.p)  # "p < 0.001", not "p = < 0.001"
+        lines.append(
+            f"H({o.df}) = {o.h:.2f}, p {p if p.startswith('<') else '= ' + p}, over {o.n} ratings."
+        )
     else:
         lines.append("Not computed: it needs two methods and ratings that are not all equal.")
     lines += ["", "## Pairwise comparisons", ""]
