@@ -139,7 +139,8 @@ def is_session(stems: Sequence[Path]) -> bool:
 def _session_stems(path: Path) -> tuple[list[Path], dict[Path, Role]]:
     """The stems of a session file that still exist, and their roles in it (by resolved
     path); the missing ones are noted."""
-    from drumassist.core.session import elsewhere_notice, load_session, present_stems
+    from drumassist.core.session import load_session
+    from drumassist.core.sessionstems import elsewhere_notice, not_audio_notice, present_stems
 
     loaded = load_session(path)
     present = present_stems(loaded, path)
@@ -149,18 +150,9 @@ def _session_stems(path: Path) -> tuple[list[Path], dict[Path, Role]]:
     elsewhere = elsewhere_notice(loaded, path)
     if elsewhere is not None:
         print(f"note: {elsewhere}", file=sys.stderr)
-    # A track whose file is no audio (a path edited by hand) is named with its session
-    # and track ("passwd: not audio, ignored" named neither: new-user trial).
-    from drumassist.core.stemfiles import is_audio_file
-
-    for track in loaded.session.tracks:
-        if track.path in present and not is_audio_file(track.path):
-            print(
-                f"note: {path.name}: track {track.name!r}: {track.path} is not an audio file;"
-                " left out",
-                file=sys.stderr,
-            )
-            present.remove(track.path)
+    not_audio = not_audio_notice(loaded, path)
+    if not_audio is not None:
+        print(f"note: {not_audio}", file=sys.stderr)
     roles = {t.path.resolve(): t.role for t in loaded.session.tracks if t.path in present}
     return present, roles
 

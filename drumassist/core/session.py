@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,7 +37,7 @@ from drumassist.core.sessionpaths import (
     place_to_json,
     stem_exists,
 )
-from drumassist.errors import InvalidStemError, SessionError
+from drumassist.errors import SessionError
 
 FORMAT_NAME = "drumassist-session"
 #: 2 adds each track's ``invert`` (polarity) and the suggestion's polarity flips and
@@ -355,39 +354,3 @@ UNREADABLE_STEM_HINT = (
     "move it away or replace it with a readable copy: the session opens without a stem"
     " it cannot find, keeping that track's settings"
 )
-
-
-def too_few_stems(path: Path, tracks: int, missing: Sequence[Path]) -> str:
-    """Why the session ``path`` (of ``tracks`` tracks, ``missing`` of whose stems are
-    gone) cannot be opened as stems: fewer than two of them are there."""
-    if tracks < 2:
-        return f"{path.name}: a session needs two tracks or more; it has {tracks}"
-    present = tracks - len(missing)
-    found = "none" if present == 0 else "only one"
-    return (
-        f"{path.name}: {found} of its {tracks} stems exist; missing:"
-        f" {', '.join(p.name for p in missing)}"
-    )
-
-
-def elsewhere_notice(loaded: LoadedSession, path: Path) -> str | None:
-    """A notice naming the stems read from where they were when the session was saved,
-    not from beside it (None if there are none)."""
-    if not loaded.elsewhere:
-        return None
-    names = ", ".join(p.name for p in loaded.elsewhere)
-    places = sorted({str(p.parent) for p in loaded.elsewhere})
-    return (
-        f"{path.name}: {names} not found beside the session; read from where"
-        f" {'it was' if len(loaded.elsewhere) == 1 else 'they were'} when it was saved"
-        f" ({', '.join(places)})"
-    )
-
-
-def present_stems(loaded: LoadedSession, path: Path) -> list[Path]:
-    """The stems of the session ``path`` that are there, in its order; InvalidStemError
-    (:func:`too_few_stems`) when fewer than two are."""
-    present = [t.path for t in loaded.session.tracks if t.path not in loaded.missing]
-    if len(present) < 2:
-        raise InvalidStemError(too_few_stems(path, len(loaded.session.tracks), loaded.missing))
-    return present

@@ -19,11 +19,10 @@ from drumassist.core.session import (
     UNREADABLE_STEM_HINT,
     LoadedSession,
     Session,
-    elsewhere_notice,
     load_session,
-    present_stems,
 )
 from drumassist.core.sessionpaths import stem_exists
+from drumassist.core.sessionstems import elsewhere_notice, not_audio_notice, present_stems
 from drumassist.learn.suggest.suggestion import Suggestion, suggest
 
 
@@ -70,9 +69,11 @@ def load_session_stems(
         progress=ScaledProgress(progress, 0.0, 0.6),
         unreadable_hint=UNREADABLE_STEM_HINT,
     )
-    elsewhere = elsewhere_notice(loaded, path)
-    if elsewhere is not None:  # shown with the loading notices
-        multitrack = replace(multitrack, notices=(elsewhere, *multitrack.notices))
+    session_notices = [
+        n for n in (elsewhere_notice(loaded, path), not_audio_notice(loaded, path)) if n
+    ]
+    if session_notices:  # shown with the loading notices
+        multitrack = replace(multitrack, notices=(*session_notices, *multitrack.notices))
     meter = MixLoudness(multitrack, progress=ScaledProgress(progress, 0.6, 1.0))
     return Loaded(multitrack, meter, loaded, path, modified)
 

@@ -338,7 +338,7 @@ def test_stems_read_from_where_they_were_saved_are_named(session, tmp_path, caps
     """A copy of the folder with one stem deleted got that stem back from the original
     folder, unsaid: two takes could be mixed. Now the CLI and the window say so."""
     from drumassist.cli import main
-    from drumassist.core.session import elsewhere_notice
+    from drumassist.core.sessionstems import elsewhere_notice
 
     path = tmp_path / "stems" / "song.drumassist"
     save_session(session, path)

@@ -255,6 +255,25 @@ def test_an_unreadable_stem_of_a_session_says_how_to_open_it(window, qtbot, stem
     assert window.mixer.missing_strips["HH"].isVisible()
 
 
+def test_a_session_track_that_is_no_audio_is_named_in_the_banner(window, qtbot, stems, tmp_path):
+    """A session edited so that a track's path is a text file: the window said
+    "notes.txt: not audio, ignored", naming neither the session nor the track (the CLI
+    too; found by a new-user trial). Dropped, it opens with the others and names it."""
+    (stems / "notes.txt").write_text("take 3")
+    path = stems / "song.drumassist"
+    path.write_text(json.dumps(_session(stems, path="notes.txt")))
+    with qtbot.waitSignal(window.multitrack_loaded, timeout=LOAD_TIMEOUT_MS):
+        drop(window, [path])
+    banner = window.error_label.text()
+    assert (
+        f"song.drumassist: track 'Kick In': {stems / 'notes.txt'} is not an audio file; left out"
+        in banner
+    )
+    assert "not audio, ignored" not in banner
+    assert sorted(s.name for s in window.mixer.strips) == ["HH", "OH L", "Snare Top"]
+    window.grab().save(str(tmp_path / "not-audio.png"))
+
+
 def test_a_session_whose_stem_is_read_from_where_it_was_saved_says_so(loaded, qtbot, tmp_path):
     """The folder copied with a stem deleted from the copy: the session dropped from the
     copy reads that stem from the original folder, and the banner names it."""
