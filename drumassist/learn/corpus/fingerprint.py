@@ -35,14 +35,20 @@ def fingerprints(files: Iterable[Path], session_dir: Path) -> dict[str, dict[str
     return out
 
 
-def changed_files(session_dir: Path) -> list[str]:
-    """The files a complete session was made from that are no longer as recorded
-    (changed, missing or unreadable); empty for a session with no record."""
+def stored_session(session_dir: Path) -> dict[str, Any] | None:
+    """A complete session's ``session.json`` as a dict; None if it cannot be read."""
     try:
         doc = json.loads((session_dir / SESSION_NAME).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return []
-    records = doc.get("files") if isinstance(doc, dict) else None
+        return None
+    return doc if isinstance(doc, dict) else None
+
+
+def changed_files(session_dir: Path, doc: Mapping[str, Any] | None) -> list[str]:
+    """The files the session in ``session_dir`` (its ``session.json`` read as ``doc``)
+    was made from that are no longer as recorded (changed, missing or unreadable);
+    empty for a session with no record."""
+    records = None if doc is None else doc.get("files")
     if not isinstance(records, Mapping):
         return []
     return [name for name, record in records.items() if not _same(session_dir, name, record)]

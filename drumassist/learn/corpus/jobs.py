@@ -8,7 +8,6 @@ when it is interrupted or cancelled, so a corpus is always readable.
 
 from __future__ import annotations
 
-import json
 import logging
 import multiprocessing
 import shutil
@@ -21,7 +20,7 @@ from typing import Any, Protocol
 
 from drumassist.core.progress import Progress, check_cancelled
 from drumassist.errors import CorpusError, DrumassistError
-from drumassist.learn.corpus.fingerprint import changed_files
+from drumassist.learn.corpus.fingerprint import changed_files, stored_session
 from drumassist.learn.corpus.store import SESSION_NAME, is_complete, write_manifest
 
 log = logging.getLogger(__name__)
@@ -100,13 +99,14 @@ def _plan(root: Path, jobs: Sequence[Job]) -> tuple[list[Job], list[str]]:
     clashes: list[str] = []
     for job in jobs:
         folder = root / job.id
-        changed = changed_files(folder) if is_complete(folder) else []
+        stored = stored_session(folder) if is_complete(folder) else None
+        changed = changed_files(folder, stored)
         if changed:  # made from files that have changed since: built again
             log.warning("%s: %s changed since it was built; building it again", job.id,
                         ", ".join(Path(n).name for n in changed))  # fmt: skip
             (folder / SESSION_NAME).unlink()
         if is_complete(folder):
-            clash = _settings_clash(folder, job)
+            clash = None if stored is None else _settings_clash(stored, job)
             if clash is not None:
                 clashes.append(f"{job.id} ({clash})")
             skipped.append(job.id)
@@ -128,20 +128,18 @@ def _plan(root: Path, jobs: Sequence[Job]) -> tuple[list[Job], list[str]]:
     return todo, skipped
 
 
-def _settings_clash(folder: Path, job: Job) -> str | None:
-    """How the complete session in ``folder`` differs from ``job`` (its seed, length or
-    kit), or None; a session.json that cannot be read is left to the manifest."""
-    try:
-        stored = json.loads((folder / SESSION_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    kit = getattr(getattr(job, "kit", None), "name", None)
-    wanted = {"seed": getattr(job, "seed", None), "duration_s": getattr(job, "duration_s", None)}
-    wanted["kit"] = kit
+def _settings_clash(stored: Mapping[str, Any], job: Job) -> str | None:
+    """How the complete session ``stored`` (its ``session.json``) differs from ``job``
+    (its seed, length or kit), or None."""
+    wanted = {
+        "seed": getattr(job, "seed", None),
+        "duration_s": getattr(job, "duration_s", None),
+        "kit": getattr(getattr(job, "kit", None), "name", None),
+    }
     differ = [
         f"{key} {stored.get(key)!r}, asked {value!r}"
         for key, value in wanted.items()
-        if value is not None and isinstance(stored, dict) and stored.get(key) != value
+        if value is not None and stored.get(key) != value
     ]
     return ", ".join(differ) or None
 
