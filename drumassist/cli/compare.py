@@ -112,8 +112,6 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     stems = args.stems if reference is None else without_mix(args.stems, reference)
     # A session's inverted tracks are compared, scored and rendered as the window plays them.
     multitrack, inverted = heard_as_in_session(stems, load_stems(stems, args.role))
-    if reference is not None:
-        _note_reference_rate(reference, multitrack.sample_rate)
     # By default every method that can run here (svr's model is not shipped).
     available = [m for m in method_names() if unavailable_reason(m) is None]
     methods = list(dict.fromkeys(args.method or available))
@@ -128,23 +126,6 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         print("drumassist: error: every method failed", file=sys.stderr)
         return EXIT_ALL_FAILED
     return 0
-
-
-def _note_reference_rate(reference: Path, sample_rate: int) -> None:
-    """Say that a reference at another sample rate is resampled to the stems' (reverse
-    says it; compare did not: new-user trial). An unreadable one is reported later."""
-    import soundfile
-
-    try:
-        rate = soundfile.info(str(reference)).samplerate
-    except (RuntimeError, OSError):  # soundfile.LibsndfileError is a RuntimeError
-        return
-    if rate != sample_rate:
-        print(
-            f"note: {reference.name}: the mix is at {rate} Hz; resampled to the stems'"
-            f" {sample_rate} Hz",
-            file=sys.stderr,
-        )
 
 
 def _compare_and_render(
@@ -190,6 +171,8 @@ def _report(
     from drumassist.learn.reverse.report import LOW_R2, UNRELATED_R2
 
     ref = comparison.reference
+    for note in () if ref is None else ref.suggestion.notes:  # a resampled reference
+        print(f"note: {note}", file=sys.stderr)
     if ref is not None and ref.fit_r2 < UNRELATED_R2:
         print(
             f"warning: {ref.path.name} does not appear to be made of these stems (static gains"

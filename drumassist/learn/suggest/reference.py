@@ -14,7 +14,7 @@ import numpy as np
 from drumassist.core.mixloudness import DEFAULT_TARGET_LUFS, MixLoudness, normalise_offset_db
 from drumassist.core.multitrack import Multitrack
 from drumassist.core.progress import Progress
-from drumassist.learn.reverse.engineer import load_mix, reverse_engineer
+from drumassist.learn.reverse.engineer import read_mix, reverse_engineer
 from drumassist.learn.suggest.suggestion import Suggestion
 
 REFERENCE_METHOD = "reference"
@@ -28,8 +28,9 @@ def reference_suggestion(
     target_lufs: float = DEFAULT_TARGET_LUFS,
     progress: Progress | None = None,
 ) -> tuple[Suggestion, float]:
-    """The reference mix's gains as a Suggestion, and the R² of the fit."""
-    mix = load_mix(mix_path, sample_rate=multitrack.sample_rate)
+    """The reference mix's gains as a Suggestion (its notes say what reading the mix
+    changed: a resampling), and the R² of the fit."""
+    mix, notices = read_mix(mix_path, sample_rate=multitrack.sample_rate)
     result = reverse_engineer(multitrack, mix, progress=progress, mix_name=mix_path.name)
     gains = np.array(
         [-math.inf if t.gain_db is None else t.gain_db for t in result.tracks], dtype=float
@@ -45,5 +46,6 @@ def reference_suggestion(
         low_db=scaled,
         high_db=scaled,
         loudness_lufs=loudness,
+        notes=notices,
     )
     return suggestion, result.r2
