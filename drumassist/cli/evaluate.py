@@ -17,8 +17,7 @@ from typing import Any
 from drumassist.cli.argtypes import SEED_RANGE, integer
 from drumassist.cli.common import LineProgress
 from drumassist.cli.personal import evaluate_personal, personal_argument, require
-from drumassist.cli.scores import fmt_score, predictor, print_scores
-from drumassist.learn.models import registry
+from drumassist.cli.scores import fmt_score, print_scores
 
 
 def register(sub: Any) -> None:
@@ -58,6 +57,9 @@ def _add_set_arguments(p: Any) -> None:
         help="a test corpus never trained on (repeatable), e.g. a held-out kit or real mixes",
     )
     p.add_argument("--out", type=Path, metavar="REPORT", help="write REPORT/report.md and figures")
+    p.add_argument(
+        "--force", action="store_true", help="replace a report that REPORT already holds"
+    )
     p.add_argument(
         "--method",
         action="append",
@@ -106,9 +108,15 @@ OOB_TREES = (25, 50, 100, 200, 300, 400, 600)
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     if args.personal:
+        if args.out is not None:  # it was accepted and did nothing
+            from drumassist.errors import DrumassistError
+
+            raise DrumassistError("--out writes the report of a training run; not with --personal")
         return evaluate_personal(args)
     if args.pretrained:
-        return _cmd_score_pretrained(args)
+        from drumassist.cli.evaluate_pretrained import score_pretrained
+
+        return score_pretrained(args)
     require(args, "corpus")
     from drumassist.cli.common import load_corpus
     from drumassist.errors import ModelError
@@ -118,6 +126,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise ModelError(f"--jobs must be at least 1, got {args.jobs}")
     kinds, baselines = _chosen_methods(args.method)
+    _check_report_folder(args.out, force=args.force)
     corpus = load_corpus(args.corpus)
     result, curves = _train_and_test(args, corpus, kinds, baselines)
     if args.json:
@@ -163,6 +172,23 @@ def _train_and_test(
     if args.out is not None:
         _write_report(args, result, heldout=heldout, train=train, curves=curves, corpora=corpora)
     return result, curves
+
+
+def _check_report_folder(out: Path | None, *, force: bool) -> None:
+    """Refuse, before any training, to write over a report ``out`` already holds: a
+    researcher's earlier figures were replaced without a word (and figures the new run
+    does not draw were left beside a report they are not of)."""
+    from drumassist.errors import ModelError
+    from drumassist.learn.evaluate.report import REPORT_NAME
+
+    if out is None:
+        return
+    if out.exists() and not out.is_dir():
+        raise ModelError(f"{out}: --out names a folder for the report, and this is a file")
+    if (out / REPORT_NAME).exists() and not force:
+        raise ModelError(
+            f"{out / REPORT_NAME} exists: another --out folder keeps it, or --force replaces it"
+        )
 
 
 def _write_report(args: argparse.Namespace, result: Any, **sets: Any) -> None:
@@ -312,86 +338,3 @@ def _group_rows(per_group: dict[str, Any], real: frozenset[str]) -> dict[str, An
 
 def _json_num(value: Any) -> Any:
     return None if isinstance(value, float) and not math.isfinite(value) else value
-
-
-def _cmd_score_pretrained(args: argparse.Namespace) -> int:
-    """Score shipped models (or ``--model``) on a corpus's held-out sessions and on each
-    ``--heldout`` corpus apart (either is enough): real and simulated sets were pooled
-    into one figure (found by a researcher's trial)."""
-    from drumassist.errors import DrumassistError
-    from drumassist.learn.evaluate.protocol import evaluate, set_kind
-
-    if args.out is not None:  # it was accepted and did nothing
-        raise DrumassistError("--out writes the report of a training run; not with --pretrained")
-    corpus, sets = _pretrained_sets(args)
-    methods = args.method or _installed_methods(args.model)
-    predictors = {name: predictor(name, args.model) for name in methods}
-    rows: list[dict[str, Any]] = []
-    for label, sessions in sets:
-        scores = {
-            name: evaluate(sessions, predict, progress=LineProgress(args.verbose)).as_dict()
-            for name, predict in predictors.items()
-        }
-        kind = set_kind(s.source for s in sessions)
-        rows.append({"name": label, "kind": kind, "sessions": len(sessions), "scores": scores})
-    if args.json:
-        sha = None if corpus is None else corpus.manifest_sha256
-        doc: dict[str, Any] = {"corpus_sha256": sha, "sessions": sum(r["sessions"] for r in rows)}
-        doc["sets"] = rows
-        if len(rows) == 1:  # one set: its scores at the top too, as before
-            doc["scores"] = rows[0]["scores"]
-        print(json.dumps(doc, indent=2))
-        return 0
-    for row in rows:
-        count = f"{row['sessions']} session{'' if row['sessions'] == 1 else 's'}"
-        print(f"{count} of {row['name']} ({row['kind']})")
-        print_scores(row["scores"])
-    return 0
-
-
-def _pretrained_sets(args: argparse.Namespace) -> tuple[Any, list[tuple[str, list[Any]]]]:
-    """``--corpus``'s held-out sessions (all with ``--all-sessions``), then each
-    ``--heldout`` corpus, each a set of its own: (name, sessions)."""
-    from drumassist.cli.common import load_corpus
-    from drumassist.errors import CorpusError, DrumassistError
-
-    if args.corpus is None and not args.heldout:
-        raise DrumassistError("--corpus or --heldout required (or give --personal)")
-    corpus = None if args.corpus is None else load_corpus(args.corpus)
-    sets: list[tuple[str, list[Any]]] = []
-    if corpus is not None:
-        chosen = [s for s in corpus.sessions if args.all_sessions or s.heldout]
-        if not chosen and not args.heldout:
-            raise CorpusError(
-                f"{args.corpus}: no held-out sessions; give --all-sessions to score every session"
-            )
-        if chosen:
-            sets.append((str(args.corpus), chosen))
-    for path in args.heldout:
-        sessions = list(load_corpus(path).sessions)
-        if not sessions:
-            raise CorpusError(f"{path}: no sessions to score")
-        sets.append((str(path), sessions))
-    return corpus, sets
-
-
-def _installed_methods(model_dir: Path | None) -> list[str]:
-    """Every method that can run here (``--model``'s method too), saying which cannot.
-
-    A method without an installed model (``svr`` ships none, ``personal`` needs one
-    learned) is named on stderr and left out, so the others are still scored.
-    """
-    from drumassist.learn.models.persist import read_card
-    from drumassist.learn.suggest.suggestion import method_names
-
-    given = None if model_dir is None else read_card(model_dir).get("method")
-    chosen = []
-    for name in method_names():
-        if name == registry.DEFAULT_ALIAS:
-            continue
-        reason = None if name == given else registry.unavailable_reason(name)
-        if reason is None:
-            chosen.append(name)
-        else:
-            print(f"{name}: not scored: {reason.split(';')[0]}", file=sys.stderr)
-    return chosen

@@ -49,6 +49,19 @@ def draw_figures(
     return names
 
 
+def remove_stale_figures(out: Path, drawn: Mapping[str, str]) -> list[str]:
+    """Remove the figures an earlier report left in ``out`` that this one did not draw
+    (they would sit beside a report they are not of); returns their names."""
+    kept = set(drawn.values())
+    stale = [OOB_FIGURE, *(p.name for p in out.glob("errors-by-role-*.png"))]
+    removed = []
+    for name in stale:
+        if name not in kept and (out / name).is_file():
+            (out / name).unlink()
+            removed.append(name)
+    return removed
+
+
 def _save(fig: Any, path: Path) -> None:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 

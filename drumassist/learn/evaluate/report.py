@@ -28,7 +28,7 @@ import numpy as np
 
 from drumassist.core.atomic import write_atomically
 from drumassist.errors import ModelError
-from drumassist.learn.evaluate.figures import draw_figures
+from drumassist.learn.evaluate.figures import draw_figures, remove_stale_figures
 from drumassist.learn.evaluate.groups import group_section
 from drumassist.learn.evaluate.metrics import Scores
 from drumassist.learn.evaluate.protocol import EvalSession, Evaluation, MethodResult
@@ -112,6 +112,7 @@ def write_report(
     except OSError as exc:
         raise ModelError(f"{out}: cannot create the report folder ({exc.strerror})") from exc
     figures = draw_figures(out, evaluation, heldout, curves)
+    remove_stale_figures(out, figures)
     lines = _intro(evaluation, corpora, command)
     lines += _results_table(evaluation, heldout, default)
     lines += _goal_section(evaluation, heldout, default)

@@ -249,3 +249,36 @@ def test_each_group_left_out_has_its_row_and_real_groups_are_marked(prepared) ->
     ]
     assert table[0].startswith(f"| {groups[1]} | real |")  # real recordings first
     assert table[1].startswith(f"| {groups[0]} | simulated |")
+
+
+def test_evaluate_keeps_an_earlier_report_unless_forced(corpora, tmp_path, capsys) -> None:
+    train, test = corpora
+    rep = tmp_path / "rep"
+    rep.mkdir()
+    (rep / REPORT_NAME).write_text("an earlier run's report\n")
+    (rep / "errors-by-role-gone.png").write_bytes(b"an earlier run's figure")
+    (rep / "notes.txt").write_text("the researcher's own file\n")
+    args = ["evaluate", "--corpus", str(train), "--heldout", str(test), "--trees", "5"]
+    args += ["--method", "levels", "--method", "sum", "--out", str(rep)]
+    # Refused before any training, naming the report, and nothing is touched.
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert f"{rep / REPORT_NAME} exists" in err and "--force" in err
+    assert "reading" not in err
+    assert (rep / REPORT_NAME).read_text() == "an earlier run's report\n"
+    assert (rep / "errors-by-role-gone.png").exists()
+    # --force replaces it; the earlier run's figure goes, the researcher's file stays.
+    assert main([*args, "--force"]) == 0
+    assert "an earlier run" not in (rep / REPORT_NAME).read_text()
+    assert not (rep / "errors-by-role-gone.png").exists()
+    assert (rep / "notes.txt").read_text() == "the researcher's own file\n"
+    assert sorted(p.name for p in rep.glob("*.png")) == [f"errors-by-role-{test.name}.png"]
+    # A file for --out is named as such.
+    assert main([*args[:-1], str(rep / "notes.txt")]) == 1
+    assert "names a folder for the report, and this is a file" in capsys.readouterr().err
+
+
+def test_evaluate_personal_refuses_out(tmp_path, capsys) -> None:
+    assert main(["evaluate", "--personal", "--out", str(tmp_path / "rep")]) == 1
+    assert "not with --personal" in capsys.readouterr().err
+    assert not (tmp_path / "rep").exists()
