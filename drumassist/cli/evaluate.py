@@ -187,7 +187,8 @@ def _check_report_folder(out: Path | None, *, force: bool) -> None:
         raise ModelError(f"{out}: --out names a folder for the report, and this is a file")
     if (out / REPORT_NAME).exists() and not force:
         raise ModelError(
-            f"{out / REPORT_NAME} exists: another --out folder keeps it, or --force replaces it"
+            f"{out / REPORT_NAME} exists: give another --out folder to keep it,"
+            " or --force to replace it"
         )
 
 
