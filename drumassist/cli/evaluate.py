@@ -107,11 +107,12 @@ OOB_TREES = (25, 50, 100, 200, 300, 400, 600)
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
-    if args.personal:
-        if args.out is not None:  # it was accepted and did nothing
-            from drumassist.errors import DrumassistError
+    if args.out is not None and (args.personal or args.pretrained):  # accepted, did nothing
+        from drumassist.errors import DrumassistError
 
-            raise DrumassistError("--out writes the report of a training run; not with --personal")
+        given = "--personal" if args.personal else "--pretrained"
+        raise DrumassistError(f"--out writes the report of a training run; not with {given}")
+    if args.personal:
         return evaluate_personal(args)
     if args.pretrained:
         from drumassist.cli.evaluate_pretrained import score_pretrained

@@ -18,11 +18,8 @@ def score_pretrained(args: argparse.Namespace) -> int:
     """Score shipped models (or ``--model``) on a corpus's held-out sessions and on each
     ``--heldout`` corpus apart (either is enough): real and simulated sets were pooled
     into one figure (found by a researcher's trial)."""
-    from drumassist.errors import DrumassistError
     from drumassist.learn.evaluate.protocol import evaluate, set_kind
 
-    if args.out is not None:  # it was accepted and did nothing
-        raise DrumassistError("--out writes the report of a training run; not with --pretrained")
     corpus, sets = _pretrained_sets(args)
     methods = args.method or _installed_methods(args.model)
     predictors = {name: predictor(name, args.model) for name in methods}

@@ -278,7 +278,11 @@ def test_evaluate_keeps_an_earlier_report_unless_forced(corpora, tmp_path, capsy
     assert "names a folder for the report, and this is a file" in capsys.readouterr().err
 
 
-def test_evaluate_personal_refuses_out(tmp_path, capsys) -> None:
+def test_evaluate_refuses_out_where_it_writes_no_report(corpora, tmp_path, capsys) -> None:
     assert main(["evaluate", "--personal", "--out", str(tmp_path / "rep")]) == 1
     assert "not with --personal" in capsys.readouterr().err
+    _, test = corpora
+    pretrained = ["evaluate", "--pretrained", "--heldout", str(test), "--method", "sum"]
+    assert main([*pretrained, "--out", str(tmp_path / "rep")]) == 1
+    assert "not with --pretrained" in capsys.readouterr().err
     assert not (tmp_path / "rep").exists()
